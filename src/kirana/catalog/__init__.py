@@ -1,0 +1,1 @@
+"""Categories, products, dark stores, per-store stock and price, search."""

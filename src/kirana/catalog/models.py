@@ -1,0 +1,135 @@
+"""Tables of the catalog service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kirana.kit import clock
+from kirana.kit.db import Base, UTCDateTime
+from kirana.kit.models import Timestamps, id_column
+
+
+class Category(Timestamps, Base):
+    __tablename__ = "categories"
+
+    id: Mapped[str] = id_column()
+    name: Mapped[str] = mapped_column(String(80), nullable=False)
+    slug: Mapped[str] = mapped_column(String(80), unique=True, nullable=False)
+    parent_id: Mapped[str | None] = mapped_column(
+        String(26), ForeignKey("categories.id", ondelete="RESTRICT"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    image_url: Mapped[str | None] = mapped_column(String(500))
+
+
+class Product(Timestamps, Base):
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("mrp > 0", name="mrp_positive"),
+        CheckConstraint("price > 0 AND price <= mrp", name="price_within_mrp"),
+        CheckConstraint("max_per_order > 0", name="max_per_order_positive"),
+        Index("ix_products_category_name", "category_id", "name"),
+        Index("ix_products_search_name", "search_name"),
+    )
+
+    id: Mapped[str] = id_column()
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    # Lower-cased name and brand, for a plain search that works the same on both databases.
+    search_name: Mapped[str] = mapped_column(String(300), nullable=False)
+    brand: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    unit: Mapped[str] = mapped_column(String(40), nullable=False)
+    category_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("categories.id", ondelete="RESTRICT"), nullable=False
+    )
+    mrp: Mapped[int] = mapped_column(Integer, nullable=False)
+    price: Mapped[int] = mapped_column(Integer, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="INR")
+    image_url: Mapped[str | None] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    max_per_order: Mapped[int] = mapped_column(Integer, nullable=False, default=10)
+
+
+class Store(Timestamps, Base):
+    """A dark store: a small warehouse that serves the area around it."""
+
+    __tablename__ = "stores"
+    __table_args__ = (
+        CheckConstraint("lat >= -90 AND lat <= 90", name="lat_range"),
+        CheckConstraint("lng >= -180 AND lng <= 180", name="lng_range"),
+        CheckConstraint("service_radius_m IS NULL OR service_radius_m > 0", name="radius_positive"),
+    )
+
+    id: Mapped[str] = id_column()
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    address: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    lat: Mapped[float] = mapped_column(Float, nullable=False)
+    lng: Mapped[float] = mapped_column(Float, nullable=False)
+    service_radius_m: Mapped[int | None] = mapped_column(Integer)
+    service_area: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    is_open: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Minutes from confirmation to handing the bag to a rider, used by the ETA.
+    prep_minutes: Mapped[int] = mapped_column(Integer, nullable=False, default=4)
+
+
+class Stock(Base):
+    """What one store holds of one product. ``reserved`` is held by open orders."""
+
+    __tablename__ = "stock"
+    __table_args__ = (
+        CheckConstraint("on_hand >= 0", name="on_hand_not_negative"),
+        CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+        CheckConstraint("reserved <= on_hand", name="reserved_within_on_hand"),
+        CheckConstraint("price IS NULL OR price > 0", name="price_positive"),
+        Index("ix_stock_product", "product_id"),
+    )
+
+    store_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("stores.id", ondelete="CASCADE"), primary_key=True
+    )
+    product_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
+    )
+    on_hand: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    reserved: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    price: Mapped[int | None] = mapped_column(Integer)
+    aisle: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=clock.now, onupdate=clock.now, nullable=False
+    )
+
+
+class StockReservation(Base):
+    """Units held for one order line. Open reservations of a stock row add up to its ``reserved``."""
+
+    __tablename__ = "stock_reservations"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("status IN ('open','fulfilled','released')", name="status"),
+        Index("ix_stock_reservations_ref", "ref"),
+        Index("ix_stock_reservations_open", "store_id", "product_id", "status"),
+    )
+
+    id: Mapped[str] = id_column()
+    # Who holds it, e.g. an order id; released or fulfilled together.
+    ref: Mapped[str] = mapped_column(String(40), nullable=False)
+    store_id: Mapped[str] = mapped_column(String(26), ForeignKey("stores.id"), nullable=False)
+    product_id: Mapped[str] = mapped_column(String(26), ForeignKey("products.id"), nullable=False)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

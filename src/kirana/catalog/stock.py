@@ -1,0 +1,180 @@
+"""Stock reservations: the one place where units are held, released and taken off the shelf.
+
+The rule (DESIGN.md): lock the rows in a fixed order (product id), check every line before
+writing any, then write each with a conditional, atomic update, and raise one error naming
+every short line. Nothing is ever sold that is not on hand, on either database, under any
+concurrency: the conditional ``WHERE on_hand - reserved >= :qty`` holds even if a lock is
+missed, and the table's CHECK constraints hold even if that is missed too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.catalog.models import Product, Stock, StockReservation
+from kirana.kit import clock
+from kirana.kit.errors import Conflict, ValidationFailed
+from kirana.kit.ids import new_id
+
+
+@dataclass(frozen=True, slots=True)
+class ShortLine:
+    product_id: str
+    name: str
+    requested: int
+    available: int
+
+
+class OutOfStock(Conflict):
+    code = "insufficient_stock"
+    title = "Not enough stock"
+
+    def __init__(self, short: list[ShortLine]) -> None:
+        names = ", ".join(f"{s.name} (asked {s.requested}, {s.available} left)" for s in short)
+        super().__init__(
+            f"Not enough stock for: {names}",
+            extra={
+                "lines": [
+                    {
+                        "product_id": s.product_id,
+                        "name": s.name,
+                        "requested": s.requested,
+                        "available": s.available,
+                    }
+                    for s in short
+                ]
+            },
+        )
+        self.short = short
+
+
+async def reserve(session: AsyncSession, store_id: str, ref: str, lines: Mapping[str, int]) -> None:
+    """Hold ``lines`` ({product_id: quantity}) at ``store_id`` for ``ref``, all or nothing."""
+    if not lines:
+        raise ValidationFailed("Nothing to reserve", code="empty_reservation")
+    if any(q <= 0 for q in lines.values()):
+        raise ValidationFailed("Quantities must be positive", code="invalid_quantity")
+    product_ids = sorted(lines)
+    rows = (
+        await session.execute(
+            select(Stock.product_id, Stock.on_hand, Stock.reserved, Product.name)
+            .join(Product, Product.id == Stock.product_id)
+            .where(Stock.store_id == store_id, Stock.product_id.in_(product_ids))
+            .order_by(Stock.product_id)
+            .with_for_update(of=Stock)
+        )
+    ).all()
+    found = {r.product_id: r for r in rows}
+    short: list[ShortLine] = []
+    for pid in product_ids:
+        row = found.get(pid)
+        available = (row.on_hand - row.reserved) if row else 0
+        if available < lines[pid]:
+            short.append(ShortLine(pid, row.name if row else pid, lines[pid], max(available, 0)))
+    if short:
+        raise OutOfStock(short)
+    for pid in product_ids:
+        qty = lines[pid]
+        result = await session.execute(
+            update(Stock)
+            .where(
+                Stock.store_id == store_id,
+                Stock.product_id == pid,
+                Stock.on_hand - Stock.reserved >= qty,
+            )
+            .values(reserved=Stock.reserved + qty, updated_at=clock.now())
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            # Only reachable if a lock was bypassed; the transaction is rolled back by the caller.
+            raise OutOfStock([ShortLine(pid, found[pid].name, qty, 0)])
+        session.add(
+            StockReservation(id=new_id(), ref=ref, store_id=store_id, product_id=pid, quantity=qty)
+        )
+    await session.flush()
+
+
+async def _close(session: AsyncSession, ref: str, status: str, take_off_shelf: bool) -> int:
+    open_rows = (
+        (
+            await session.execute(
+                select(StockReservation)
+                .where(StockReservation.ref == ref, StockReservation.status == "open")
+                .order_by(StockReservation.product_id)
+                .with_for_update()
+            )
+        )
+        .scalars()
+        .all()
+    )
+    now = clock.now()
+    for r in open_rows:
+        values = {"reserved": Stock.reserved - r.quantity, "updated_at": now}
+        if take_off_shelf:
+            values["on_hand"] = Stock.on_hand - r.quantity
+        await session.execute(
+            update(Stock)
+            .where(Stock.store_id == r.store_id, Stock.product_id == r.product_id)
+            .values(**values)
+        )
+        r.status = status
+        r.closed_at = now
+    await session.flush()
+    return len(open_rows)
+
+
+async def release(session: AsyncSession, ref: str) -> int:
+    """Give back what ``ref`` holds (cancelled or unpaid order). Idempotent; returns lines released."""
+    return await _close(session, ref, "released", take_off_shelf=False)
+
+
+async def fulfil(session: AsyncSession, ref: str) -> int:
+    """The held units left the store with the order: take them off the shelf. Idempotent."""
+    return await _close(session, ref, "fulfilled", take_off_shelf=True)
+
+
+@dataclass(frozen=True, slots=True)
+class StockBreach:
+    store_id: str
+    product_id: str
+    on_hand: int
+    reserved: int
+    open_reserved: int
+
+
+async def audit(session: AsyncSession) -> list[StockBreach]:
+    """Every stock row whose ``reserved`` differs from its open reservations, or that is negative."""
+    open_sum = (
+        select(
+            StockReservation.store_id,
+            StockReservation.product_id,
+            func.sum(StockReservation.quantity).label("qty"),
+        )
+        .where(StockReservation.status == "open")
+        .group_by(StockReservation.store_id, StockReservation.product_id)
+        .subquery()
+    )
+    held = func.coalesce(open_sum.c.qty, 0)
+    rows = (
+        await session.execute(
+            select(
+                Stock.store_id, Stock.product_id, Stock.on_hand, Stock.reserved, held.label("held")
+            )
+            .outerjoin(
+                open_sum,
+                and_(
+                    open_sum.c.store_id == Stock.store_id, open_sum.c.product_id == Stock.product_id
+                ),
+            )
+            .where(
+                (Stock.reserved != held)
+                | (Stock.on_hand < 0)
+                | (Stock.reserved < 0)
+                | (Stock.reserved > Stock.on_hand)
+            )
+        )
+    ).all()
+    return [StockBreach(r.store_id, r.product_id, r.on_hand, r.reserved, int(r.held)) for r in rows]

@@ -1,0 +1,247 @@
+"""The ``kirana`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kirana.config import Settings, get_settings
+
+app = typer.Typer(
+    help="Kirana: open-source quick commerce. `kirana up` runs everything on one machine.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except Exception as exc:  # pydantic's ValidationError, with a readable message
+        typer.secho(f"Configuration error: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+
+
+def _ensure_sqlite_dir(settings: Settings) -> None:
+    if settings.is_sqlite and ":///" in settings.database_url:
+        path = settings.database_url.split(":///", 1)[1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _migrate(settings: Settings) -> None:
+    from kirana.kit.migrate import upgrade
+
+    _ensure_sqlite_dir(settings)
+    typer.echo("Applying database migrations ...")
+    try:
+        upgrade(settings.database_url)
+    except OSError as exc:
+        typer.secho(
+            f"Cannot reach the database ({exc}). Check KIRANA_DATABASE_URL and that the server is up.",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(1) from exc
+
+
+async def _database_is_empty(settings: Settings) -> bool:
+    from sqlalchemy import func, select
+
+    from kirana.catalog.models import Store
+    from kirana.kit.db import Database
+
+    db = Database(settings.database_url, pool_size=1)
+    try:
+        async with db.transaction(write=False) as session:
+            return (await session.scalar(select(func.count()).select_from(Store))) == 0
+    finally:
+        await db.dispose()
+
+
+def _seed(settings: Settings) -> None:
+    from kirana.seed.demo import print_logins, seed_demo
+
+    logins = asyncio.run(seed_demo(settings))
+    print_logins(logins)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    _migrate(_settings())
+    typer.secho("Database is up to date.", fg="green")
+
+
+@app.command()
+def seed(demo: Annotated[bool, typer.Option("--demo", help="Load the demo city")] = False) -> None:
+    """Load the demo city: stores, catalog, stock, riders and staff."""
+    if not demo:
+        typer.echo("Nothing to do: pass --demo to load the demo city.")
+        raise typer.Exit(0)
+    settings = _settings()
+    _migrate(settings)
+    _seed(settings)
+
+
+@app.command()
+def up(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    no_demo: Annotated[bool, typer.Option("--no-demo", help="Do not load the demo city")] = False,
+) -> None:
+    """Migrate, load the demo city on an empty database, and serve API, web app and workers."""
+    settings = _settings()
+    _migrate(settings)
+    if not no_demo and asyncio.run(_database_is_empty(settings)):
+        _seed(settings)
+    _serve(host, port, workers=1, run_workers=True)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes", min=1)] = 1,
+) -> None:
+    """Serve the API only (production: run `kirana worker` beside it)."""
+    _settings()
+    _serve(host, port, workers=workers, run_workers=False)
+
+
+def _serve(host: str, port: int, *, workers: int, run_workers: bool) -> None:
+    import uvicorn
+
+    os.environ["KIRANA_RUN_WORKERS"] = "true" if run_workers else "false"
+    get_settings.cache_clear()
+    typer.secho(
+        f"Kirana is up at http://{host}:{port}  (API docs: http://{host}:{port}/docs)", fg="green"
+    )
+    uvicorn.run(
+        "kirana.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=get_settings().log_level,
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run the event relay, consumers and scheduled jobs (production)."""
+    from kirana.kit.db import Database
+    from kirana.worker import embedded
+
+    settings = _settings()
+
+    async def _run() -> None:
+        db = Database(settings.database_url, pool_size=5)
+        tasks = embedded.start(db, settings)
+        typer.echo(f"Worker running {len(tasks)} jobs; Ctrl-C to stop.")
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            await embedded.stop(tasks)
+            await db.dispose()
+
+    try:
+        asyncio.run(_run())
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def createuser(
+    role: Annotated[str, typer.Option(help="customer, store_staff, rider or admin")],
+    phone: Annotated[str, typer.Option(help="E.164 phone number, e.g. +919876543210")],
+    password: Annotated[str, typer.Option(help="At least 8 characters")],
+    name: Annotated[str, typer.Option(help="Display name")] = "",
+    store: Annotated[
+        str | None, typer.Option("--store", help="Store id (store_staff, rider)")
+    ] = None,
+    vehicle: Annotated[str, typer.Option(help="Rider's vehicle")] = "scooter",
+) -> None:
+    """Make a user and print its id."""
+    from pydantic import ValidationError
+
+    from kirana.users.schemas import RegisterIn
+
+    settings = _settings()
+    try:
+        data = RegisterIn(
+            phone=phone, password=password, name=name or role.replace("_", " ").title()
+        )
+    except ValidationError as exc:
+        for err in exc.errors():
+            typer.secho(f"{'.'.join(map(str, err['loc']))}: {err['msg']}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    if role in ("store_staff", "rider") and not store:
+        typer.secho(f"--store STORE_ID is required for {role}", fg="red", err=True)
+        raise typer.Exit(2)
+
+    async def _create() -> str:
+        from kirana.catalog.models import Store
+        from kirana.kit.db import Database
+        from kirana.logistics import service as logistics
+        from kirana.users import service as users
+
+        db = Database(settings.database_url, pool_size=1)
+        try:
+            async with db.transaction() as session:
+                if store and await session.get(Store, store) is None:
+                    raise typer.BadParameter(f"no store with id {store}", param_hint="--store")
+                user = await users.create_user(
+                    session,
+                    phone=data.phone,
+                    password=data.password,
+                    name=data.name,
+                    role=role,
+                    store_id=store if role in ("store_staff", "rider") else None,
+                )
+                if role == "rider" and store:
+                    await logistics.create_rider(
+                        session, user_id=user.id, store_id=store, vehicle=vehicle
+                    )
+                return user.id
+        finally:
+            await db.dispose()
+
+    from kirana.kit.errors import KiranaError
+
+    try:
+        typer.echo(asyncio.run(_create()))
+    except KiranaError as exc:
+        typer.secho(exc.detail, fg="red", err=True)
+        raise typer.Exit(1) from exc
+    except typer.BadParameter as exc:
+        typer.secho(str(exc), fg="red", err=True)
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def openapi(
+    out: Annotated[Path, typer.Option(help="Where to write the OpenAPI JSON")] = Path(
+        "openapi.json"
+    ),
+) -> None:
+    """Write the OpenAPI document (the web client is generated from it)."""
+    import orjson
+
+    from kirana.main import create_app
+
+    doc = create_app(_settings()).openapi()
+    out.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+    typer.echo(f"wrote {out}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,1 @@
+"""Domain-free toolkit: database, errors, money, ids, clock, pagination, security, cache."""

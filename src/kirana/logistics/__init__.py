@@ -1,0 +1,1 @@
+"""Riders, shifts, serviceability, ETA, dispatch and tracking."""

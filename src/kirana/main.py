@@ -1,0 +1,109 @@
+"""The application factory: one FastAPI app for the API, the web app and (embedded) the workers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, Response
+from sqlalchemy import text
+
+from kirana import __version__
+from kirana.api import mount_routers
+from kirana.config import Settings, get_settings
+from kirana.kit.db import Database
+from kirana.kit.http import ORJSONResponse, install_error_handlers, problem
+from kirana.worker import embedded
+
+log = logging.getLogger("kirana")
+
+STATIC_APP = Path(__file__).parent / "static" / "app"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url, pool_size=settings.db_pool_size)
+        app.state.db = db
+        tasks = embedded.start(db, settings) if settings.run_workers else []
+        try:
+            yield
+        finally:
+            await embedded.stop(tasks)
+            await db.dispose()
+
+    app = FastAPI(
+        title="Kirana",
+        version=__version__,
+        description="Open-source quick commerce: dark stores, riders, groceries in minutes.",
+        lifespan=lifespan,
+        default_response_class=ORJSONResponse,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    mount_routers(app)
+
+    @app.get("/healthz", tags=["health"], operation_id="healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", tags=["health"], operation_id="readyz", response_model=None)
+    async def readyz(request: Request) -> Response | dict[str, object]:
+        checks: dict[str, str] = {}
+        db: Database = request.app.state.db
+        try:
+            async with db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        if settings.redis_url:
+            try:
+                from redis.asyncio import Redis
+
+                client = Redis.from_url(settings.redis_url, socket_timeout=2)
+                await client.ping()
+                await client.aclose()
+                checks["redis"] = "ok"
+            except Exception as exc:
+                checks["redis"] = f"unreachable: {type(exc).__name__}"
+        if any(v != "ok" for v in checks.values()):
+            return problem(
+                503, "not_ready", "Not ready", "A dependency is unreachable", checks=checks
+            )
+        return {"status": "ready", "checks": checks}
+
+    _serve_web_app(app, settings.static_dir or STATIC_APP)
+    return app
+
+
+def _serve_web_app(app: FastAPI, root: Path) -> None:
+    """Serve the built web app at ``/`` with a single-page-app fallback to index.html."""
+    reserved = ("api/", "ws/", "docs", "openapi.json", "healthz", "readyz", "media/")
+
+    @app.get("/{path:path}", include_in_schema=False, response_model=None)
+    async def web_app(path: str) -> Response:
+        if path.startswith(reserved):
+            return problem(404, "not_found", "Not found", f"No route /{path}")
+        index = root / "index.html"
+        if not index.is_file():
+            return problem(
+                404,
+                "web_app_not_built",
+                "Web app not built",
+                "Build it with `make web` (npm --prefix web ci && npm --prefix web run build)",
+            )
+        candidate = (root / path).resolve()
+        if path and candidate.is_file() and candidate.is_relative_to(root.resolve()):
+            cache = (
+                "public, max-age=31536000, immutable" if path.startswith("assets/") else "no-cache"
+            )
+            return FileResponse(candidate, headers={"Cache-Control": cache})
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,1 @@
+"""Accounts, login, tokens, roles and delivery addresses."""

@@ -1,0 +1,85 @@
+"""REST routes of the users service: thin — parse, authorise, call the service, return."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from kirana.deps import AppSettings, CurrentUser, Session
+from kirana.kit.pagination import Page
+from kirana.users import service
+from kirana.users.schemas import (
+    AddressCreate,
+    AddressRead,
+    AddressUpdate,
+    LoginIn,
+    RefreshIn,
+    RegisterIn,
+    RegisterOut,
+    TokenPair,
+    UserRead,
+    UserUpdate,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["users"])
+
+
+@router.post("/auth/register", status_code=201, operation_id="register")
+async def register(body: RegisterIn, session: Session, settings: AppSettings) -> RegisterOut:
+    user, tokens = await service.register(session, settings, body)
+    return RegisterOut(user=service.to_read(user), **tokens.model_dump())
+
+
+@router.post("/auth/login", operation_id="login")
+async def login(body: LoginIn, session: Session, settings: AppSettings) -> TokenPair:
+    return await service.login(session, settings, body.phone, body.password)
+
+
+@router.post("/auth/refresh", operation_id="refreshTokens")
+async def refresh(body: RefreshIn, session: Session, settings: AppSettings) -> TokenPair:
+    return await service.refresh(session, settings, body.refresh_token)
+
+
+@router.post("/auth/logout", status_code=204, operation_id="logout")
+async def logout(body: RefreshIn, session: Session) -> Response:
+    await service.logout(session, body.refresh_token)
+    return Response(status_code=204)
+
+
+@router.get("/me", operation_id="getMe")
+async def get_me(principal: CurrentUser, session: Session) -> UserRead:
+    return service.to_read(await service.get_user(session, principal.id))
+
+
+@router.patch("/me", operation_id="updateMe")
+async def update_me(body: UserUpdate, principal: CurrentUser, session: Session) -> UserRead:
+    return service.to_read(await service.update_profile(session, principal.id, body))
+
+
+@router.get("/me/addresses", operation_id="listAddresses")
+async def list_addresses(principal: CurrentUser, session: Session) -> Page[AddressRead]:
+    return Page(items=await service.list_addresses(session, principal.id))
+
+
+@router.post("/me/addresses", status_code=201, operation_id="createAddress")
+async def create_address(
+    body: AddressCreate, principal: CurrentUser, session: Session
+) -> AddressRead:
+    return await service.add_address(session, principal.id, body)
+
+
+@router.get("/me/addresses/{address_id}", operation_id="getAddress")
+async def get_address(address_id: str, principal: CurrentUser, session: Session) -> AddressRead:
+    return await service.get_address(session, principal.id, address_id)
+
+
+@router.patch("/me/addresses/{address_id}", operation_id="updateAddress")
+async def update_address(
+    address_id: str, body: AddressUpdate, principal: CurrentUser, session: Session
+) -> AddressRead:
+    return await service.update_address(session, principal.id, address_id, body)
+
+
+@router.delete("/me/addresses/{address_id}", status_code=204, operation_id="deleteAddress")
+async def delete_address(address_id: str, principal: CurrentUser, session: Session) -> Response:
+    await service.delete_address(session, principal.id, address_id)
+    return Response(status_code=204)

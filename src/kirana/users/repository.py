@@ -1,0 +1,58 @@
+"""Every query of the users service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.users.models import Address, RefreshToken, User
+
+
+async def user_by_phone(session: AsyncSession, phone: str) -> User | None:
+    result = await session.execute(select(User).where(User.phone == phone))
+    return result.scalar_one_or_none()
+
+
+async def user_by_id(session: AsyncSession, user_id: str) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def refresh_token_by_hash(session: AsyncSession, token_hash: str) -> RefreshToken | None:
+    result = await session.execute(
+        select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()
+    )
+    return result.scalar_one_or_none()
+
+
+async def spend_refresh_token(session: AsyncSession, token_id: str, at: datetime) -> bool:
+    """Mark a live token spent; False if another request spent it first (a replay race)."""
+    result = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == token_id, RefreshToken.spent_at.is_(None))
+        .values(spent_at=at)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def revoke_family(session: AsyncSession, family_id: str, at: datetime) -> None:
+    await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=at)
+    )
+
+
+async def addresses_of(session: AsyncSession, user_id: str) -> list[Address]:
+    result = await session.execute(
+        select(Address).where(Address.user_id == user_id).order_by(Address.created_at, Address.id)
+    )
+    return list(result.scalars())
+
+
+async def address_of(session: AsyncSession, user_id: str, address_id: str) -> Address | None:
+    result = await session.execute(
+        select(Address).where(Address.id == address_id, Address.user_id == user_id)
+    )
+    return result.scalar_one_or_none()
