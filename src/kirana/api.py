@@ -6,10 +6,21 @@ from fastapi import FastAPI
 
 from kirana.catalog.api import admin_router as catalog_admin_router
 from kirana.catalog.api import router as catalog_router
+from kirana.logistics.api import router as logistics_router
+from kirana.notifications.api import router as notifications_router
+from kirana.orders.api import router as orders_router
+from kirana.payments.api import router as payments_router
 from kirana.users.api import router as users_router
 
 
 def mount_routers(app: FastAPI) -> None:
-    app.include_router(users_router)
-    app.include_router(catalog_router)
-    app.include_router(catalog_admin_router)
+    for router in (
+        users_router,
+        catalog_router,
+        catalog_admin_router,
+        orders_router,
+        payments_router,
+        logistics_router,
+        notifications_router,
+    ):
+        app.include_router(router)

@@ -1,0 +1,1 @@
+"""Notification inbox and channels, fed by events."""

@@ -1,0 +1,1 @@
+"""Cart, pricing (fees, coupons, tip), checkout, the order state machine, store operations."""

@@ -1,0 +1,3 @@
+"""Tables of this service."""
+
+from __future__ import annotations

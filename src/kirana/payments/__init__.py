@@ -1,0 +1,1 @@
+"""Payment intents, gateways (sandbox, cash on delivery), webhooks, refunds."""

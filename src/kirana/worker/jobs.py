@@ -1,0 +1,40 @@
+"""The background jobs of the embedded deployment and of ``kirana worker``.
+
+Each service's scheduled jobs are registered in ``JOBS`` here (a loop per job).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from kirana.config import Settings
+from kirana.kit.db import Database
+from kirana.kit.outbox import run_relay
+
+log = logging.getLogger("kirana.worker")
+
+
+async def outbox_relay(db: Database, settings: Settings) -> None:
+    await run_relay(db)
+
+
+def every(
+    seconds: float, task: Callable[[Database, Settings], Awaitable[object]]
+) -> Callable[[Database, Settings], Awaitable[None]]:
+    """A loop that runs ``task`` every ``seconds``, logging (not dying on) failures."""
+
+    async def loop(db: Database, settings: Settings) -> None:
+        while True:
+            try:
+                await task(db, settings)
+            except Exception:
+                log.exception("scheduled job %s failed", getattr(task, "__name__", task))
+            await asyncio.sleep(seconds)
+
+    loop.__name__ = f"every_{seconds}s_{getattr(task, '__name__', 'job')}"
+    return loop
+
+
+JOBS: list[Callable[[Database, Settings], Awaitable[None]]] = [outbox_relay]
