@@ -1,0 +1,207 @@
+import { useRef, useState } from 'react';
+import { api, idempotencyKey, unwrap } from '../lib/api';
+import { useAuth } from '../lib/auth';
+import { formatMoney } from '../lib/money';
+import { usePlace } from '../lib/place';
+import { ApiError } from '../lib/problem';
+import { invalidate, setQueryData, useQuery } from '../lib/query';
+import { navigate } from '../lib/router';
+import type { Address, PlacedOrder } from '../lib/types';
+import { Button, Empty, ErrorBanner, Skeleton, TextArea, TextField } from '../ui';
+import { AddressForm } from './AddressForm';
+import { BillSummary } from './CartPage';
+import { CART_KEY, useCart } from './useCart';
+
+type Method = 'card' | 'upi' | 'cod';
+const TIPS = [0, 2000, 3000, 5000];
+
+export function CheckoutPage() {
+  const { user, loading: authLoading } = useAuth();
+  const place = usePlace();
+  const cart = useCart();
+  const addresses = useQuery(user ? 'addresses' : null, () => unwrap(api.GET('/api/v1/me/addresses')));
+  const [addressId, setAddressId] = useState<string | null>(place?.address_id ?? null);
+  const [adding, setAdding] = useState(false);
+  const [tip, setTip] = useState(0);
+  const [instructions, setInstructions] = useState('');
+  const [method, setMethod] = useState<Method>('card');
+  const [card, setCard] = useState('4242424242424242');
+  const [vpa, setVpa] = useState('success@upi');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [placed, setPlaced] = useState<PlacedOrder | null>(null);
+  // One key per distinct attempt: a retry of the same body reuses it, a changed body gets a new one.
+  const keyRef = useRef<{ key: string; body: string } | null>(null);
+
+  if (!user && !authLoading) {
+    navigate('/login?next=/checkout', { replace: true });
+    return null;
+  }
+  if (cart.loading || addresses.loading) return <Skeleton height={300} />;
+  const c = cart.cart;
+  if (!placed && (!c || !c.items.length)) {
+    return (
+      <Empty icon="🧺" title="Nothing to check out">
+        <Button onClick={() => navigate('/')}>Browse products</Button>
+      </Empty>
+    );
+  }
+  const list = (addresses.data?.items ?? []) as Address[];
+  const chosen = addressId ?? list[0]?.id ?? null;
+
+  async function confirmPayment(order: PlacedOrder) {
+    if (!order.payment || method === 'cod') return true;
+    const body = method === 'card' ? { card_number: card.replace(/\s+/g, '') } : { upi_vpa: vpa.trim() };
+    const result = await unwrap(
+      api.POST('/api/v1/payments/{payment_id}/confirm', { params: { path: { payment_id: order.payment.id } }, body }),
+    );
+    if (result.status === 'failed') {
+      setError(new ApiError(402, { title: 'Payment failed', detail: 'The payment was declined. Try another card or UPI ID, or choose cash on delivery.' }));
+      return false;
+    }
+    return true;
+  }
+
+  async function placeOrder() {
+    if (!chosen) {
+      setError(new Error('Choose or add a delivery address.'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      let order = placed;
+      if (!order) {
+        const body = {
+          address_id: chosen,
+          payment_method: method,
+          tip,
+          delivery_instructions: instructions.trim() || null,
+        };
+        const fingerprint = JSON.stringify(body);
+        if (!keyRef.current || keyRef.current.body !== fingerprint) keyRef.current = { key: idempotencyKey(), body: fingerprint };
+        order = await unwrap(
+          api.POST('/api/v1/orders', { params: { header: { 'Idempotency-Key': keyRef.current.key } }, body }),
+        );
+        setPlaced(order);
+        invalidate('orders');
+        setQueryData(CART_KEY, { ...c!, items: [], subtotal: 0, fees: [], discount: 0, total: 0 });
+        invalidate(CART_KEY);
+      }
+      if (await confirmPayment(order)) navigate(`/orders/${order.id}`);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="two-col">
+      <div className="stack">
+        <h1>Checkout</h1>
+        <section className="card stack" aria-labelledby="addr-h">
+          <h2 id="addr-h" style={{ margin: 0 }}>
+            Deliver to
+          </h2>
+          {list.length ? (
+            <div className="stack" role="radiogroup" aria-label="Delivery address">
+              {list.map((a) => (
+                <label className="choice" key={a.id}>
+                  <input type="radio" name="address" checked={chosen === a.id} onChange={() => setAddressId(a.id)} disabled={!!placed} />
+                  <span className="grow">
+                    <strong>{a.label}</strong>
+                    <span className="subtle" style={{ display: 'block' }}>
+                      {a.line1}, {a.city} {a.pincode}
+                    </span>
+                  </span>
+                </label>
+              ))}
+            </div>
+          ) : (
+            <p className="muted">No saved address yet — add one to continue.</p>
+          )}
+          {adding || !list.length ? (
+            <AddressForm
+              initial={{ lat: place?.lat, lng: place?.lng, label: list.length ? 'Other' : 'Home' }}
+              onSaved={(a) => {
+                setAdding(false);
+                setAddressId(a.id);
+                void addresses.reload();
+              }}
+              onCancel={list.length ? () => setAdding(false) : undefined}
+            />
+          ) : (
+            <Button variant="ghost" onClick={() => setAdding(true)} disabled={!!placed}>
+              + Add a new address
+            </Button>
+          )}
+        </section>
+        <section className="card stack" aria-labelledby="tip-h">
+          <h2 id="tip-h" style={{ margin: 0 }}>
+            Tip your rider
+          </h2>
+          <p className="subtle" style={{ margin: 0 }}>
+            100% of the tip goes to the rider.
+          </p>
+          <div className="chips" role="group" aria-label="Tip amount">
+            {TIPS.map((t) => (
+              <button key={t} type="button" className="chip" aria-pressed={tip === t} onClick={() => setTip(t)} disabled={!!placed}>
+                {t ? formatMoney(t, c?.currency) : 'No tip'}
+              </button>
+            ))}
+          </div>
+          <TextArea label="Delivery instructions (optional)" value={instructions} onChange={(e) => setInstructions(e.target.value)} placeholder="Ring the bell, leave at the door…" maxLength={300} disabled={!!placed} />
+        </section>
+        <section className="card stack" aria-labelledby="pay-h">
+          <h2 id="pay-h" style={{ margin: 0 }}>
+            Payment
+          </h2>
+          <div className="stack" role="radiogroup" aria-label="Payment method">
+            {(
+              [
+                ['card', 'Credit or debit card'],
+                ['upi', 'UPI'],
+                ['cod', 'Cash on delivery'],
+              ] as Array<[Method, string]>
+            ).map(([m, label]) => (
+              <label className="choice" key={m}>
+                <input type="radio" name="method" checked={method === m} onChange={() => setMethod(m)} disabled={!!placed} />
+                <span>{label}</span>
+              </label>
+            ))}
+          </div>
+          {method === 'card' ? (
+            <TextField label="Card number" value={card} onChange={(e) => setCard(e.target.value)} inputMode="numeric" autoComplete="cc-number" hint="Sandbox: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined." />
+          ) : method === 'upi' ? (
+            <TextField label="UPI ID" value={vpa} onChange={(e) => setVpa(e.target.value)} hint="Sandbox: success@upi succeeds, failure@upi fails." />
+          ) : (
+            <p className="subtle" style={{ margin: 0 }}>
+              Pay the rider in cash or UPI at your door.
+            </p>
+          )}
+        </section>
+      </div>
+      <aside className="card stack sticky" aria-labelledby="sum-h">
+        <h2 id="sum-h" style={{ margin: 0 }}>
+          Order summary
+        </h2>
+        {c && c.items.length ? <BillSummary cart={c} tip={tip} /> : null}
+        {placed ? (
+          <div className="banner" role="status">
+            Order {placed.number} is placed; payment still needs to go through.
+          </div>
+        ) : null}
+        <ErrorBanner error={error} />
+        <Button size="big" block busy={busy} onClick={() => void placeOrder()}>
+          {placed ? 'Retry payment' : method === 'cod' ? 'Place order' : `Pay ${c ? formatMoney(c.total + tip, c.currency) : ''}`}
+        </Button>
+        {placed ? (
+          <Button variant="ghost" onClick={() => navigate(`/orders/${placed.id}`)}>
+            View order
+          </Button>
+        ) : null}
+      </aside>
+    </div>
+  );
+}

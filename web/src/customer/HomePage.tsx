@@ -1,0 +1,106 @@
+import { usePlace } from '../lib/place';
+import { Link, navigate } from '../lib/router';
+import type { CategoryNode } from '../lib/types';
+import { artFor, Button, Empty, ErrorBanner, Skeleton } from '../ui';
+import { useCategories, useProducts } from './catalog';
+import { ProductCard, ProductGridSkeleton } from './ProductCard';
+import { useCart } from './useCart';
+
+export function CategoryTiles({ tree }: { tree: CategoryNode[] }) {
+  return (
+    <div className="cat-grid">
+      {tree.map((c) => {
+        const art = artFor(c.name);
+        return (
+          <Link key={c.id} to={`/c/${c.id}`} className="cat-tile">
+            <span className="cat-art" style={{ background: art.bg }} aria-hidden>
+              {art.emoji}
+            </span>
+            {c.name}
+          </Link>
+        );
+      })}
+    </div>
+  );
+}
+
+export function HomePage() {
+  const place = usePlace();
+  const categories = useCategories();
+  const products = useProducts(place?.store_id, { limit: 40 });
+  const cart = useCart();
+
+  if (!place) {
+    return (
+      <Empty icon="📍" title="Groceries in minutes">
+        <p>Tell us where to deliver and we will find the nearest Kirana store.</p>
+        <Button onClick={() => navigate('/location')}>Choose location</Button>
+      </Empty>
+    );
+  }
+
+  const offers = (products.items ?? []).filter((p) => p.price < p.mrp && p.in_stock).slice(0, 12);
+
+  return (
+    <>
+      <section className="hero" aria-label="Welcome">
+        <h1>Groceries at your door in {place.eta_minutes ?? 15} minutes</h1>
+        <p>
+          From {place.store_name}. Fresh produce, daily essentials and snacks — packed as soon as you order.
+        </p>
+      </section>
+      <section className="section" aria-labelledby="cats-h">
+        <h2 id="cats-h">Shop by category</h2>
+        <ErrorBanner error={categories.error} onRetry={() => void categories.reload()} />
+        {categories.data ? (
+          <CategoryTiles tree={categories.data} />
+        ) : categories.loading ? (
+          <div className="cat-grid" aria-hidden>
+            {Array.from({ length: 8 }, (_, i) => (
+              <Skeleton key={i} style={{ aspectRatio: '1', height: 'auto' }} />
+            ))}
+          </div>
+        ) : null}
+      </section>
+      <section className="section" aria-labelledby="offers-h">
+        <h2 id="offers-h">Offers for you</h2>
+        <ErrorBanner error={products.error} onRetry={() => void products.reload()} />
+        {products.loading ? (
+          <ProductGridSkeleton count={5} />
+        ) : offers.length ? (
+          <div className="offer-strip">
+            {offers.map((p) => (
+              <ProductCard
+                key={p.id}
+                product={p}
+                quantity={cart.quantityOf(p.id)}
+                busy={cart.busy === p.id}
+                onChange={(q) => void cart.setQuantity(p.id, q)}
+              />
+            ))}
+          </div>
+        ) : (
+          <p className="muted">No offers right now — everything is at its usual price.</p>
+        )}
+      </section>
+      <section className="section" aria-labelledby="all-h">
+        <h2 id="all-h">Popular near you</h2>
+        {products.items ? (
+          <div className="product-grid">
+            {products.items.slice(0, 20).map((p) => (
+              <ProductCard
+                key={p.id}
+                product={p}
+                quantity={cart.quantityOf(p.id)}
+                busy={cart.busy === p.id}
+                onChange={(q) => void cart.setQuantity(p.id, q)}
+              />
+            ))}
+          </div>
+        ) : products.loading ? (
+          <ProductGridSkeleton />
+        ) : null}
+      </section>
+    </>
+  );
+}

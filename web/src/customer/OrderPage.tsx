@@ -1,0 +1,200 @@
+import { useState } from 'react';
+import { api, unwrap } from '../lib/api';
+import { formatMoney } from '../lib/money';
+import { useQuery } from '../lib/query';
+import { Link } from '../lib/router';
+import { ORDER_STEPS, STATUS_LABEL, type Order, type Tracking } from '../lib/types';
+import { Button, ErrorBanner, Skeleton, StatusBadge } from '../ui';
+import { Map } from '../map/Map';
+import type { MapPoint } from '../map/types';
+
+const TERMINAL = new Set(['delivered', 'cancelled']);
+
+function time(at: string | undefined) {
+  if (!at) return '';
+  return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+export function Timeline({ status, timeline }: { status: string; timeline: Array<{ status: string; at: string }> }) {
+  const at = (s: string) => timeline.find((t) => t.status === s)?.at;
+  if (status === 'cancelled') {
+    return (
+      <ol className="timeline">
+        {timeline.map((t) => (
+          <li key={t.status + t.at} data-state="done">
+            <span className="dot" aria-hidden>
+              ✓
+            </span>
+            <div>
+              <strong>{STATUS_LABEL[t.status] ?? t.status}</strong>
+              <div className="subtle">{time(t.at)}</div>
+            </div>
+          </li>
+        ))}
+      </ol>
+    );
+  }
+  const current = ORDER_STEPS.indexOf(status as (typeof ORDER_STEPS)[number]);
+  const steps = ORDER_STEPS.filter((s) => s !== 'pending_payment' || status === 'pending_payment' || at(s));
+  return (
+    <ol className="timeline" aria-label="Order progress">
+      {steps.map((s) => {
+        const i = ORDER_STEPS.indexOf(s);
+        const state = i < current || s === 'delivered' && status === 'delivered' ? 'done' : i === current ? 'current' : 'todo';
+        return (
+          <li key={s} data-state={state} aria-current={state === 'current' ? 'step' : undefined}>
+            <span className="dot" aria-hidden>
+              {state === 'done' ? '✓' : ''}
+            </span>
+            <div>
+              <strong style={{ color: state === 'todo' ? 'var(--c-text-3)' : undefined }}>{STATUS_LABEL[s]}</strong>
+              <div className="subtle">{time(at(s))}</div>
+            </div>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+export function OrderPage({ id }: { id: string }) {
+  const order = useQuery(`orders:${id}`, () => unwrap(api.GET('/api/v1/orders/{order_id}', { params: { path: { order_id: id } } })), {
+    pollMs: 4000,
+  });
+  const live = !!order.data && !TERMINAL.has(order.data.status);
+  const tracking = useQuery(
+    order.data ? `tracking:${id}` : null,
+    () => unwrap(api.GET('/api/v1/orders/{order_id}/tracking', { params: { path: { order_id: id } } })),
+    { pollMs: live ? 4000 : undefined },
+  );
+  const [cancelling, setCancelling] = useState(false);
+  const [cancelError, setCancelError] = useState<unknown>(null);
+  const o = order.data as Order | undefined;
+  const t = tracking.data as Tracking | undefined;
+
+  if (!o) {
+    return order.error ? (
+      <ErrorBanner error={order.error} onRetry={() => void order.reload()} />
+    ) : (
+      <div className="stack">
+        <Skeleton height={40} width="50%" />
+        <Skeleton height={200} />
+      </div>
+    );
+  }
+  const status = t?.status ?? o.status;
+  const timeline = (t?.timeline?.length ? t.timeline : o.timeline) ?? [];
+  const otp = o.delivery_otp;
+  const address = o.address as { lat?: number; lng?: number; line1?: string } | null | undefined;
+  const points: MapPoint[] = [];
+  if (address?.lat && address.lng) points.push({ id: 'drop', lat: address.lat, lng: address.lng, label: 'Your address', kind: 'you' });
+  if (t?.rider) points.push({ id: 'rider', lat: t.rider.lat, lng: t.rider.lng, label: `🛵 ${t.rider.name}`, kind: 'rider' });
+  const canCancel = ['pending_payment', 'confirmed', 'picking'].includes(status);
+
+  async function cancel() {
+    if (!confirm('Cancel this order?')) return;
+    setCancelling(true);
+    setCancelError(null);
+    try {
+      order.setData(await unwrap(api.POST('/api/v1/orders/{order_id}/cancel', { params: { path: { order_id: id } }, body: { reason: 'Cancelled by customer' } })));
+      void tracking.reload();
+    } catch (e) {
+      setCancelError(e);
+    } finally {
+      setCancelling(false);
+    }
+  }
+
+  return (
+    <div className="two-col">
+      <div className="stack">
+        <div className="row between wrap">
+          <h1 style={{ margin: 0 }}>Order #{o.number}</h1>
+          <StatusBadge status={status} />
+        </div>
+        {status !== 'delivered' && status !== 'cancelled' ? (
+          <section className="card" aria-live="polite">
+            <div className="row between wrap">
+              <div>
+                <div className="subtle">Arriving in</div>
+                <div style={{ fontSize: 28, fontWeight: 800 }}>{t?.eta_minutes ?? o.eta_minutes ?? '—'} min</div>
+              </div>
+              {otp ? (
+                <div style={{ textAlign: 'right' }}>
+                  <div className="subtle" id="otp-label">
+                    Delivery code — share with your rider
+                  </div>
+                  <div className="otp" aria-labelledby="otp-label" data-testid="delivery-otp">
+                    {otp}
+                  </div>
+                </div>
+              ) : null}
+            </div>
+          </section>
+        ) : status === 'delivered' ? (
+          <div className="banner success" role="status">
+            Delivered. Enjoy your groceries!
+          </div>
+        ) : (
+          <div className="banner warn" role="status">
+            This order was cancelled. Any payment is refunded to the original method.
+          </div>
+        )}
+        {points.length ? <Map label="Delivery map: your address and the rider" points={points} /> : null}
+        <section className="card" aria-labelledby="tl-h">
+          <h2 id="tl-h">Status</h2>
+          <Timeline status={status} timeline={timeline} />
+          {t?.rider ? <p className="muted">Your rider: {t.rider.name}</p> : null}
+        </section>
+      </div>
+      <aside className="card stack sticky" aria-labelledby="items-h">
+        <h2 id="items-h" style={{ margin: 0 }}>
+          Items
+        </h2>
+        {(o.items ?? []).map((i) => (
+          <div className="bill-row" key={i.product_id}>
+            <span>
+              {i.quantity} × {i.name}
+            </span>
+            <span className="num">{formatMoney(i.line_total, o.currency)}</span>
+          </div>
+        ))}
+        <hr className="divider" />
+        {(o.fees ?? []).map((f) => (
+          <div className="bill-row subtle" key={f.code}>
+            <span>{f.label}</span>
+            <span className="num">{formatMoney(f.amount, o.currency)}</span>
+          </div>
+        ))}
+        {o.discount ? (
+          <div className="bill-row subtle">
+            <span>Discount</span>
+            <span className="num">−{formatMoney(o.discount, o.currency)}</span>
+          </div>
+        ) : null}
+        {o.tip ? (
+          <div className="bill-row subtle">
+            <span>Tip</span>
+            <span className="num">{formatMoney(o.tip, o.currency)}</span>
+          </div>
+        ) : null}
+        <div className="bill-row total">
+          <span>Total</span>
+          <span className="num">{formatMoney(o.total, o.currency)}</span>
+        </div>
+        {o.payment ? (
+          <p className="subtle" style={{ margin: 0 }}>
+            Payment: {o.payment.provider} · {o.payment.status}
+          </p>
+        ) : null}
+        <ErrorBanner error={cancelError} />
+        {canCancel ? (
+          <Button variant="ghost" onClick={() => void cancel()} busy={cancelling}>
+            Cancel order
+          </Button>
+        ) : null}
+        <Link to="/orders">All orders</Link>
+      </aside>
+    </div>
+  );
+}

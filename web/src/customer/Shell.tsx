@@ -1,0 +1,109 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { Link, navigate, useLocation, useSearchParam } from '../lib/router';
+import { usePlace } from '../lib/place';
+import { useAuth } from '../lib/auth';
+import { formatMoney } from '../lib/money';
+import { useCart } from './useCart';
+
+const TABS = [
+  { to: '/', label: 'Home', icon: '⌂' },
+  { to: '/search', label: 'Search', icon: '⌕' },
+  { to: '/cart', label: 'Cart', icon: '🛒' },
+  { to: '/orders', label: 'Orders', icon: '☰' },
+  { to: '/account', label: 'Account', icon: '◉' },
+];
+
+function isCurrent(to: string, pathname: string) {
+  return to === '/' ? pathname === '/' : pathname.startsWith(to);
+}
+
+export function CustomerShell({ children }: { children: ReactNode }) {
+  const { pathname } = useLocation();
+  const place = usePlace();
+  const { user } = useAuth();
+  const { count, cart } = useCart();
+  const q = useSearchParam('q') ?? '';
+  const [term, setTerm] = useState(q);
+  useEffect(() => setTerm(q), [q]);
+  const onCartFlow = pathname.startsWith('/cart') || pathname.startsWith('/checkout');
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="topbar-inner">
+          <Link to="/" className="logo" aria-label="Kirana home">
+            kirana<span>.</span>
+          </Link>
+          <button
+            type="button"
+            className="place-btn"
+            onClick={() => navigate('/location')}
+            aria-label={place ? `Delivering to ${place.label}. Change location` : 'Choose delivery location'}
+          >
+            <strong>{place?.eta_minutes ? `Delivery in ${place.eta_minutes} min` : place ? 'Delivery soon' : 'Set location'}</strong>
+            <span className="subtle">{place ? `${place.label} · ${place.store_name}` : 'Tap to choose where to deliver'}</span>
+          </button>
+          <form
+            className="search-box"
+            role="search"
+            onSubmit={(e) => {
+              e.preventDefault();
+              navigate(`/search?q=${encodeURIComponent(term)}`);
+            }}
+          >
+            <label htmlFor="global-search" className="sr-only">
+              Search products
+            </label>
+            <input
+              id="global-search"
+              type="search"
+              placeholder='Search "milk", "bread", "eggs"…'
+              value={term}
+              autoComplete="off"
+              onFocus={() => {
+                if (!pathname.startsWith('/search')) navigate(`/search${term ? `?q=${encodeURIComponent(term)}` : ''}`);
+              }}
+              onChange={(e) => {
+                setTerm(e.target.value);
+                navigate(`/search?q=${encodeURIComponent(e.target.value)}`, { replace: pathname.startsWith('/search') });
+              }}
+            />
+          </form>
+          <nav className="desktop-nav" aria-label="Main">
+            {TABS.filter((t) => t.to !== '/search').map((t) => (
+              <Link key={t.to} to={t.to} aria-current={isCurrent(t.to, pathname) ? 'page' : undefined}>
+                {t.to === '/account' && !user ? 'Sign in' : t.label}
+                {t.to === '/cart' && count ? <span className="count-dot">{count}</span> : null}
+              </Link>
+            ))}
+          </nav>
+        </div>
+      </header>
+      <main className="page" id="main">
+        {children}
+      </main>
+      {count > 0 && !onCartFlow && cart ? (
+        <Link to="/cart" className="cart-bar" aria-label={`View cart: ${count} items, ${formatMoney(cart.total, cart.currency)}`}>
+          <span>
+            {count} item{count === 1 ? '' : 's'} · {formatMoney(cart.subtotal, cart.currency)}
+          </span>
+          <span>View cart ›</span>
+        </Link>
+      ) : null}
+      <nav className="tabbar" aria-label="Main">
+        {TABS.map((t) => (
+          <Link key={t.to} to={t.to} aria-current={isCurrent(t.to, pathname) ? 'page' : undefined}>
+            <span className="ti" aria-hidden>
+              {t.icon}
+            </span>
+            {t.to === '/account' && !user ? 'Sign in' : t.label}
+            {t.to === '/cart' && count ? <span className="count-dot">{count}</span> : null}
+          </Link>
+        ))}
+      </nav>
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+/** Catalog reads for the customer screens. */
+import { useCallback, useEffect, useState } from 'react';
+import { api, unwrap } from '../lib/api';
+import { useQuery } from '../lib/query';
+import type { CategoryNode, StoreProduct } from '../lib/types';
+
+export function useCategories() {
+  return useQuery('categories', () => unwrap(api.GET('/api/v1/categories')));
+}
+
+export function findCategory(tree: CategoryNode[] | undefined, id: string): { node: CategoryNode; parent: CategoryNode | null } | null {
+  for (const node of tree ?? []) {
+    if (node.id === id) return { node, parent: null };
+    for (const child of (node.children ?? []) as CategoryNode[]) {
+      if (child.id === id) return { node: child, parent: node };
+      const deeper = findCategory((child.children ?? []) as CategoryNode[], id);
+      if (deeper) return deeper;
+    }
+  }
+  return null;
+}
+
+interface ProductFilter {
+  category_id?: string | undefined;
+  q?: string | undefined;
+  limit?: number;
+}
+
+export function fetchProducts(storeId: string, filter: ProductFilter, cursor?: string | null) {
+  return unwrap(
+    api.GET('/api/v1/stores/{store_id}/products', {
+      params: {
+        path: { store_id: storeId },
+        query: {
+          category_id: filter.category_id || undefined,
+          q: filter.q || undefined,
+          limit: filter.limit ?? 24,
+          cursor: cursor ?? undefined,
+        },
+      },
+    }),
+  );
+}
+
+/** First page from the shared cache, more pages on demand ("Load more"). */
+export function useProducts(storeId: string | null | undefined, filter: ProductFilter) {
+  const key = storeId ? `products:${storeId}:${filter.category_id ?? ''}:${filter.q ?? ''}:${filter.limit ?? 24}` : null;
+  const first = useQuery(key, () => fetchProducts(storeId!, filter));
+  const [more, setMore] = useState<StoreProduct[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [moreError, setMoreError] = useState<unknown>(null);
+
+  useEffect(() => {
+    setMore([]);
+    setCursor(first.data?.next_cursor ?? null);
+  }, [key, first.data]);
+
+  const loadMore = useCallback(async () => {
+    if (!storeId || !cursor) return;
+    setLoadingMore(true);
+    setMoreError(null);
+    try {
+      const page = await fetchProducts(storeId, filter, cursor);
+      setMore((m) => [...m, ...page.items]);
+      setCursor(page.next_cursor ?? null);
+    } catch (e) {
+      setMoreError(e);
+    } finally {
+      setLoadingMore(false);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [storeId, cursor, key]);
+
+  return {
+    items: first.data ? [...first.data.items, ...more] : undefined,
+    loading: first.loading,
+    error: first.error ?? moreError,
+    reload: first.reload,
+    hasMore: !!cursor,
+    loadMore,
+    loadingMore,
+  };
+}

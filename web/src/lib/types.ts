@@ -1,0 +1,59 @@
+/** Shapes of API answers, derived from the generated client so they follow the OpenAPI document. */
+import type { paths } from '../client/schema';
+
+type JsonOf<T> = T extends { content: { 'application/json': infer J } } ? J : never;
+type Ok<R> = R extends { 200: infer A } ? JsonOf<A> : R extends { 201: infer B } ? JsonOf<B> : never;
+export type Res<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: infer R;
+}
+  ? Ok<R>
+  : never;
+type ItemOf<T> = T extends { items: Array<infer I> } ? I : never;
+
+export type Me = Res<'/api/v1/me', 'get'>;
+export type Address = ItemOf<Res<'/api/v1/me/addresses', 'get'>>;
+export type Serviceability = Res<'/api/v1/serviceability', 'get'>;
+export type CategoryNode = Res<'/api/v1/categories', 'get'>[number];
+export type StoreProduct = ItemOf<Res<'/api/v1/stores/{store_id}/products', 'get'>>;
+export type Store = ItemOf<Res<'/api/v1/stores', 'get'>>;
+export type Cart = Res<'/api/v1/cart', 'get'>;
+export type CartLine = Cart['items'][number];
+export type PlacedOrder = Res<'/api/v1/orders', 'post'>;
+export type Order = Res<'/api/v1/orders/{order_id}', 'get'>;
+export type OrderSummary = ItemOf<Res<'/api/v1/orders', 'get'>>;
+export type Tracking = Res<'/api/v1/orders/{order_id}/tracking', 'get'>;
+export type QueueOrder = ItemOf<Res<'/api/v1/store-ops/{store_id}/orders', 'get'>>;
+export type RiderTask = ItemOf<Res<'/api/v1/rider/tasks', 'get'>>;
+export type AdminProduct = ItemOf<Res<'/api/v1/admin/products', 'get'>>;
+export type AdminCategory = ItemOf<Res<'/api/v1/admin/categories', 'get'>>;
+export type StockRow = ItemOf<Res<'/api/v1/admin/stores/{store_id}/stock', 'get'>>;
+export type AdminOrder = ItemOf<Res<'/api/v1/admin/orders', 'get'>>;
+export type Rider = ItemOf<Res<'/api/v1/admin/riders', 'get'>>;
+
+export type OrderStatus =
+  | 'pending_payment'
+  | 'confirmed'
+  | 'picking'
+  | 'packed'
+  | 'out_for_delivery'
+  | 'delivered'
+  | 'cancelled';
+
+export const ORDER_STEPS: OrderStatus[] = [
+  'pending_payment',
+  'confirmed',
+  'picking',
+  'packed',
+  'out_for_delivery',
+  'delivered',
+];
+
+export const STATUS_LABEL: Record<string, string> = {
+  pending_payment: 'Awaiting payment',
+  confirmed: 'Confirmed',
+  picking: 'Being packed',
+  packed: 'Packed',
+  out_for_delivery: 'On the way',
+  delivered: 'Delivered',
+  cancelled: 'Cancelled',
+};
