@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from kirana.config import Settings
 from kirana.kit.db import Database
@@ -15,14 +16,14 @@ from kirana.kit.outbox import run_relay
 
 log = logging.getLogger("kirana.worker")
 
+Job = Callable[[Database, Settings], Coroutine[Any, Any, None]]
+
 
 async def outbox_relay(db: Database, settings: Settings) -> None:
     await run_relay(db)
 
 
-def every(
-    seconds: float, task: Callable[[Database, Settings], Awaitable[object]]
-) -> Callable[[Database, Settings], Awaitable[None]]:
+def every(seconds: float, task: Callable[[Database, Settings], Coroutine[Any, Any, object]]) -> Job:
     """A loop that runs ``task`` every ``seconds``, logging (not dying on) failures."""
 
     async def loop(db: Database, settings: Settings) -> None:
@@ -37,4 +38,4 @@ def every(
     return loop
 
 
-JOBS: list[Callable[[Database, Settings], Awaitable[None]]] = [outbox_relay]
+JOBS: list[Job] = [outbox_relay]
