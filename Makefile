@@ -1,0 +1,56 @@
+# Kirana — the two commands in the README are `make up` and `make test`; everything else is here.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
+WEB_OUT := src/kirana/static/app/index.html
+WEB_SRC := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
+PYTEST_WORKERS ?= 2
+
+.PHONY: up test install web lint typecheck test-py test-web bench openapi clean
+
+up: install web ## run the platform: migrate, seed the demo city, serve at http://127.0.0.1:8000
+	$(BIN)/kirana up
+
+test: install web lint typecheck test-web test-py ## the whole suite: lint, types, import contracts, web unit tests, pytest on SQLite and PostgreSQL, browser e2e
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@echo "==> Python environment ($(PYTHON))"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+web: $(WEB_OUT)
+
+$(WEB_OUT): $(WEB_SRC)
+	@if [ -f web/package.json ]; then \
+		echo "==> Web app (npm ci && vite build)"; \
+		npm --prefix web ci --no-audit --no-fund --loglevel=error && npm --prefix web run build; \
+	else echo "(no web app yet)"; fi
+
+lint:
+	$(BIN)/ruff check src tests benchmarks migrations
+	$(BIN)/ruff format --check src tests benchmarks migrations
+	$(BIN)/lint-imports
+
+typecheck:
+	$(BIN)/mypy
+
+test-web:
+	@if [ -f web/package.json ]; then npm --prefix web test; fi
+
+test-py:
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+
+bench: install web ## every benchmark; results land in benchmarks/results/
+	@for b in benchmarks/[a-z]*.py; do echo "==> $$b"; $(BIN)/python $$b || exit 1; done
+
+openapi: install
+	$(BIN)/kirana openapi --out web/openapi.json
+
+clean:
+	rm -rf $(VENV) web/node_modules src/kirana/static/app var test-artifacts
