@@ -1,1 +1,49 @@
-export default function X() { return <p>todo</p>; }
+import { Link, useLocation } from '../lib/router';
+import { StaffTop } from '../staff/StaffTop';
+import { Catalog } from './Catalog';
+import { Dashboard } from './Dashboard';
+import { OrdersBoard } from './Orders';
+import { CityMap, Riders } from './Riders';
+import { Stock } from './Stock';
+import { Empty } from '../ui';
+
+const SECTIONS = [
+  { to: '/admin', label: 'Dashboard', render: () => <Dashboard /> },
+  { to: '/admin/orders', label: 'Orders', render: () => <OrdersBoard /> },
+  { to: '/admin/catalog', label: 'Catalog', render: () => <Catalog /> },
+  { to: '/admin/stock', label: 'Stock & prices', render: () => <Stock /> },
+  { to: '/admin/riders', label: 'Riders', render: () => <Riders /> },
+  { to: '/admin/map', label: 'City map', render: () => <CityMap /> },
+  {
+    to: '/admin/pricing',
+    label: 'Coupons & fees',
+    render: () => (
+      <Empty icon="🏷️" title="Coupons and fee rules">
+        <p>The API does not offer coupon and fee-rule management yet; this screen lights up when it does.</p>
+      </Empty>
+    ),
+  },
+];
+
+export default function AdminApp() {
+  const { pathname } = useLocation();
+  const section = SECTIONS.find((s) => s.to === pathname) ?? SECTIONS.find((s) => s.to !== '/admin' && pathname.startsWith(s.to)) ?? SECTIONS[0]!;
+  return (
+    <div className="staff-shell">
+      <StaffTop title="Admin" />
+      <div className="admin-layout">
+        <nav className="admin-nav" aria-label="Admin sections">
+          {SECTIONS.map((s) => (
+            <Link key={s.to} to={s.to} aria-current={s === section ? 'page' : undefined}>
+              {s.label}
+            </Link>
+          ))}
+          <Link to="/store">Store queue</Link>
+        </nav>
+        <main className="admin-main" id="main">
+          {section.render()}
+        </main>
+      </div>
+    </div>
+  );
+}

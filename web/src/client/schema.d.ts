@@ -4,22 +4,6 @@
  */
 
 export interface paths {
-    "/api/v1/auth/register": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["register"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -29,23 +13,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Login */
         post: operations["login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/auth/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -61,7 +30,42 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** Logout */
         post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Refresh */
+        post: operations["refreshTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register */
+        post: operations["register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -75,13 +79,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["get_me"];
+        /** Get Me */
+        get: operations["getMe"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        patch: operations["update_me"];
+        /** Update Me */
+        patch: operations["updateMe"];
         trace?: never;
     };
     "/api/v1/me/addresses": {
@@ -91,9 +97,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["list_addresses"];
+        /** List Addresses */
+        get: operations["listAddresses"];
         put?: never;
-        post: operations["create_address"];
+        /** Create Address */
+        post: operations["createAddress"];
         delete?: never;
         options?: never;
         head?: never;
@@ -107,13 +115,50 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Get Address */
+        get: operations["getAddress"];
         put?: never;
         post?: never;
-        delete: operations["delete_address"];
+        /** Delete Address */
+        delete: operations["deleteAddress"];
         options?: never;
         head?: never;
-        patch: operations["update_address"];
+        /** Update Address */
+        patch: operations["updateAddress"];
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Healthz */
+        get: operations["healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readyz */
+        get: operations["readyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/serviceability": {
@@ -584,7 +629,167 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Problem: {
+        /** AddressCreate */
+        AddressCreate: {
+            /** City */
+            city: string;
+            /** Instructions */
+            instructions?: string | null;
+            /** Label */
+            label: string;
+            /** Lat */
+            lat: number;
+            /** Line1 */
+            line1: string;
+            /** Lng */
+            lng: number;
+            /** Pincode */
+            pincode: string;
+        };
+        /** AddressRead */
+        AddressRead: {
+            /** City */
+            city: string;
+            /** Id */
+            id: string;
+            /** Instructions */
+            instructions: string | null;
+            /** Label */
+            label: string;
+            /** Lat */
+            lat: number;
+            /** Line1 */
+            line1: string;
+            /** Lng */
+            lng: number;
+            /** Pincode */
+            pincode: string;
+        };
+        /** AddressUpdate */
+        AddressUpdate: {
+            /** City */
+            city?: string | null;
+            /** Instructions */
+            instructions?: string | null;
+            /** Label */
+            label?: string | null;
+            /** Lat */
+            lat?: number | null;
+            /** Line1 */
+            line1?: string | null;
+            /** Lng */
+            lng?: number | null;
+            /** Pincode */
+            pincode?: string | null;
+        };
+        /** HTTPValidationError */
+        HTTPValidationError: {
+            /** Detail */
+            detail?: components["schemas"]["ValidationError"][];
+        };
+        /** LoginIn */
+        LoginIn: {
+            /** Password */
+            password: string;
+            /**
+             * Phone
+             * @example +919876543210
+             */
+            phone: string;
+        };
+        /** Page[AddressRead] */
+        Page_AddressRead_: {
+            /** Items */
+            items: components["schemas"]["AddressRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** RefreshIn */
+        RefreshIn: {
+            /** Refresh Token */
+            refresh_token: string;
+        };
+        /** RegisterIn */
+        RegisterIn: {
+            /** Email */
+            email?: string | null;
+            /** Name */
+            name: string;
+            /** Password */
+            password: string;
+            /**
+             * Phone
+             * @example +919876543210
+             */
+            phone: string;
+        };
+        /** RegisterOut */
+        RegisterOut: {
+            /** Access Token */
+            access_token: string;
+            /** Expires In */
+            expires_in: number;
+            /** Refresh Token */
+            refresh_token: string;
+            /**
+             * Token Type
+             * @default bearer
+             */
+            token_type: string;
+            user: components["schemas"]["UserRead"];
+        };
+        /** TokenPair */
+        TokenPair: {
+            /** Access Token */
+            access_token: string;
+            /** Expires In */
+            expires_in: number;
+            /** Refresh Token */
+            refresh_token: string;
+            /**
+             * Token Type
+             * @default bearer
+             */
+            token_type: string;
+        };
+        /** UserRead */
+        UserRead: {
+            /** Email */
+            email: string | null;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Phone */
+            phone: string;
+            /** Roles */
+            roles: string[];
+            /** Store Id */
+            store_id?: string | null;
+        };
+        /** UserUpdate */
+        UserUpdate: {
+            /** Email */
+            email?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Password */
+            password?: string | null;
+        };
+        /** ValidationError */
+        ValidationError: {
+            /** Context */
+            ctx?: Record<string, never>;
+            /** Input */
+            input?: unknown;
+            /** Location */
+            loc: (string | number)[];
+            /** Message */
+            msg: string;
+            /** Error Type */
+            type: string;
+        };
+        PendingProblem: {
             type?: string;
             title: string;
             status: number;
@@ -595,13 +800,13 @@ export interface components {
                 message: string;
             }[];
         };
-        Tokens: {
+        PendingTokens: {
             access_token: string;
             refresh_token: string;
             token_type: string;
             expires_in: number;
         };
-        Me: {
+        PendingMe: {
             id: string;
             phone: string;
             name: string;
@@ -609,7 +814,7 @@ export interface components {
             roles: string[];
             store_id?: string | null;
         };
-        Address: {
+        PendingAddress: {
             id: string;
             label: string;
             line1: string;
@@ -619,7 +824,7 @@ export interface components {
             lng: number;
             instructions?: string | null;
         };
-        AddressIn: {
+        PendingAddressIn: {
             label: string;
             line1: string;
             city: string;
@@ -628,7 +833,7 @@ export interface components {
             lng: number;
             instructions?: string | null;
         };
-        Serviceability: {
+        PendingServiceability: {
             serviceable: boolean;
             store: {
                 id: string;
@@ -636,20 +841,20 @@ export interface components {
             } | null;
             eta_minutes: number | null;
         };
-        CategoryNode: {
+        PendingCategoryNode: {
             id: string;
             name: string;
             slug: string;
             parent_id: string | null;
-            children: components["schemas"]["CategoryNode"][];
+            children: components["schemas"]["PendingCategoryNode"][];
         };
-        Category: {
+        PendingCategory: {
             id: string;
             name: string;
             slug: string;
             parent_id: string | null;
         };
-        StoreProduct: {
+        PendingStoreProduct: {
             id: string;
             name: string;
             brand?: string | null;
@@ -662,7 +867,7 @@ export interface components {
             description?: string | null;
             category_id?: string | null;
         };
-        Store: {
+        PendingStore: {
             id: string;
             name: string;
             lat: number;
@@ -673,7 +878,7 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
-        Product: {
+        PendingProduct: {
             id: string;
             name: string;
             brand?: string | null;
@@ -685,41 +890,41 @@ export interface components {
             description?: string | null;
             is_active: boolean;
         };
-        StockRow: {
+        PendingStockRow: {
             store_id: string;
             product_id: string;
             on_hand: number;
             reserved: number;
             price: number | null;
         };
-        Fee: {
+        PendingFee: {
             code: string;
             label: string;
             amount: number;
         };
-        CartLine: {
+        PendingCartLine: {
             product_id: string;
             name: string;
             quantity: number;
             unit_price: number;
             line_total: number;
         };
-        Cart: {
+        PendingCart: {
             store_id: string | null;
-            items: components["schemas"]["CartLine"][];
+            items: components["schemas"]["PendingCartLine"][];
             subtotal: number;
-            fees: components["schemas"]["Fee"][];
+            fees: components["schemas"]["PendingFee"][];
             discount: number;
             total: number;
             currency: string;
             coupon_code?: string | null;
         };
-        PaymentRef: {
+        PendingPaymentRef: {
             id: string;
             status: string;
             provider: string;
         };
-        PlacedOrder: {
+        PendingPlacedOrder: {
             id: string;
             number: string;
             status: string;
@@ -727,20 +932,20 @@ export interface components {
             currency: string;
             eta_minutes: number | null;
             delivery_otp: string | null;
-            payment: components["schemas"]["PaymentRef"] | null;
+            payment: components["schemas"]["PendingPaymentRef"] | null;
         };
-        TimelineEntry: {
+        PendingTimelineEntry: {
             status: string;
             at: string;
         };
-        OrderLine: {
+        PendingOrderLine: {
             product_id: string;
             name: string;
             quantity: number;
             unit_price: number;
             line_total: number;
         };
-        Order: {
+        PendingOrder: {
             id: string;
             number: string;
             status: string;
@@ -753,15 +958,15 @@ export interface components {
             eta_minutes?: number | null;
             delivery_otp?: string | null;
             created_at: string;
-            items?: components["schemas"]["OrderLine"][];
-            fees?: components["schemas"]["Fee"][];
-            timeline?: components["schemas"]["TimelineEntry"][];
-            payment?: components["schemas"]["PaymentRef"] | null;
+            items?: components["schemas"]["PendingOrderLine"][];
+            fees?: components["schemas"]["PendingFee"][];
+            timeline?: components["schemas"]["PendingTimelineEntry"][];
+            payment?: components["schemas"]["PendingPaymentRef"] | null;
             address?: {
                 [key: string]: unknown;
             } | null;
         };
-        Tracking: {
+        PendingTracking: {
             status: string;
             eta_minutes: number | null;
             rider: {
@@ -769,13 +974,13 @@ export interface components {
                 lat: number;
                 lng: number;
             } | null;
-            timeline: components["schemas"]["TimelineEntry"][];
+            timeline: components["schemas"]["PendingTimelineEntry"][];
         };
-        PaymentResult: {
+        PendingPaymentResult: {
             id: string;
             status: string;
         };
-        RiderTask: {
+        PendingRiderTask: {
             id: string;
             order_id: string;
             order_number: string;
@@ -793,7 +998,7 @@ export interface components {
             };
             otp_required?: boolean;
         };
-        Rider: {
+        PendingRider: {
             id: string;
             user_id: string;
             store_id: string;
@@ -812,49 +1017,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    register: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    phone: string;
-                    password: string;
-                    name: string;
-                    email?: string | null;
-                };
-            };
-        };
-        responses: {
-            /** @description OK */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        user: components["schemas"]["Me"];
-                        access_token: string;
-                        refresh_token: string;
-                        token_type: string;
-                    };
-                };
-            };
-            /** @description Problem */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     login: {
         parameters: {
             query?: never;
@@ -864,64 +1026,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    phone: string;
-                    password: string;
-                };
+                "application/json": components["schemas"]["LoginIn"];
             };
         };
         responses: {
-            /** @description OK */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Tokens"];
+                    "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            /** @description Problem */
-            default: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    refresh: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    refresh_token: string;
-                };
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Tokens"];
-                };
-            };
-            /** @description Problem */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
@@ -935,60 +1059,29 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    refresh_token: string;
-                };
+                "application/json": components["schemas"]["RefreshIn"];
             };
         };
         responses: {
-            /** @description OK */
+            /** @description Successful Response */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Problem */
-            default: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
     };
-    get_me: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Me"];
-                };
-            };
-            /** @description Problem */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    update_me: {
+    refreshTokens: {
         parameters: {
             query?: never;
             header?: never;
@@ -997,34 +1090,64 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string;
-                    email?: string | null;
-                };
+                "application/json": components["schemas"]["RefreshIn"];
             };
         };
         responses: {
-            /** @description OK */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Me"];
+                    "application/json": components["schemas"]["TokenPair"];
                 };
             };
-            /** @description Problem */
-            default: {
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
     };
-    list_addresses: {
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegisterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getMe: {
         parameters: {
             query?: never;
             header?: never;
@@ -1033,122 +1156,236 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+        };
+    };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listAddresses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AddressRead_"];
+                };
+            };
+        };
+    };
+    createAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddressCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                address_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                address_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateAddress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                address_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddressUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddressRead"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    healthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Address"][];
-                        next_cursor: string | null;
+                        [key: string]: string;
                     };
-                };
-            };
-            /** @description Problem */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
     };
-    create_address: {
+    readyz: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AddressIn"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Address"];
-                };
-            };
-            /** @description Problem */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    delete_address: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                address_id: string;
-            };
-            cookie?: never;
-        };
         requestBody?: never;
         responses: {
-            /** @description OK */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Problem */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    update_address: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                address_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AddressIn"];
-            };
-        };
-        responses: {
-            /** @description OK */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Address"];
-                };
-            };
-            /** @description Problem */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": unknown;
                 };
             };
         };
@@ -1171,7 +1408,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Serviceability"];
+                    "application/json": components["schemas"]["PendingServiceability"];
                 };
             };
             /** @description Problem */
@@ -1180,7 +1417,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1200,7 +1437,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CategoryNode"][];
+                    "application/json": components["schemas"]["PendingCategoryNode"][];
                 };
             };
             /** @description Problem */
@@ -1209,7 +1446,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1233,7 +1470,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Store"][];
+                        items: components["schemas"]["PendingStore"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1244,7 +1481,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1272,7 +1509,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["StoreProduct"][];
+                        items: components["schemas"]["PendingStoreProduct"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1283,7 +1520,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1306,7 +1543,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StoreProduct"];
+                    "application/json": components["schemas"]["PendingStoreProduct"];
                 };
             };
             /** @description Problem */
@@ -1315,7 +1552,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1335,7 +1572,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Cart"];
+                    "application/json": components["schemas"]["PendingCart"];
                 };
             };
             /** @description Problem */
@@ -1344,7 +1581,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1371,7 +1608,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1400,7 +1637,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Cart"];
+                    "application/json": components["schemas"]["PendingCart"];
                 };
             };
             /** @description Problem */
@@ -1409,7 +1646,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1435,7 +1672,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Cart"];
+                    "application/json": components["schemas"]["PendingCart"];
                 };
             };
             /** @description Problem */
@@ -1444,7 +1681,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1464,7 +1701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Cart"];
+                    "application/json": components["schemas"]["PendingCart"];
                 };
             };
             /** @description Problem */
@@ -1473,7 +1710,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1497,7 +1734,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Order"][];
+                        items: components["schemas"]["PendingOrder"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1508,7 +1745,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1541,7 +1778,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PlacedOrder"];
+                    "application/json": components["schemas"]["PendingPlacedOrder"];
                 };
             };
             /** @description Problem */
@@ -1550,7 +1787,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1572,7 +1809,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Order"];
+                    "application/json": components["schemas"]["PendingOrder"];
                 };
             };
             /** @description Problem */
@@ -1581,7 +1818,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1609,7 +1846,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Order"];
+                    "application/json": components["schemas"]["PendingOrder"];
                 };
             };
             /** @description Problem */
@@ -1618,7 +1855,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1640,7 +1877,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Tracking"];
+                    "application/json": components["schemas"]["PendingTracking"];
                 };
             };
             /** @description Problem */
@@ -1649,7 +1886,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1678,7 +1915,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PaymentResult"];
+                    "application/json": components["schemas"]["PendingPaymentResult"];
                 };
             };
             /** @description Problem */
@@ -1687,7 +1924,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1712,7 +1949,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Order"][];
+                        items: components["schemas"]["PendingOrder"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1723,7 +1960,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1745,7 +1982,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Order"];
+                    "application/json": components["schemas"]["PendingOrder"];
                 };
             };
             /** @description Problem */
@@ -1754,7 +1991,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1776,7 +2013,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Order"];
+                    "application/json": components["schemas"]["PendingOrder"];
                 };
             };
             /** @description Problem */
@@ -1785,7 +2022,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1822,7 +2059,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1860,7 +2097,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1881,7 +2118,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["RiderTask"][];
+                        items: components["schemas"]["PendingRiderTask"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1892,7 +2129,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1914,7 +2151,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RiderTask"];
+                    "application/json": components["schemas"]["PendingRiderTask"];
                 };
             };
             /** @description Problem */
@@ -1923,7 +2160,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1951,7 +2188,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RiderTask"];
+                    "application/json": components["schemas"]["PendingRiderTask"];
                 };
             };
             /** @description Problem */
@@ -1960,7 +2197,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -1984,7 +2221,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Category"][];
+                        items: components["schemas"]["PendingCategory"][];
                         next_cursor: string | null;
                     };
                 };
@@ -1995,7 +2232,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -2023,7 +2260,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Category"];
+                    "application/json": components["schemas"]["PendingCategory"];
                 };
             };
             /** @description Problem */
@@ -2032,7 +2269,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -2061,7 +2298,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -2091,7 +2328,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Category"];
+                    "application/json": components["schemas"]["PendingCategory"];
                 };
             };
             /** @description Problem */
@@ -2100,7 +2337,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -2126,7 +2363,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Product"][];
+                        items: components["schemas"]["PendingProduct"][];
                         next_cursor: string | null;
                     };
                 };
@@ -2137,7 +2374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -2171,7 +2408,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Product"];
+                    "application/json": components["schemas"]["PendingProduct"];
                 };
             };
             /** @description Problem */
@@ -2180,7 +2417,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -2209,7 +2446,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -2245,7 +2482,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Product"];
+                    "application/json": components["schemas"]["PendingProduct"];
                 };
             };
             /** @description Problem */
@@ -2254,7 +2491,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -2280,7 +2517,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["StockRow"][];
+                        items: components["schemas"]["PendingStockRow"][];
                         next_cursor: string | null;
                     };
                 };
@@ -2291,7 +2528,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -2321,7 +2558,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StockRow"];
+                    "application/json": components["schemas"]["PendingStockRow"];
                 };
             };
             /** @description Problem */
@@ -2330,7 +2567,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -2356,7 +2593,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Order"][];
+                        items: components["schemas"]["PendingOrder"][];
                         next_cursor: string | null;
                     };
                 };
@@ -2367,7 +2604,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -2391,7 +2628,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["Rider"][];
+                        items: components["schemas"]["PendingRider"][];
                         next_cursor: string | null;
                     };
                 };
@@ -2402,7 +2639,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };
@@ -2430,7 +2667,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Rider"];
+                    "application/json": components["schemas"]["PendingRider"];
                 };
             };
             /** @description Problem */
@@ -2439,7 +2676,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["PendingProblem"];
                 };
             };
         };

@@ -1,1 +1,202 @@
-export default function X() { return <p>todo</p>; }
+import { useEffect, useRef, useState } from 'react';
+import { api, unwrap } from '../lib/api';
+import { errorMessage } from '../lib/problem';
+import { useQuery } from '../lib/query';
+import type { RiderTask } from '../lib/types';
+import { Button, Empty, ErrorBanner, Skeleton, TextField, useToast } from '../ui';
+import { StaffTop } from '../staff/StaffTop';
+import { Map } from '../map/Map';
+import type { MapPoint } from '../map/types';
+
+const ONLINE_KEY = 'kirana.rider.online';
+const SEND_EVERY_MS = 5000;
+
+interface Spot {
+  lat: number;
+  lng: number;
+}
+
+/** While online: follow the device's position and post it to the API at most every 5 s. */
+function useLocationSharing(online: boolean) {
+  const [spot, setSpot] = useState<Spot | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const lastSent = useRef(0);
+  useEffect(() => {
+    if (!online) return;
+    if (!('geolocation' in navigator)) {
+      setProblem('This device cannot share its location.');
+      return;
+    }
+    const id = navigator.geolocation.watchPosition(
+      (pos) => {
+        const next = { lat: pos.coords.latitude, lng: pos.coords.longitude };
+        setSpot(next);
+        setProblem(null);
+        if (Date.now() - lastSent.current >= SEND_EVERY_MS) {
+          lastSent.current = Date.now();
+          api.POST('/api/v1/rider/location', { body: next }).catch(() => undefined);
+        }
+      },
+      (err) => setProblem(err.code === err.PERMISSION_DENIED ? 'Location permission denied: customers cannot see you on the map.' : 'Waiting for a GPS fix…'),
+      { enableHighAccuracy: true, maximumAge: 5000 },
+    );
+    return () => navigator.geolocation.clearWatch(id);
+  }, [online]);
+  return { spot, problem };
+}
+
+function isPickedUp(status: string) {
+  return ['picked_up', 'out_for_delivery', 'in_transit', 'arrived'].includes(status);
+}
+
+function TaskCard({ task, spot, onDone }: { task: RiderTask; spot: Spot | null; onDone: () => void }) {
+  const [otp, setOtp] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const toast = useToast();
+  const t = task as RiderTask & { store?: { name?: string; lat?: number; lng?: number }; drop?: { line1?: string; lat?: number; lng?: number; instructions?: string | null } };
+  const picked = isPickedUp(t.status);
+  const points: MapPoint[] = [];
+  if (t.store?.lat && t.store.lng) points.push({ id: 'store', lat: t.store.lat, lng: t.store.lng, label: `🏪 ${t.store.name ?? 'Store'}`, kind: 'store' });
+  if (t.drop?.lat && t.drop.lng) points.push({ id: 'drop', lat: t.drop.lat, lng: t.drop.lng, label: '📍 Drop', kind: 'drop' });
+  if (spot) points.push({ id: 'me', lat: spot.lat, lng: spot.lng, label: 'You', kind: 'rider' });
+  const route = points.filter((p) => p.kind !== 'rider').map((p) => [p.lat, p.lng] as [number, number]);
+  if (spot) route.unshift([spot.lat, spot.lng]);
+
+  async function pickedUp() {
+    setBusy(true);
+    setError(null);
+    try {
+      await unwrap(api.POST('/api/v1/rider/deliveries/{delivery_id}/picked-up', { params: { path: { delivery_id: task.id } } }));
+      onDone();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  async function delivered(e: React.FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await unwrap(api.POST('/api/v1/rider/deliveries/{delivery_id}/delivered', { params: { path: { delivery_id: task.id } }, body: { otp: otp.trim() } }));
+      toast(`Order #${t.order_number} delivered. Nice work!`);
+      setOtp('');
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <article className="card stack" aria-label={`Delivery for order ${t.order_number}`}>
+      <div className="row between">
+        <h2 style={{ margin: 0 }}>Order #{t.order_number}</h2>
+        <span className={`badge ${picked ? 'blue' : 'yellow'}`}>{picked ? 'Deliver' : 'Pick up'}</span>
+      </div>
+      <div className="stack" style={{ gap: 8 }}>
+        <div className="row" style={{ alignItems: 'flex-start' }}>
+          <span aria-hidden>🏪</span>
+          <div>
+            <div className="subtle">Pick up from</div>
+            <strong>{t.store?.name ?? 'Store'}</strong>
+          </div>
+        </div>
+        <div className="row" style={{ alignItems: 'flex-start' }}>
+          <span aria-hidden>📍</span>
+          <div>
+            <div className="subtle">Drop at</div>
+            <strong>{t.drop?.line1 ?? 'Customer address'}</strong>
+            {t.drop?.instructions ? <div className="muted">“{t.drop.instructions}”</div> : null}
+          </div>
+        </div>
+      </div>
+      {points.length ? <Map label="Route from the store to the drop address" points={points} route={route} /> : null}
+      <ErrorBanner error={error} />
+      {!picked ? (
+        <Button size="big" block busy={busy} onClick={() => void pickedUp()}>
+          Picked up
+        </Button>
+      ) : (
+        <form className="stack" onSubmit={delivered}>
+          <TextField
+            label="Customer's delivery code"
+            className="otp-input"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            pattern="[0-9]*"
+            maxLength={8}
+            value={otp}
+            onChange={(e) => setOtp(e.target.value.replace(/\D/g, ''))}
+            hint="Ask the customer for the code shown on their order screen."
+          />
+          <Button type="submit" size="big" block busy={busy} disabled={otp.length < 4}>
+            Complete delivery
+          </Button>
+        </form>
+      )}
+    </article>
+  );
+}
+
+export default function RiderApp() {
+  const [online, setOnline] = useState(() => localStorage.getItem(ONLINE_KEY) === '1');
+  const [switching, setSwitching] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const { spot, problem } = useLocationSharing(online);
+  const tasks = useQuery(online ? 'rider-tasks' : null, () => unwrap(api.GET('/api/v1/rider/tasks')), { pollMs: 5000 });
+
+  async function toggle(next: boolean) {
+    setSwitching(true);
+    setError(null);
+    try {
+      await unwrap(api.POST('/api/v1/rider/shift', { body: { online: next } }));
+      setOnline(next);
+      localStorage.setItem(ONLINE_KEY, next ? '1' : '0');
+    } catch (e) {
+      setError(e);
+    } finally {
+      setSwitching(false);
+    }
+  }
+
+  const list = (tasks.data?.items ?? []) as RiderTask[];
+  return (
+    <div className="staff-shell">
+      <StaffTop title="Rider" />
+      <main className="admin-main" id="main" style={{ maxWidth: 640, margin: '0 auto', width: '100%' }}>
+        <section className="card row between" aria-label="Shift">
+          <div>
+            <strong>{online ? 'You are online' : 'You are offline'}</strong>
+            <div className="subtle">{online ? problem ?? (spot ? 'Sharing your location' : 'Finding your location…') : 'Go online to get deliveries'}</div>
+          </div>
+          <label className="switch">
+            <span className="sr-only">Online</span>
+            <input type="checkbox" role="switch" checked={online} disabled={switching} onChange={(e) => void toggle(e.target.checked)} aria-label="Online for deliveries" />
+          </label>
+        </section>
+        <div style={{ marginTop: 16 }} className="stack">
+          <ErrorBanner error={error} />
+          {!online ? (
+            <Empty icon="🛵" title="Ready to ride?">
+              <p>Switch online and we will send you the next delivery from your store.</p>
+            </Empty>
+          ) : tasks.loading ? (
+            <Skeleton height={260} />
+          ) : list.length ? (
+            list.map((t) => <TaskCard key={t.id} task={t} spot={spot} onDone={() => void tasks.reload()} />)
+          ) : (
+            <>
+              {tasks.error ? <p className="subtle">{errorMessage(tasks.error)}</p> : null}
+              <Empty icon="⏳" title="Waiting for the next order">
+                <p>Stay near your store. New deliveries show up here automatically.</p>
+              </Empty>
+            </>
+          )}
+        </div>
+      </main>
+    </div>
+  );
+}

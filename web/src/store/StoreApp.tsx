@@ -1,1 +1,210 @@
-export default function X() { return <p>todo</p>; }
+import { useEffect, useMemo, useState } from 'react';
+import { api, unwrap } from '../lib/api';
+import { hasRole, useAuth } from '../lib/auth';
+import { formatMoney } from '../lib/money';
+import { errorMessage } from '../lib/problem';
+import { useQuery } from '../lib/query';
+import type { QueueOrder } from '../lib/types';
+import { Button, Empty, ErrorBanner, SelectField, Skeleton, StatusBadge, useToast } from '../ui';
+import { minutesSince, StaffTop } from '../staff/StaffTop';
+import { loadPicked, savePicked, sortByAisle, type PickLine } from './picklist';
+
+const FILTERS = [
+  { id: 'active', label: 'To pack', statuses: ['confirmed', 'picking'] },
+  { id: 'packed', label: 'Waiting for rider', statuses: ['packed'] },
+  { id: 'all', label: 'All today', statuses: [] as string[] },
+];
+
+function confirmedAt(o: QueueOrder): string | undefined {
+  const timeline = ((o as { timeline?: Array<{ status: string; at: string }> }).timeline ?? []);
+  return timeline.find((t) => t.status === 'confirmed')?.at ?? (o as { created_at?: string }).created_at;
+}
+
+function useNow(ms = 30000) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const id = setInterval(() => setNow(Date.now()), ms);
+    return () => clearInterval(id);
+  }, [ms]);
+  return now;
+}
+
+function PickList({ order, onChanged }: { order: QueueOrder; onChanged: () => void }) {
+  const lines = sortByAisle(((order as { items?: PickLine[] }).items ?? []) as PickLine[]);
+  const [picked, setPicked] = useState<string[]>(() => loadPicked(order.id));
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const toast = useToast();
+  useEffect(() => setPicked(loadPicked(order.id)), [order.id]);
+  const allPicked = lines.length > 0 && lines.every((l) => picked.includes(l.product_id));
+  const toggle = (id: string) => {
+    const next = picked.includes(id) ? picked.filter((p) => p !== id) : [...picked, id];
+    setPicked(next);
+    savePicked(order.id, next);
+  };
+  async function act(action: 'start-picking' | 'packed') {
+    setBusy(action);
+    setError(null);
+    try {
+      if (action === 'start-picking') {
+        await unwrap(api.POST('/api/v1/store-ops/orders/{order_id}/start-picking', { params: { path: { order_id: order.id } } }));
+      } else {
+        await unwrap(api.POST('/api/v1/store-ops/orders/{order_id}/packed', { params: { path: { order_id: order.id } } }));
+        toast(`Order #${order.number} packed — a rider is on the way`);
+      }
+      onChanged();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  }
+  const picking = order.status === 'picking';
+  return (
+    <section className="card stack" aria-labelledby="pick-h">
+      <div className="row between wrap">
+        <h2 id="pick-h" style={{ margin: 0 }}>
+          Order #{order.number}
+        </h2>
+        <StatusBadge status={order.status} />
+      </div>
+      <p className="subtle" style={{ margin: 0 }}>
+        {lines.length} lines · {lines.reduce((n, l) => n + l.quantity, 0)} items · picked {picked.filter((p) => lines.some((l) => l.product_id === p)).length}/{lines.length}
+      </p>
+      <ErrorBanner error={error} />
+      <div role="list" aria-label="Pick list, sorted by aisle" style={{ border: '1px solid var(--c-line)', borderRadius: 12 }}>
+        {lines.map((l) => {
+          const done = picked.includes(l.product_id);
+          return (
+            <label key={l.product_id} className={`pick-row${done ? ' done' : ''}`} role="listitem">
+              <input type="checkbox" checked={done} onChange={() => toggle(l.product_id)} disabled={!picking} aria-label={`Picked ${l.quantity} × ${l.name}`} />
+              <span className="aisle" title="Aisle">
+                {l.aisle ?? '—'}
+              </span>
+              <span className="pick-name grow">{l.name}</span>
+              <strong className="num" style={{ fontSize: 18 }}>
+                ×{l.quantity}
+              </strong>
+            </label>
+          );
+        })}
+        {!lines.length ? <p className="muted" style={{ padding: 12 }}>This order has no lines.</p> : null}
+      </div>
+      {order.status === 'confirmed' ? (
+        <Button size="big" block busy={busy === 'start-picking'} onClick={() => void act('start-picking')}>
+          Start picking
+        </Button>
+      ) : picking ? (
+        <Button size="big" block busy={busy === 'packed'} disabled={!allPicked} onClick={() => void act('packed')}>
+          {allPicked ? 'Packed — hand to rider' : 'Tick every line to finish'}
+        </Button>
+      ) : (
+        <p className="muted" style={{ margin: 0 }}>
+          Nothing to do for this order.
+        </p>
+      )}
+    </section>
+  );
+}
+
+export default function StoreApp() {
+  const { user } = useAuth();
+  const isAdmin = hasRole(user, 'admin');
+  const stores = useQuery(isAdmin ? 'stores' : null, () => unwrap(api.GET('/api/v1/stores', { params: { query: { limit: 100 } } })));
+  const [storeId, setStoreId] = useState<string | null>(user?.store_id ?? null);
+  const effectiveStore = storeId ?? (isAdmin ? stores.data?.items[0]?.id ?? null : null);
+  const [filter, setFilter] = useState('active');
+  const [selected, setSelected] = useState<string | null>(null);
+  const now = useNow();
+  const queue = useQuery(
+    effectiveStore ? `store-queue:${effectiveStore}` : null,
+    () => unwrap(api.GET('/api/v1/store-ops/{store_id}/orders', { params: { path: { store_id: effectiveStore! } } })),
+    { pollMs: 5000 },
+  );
+  const statuses = FILTERS.find((f) => f.id === filter)!.statuses;
+  const orders = useMemo(() => {
+    const all = (queue.data?.items ?? []) as QueueOrder[];
+    const shown = statuses.length ? all.filter((o) => statuses.includes(o.status)) : all;
+    return [...shown].sort((a, b) => String(confirmedAt(a)).localeCompare(String(confirmedAt(b))));
+  }, [queue.data, statuses]);
+  const current = orders.find((o) => o.id === selected) ?? orders[0];
+
+  return (
+    <div className="staff-shell">
+      <StaffTop title="Store queue">
+        {isAdmin && stores.data ? (
+          <div style={{ minWidth: 180 }}>
+            <SelectField label="Store" value={effectiveStore ?? ''} onChange={(e) => setStoreId(e.target.value)} className="sr-only-label">
+              {stores.data.items.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </SelectField>
+          </div>
+        ) : null}
+      </StaffTop>
+      <main className="admin-main" id="main">
+        {!effectiveStore ? (
+          <Empty icon="🏪" title="No store linked to this account">
+            <p>Ask an admin to bind your account to a store.</p>
+          </Empty>
+        ) : (
+          <>
+            <div className="row between wrap" style={{ marginBottom: 12 }}>
+              <div className="chips" role="group" aria-label="Filter orders">
+                {FILTERS.map((f) => (
+                  <button key={f.id} className="chip" aria-pressed={filter === f.id} onClick={() => setFilter(f.id)}>
+                    {f.label}
+                  </button>
+                ))}
+              </div>
+              <span className="subtle" aria-live="polite">
+                {queue.error ? errorMessage(queue.error) : `Refreshes every 5 s · ${orders.length} order${orders.length === 1 ? '' : 's'}`}
+              </span>
+            </div>
+            {queue.loading ? (
+              <div className="queue">
+                <Skeleton height={240} />
+                <Skeleton height={320} />
+              </div>
+            ) : !orders.length ? (
+              <>
+                <ErrorBanner error={queue.error} onRetry={() => void queue.reload()} />
+                <Empty icon="✅" title="All caught up">
+                  <p>New orders appear here as soon as they are confirmed.</p>
+                </Empty>
+              </>
+            ) : (
+              <div className="queue">
+                <div className="stack" role="list" aria-label="Orders">
+                  {orders.map((o) => {
+                    const mins = minutesSince(confirmedAt(o), now);
+                    const late = mins !== null && mins >= 5 && ['confirmed', 'picking'].includes(o.status);
+                    return (
+                      <button key={o.id} role="listitem" className="queue-item" aria-pressed={current?.id === o.id} onClick={() => setSelected(o.id)}>
+                        <span>
+                          <strong>#{o.number}</strong>
+                          <span className="subtle" style={{ display: 'block' }}>
+                            {((o as { items?: unknown[] }).items ?? []).length} lines · {formatMoney(o.total, o.currency)}
+                          </span>
+                        </span>
+                        <span style={{ textAlign: 'right' }}>
+                          <StatusBadge status={o.status} />
+                          <span className={`badge ${late ? 'red' : ''}`} style={{ display: 'block', marginTop: 4 }}>
+                            {mins === null ? '' : `${mins} min ago`}
+                          </span>
+                        </span>
+                      </button>
+                    );
+                  })}
+                </div>
+                {current ? <PickList key={current.id} order={current} onChanged={() => void queue.reload()} /> : null}
+              </div>
+            )}
+          </>
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+import { api, unwrap } from '../lib/api';
+import { formatMoney } from '../lib/money';
+import { useQuery } from '../lib/query';
+import type { AdminOrder } from '../lib/types';
+import { ErrorBanner, Skeleton } from '../ui';
+import { BarChart, Donut } from './charts';
+import { allPages } from './data';
+import { deliveryHistogram, onTimeShare, ordersPerHour, revenue, type OrderLike } from './stats';
+
+export function Dashboard() {
+  const orders = useQuery(
+    'admin:orders:all',
+    () => allPages((cursor) => unwrap(api.GET('/api/v1/admin/orders', { params: { query: { cursor, limit: 100 } } })), 10),
+    { pollMs: 30000 },
+  );
+  const list = (orders.data ?? []) as Array<AdminOrder & OrderLike>;
+  const share = onTimeShare(list);
+  const active = list.filter((o) => !['delivered', 'cancelled'].includes(o.status)).length;
+  return (
+    <>
+      <h1>Dashboard</h1>
+      <ErrorBanner error={orders.error} onRetry={() => void orders.reload()} />
+      {orders.loading ? (
+        <div className="kpis">
+          {[0, 1, 2, 3].map((i) => (
+            <Skeleton key={i} height={92} />
+          ))}
+        </div>
+      ) : (
+        <>
+          <div className="kpis">
+            <div className="card kpi">
+              <div className="subtle">Orders</div>
+              <div className="kpi-value num">{list.length}</div>
+            </div>
+            <div className="card kpi">
+              <div className="subtle">In progress</div>
+              <div className="kpi-value num">{active}</div>
+            </div>
+            <div className="card kpi">
+              <div className="subtle">Revenue</div>
+              <div className="kpi-value num">{formatMoney(revenue(list))}</div>
+            </div>
+            <div className="card kpi">
+              <div className="subtle">On time</div>
+              <div className="kpi-value num">{share === null ? '—' : `${Math.round(share * 100)}%`}</div>
+            </div>
+          </div>
+          <div className="charts">
+            <BarChart title="Orders per hour (last 12 h)" data={ordersPerHour(list)} />
+            <BarChart title="Delivery time (minutes from confirmation)" data={deliveryHistogram(list)} color="#1e5bb8" />
+            <Donut title="On-time deliveries" share={share ?? 0} label={share === null ? 'no deliveries yet' : 'within promised ETA'} />
+            <BarChart
+              title="Revenue per hour"
+              format={(v) => formatMoney(v)}
+              color="#e07b00"
+              data={ordersPerHour(list).map((b, i, all) => {
+                const hourMs = 3600000;
+                const end = Math.ceil(Date.now() / hourMs) * hourMs;
+                const from = end - (all.length - i) * hourMs;
+                return {
+                  label: b.label,
+                  value: revenue(list.filter((o) => o.created_at && new Date(o.created_at).getTime() >= from && new Date(o.created_at).getTime() < from + hourMs)),
+                };
+              })}
+            />
+          </div>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,119 @@
+import { useState } from 'react';
+import { api, unwrap } from '../lib/api';
+import { ApiError } from '../lib/problem';
+import { useQuery } from '../lib/query';
+import type { Rider } from '../lib/types';
+import { Button, Empty, ErrorBanner, SelectField, Skeleton, TextField } from '../ui';
+import { Map } from '../map/Map';
+import { useStores } from './data';
+
+export function Riders() {
+  const stores = useStores();
+  const riders = useQuery('admin:riders', () => unwrap(api.GET('/api/v1/admin/riders', { params: { query: { limit: 100 } } })), { pollMs: 10000 });
+  const [form, setForm] = useState({ user_id: '', store_id: '', vehicle: 'bicycle' });
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const list = (riders.data?.items ?? []) as Rider[];
+  const storeName = (id: string) => stores.data?.items.find((s) => s.id === id)?.name ?? id;
+  const fe = (f: string) => (error instanceof ApiError ? error.fieldMessage(f) : undefined);
+  return (
+    <>
+      <h1>Riders</h1>
+      <ErrorBanner error={riders.error} onRetry={() => void riders.reload()} />
+      {riders.loading ? (
+        <Skeleton height={200} />
+      ) : list.length ? (
+        <div className="table-wrap">
+          <table className="data">
+            <thead>
+              <tr>
+                <th scope="col">Rider</th>
+                <th scope="col">Store</th>
+                <th scope="col">Vehicle</th>
+                <th scope="col">Shift</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((r) => {
+                const x = r as Rider & { name?: string | null; online?: boolean; status?: string };
+                return (
+                  <tr key={r.id}>
+                    <td>{x.name ?? r.user_id}</td>
+                    <td>{storeName(r.store_id)}</td>
+                    <td>{r.vehicle}</td>
+                    <td>{x.online ? <span className="badge green">Online</span> : <span className="badge">{x.status ?? 'Offline'}</span>}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <Empty icon="🛵" title="No riders yet" />
+      )}
+      <form
+        className="card form-grid"
+        style={{ marginTop: 24, maxWidth: 720 }}
+        aria-labelledby="new-rider-h"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError(null);
+          try {
+            await unwrap(api.POST('/api/v1/admin/riders', { body: { ...form, store_id: form.store_id || stores.data?.items[0]?.id || '' } }));
+            setForm((f) => ({ ...f, user_id: '' }));
+            void riders.reload();
+          } catch (err) {
+            setError(err);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <h2 id="new-rider-h" style={{ margin: 0 }}>
+          Add a rider
+        </h2>
+        <p className="subtle" style={{ margin: 0 }}>
+          Make the account first (<code>kirana createuser --role rider</code>), then bind it to a store here.
+        </p>
+        <ErrorBanner error={error} />
+        <div className="form-grid cols-2">
+          <TextField label="User id" value={form.user_id} onChange={(e) => setForm({ ...form, user_id: e.target.value })} required error={fe('user_id')} />
+          <SelectField label="Store" value={form.store_id} onChange={(e) => setForm({ ...form, store_id: e.target.value })} error={fe('store_id')}>
+            {stores.data?.items.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </SelectField>
+        </div>
+        <SelectField label="Vehicle" value={form.vehicle} onChange={(e) => setForm({ ...form, vehicle: e.target.value })}>
+          <option value="bicycle">Bicycle</option>
+          <option value="scooter">Scooter</option>
+          <option value="motorbike">Motorbike</option>
+          <option value="car">Car</option>
+        </SelectField>
+        <div>
+          <Button type="submit" busy={busy}>
+            Add rider
+          </Button>
+        </div>
+      </form>
+    </>
+  );
+}
+
+export function CityMap() {
+  const stores = useStores();
+  const riders = useQuery('admin:riders', () => unwrap(api.GET('/api/v1/admin/riders', { params: { query: { limit: 100 } } })), { pollMs: 10000 });
+  const points = ((riders.data?.items ?? []) as Array<Rider & { lat?: number | null; lng?: number | null; name?: string | null }>)
+    .filter((r) => r.lat != null && r.lng != null)
+    .map((r) => ({ id: r.id, lat: r.lat!, lng: r.lng!, label: `🛵 ${r.name ?? r.vehicle}`, kind: 'rider' as const }));
+  return (
+    <>
+      <h1>City view</h1>
+      <p className="subtle">Stores, their service areas and riders with a recent position. Drawn from our own data — no map tiles needed.</p>
+      {stores.loading ? <Skeleton height={420} /> : <Map tall label="City map of stores, service areas and riders" stores={stores.data?.items ?? []} points={points} />}
+    </>
+  );
+}
