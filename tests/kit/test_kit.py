@@ -1,0 +1,93 @@
+"""Domain-free toolkit: money, ids, cursors, cache, security, settings."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kirana.config import DEV_SECRET_KEY, Settings
+from kirana.kit import clock, security
+from kirana.kit.cache import TTLCache
+from kirana.kit.errors import BadRequest
+from kirana.kit.ids import is_id, new_id
+from kirana.kit.money import Money
+from kirana.kit.pagination import decode_cursor, encode_cursor
+
+
+def test_ids_are_unique_sortable_strings() -> None:
+    ids = [new_id() for _ in range(1000)]
+    assert len(set(ids)) == 1000 and all(is_id(i) for i in ids)
+    earlier = new_id()
+    time.sleep(0.002)
+    assert new_id() > earlier
+
+
+@given(st.integers(-(10**12), 10**12), st.integers(-(10**12), 10**12))
+def test_money_adds_exactly(a: int, b: int) -> None:
+    assert (Money(a) + Money(b)).amount == a + b
+    assert (Money(a) - Money(b)).amount == a - b
+
+
+def test_money_refuses_floats_and_mixed_currencies() -> None:
+    with pytest.raises(TypeError):
+        Money(1.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        Money(1, "INR") + Money(1, "EUR")
+    assert Money(10050).format() == "INR 100.50"
+    assert Money(1000).percent(1250).amount == 125
+
+
+@given(
+    st.lists(
+        st.one_of(st.text(max_size=20), st.integers(-(2**63), 2**63 - 1)), min_size=1, max_size=4
+    )
+)
+def test_cursor_round_trip(key: list) -> None:
+    assert decode_cursor(encode_cursor(key), len(key)) == key
+
+
+@pytest.mark.parametrize(
+    "bad", ["!!!", "bm90IGpzb24", encode_cursor([1, 2, 3]), encode_cursor({"a": 1})]
+)  # type: ignore[list-item]
+def test_bad_cursor_is_400(bad: str) -> None:
+    with pytest.raises(BadRequest):
+        decode_cursor(bad, 2)
+
+
+def test_cache_expires_and_bumps() -> None:
+    cache = TTLCache(ttl_seconds=60)
+    cache.set("k", 1)
+    assert cache.get("k") == 1
+    cache.bump()
+    assert cache.get("k") is None
+    zero = TTLCache(ttl_seconds=0)
+    zero.set("k", 1)
+    assert zero.get("k") is None
+
+
+def test_passwords_and_tokens() -> None:
+    h = security.hash_password("s3cret-pass")
+    assert h.startswith("$argon2id$")
+    assert security.verify_password(h, "s3cret-pass")
+    assert not security.verify_password(h, "wrong")
+    assert not security.verify_password("not-a-hash", "x")
+    token, _ = security.create_access_token("u1", DEV_SECRET_KEY, 15, {"role": "admin"})
+    assert security.decode_access_token(token, DEV_SECRET_KEY)["role"] == "admin"  # type: ignore[index]
+    assert security.decode_access_token(token, "another-secret-another-secret-xx") is None
+    clock.advance(timedelta(minutes=15, seconds=1))
+    try:
+        assert security.decode_access_token(token, DEV_SECRET_KEY) is None
+    finally:
+        clock.reset()
+
+
+def test_production_refuses_dev_secret() -> None:
+    with pytest.raises(ValueError, match="KIRANA_SECRET_KEY"):
+        Settings(env="production")
+    with pytest.raises(ValueError, match="32 characters"):
+        Settings(env="production", secret_key="short")
+    assert Settings(env="production", secret_key="x" * 40).env == "production"
