@@ -8,7 +8,9 @@ from kirana.catalog.api import admin_router as catalog_admin_router
 from kirana.catalog.api import router as catalog_router
 from kirana.logistics.api import router as logistics_router
 from kirana.notifications.api import router as notifications_router
+from kirana.orders.api import admin_router as orders_admin_router
 from kirana.orders.api import router as orders_router
+from kirana.orders.api import store_ops_router
 from kirana.payments.api import router as payments_router
 from kirana.users.api import router as users_router
 
@@ -19,6 +21,8 @@ def mount_routers(app: FastAPI) -> None:
         catalog_router,
         catalog_admin_router,
         orders_router,
+        store_ops_router,
+        orders_admin_router,
         payments_router,
         logistics_router,
         notifications_router,

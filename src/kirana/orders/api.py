@@ -1,7 +1,233 @@
-"""REST routes of the orders service."""
+"""REST routes of the orders service: cart, checkout, orders, store operations, admin."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, Response
+
+from kirana.deps import AdminUser, CustomerUser, Session, StaffUser
+from kirana.kit.http import ORJSONResponse
+from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from kirana.orders import (
+    handlers,  # noqa: F401  (subscribes the payment event handlers)
+    service,
+    state,
+)
+from kirana.orders.schemas import (
+    AuditReport,
+    CancelIn,
+    CartItemPut,
+    CartRead,
+    CouponApply,
+    CouponCreate,
+    CouponRead,
+    CouponUpdate,
+    FeeRuleRead,
+    FeeRuleUpdate,
+    OrderCreate,
+    OrderRead,
+    OrderSummary,
+    PickList,
+    QueueEntry,
+    TrackingRead,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
+store_ops_router = APIRouter(prefix="/api/v1/store-ops", tags=["store operations"])
+admin_router = APIRouter(prefix="/api/v1/admin", tags=["admin: orders"])
+
+OrderStatus = Literal[
+    "pending_payment",
+    "confirmed",
+    "picking",
+    "packed",
+    "out_for_delivery",
+    "delivered",
+    "cancelled",
+]
+Cursor = Annotated[str | None, Query(max_length=500)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+IdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", description="Same key and body: same answer")
+]
+
+
+# --- cart -----------------------------------------------------------------------------------
+
+
+@router.get("/cart", operation_id="getCart")
+async def get_cart(principal: CustomerUser, session: Session) -> CartRead:
+    return await service.get_cart(session, principal.id)
+
+
+@router.put("/cart/items/{product_id}", operation_id="putCartItem")
+async def put_cart_item(
+    product_id: str, body: CartItemPut, principal: CustomerUser, session: Session
+) -> CartRead:
+    return await service.set_item(session, principal.id, product_id, body.quantity, body.store_id)
+
+
+@router.delete("/cart", status_code=204, operation_id="clearCart")
+async def clear_cart(principal: CustomerUser, session: Session) -> Response:
+    await service.clear_cart(session, principal.id)
+    return Response(status_code=204)
+
+
+@router.post("/cart/coupon", operation_id="applyCoupon")
+async def apply_coupon(body: CouponApply, principal: CustomerUser, session: Session) -> CartRead:
+    return await service.apply_coupon(session, principal.id, body.code)
+
+
+@router.delete("/cart/coupon", operation_id="removeCoupon")
+async def remove_coupon(principal: CustomerUser, session: Session) -> CartRead:
+    return await service.remove_coupon(session, principal.id)
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+@router.post("/orders", status_code=201, response_model=OrderRead, operation_id="placeOrder")
+async def place_order(
+    body: OrderCreate,
+    principal: CustomerUser,
+    session: Session,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    status, answer = await service.place_order(session, principal, idempotency_key, body)
+    return ORJSONResponse(answer, status_code=status)
+
+
+@router.get("/orders", operation_id="listOrders")
+async def list_orders(
+    principal: CustomerUser, session: Session, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> Page[OrderSummary]:
+    return await service.list_orders(session, cursor=cursor, limit=limit, customer_id=principal.id)
+
+
+@router.get("/orders/{order_id}", operation_id="getOrder")
+async def get_order(order_id: str, principal: CustomerUser, session: Session) -> OrderRead:
+    return await service.get_order(session, principal, order_id)
+
+
+@router.post("/orders/{order_id}/cancel", operation_id="cancelOrder")
+async def cancel_order(
+    order_id: str, principal: CustomerUser, session: Session, body: CancelIn | None = None
+) -> OrderRead:
+    return await service.cancel_by_customer(
+        session, principal, order_id, body.reason if body else None
+    )
+
+
+@router.get("/orders/{order_id}/tracking", operation_id="trackOrder")
+async def track_order(order_id: str, principal: CustomerUser, session: Session) -> TrackingRead:
+    return await service.tracking(session, principal, order_id)
+
+
+# --- store operations -----------------------------------------------------------------------
+
+
+@store_ops_router.get("/{store_id}/orders", operation_id="storeQueue")
+async def store_queue(
+    store_id: str, principal: StaffUser, session: Session, status: OrderStatus | None = None
+) -> Page[QueueEntry]:
+    return await service.store_queue(session, principal, store_id, status)
+
+
+@store_ops_router.get("/orders/{order_id}", operation_id="pickList")
+async def pick_list(order_id: str, principal: StaffUser, session: Session) -> PickList:
+    return await service.pick_list(session, principal, order_id)
+
+
+@store_ops_router.post("/orders/{order_id}/start-picking", operation_id="startPicking")
+async def start_picking(order_id: str, principal: StaffUser, session: Session) -> PickList:
+    return await service.staff_transition(session, principal, order_id, state.PICKING)
+
+
+@store_ops_router.post("/orders/{order_id}/packed", operation_id="markPacked")
+async def mark_packed(order_id: str, principal: StaffUser, session: Session) -> PickList:
+    return await service.staff_transition(session, principal, order_id, state.PACKED)
+
+
+# --- admin ----------------------------------------------------------------------------------
+
+
+@admin_router.get("/orders", operation_id="adminListOrders")
+async def admin_list_orders(
+    principal: AdminUser,
+    session: Session,
+    status: OrderStatus | None = None,
+    store_id: Annotated[str | None, Query(max_length=26)] = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[OrderSummary]:
+    return await service.list_orders(
+        session,
+        cursor=cursor,
+        limit=limit,
+        store_id=store_id,
+        statuses=[status] if status else None,
+    )
+
+
+@admin_router.get("/orders/{order_id}", operation_id="adminGetOrder")
+async def admin_get_order(order_id: str, principal: AdminUser, session: Session) -> OrderRead:
+    return await service.get_order(session, principal, order_id)
+
+
+@admin_router.post("/orders/{order_id}/cancel", operation_id="adminCancelOrder")
+async def admin_cancel_order(
+    order_id: str, principal: AdminUser, session: Session, body: CancelIn | None = None
+) -> OrderRead:
+    return await service.cancel_by_admin(
+        session, principal, order_id, body.reason if body else None
+    )
+
+
+@admin_router.get("/coupons", operation_id="adminListCoupons")
+async def admin_list_coupons(
+    principal: AdminUser, session: Session, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> Page[CouponRead]:
+    return await service.list_coupons(session, cursor, limit)
+
+
+@admin_router.post("/coupons", status_code=201, operation_id="adminCreateCoupon")
+async def admin_create_coupon(
+    body: CouponCreate, principal: AdminUser, session: Session
+) -> CouponRead:
+    return await service.create_coupon(session, body)
+
+
+@admin_router.get("/coupons/{coupon_id}", operation_id="adminGetCoupon")
+async def admin_get_coupon(coupon_id: str, principal: AdminUser, session: Session) -> CouponRead:
+    return await service.get_coupon(session, coupon_id)
+
+
+@admin_router.patch("/coupons/{coupon_id}", operation_id="adminUpdateCoupon")
+async def admin_update_coupon(
+    coupon_id: str, body: CouponUpdate, principal: AdminUser, session: Session
+) -> CouponRead:
+    return await service.update_coupon(session, coupon_id, body)
+
+
+@admin_router.delete("/coupons/{coupon_id}", status_code=204, operation_id="adminDeleteCoupon")
+async def admin_delete_coupon(coupon_id: str, principal: AdminUser, session: Session) -> Response:
+    await service.deactivate_coupon(session, coupon_id)
+    return Response(status_code=204)
+
+
+@admin_router.get("/fee-rules", operation_id="adminListFeeRules")
+async def admin_list_fee_rules(principal: AdminUser, session: Session) -> Page[FeeRuleRead]:
+    return Page(items=await service.list_fee_rules(session))
+
+
+@admin_router.patch("/fee-rules/{code}", operation_id="adminUpdateFeeRule")
+async def admin_update_fee_rule(
+    code: str, body: FeeRuleUpdate, principal: AdminUser, session: Session
+) -> FeeRuleRead:
+    return await service.update_fee_rule(session, code, body)
+
+
+@admin_router.get("/audit", operation_id="adminAudit")
+async def admin_audit(principal: AdminUser, session: Session) -> AuditReport:
+    return await service.audit(session)

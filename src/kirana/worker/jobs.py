@@ -13,6 +13,7 @@ from typing import Any
 from kirana.config import Settings
 from kirana.kit.db import Database
 from kirana.kit.outbox import run_relay
+from kirana.orders.jobs import expire_unpaid_orders
 
 log = logging.getLogger("kirana.worker")
 
@@ -38,4 +39,4 @@ def every(seconds: float, task: Callable[[Database, Settings], Coroutine[Any, An
     return loop
 
 
-JOBS: list[Job] = [outbox_relay]
+JOBS: list[Job] = [outbox_relay, every(30, expire_unpaid_orders)]

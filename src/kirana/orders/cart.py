@@ -1,0 +1,332 @@
+"""The cart: one per customer, bound to one store, re-priced from the catalog on every read.
+
+Switching store: putting an item from another store empties the cart first (and drops its
+coupon); the answer carries a ``cart_store_changed`` warning so the app can say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.catalog.stock import OutOfStock, ShortLine
+from kirana.kit import clock
+from kirana.kit.errors import Conflict, NotFound
+from kirana.kit.ids import new_id
+from kirana.orders import coupons as coupon_rules
+from kirana.orders import pricing
+from kirana.orders import repository as repo
+from kirana.orders.models import Cart, CartItem, Coupon
+from kirana.orders.schemas import CartLine, CartRead, CartWarning, FeeLine
+
+CURRENCY = "INR"
+
+
+class OverLimit(Conflict):
+    code = "over_limit"
+    title = "More than one order may hold"
+
+
+@dataclass(frozen=True, slots=True)
+class PricedCart:
+    """A cart priced now: the answer to show, plus what checkout needs."""
+
+    read: CartRead
+    lines: list[tuple[CartItem, repo.CatalogLine | None]]
+    quote: pricing.Quote
+    coupon: Coupon | None
+    coupon_problem: coupon_rules.CouponRejected | None
+
+
+def coupon_terms(coupon: Coupon) -> coupon_rules.CouponTerms:
+    return coupon_rules.CouponTerms(
+        code=coupon.code,
+        kind=coupon.kind,
+        value=coupon.value,
+        max_discount=coupon.max_discount,
+        min_cart=coupon.min_cart,
+        starts_at=coupon.starts_at,
+        ends_at=coupon.ends_at,
+        per_user_limit=coupon.per_user_limit,
+        global_limit=coupon.global_limit,
+        first_order_only=coupon.first_order_only,
+        is_active=coupon.is_active,
+        redeemed_count=coupon.redeemed_count,
+    )
+
+
+async def fee_rules(session: AsyncSession) -> dict[str, pricing.FeeRule]:
+    overrides = {
+        r.code: pricing.FeeRule(r.code, r.label, r.amount, r.enabled, dict(r.params or {}))
+        for r in await repo.fee_rule_rows(session)
+    }
+    return pricing.merge_rules(overrides)
+
+
+async def store_load(session: AsyncSession, store_id: str) -> pricing.StoreLoad:
+    return pricing.StoreLoad(
+        open_orders=await repo.open_orders_at(session, store_id),
+        online_riders=await repo.online_riders(session, store_id),
+    )
+
+
+async def coupon_discount(
+    session: AsyncSession, user_id: str, coupon: Coupon, subtotal: int, at: datetime
+) -> int:
+    """The coupon's discount for this customer now; raises CouponRejected (422) if not usable."""
+    history = coupon_rules.CustomerHistory(
+        uses_of_this_coupon=await repo.coupon_uses(session, coupon.id, user_id),
+        has_ordered_before=(
+            await repo.has_ordered_before(session, user_id) if coupon.first_order_only else False
+        ),
+    )
+    return coupon_rules.discount_for(coupon_terms(coupon), subtotal, at, history)
+
+
+def _empty(warnings: list[CartWarning] | None = None) -> CartRead:
+    return CartRead(
+        store_id=None,
+        items=[],
+        subtotal=0,
+        fees=[],
+        discount=0,
+        tip=0,
+        total=0,
+        currency=CURRENCY,
+        warnings=warnings or [],
+        coupon_code=None,
+    )
+
+
+async def price_cart(
+    session: AsyncSession,
+    user_id: str,
+    cart: Cart,
+    *,
+    tip: int = 0,
+    warnings: list[CartWarning] | None = None,
+) -> PricedCart:
+    items = await repo.cart_items(session, cart.id)
+    store_id = cart.store_id
+    catalog = (
+        await repo.catalog_lines(session, store_id, [i.product_id for i in items])
+        if store_id
+        else {}
+    )
+    warnings = list(warnings or [])
+    lines: list[CartLine] = []
+    pairs: list[tuple[CartItem, repo.CatalogLine | None]] = []
+    subtotal = 0
+    for item in items:
+        line = catalog.get(item.product_id)
+        pairs.append((item, line))
+        if line is None or not line.is_active:
+            warnings.append(
+                CartWarning(
+                    code="unavailable",
+                    message="This product is no longer sold at this store",
+                    product_id=item.product_id,
+                )
+            )
+            lines.append(
+                CartLine(
+                    product_id=item.product_id,
+                    name=line.name if line else "Unavailable product",
+                    unit=line.unit if line else "",
+                    quantity=item.quantity,
+                    unit_price=item.seen_price,
+                    line_total=0,
+                    mrp=line.mrp if line else item.seen_price,
+                    in_stock=False,
+                    available=0,
+                    max_quantity=0,
+                )
+            )
+            continue
+        available = max(line.available, 0)
+        if available == 0:
+            warnings.append(
+                CartWarning(
+                    code="out_of_stock",
+                    message=f"{line.name} is out of stock",
+                    product_id=item.product_id,
+                )
+            )
+        elif item.quantity > available:
+            warnings.append(
+                CartWarning(
+                    code="low_stock",
+                    message=f"Only {available} of {line.name} left",
+                    product_id=item.product_id,
+                )
+            )
+        if line.price != item.seen_price:
+            warnings.append(
+                CartWarning(
+                    code="price_changed",
+                    message=f"{line.name} now costs {line.price} paise (was {item.seen_price})",
+                    product_id=item.product_id,
+                )
+            )
+        line_total = line.price * item.quantity
+        subtotal += line_total
+        lines.append(
+            CartLine(
+                product_id=item.product_id,
+                name=line.name,
+                unit=line.unit,
+                quantity=item.quantity,
+                unit_price=line.price,
+                line_total=line_total,
+                mrp=line.mrp,
+                in_stock=available > 0,
+                available=available,
+                max_quantity=min(line.max_per_order, available),
+            )
+        )
+
+    now = clock.now()
+    coupon: Coupon | None = None
+    problem: coupon_rules.CouponRejected | None = None
+    discount = 0
+    if cart.coupon_code:
+        coupon = await repo.coupon_by_code(session, cart.coupon_code)
+        if coupon is None:
+            problem = coupon_rules.CouponRejected(
+                f"{cart.coupon_code} is not a coupon", code="coupon_unknown"
+            )
+        else:
+            try:
+                discount = await coupon_discount(session, user_id, coupon, subtotal, now)
+            except coupon_rules.CouponRejected as exc:
+                problem = exc
+        if problem is not None:
+            warnings.append(CartWarning(code=problem.code, message=problem.detail))
+    load = await store_load(session, store_id) if store_id and subtotal else pricing.StoreLoad()
+    quote = pricing.quote(
+        subtotal,
+        at=now,
+        load=load,
+        rules=await fee_rules(session),
+        discount=discount,
+        tip=tip,
+    )
+    read = CartRead(
+        store_id=store_id,
+        items=lines,
+        subtotal=quote.subtotal,
+        fees=[FeeLine(code=f.code, label=f.label, amount=f.amount) for f in quote.fees],
+        discount=quote.discount,
+        tip=quote.tip,
+        total=quote.total,
+        currency=CURRENCY,
+        warnings=warnings,
+        coupon_code=cart.coupon_code,
+    )
+    return PricedCart(read, pairs, quote, coupon, problem)
+
+
+async def get_cart(session: AsyncSession, user_id: str) -> CartRead:
+    cart = await repo.cart_of(session, user_id)
+    if cart is None:
+        return _empty()
+    return (await price_cart(session, user_id, cart)).read
+
+
+async def _cart_for_update(session: AsyncSession, user_id: str) -> Cart:
+    cart = await repo.cart_of(session, user_id, lock=True)
+    if cart is None:
+        cart = await repo.create_cart(session, Cart(id=new_id(), user_id=user_id))
+    return cart
+
+
+async def set_item(
+    session: AsyncSession, user_id: str, product_id: str, quantity: int, store_id: str
+) -> CartRead:
+    """Put ``quantity`` of a product in the cart (0 removes it), capped by stock and limit."""
+    warnings: list[CartWarning] = []
+    if quantity == 0:
+        cart = await repo.cart_of(session, user_id, lock=True)
+        if cart is None:
+            return _empty()
+        item = await repo.cart_item(session, cart.id, product_id)
+        if item is not None:
+            await session.delete(item)
+            await session.flush()
+        return (await price_cart(session, user_id, cart)).read
+
+    if await repo.store_row(session, store_id) is None:
+        raise NotFound("No such store", code="store_not_found")
+    line = (await repo.catalog_lines(session, store_id, [product_id])).get(product_id)
+    if line is None or not line.is_active:
+        raise NotFound("This store does not sell that product", code="product_not_found")
+    if quantity > line.max_per_order:
+        raise OverLimit(
+            f"At most {line.max_per_order} of {line.name} per order",
+            extra={"product_id": product_id, "max_quantity": line.max_per_order},
+        )
+    if quantity > line.available:
+        raise OutOfStock([ShortLine(product_id, line.name, quantity, max(line.available, 0))])
+
+    cart = await _cart_for_update(session, user_id)
+    if cart.store_id != store_id:
+        if cart.store_id is not None and await repo.cart_items(session, cart.id):
+            warnings.append(
+                CartWarning(
+                    code="cart_store_changed",
+                    message="Your cart held items from another store; it was emptied",
+                )
+            )
+        await repo.empty_cart(session, cart.id)
+        cart.store_id = store_id
+        cart.coupon_code = None
+    item = await repo.cart_item(session, cart.id, product_id)
+    if item is None:
+        session.add(
+            CartItem(
+                cart_id=cart.id,
+                product_id=product_id,
+                quantity=quantity,
+                seen_price=line.price,
+                added_at=clock.now(),
+            )
+        )
+    else:
+        item.quantity = quantity
+        item.seen_price = line.price
+    cart.updated_at = clock.now()
+    await session.flush()
+    return (await price_cart(session, user_id, cart, warnings=warnings)).read
+
+
+async def clear_cart(session: AsyncSession, user_id: str) -> None:
+    cart = await repo.cart_of(session, user_id, lock=True)
+    if cart is not None:
+        await repo.empty_cart(session, cart.id)
+
+
+async def apply_coupon(session: AsyncSession, user_id: str, code: str) -> CartRead:
+    """Attach a coupon if it is good for the cart as it is now (422 naming why not)."""
+    cart = await repo.cart_of(session, user_id, lock=True)
+    if cart is None or not await repo.cart_items(session, cart.id):
+        raise coupon_rules.CouponRejected("Add something to the cart first", code="cart_empty")
+    coupon = await repo.coupon_by_code(session, code)
+    if coupon is None:
+        raise coupon_rules.CouponRejected(f"{code} is not a coupon", code="coupon_unknown")
+    cart.coupon_code = coupon.code
+    priced = await price_cart(session, user_id, cart)
+    if priced.coupon_problem is not None:
+        raise priced.coupon_problem
+    await session.flush()
+    return priced.read
+
+
+async def remove_coupon(session: AsyncSession, user_id: str) -> CartRead:
+    cart = await repo.cart_of(session, user_id, lock=True)
+    if cart is None:
+        return _empty()
+    cart.coupon_code = None
+    await session.flush()
+    return (await price_cart(session, user_id, cart)).read

@@ -1,0 +1,304 @@
+"""Checkout: turn the cart into an order, once per Idempotency-Key, all or nothing.
+
+The key row is inserted first in the order's own transaction. A second request with the same key
+waits on that insert (PostgreSQL's unique index, SQLite's write lock) until the first commits —
+then it finds the stored answer and replays it — or rolls back, and then it proceeds itself.
+Only a successful checkout stores an answer: a refused one writes nothing, so a retry is
+evaluated afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.catalog import geo, stock
+from kirana.catalog.stock import ShortLine
+from kirana.kit import clock
+from kirana.kit.errors import BadRequest, Conflict, ValidationFailed
+from kirana.kit.ids import new_id
+from kirana.kit.outbox import emit
+from kirana.orders import repository as repo
+from kirana.orders import state
+from kirana.orders.cart import CURRENCY, OverLimit, price_cart
+from kirana.orders.lifecycle import base_payload, confirm
+from kirana.orders.models import CouponRedemption
+from kirana.orders.schemas import (
+    FeeLine,
+    OrderCreate,
+    OrderItemRead,
+    OrderRead,
+    PaymentSummary,
+    TimelineEntry,
+)
+from kirana.payments import service as payments
+from kirana.users import service as users
+from kirana.users.schemas import Principal
+
+_NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+
+
+class IdempotencyKeyReused(ValidationFailed):
+    code = "idempotency_key_reused"
+    title = "This Idempotency-Key was used for another request"
+
+
+def new_order_number() -> str:
+    return "KR-" + "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(8))
+
+
+def new_delivery_otp() -> str:
+    return f"{secrets.randbelow(10_000):04d}"
+
+
+def request_hash(body: OrderCreate) -> str:
+    return hashlib.sha256(orjson.dumps(body.model_dump(), option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def check_key(key: str | None) -> str:
+    if key is None or not key.strip():
+        raise BadRequest(
+            "Send an Idempotency-Key header (a random string, the same on retries)",
+            code="idempotency_key_missing",
+        )
+    key = key.strip()
+    if len(key) > 100 or not key.isprintable():
+        raise BadRequest(
+            "The Idempotency-Key must be at most 100 printable characters",
+            code="idempotency_key_invalid",
+        )
+    return key
+
+
+async def place_order(
+    session: AsyncSession, principal: Principal, key: str | None, body: OrderCreate
+) -> tuple[int, dict[str, Any]]:
+    """Place the caller's cart as an order; returns (status, body) — the first answer on replay."""
+    key = check_key(key)
+    digest = request_hash(body)
+    key_id = new_id()
+    claimed = await repo.claim_idempotency_key(
+        session,
+        {
+            "id": key_id,
+            "user_id": principal.id,
+            "key": key,
+            "request_hash": digest,
+            "created_at": clock.now(),
+        },
+    )
+    if not claimed:
+        previous = await repo.idempotency_key(session, principal.id, key)
+        if previous is None:  # the holder rolled back between our insert and this read
+            raise Conflict("Retry the request", code="request_in_progress")
+        if previous.request_hash != digest:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was used with a different request body; use a new key"
+            )
+        if previous.response_status is None or previous.response_body is None:
+            raise Conflict(
+                "The first request with this key is still running", code="request_in_progress"
+            )
+        return previous.response_status, dict(previous.response_body)
+
+    read = await _checkout(session, principal, body)
+    answer = read.model_dump(mode="json")
+    await repo.store_idempotent_answer(session, key_id, 201, answer)
+    return 201, answer
+
+
+async def _checkout(session: AsyncSession, principal: Principal, body: OrderCreate) -> OrderRead:
+    cart = await repo.cart_of(session, principal.id, lock=True)
+    if cart is None or cart.store_id is None:
+        raise ValidationFailed("The cart is empty", code="cart_empty")
+    address = await users.get_address(session, principal.id, body.address_id)
+    store = await repo.store_row(session, cart.store_id)
+    if store is None or not store.is_open:
+        raise Conflict("The store is closed right now", code="store_closed")
+    if not geo.covers(
+        address.lat,
+        address.lng,
+        store_lat=store.lat,
+        store_lng=store.lng,
+        radius_m=store.service_radius_m,
+        area=store.service_area,
+    ):
+        raise ValidationFailed(
+            "This address is outside the store's delivery area", code="address_not_serviceable"
+        )
+
+    priced = await price_cart(session, principal.id, cart, tip=body.tip)
+    if not priced.lines:
+        raise ValidationFailed("The cart is empty", code="cart_empty")
+    if priced.coupon_problem is not None:
+        raise priced.coupon_problem
+    unavailable = [
+        ShortLine(item.product_id, line.name if line else item.product_id, item.quantity, 0)
+        for item, line in priced.lines
+        if line is None or not line.is_active
+    ]
+    if unavailable:
+        raise stock.OutOfStock(unavailable)
+    for item, line in priced.lines:
+        assert line is not None
+        if item.quantity > line.max_per_order:
+            raise OverLimit(
+                f"At most {line.max_per_order} of {line.name} per order",
+                extra={"product_id": line.product_id, "max_quantity": line.max_per_order},
+            )
+
+    order_id = new_id()
+    await stock.reserve(
+        session, store.id, order_id, {item.product_id: item.quantity for item, _ in priced.lines}
+    )
+
+    now = clock.now()
+    quote = priced.quote
+    eta = geo.eta_minutes(
+        geo.haversine_m(address.lat, address.lng, store.lat, store.lng), store.prep_minutes
+    )
+    address_snapshot = {
+        "label": address.label,
+        "line1": address.line1,
+        "city": address.city,
+        "pincode": address.pincode,
+        "lat": address.lat,
+        "lng": address.lng,
+        "instructions": address.instructions,
+    }
+    fees = [f.as_dict() for f in quote.fees]
+    order_row: dict[str, Any] = {
+        "id": order_id,
+        "number": new_order_number(),
+        "customer_id": principal.id,
+        "store_id": store.id,
+        "status": state.PENDING_PAYMENT,
+        "payment_method": body.payment_method,
+        "payment_id": None,
+        "currency": CURRENCY,
+        "subtotal": quote.subtotal,
+        "fees_total": quote.fees_total,
+        "discount": quote.discount,
+        "tip": quote.tip,
+        "total": quote.total,
+        "fees": fees,
+        "coupon_code": priced.coupon.code if priced.coupon and quote.discount else None,
+        "address": address_snapshot,
+        "drop_lat": address.lat,
+        "drop_lng": address.lng,
+        "delivery_instructions": body.delivery_instructions,
+        "delivery_otp": new_delivery_otp(),
+        "eta_minutes": eta,
+        "item_count": sum(item.quantity for item, _ in priced.lines),
+        "confirmed_at": None,
+        "cancel_reason": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    items: list[dict[str, Any]] = []
+    for item, line in priced.lines:
+        assert line is not None
+        items.append(
+            {
+                "id": new_id(),
+                "order_id": order_id,
+                "product_id": item.product_id,
+                "name": line.name,
+                "unit": line.unit,
+                "unit_price": line.price,
+                "mrp": line.mrp,
+                "quantity": item.quantity,
+                "line_total": line.price * item.quantity,
+                "aisle": line.aisle,
+            }
+        )
+    placed = {
+        "id": new_id(),
+        "order_id": order_id,
+        "status": state.PENDING_PAYMENT,
+        "at": now,
+        "actor": principal.id,
+        "actor_role": principal.role,
+        "note": None,
+    }
+    await repo.insert_order_rows(session, order_row, items, placed)
+
+    if order_row["coupon_code"] and priced.coupon is not None:
+        if not await repo.claim_coupon(session, priced.coupon.id):
+            from kirana.orders.coupons import CouponRejected
+
+            raise CouponRejected(f"{priced.coupon.code} has been fully used", code="coupon_used_up")
+        session.add(
+            CouponRedemption(
+                id=new_id(),
+                coupon_id=priced.coupon.id,
+                user_id=principal.id,
+                order_id=order_id,
+                amount=quote.discount,
+                created_at=now,
+            )
+        )
+
+    payment = await payments.create_intent(
+        session,
+        order_id=order_id,
+        customer_id=principal.id,
+        amount=quote.total,
+        currency=CURRENCY,
+        method=body.payment_method,
+    )
+    order = await repo.order_by_id(session, order_id)
+    assert order is not None
+    order.payment_id = payment.id
+    await emit(
+        session,
+        "order.placed",
+        base_payload(order)
+        | {
+            "total": order.total,
+            "currency": order.currency,
+            "payment_method": order.payment_method,
+        },
+    )
+    timeline = [
+        TimelineEntry(**{k: placed[k] for k in ("status", "at", "actor", "actor_role", "note")})
+    ]
+    if body.payment_method == "cod":
+        await confirm(session, order)
+        timeline.append(
+            TimelineEntry(status=state.CONFIRMED, at=now, actor="system", actor_role="system")
+        )
+    await repo.empty_cart(session, cart.id)
+    await session.flush()
+
+    return OrderRead(
+        id=order.id,
+        number=order.number,
+        status=order.status,
+        store_id=order.store_id,
+        total=order.total,
+        currency=order.currency,
+        item_count=order.item_count,
+        payment_method=order.payment_method,
+        created_at=order.created_at,
+        customer_id=order.customer_id,
+        subtotal=order.subtotal,
+        fees=[FeeLine(**f) for f in fees],
+        fees_total=order.fees_total,
+        discount=order.discount,
+        tip=order.tip,
+        coupon_code=order.coupon_code,
+        eta_minutes=order.eta_minutes,
+        delivery_otp=order.delivery_otp,
+        address=address_snapshot,
+        delivery_instructions=order.delivery_instructions,
+        cancel_reason=None,
+        confirmed_at=order.confirmed_at,
+        items=[OrderItemRead(**{k: i[k] for k in OrderItemRead.model_fields}) for i in items],
+        timeline=timeline,
+        payment=PaymentSummary(id=payment.id, status=payment.status, provider=payment.provider),
+    )

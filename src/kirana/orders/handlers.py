@@ -1,0 +1,20 @@
+"""The orders service's reactions to payment events."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.kit.outbox import Event, subscribe
+from kirana.orders import lifecycle
+
+
+@subscribe("payment.succeeded", consumer="orders.confirm_paid_order")
+async def confirm_paid_order(session: AsyncSession, event: Event) -> None:
+    await lifecycle.on_payment_succeeded(session, str(event.payload["order_id"]))
+
+
+@subscribe("payment.failed", consumer="orders.cancel_unpaid_order")
+async def cancel_unpaid_order(session: AsyncSession, event: Event) -> None:
+    await lifecycle.on_payment_failed(
+        session, str(event.payload["order_id"]), str(event.payload.get("reason") or "declined")
+    )

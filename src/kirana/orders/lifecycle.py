@@ -1,0 +1,442 @@
+"""An order after checkout: every transition (through orders.state), reads, store operations,
+and the functions logistics calls when a rider picks up and delivers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.catalog import stock
+from kirana.kit import clock
+from kirana.kit.errors import NotFound
+from kirana.kit.ids import new_id
+from kirana.kit.outbox import emit
+from kirana.kit.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
+from kirana.logistics import service as logistics
+from kirana.orders import repository as repo
+from kirana.orders import state
+from kirana.orders.models import Order
+from kirana.orders.schemas import (
+    DeliveryInfo,
+    DropAddress,
+    FeeLine,
+    OrderBrief,
+    OrderItemRead,
+    OrderRead,
+    OrderSummary,
+    PaymentSummary,
+    PickLine,
+    PickList,
+    QueueEntry,
+    RiderOnMap,
+    TimelineEntry,
+    TrackingPoint,
+    TrackingRead,
+)
+from kirana.payments import service as payments
+from kirana.users import service as users
+from kirana.users.schemas import Principal
+
+Actor = state.Actor
+
+
+def actor_of(principal: Principal) -> Actor:
+    return Actor(principal.id, principal.role)
+
+
+def order_not_found() -> NotFound:
+    return NotFound("No such order", code="order_not_found")
+
+
+async def load_order(session: AsyncSession, order_id: str, *, lock: bool = False) -> Order:
+    order = await repo.order_by_id(session, order_id, lock=lock)
+    if order is None:
+        raise order_not_found()
+    return order
+
+
+async def customer_order(
+    session: AsyncSession, principal: Principal, order_id: str, *, lock: bool = False
+) -> Order:
+    """The caller's own order; anyone else's is "not found" (admins see every order)."""
+    order = await repo.order_by_id(session, order_id, lock=lock)
+    if order is None or (principal.role != "admin" and order.customer_id != principal.id):
+        raise order_not_found()
+    return order
+
+
+async def staff_order(
+    session: AsyncSession, principal: Principal, order_id: str, *, lock: bool = False
+) -> Order:
+    """An order of the caller's own store (admins: any); another store's is "not found"."""
+    order = await repo.order_by_id(session, order_id, lock=lock)
+    if order is None or (principal.role != "admin" and order.store_id != principal.store_id):
+        raise order_not_found()
+    return order
+
+
+def check_store_access(principal: Principal, store_id: str) -> None:
+    if principal.role != "admin" and principal.store_id != store_id:
+        raise NotFound("No such store", code="store_not_found")
+
+
+def base_payload(order: Order) -> dict[str, Any]:
+    return {
+        "order_id": order.id,
+        "number": order.number,
+        "store_id": order.store_id,
+        "customer_id": order.customer_id,
+    }
+
+
+async def transition(
+    session: AsyncSession,
+    order: Order,
+    target: str,
+    actor: Actor,
+    *,
+    note: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """Move ``order`` (loaded with a lock) to ``target``: check, record, announce."""
+    state.check(order.status, target, actor)
+    now = clock.now()
+    order.status = target
+    order.updated_at = now
+    if target == state.CONFIRMED:
+        order.confirmed_at = now
+    await session.flush()
+    await repo.add_event(
+        session,
+        {
+            "id": new_id(),
+            "order_id": order.id,
+            "status": target,
+            "at": now,
+            "actor": actor.id,
+            "actor_role": actor.role,
+            "note": note,
+        },
+    )
+    body = base_payload(order)
+    if target == state.CONFIRMED:
+        body |= {"drop_lat": order.drop_lat, "drop_lng": order.drop_lng}
+    await emit(session, f"order.{target}", body | (payload or {}))
+
+
+async def confirm(session: AsyncSession, order: Order, actor: Actor = state.SYSTEM) -> None:
+    await transition(session, order, state.CONFIRMED, actor)
+
+
+async def cancel(session: AsyncSession, order: Order, actor: Actor, reason: str) -> None:
+    """Cancel, give the stock back and the coupon use; payments refunds from the event."""
+    was_paid = order.status in state.PAID_STATUSES and order.payment_method != "cod"
+    state.check(order.status, state.CANCELLED, actor)
+    order.cancel_reason = reason[:200]
+    await stock.release(session, order.id)
+    await repo.revert_redemption(session, order.id)
+    await transition(
+        session,
+        order,
+        state.CANCELLED,
+        actor,
+        note=reason[:200],
+        payload={
+            "reason": reason,
+            "payment_id": order.payment_id,
+            "refund_amount": order.total if was_paid else 0,
+        },
+    )
+
+
+async def cancel_by_customer(
+    session: AsyncSession, principal: Principal, order_id: str, reason: str | None
+) -> OrderRead:
+    order = await customer_order(session, principal, order_id, lock=True)
+    actor = actor_of(principal)
+    await cancel(session, order, actor, reason or f"cancelled by {actor.role}")
+    return await order_read(session, order, show_otp=True)
+
+
+async def cancel_by_admin(
+    session: AsyncSession, principal: Principal, order_id: str, reason: str | None
+) -> OrderRead:
+    order = await load_order(session, order_id, lock=True)
+    await cancel(session, order, actor_of(principal), reason or "cancelled by admin")
+    return await order_read(session, order, show_otp=False)
+
+
+# --- payment events and the expiry job ------------------------------------------------------
+
+
+async def on_payment_succeeded(session: AsyncSession, order_id: str) -> None:
+    """Confirm a pending order. Already confirmed: nothing to do. Cancelled: stays cancelled
+    (payments refunds a late capture)."""
+    order = await repo.order_by_id(session, order_id, lock=True)
+    if order is not None and order.status == state.PENDING_PAYMENT:
+        await confirm(session, order)
+
+
+async def on_payment_failed(session: AsyncSession, order_id: str, reason: str) -> None:
+    order = await repo.order_by_id(session, order_id, lock=True)
+    if order is not None and order.status == state.PENDING_PAYMENT:
+        await cancel(session, order, state.SYSTEM, f"payment_failed: {reason}"[:200])
+
+
+async def expire_unpaid(session: AsyncSession, *, older_than_minutes: int = 15) -> int:
+    """Cancel orders left unpaid too long ("payment_timeout"); returns how many."""
+    from datetime import timedelta
+
+    cutoff = clock.now() - timedelta(minutes=older_than_minutes)
+    expired = 0
+    for order_id in await repo.unpaid_before(session, cutoff):
+        order = await repo.order_by_id(session, order_id, lock=True)
+        if order is not None and order.status == state.PENDING_PAYMENT:
+            await cancel(session, order, state.SYSTEM, "payment_timeout")
+            expired += 1
+    return expired
+
+
+# --- reads ----------------------------------------------------------------------------------
+
+
+def summary(order: Order) -> OrderSummary:
+    return OrderSummary(
+        id=order.id,
+        number=order.number,
+        status=order.status,
+        store_id=order.store_id,
+        total=order.total,
+        currency=order.currency,
+        item_count=order.item_count,
+        payment_method=order.payment_method,
+        created_at=order.created_at,
+    )
+
+
+async def order_read(session: AsyncSession, order: Order, *, show_otp: bool) -> OrderRead:
+    items = await repo.items_of(session, order.id)
+    timeline = await repo.timeline_of(session, order.id)
+    payment = await payments.get_payment_for_order(session, order.id)
+    return OrderRead(
+        **summary(order).model_dump(),
+        customer_id=order.customer_id,
+        subtotal=order.subtotal,
+        fees=[FeeLine(**f) for f in order.fees],
+        fees_total=order.fees_total,
+        discount=order.discount,
+        tip=order.tip,
+        coupon_code=order.coupon_code,
+        eta_minutes=order.eta_minutes,
+        delivery_otp=order.delivery_otp if show_otp else None,
+        address=order.address,
+        delivery_instructions=order.delivery_instructions,
+        cancel_reason=order.cancel_reason,
+        confirmed_at=order.confirmed_at,
+        items=[OrderItemRead.model_validate(i) for i in items],
+        timeline=[
+            TimelineEntry(
+                status=e.status, at=e.at, actor=e.actor, actor_role=e.actor_role, note=e.note
+            )
+            for e in timeline
+        ],
+        payment=(
+            PaymentSummary(id=payment.id, status=payment.status, provider=payment.provider)
+            if payment
+            else None
+        ),
+    )
+
+
+async def get_order(session: AsyncSession, principal: Principal, order_id: str) -> OrderRead:
+    order = await customer_order(session, principal, order_id)
+    return await order_read(session, order, show_otp=order.customer_id == principal.id)
+
+
+async def list_orders(
+    session: AsyncSession,
+    *,
+    cursor: str | None,
+    limit: int = DEFAULT_LIMIT,
+    customer_id: str | None = None,
+    store_id: str | None = None,
+    statuses: list[str] | None = None,
+) -> Page[OrderSummary]:
+    key = decode_cursor(cursor, 1)
+    rows = await repo.orders_page(
+        session,
+        limit=limit,
+        before_id=str(key[0]) if key else None,
+        customer_id=customer_id,
+        store_id=store_id,
+        statuses=statuses,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(
+        items=[summary(o) for o in rows],
+        next_cursor=encode_cursor([rows[-1].id]) if more and rows else None,
+    )
+
+
+async def _rider_position(session: AsyncSession, order_id: str) -> Any:
+    # logistics.service.rider_position_for_order is being written alongside (issue 3, B);
+    # until it lands the tracking answer simply has no rider.
+    finder = getattr(logistics, "rider_position_for_order", None)
+    return None if finder is None else await finder(session, order_id)
+
+
+async def tracking(session: AsyncSession, principal: Principal, order_id: str) -> TrackingRead:
+    order = await customer_order(session, principal, order_id)
+    rider = None
+    if order.status in (state.CONFIRMED, state.PICKING, state.PACKED, state.OUT_FOR_DELIVERY):
+        position = await _rider_position(session, order.id)
+        if position is not None:
+            rider = RiderOnMap(name=position.name, lat=position.lat, lng=position.lng)
+    remaining: int | None = None
+    if order.status not in (state.DELIVERED, state.CANCELLED):
+        started = order.confirmed_at or order.created_at
+        elapsed = (clock.now() - started).total_seconds() / 60
+        remaining = max(1, round(order.eta_minutes - elapsed))
+    return TrackingRead(
+        status=order.status,
+        eta_minutes=remaining,
+        rider=rider,
+        timeline=[
+            TrackingPoint(status=e.status, at=e.at)
+            for e in await repo.timeline_of(session, order.id)
+        ],
+    )
+
+
+# --- store operations -----------------------------------------------------------------------
+
+
+async def store_queue(
+    session: AsyncSession, principal: Principal, store_id: str, status: str | None
+) -> Page[QueueEntry]:
+    check_store_access(principal, store_id)
+    statuses = [status] if status else [state.CONFIRMED, state.PICKING, state.PACKED]
+    now = clock.now()
+    return Page(
+        items=[
+            QueueEntry(
+                id=o.id,
+                number=o.number,
+                status=o.status,
+                item_count=o.item_count,
+                total=o.total,
+                created_at=o.created_at,
+                confirmed_at=o.confirmed_at,
+                minutes_since_confirmed=(
+                    int((now - o.confirmed_at).total_seconds() // 60) if o.confirmed_at else None
+                ),
+            )
+            for o in await repo.store_queue(session, store_id, statuses)
+        ]
+    )
+
+
+async def pick_list(session: AsyncSession, principal: Principal, order_id: str) -> PickList:
+    order = await staff_order(session, principal, order_id)
+    return _pick_list(order, await repo.items_of(session, order.id))
+
+
+def _pick_list(order: Order, items: list[Any]) -> PickList:
+    return PickList(
+        id=order.id,
+        number=order.number,
+        status=order.status,
+        store_id=order.store_id,
+        item_count=order.item_count,
+        confirmed_at=order.confirmed_at,
+        delivery_instructions=order.delivery_instructions,
+        lines=[
+            PickLine(
+                aisle=i.aisle,
+                product_id=i.product_id,
+                name=i.name,
+                unit=i.unit,
+                quantity=i.quantity,
+            )
+            for i in sorted(items, key=lambda i: (i.aisle, i.name))
+        ],
+    )
+
+
+async def staff_transition(
+    session: AsyncSession, principal: Principal, order_id: str, target: str
+) -> PickList:
+    order = await staff_order(session, principal, order_id, lock=True)
+    await transition(session, order, target, actor_of(principal))
+    return _pick_list(order, await repo.items_of(session, order.id))
+
+
+# --- what logistics calls -------------------------------------------------------------------
+
+
+async def delivery_info(session: AsyncSession, order_id: str) -> DeliveryInfo:
+    order = await load_order(session, order_id)
+    customer = await users.get_user(session, order.customer_id)
+    a = order.address
+    return DeliveryInfo(
+        order_id=order.id,
+        number=order.number,
+        store_id=order.store_id,
+        status=order.status,
+        drop=DropAddress(
+            line1=str(a.get("line1", "")),
+            city=str(a.get("city", "")),
+            pincode=str(a.get("pincode", "")),
+            lat=order.drop_lat,
+            lng=order.drop_lng,
+            instructions=order.delivery_instructions or a.get("instructions"),
+        ),
+        customer_id=order.customer_id,
+        customer_name=customer.name,
+        customer_phone=customer.phone,
+        item_count=order.item_count,
+        total=order.total,
+        currency=order.currency,
+        payment_method=order.payment_method,
+        delivery_otp=order.delivery_otp,
+    )
+
+
+async def mark_out_for_delivery(
+    session: AsyncSession, order_id: str, *, rider_user_id: str
+) -> None:
+    order = await load_order(session, order_id, lock=True)
+    await transition(
+        session,
+        order,
+        state.OUT_FOR_DELIVERY,
+        Actor(rider_user_id, "rider"),
+        payload={"rider_id": rider_user_id},
+    )
+
+
+async def mark_delivered(session: AsyncSession, order_id: str, *, rider_user_id: str) -> None:
+    order = await load_order(session, order_id, lock=True)
+    state.check(order.status, state.DELIVERED, Actor(rider_user_id, "rider"))
+    await stock.fulfil(session, order.id)
+    await transition(
+        session,
+        order,
+        state.DELIVERED,
+        Actor(rider_user_id, "rider"),
+        payload={"rider_id": rider_user_id, "total": order.total},
+    )
+
+
+async def order_owner(session: AsyncSession, order_id: str) -> str:
+    return (await load_order(session, order_id)).customer_id
+
+
+async def order_brief(session: AsyncSession, order_id: str) -> OrderBrief | None:
+    """Who owns an order and where it stands (None if there is no such order)."""
+    order = await repo.order_by_id(session, order_id)
+    if order is None:
+        return None
+    return OrderBrief(order.id, order.number, order.customer_id, order.store_id, order.status)

@@ -1,0 +1,440 @@
+"""Every query of the orders service.
+
+Catalog and logistics reads: their services have no public "prices and availability of these
+products at this store" or "riders online at this store" function yet, so the few read-only
+queries over their tables that checkout needs are written here, clearly apart (below), and
+are the only place orders touches those tables. Swap them for the services' functions when
+those exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.catalog.models import Product, Stock, Store
+from kirana.logistics.models import Rider
+from kirana.orders import state
+from kirana.orders.models import (
+    Cart,
+    CartItem,
+    Coupon,
+    CouponRedemption,
+    FeeRule,
+    IdempotencyKey,
+    Order,
+    OrderEvent,
+    OrderItem,
+)
+
+# --- read-only helpers over other services' tables (see the module docstring) ---------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoreRow:
+    id: str
+    name: str
+    lat: float
+    lng: float
+    service_radius_m: int | None
+    service_area: dict[str, Any] | None
+    is_open: bool
+    prep_minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogLine:
+    """A product as sold at one store right now."""
+
+    product_id: str
+    name: str
+    unit: str
+    price: int
+    mrp: int
+    currency: str
+    available: int
+    aisle: str
+    max_per_order: int
+    is_active: bool
+
+
+async def store_row(session: AsyncSession, store_id: str) -> StoreRow | None:
+    row = (
+        await session.execute(
+            select(
+                Store.id,
+                Store.name,
+                Store.lat,
+                Store.lng,
+                Store.service_radius_m,
+                Store.service_area,
+                Store.is_open,
+                Store.prep_minutes,
+            ).where(Store.id == store_id)
+        )
+    ).first()
+    return StoreRow(*row) if row else None
+
+
+async def catalog_lines(
+    session: AsyncSession, store_id: str, product_ids: Sequence[str]
+) -> dict[str, CatalogLine]:
+    """Price (the store's override or the product's), MRP and availability of each product."""
+    if not product_ids:
+        return {}
+    rows = await session.execute(
+        select(
+            Product.id,
+            Product.name,
+            Product.unit,
+            func.coalesce(Stock.price, Product.price),
+            Product.mrp,
+            Product.currency,
+            Stock.on_hand - Stock.reserved,
+            Stock.aisle,
+            Product.max_per_order,
+            Product.is_active,
+        )
+        .join(Stock, and_(Stock.product_id == Product.id, Stock.store_id == store_id))
+        .where(Product.id.in_(list(product_ids)))
+    )
+    return {
+        r[0]: CatalogLine(
+            product_id=r[0],
+            name=r[1],
+            unit=r[2],
+            price=int(r[3]),
+            mrp=r[4],
+            currency=r[5],
+            available=int(r[6]),
+            aisle=r[7],
+            max_per_order=r[8],
+            is_active=r[9],
+        )
+        for r in rows
+    }
+
+
+async def product_exists(session: AsyncSession, product_id: str) -> bool:
+    return (
+        await session.execute(select(Product.id).where(Product.id == product_id))
+    ).first() is not None
+
+
+async def online_riders(session: AsyncSession, store_id: str) -> int:
+    return int(
+        (
+            await session.execute(
+                select(func.count())
+                .select_from(Rider)
+                .where(Rider.store_id == store_id, Rider.is_online.is_(True))
+            )
+        ).scalar_one()
+    )
+
+
+# --- carts ----------------------------------------------------------------------------------
+
+
+async def cart_of(session: AsyncSession, user_id: str, *, lock: bool = False) -> Cart | None:
+    query = select(Cart).where(Cart.user_id == user_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def create_cart(session: AsyncSession, cart: Cart) -> Cart:
+    """Insert the user's cart; if a concurrent request made it first, return that one."""
+    try:
+        async with session.begin_nested():
+            session.add(cart)
+            await session.flush()
+        return cart
+    except IntegrityError:
+        existing = await cart_of(session, cart.user_id, lock=True)
+        assert existing is not None
+        return existing
+
+
+async def cart_items(session: AsyncSession, cart_id: str) -> list[CartItem]:
+    rows = await session.execute(
+        select(CartItem)
+        .where(CartItem.cart_id == cart_id)
+        .order_by(CartItem.added_at, CartItem.product_id)
+    )
+    return list(rows.scalars())
+
+
+async def cart_item(session: AsyncSession, cart_id: str, product_id: str) -> CartItem | None:
+    return await session.get(CartItem, (cart_id, product_id))
+
+
+async def empty_cart(session: AsyncSession, cart_id: str) -> None:
+    await session.execute(delete(CartItem).where(CartItem.cart_id == cart_id))
+    await session.execute(update(Cart).where(Cart.id == cart_id).values(coupon_code=None))
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+async def order_by_id(session: AsyncSession, order_id: str, *, lock: bool = False) -> Order | None:
+    query = select(Order).where(Order.id == order_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def number_taken(session: AsyncSession, number: str) -> bool:
+    return (
+        await session.execute(select(Order.id).where(Order.number == number))
+    ).first() is not None
+
+
+async def insert_order_rows(
+    session: AsyncSession,
+    order: dict[str, Any],
+    items: list[dict[str, Any]],
+    event: dict[str, Any],
+) -> None:
+    """The order, its lines and its first timeline entry, in three Core inserts."""
+    await session.execute(insert(Order), [order])
+    await session.execute(insert(OrderItem), items)
+    await session.execute(insert(OrderEvent), [event])
+
+
+async def add_event(session: AsyncSession, event: dict[str, Any]) -> None:
+    await session.execute(insert(OrderEvent), [event])
+
+
+async def items_of(session: AsyncSession, order_id: str) -> list[OrderItem]:
+    rows = await session.execute(
+        select(OrderItem)
+        .where(OrderItem.order_id == order_id)
+        .order_by(OrderItem.aisle, OrderItem.name)
+    )
+    return list(rows.scalars())
+
+
+async def timeline_of(session: AsyncSession, order_id: str) -> list[OrderEvent]:
+    rows = await session.execute(
+        select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.id)
+    )
+    return list(rows.scalars())
+
+
+async def orders_page(
+    session: AsyncSession,
+    *,
+    limit: int,
+    before_id: str | None = None,
+    customer_id: str | None = None,
+    store_id: str | None = None,
+    statuses: Sequence[str] | None = None,
+) -> list[Order]:
+    """Newest first (ids are ULIDs, so id order is creation order); ``limit + 1`` to see more."""
+    query = select(Order).order_by(Order.id.desc()).limit(limit + 1)
+    if customer_id is not None:
+        query = query.where(Order.customer_id == customer_id)
+    if store_id is not None:
+        query = query.where(Order.store_id == store_id)
+    if statuses:
+        query = query.where(Order.status.in_(list(statuses)))
+    if before_id is not None:
+        query = query.where(Order.id < before_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def store_queue(session: AsyncSession, store_id: str, statuses: Sequence[str]) -> list[Order]:
+    """Oldest confirmation first: the order the staff should pick next is on top."""
+    rows = await session.execute(
+        select(Order)
+        .where(Order.store_id == store_id, Order.status.in_(list(statuses)))
+        .order_by(Order.confirmed_at, Order.id)
+        .limit(200)
+    )
+    return list(rows.scalars())
+
+
+async def open_orders_at(session: AsyncSession, store_id: str) -> int:
+    return int(
+        (
+            await session.execute(
+                select(func.count())
+                .select_from(Order)
+                .where(Order.store_id == store_id, Order.status.in_(list(state.ACTIVE_STATUSES)))
+            )
+        ).scalar_one()
+    )
+
+
+async def has_ordered_before(session: AsyncSession, user_id: str) -> bool:
+    query = (
+        select(Order.id)
+        .where(Order.customer_id == user_id, Order.status != state.CANCELLED)
+        .limit(1)
+    )
+    return (await session.execute(query)).first() is not None
+
+
+async def set_status(
+    session: AsyncSession, order_id: str, expected: str, values: dict[str, Any]
+) -> bool:
+    """Move an order on only if it is still ``expected`` (a compare-and-set)."""
+    result = await session.execute(
+        update(Order).where(Order.id == order_id, Order.status == expected).values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def unpaid_before(session: AsyncSession, cutoff: datetime, limit: int = 200) -> list[str]:
+    rows = await session.execute(
+        select(Order.id)
+        .where(Order.status == state.PENDING_PAYMENT, Order.created_at < cutoff)
+        .order_by(Order.created_at)
+        .limit(limit)
+    )
+    return list(rows.scalars())
+
+
+async def money_rows(session: AsyncSession) -> list[Any]:
+    rows = await session.execute(
+        select(
+            Order.id,
+            Order.number,
+            Order.status,
+            Order.payment_method,
+            Order.subtotal,
+            Order.fees_total,
+            Order.fees,
+            Order.discount,
+            Order.tip,
+            Order.total,
+        )
+    )
+    return list(rows)
+
+
+async def item_sums(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(
+        select(OrderItem.order_id, func.sum(OrderItem.line_total)).group_by(OrderItem.order_id)
+    )
+    return {r[0]: int(r[1]) for r in rows}
+
+
+# --- coupons --------------------------------------------------------------------------------
+
+
+async def coupon_by_code(session: AsyncSession, code: str) -> Coupon | None:
+    return (
+        await session.execute(select(Coupon).where(func.upper(Coupon.code) == code.upper()))
+    ).scalar_one_or_none()
+
+
+async def coupon_by_id(session: AsyncSession, coupon_id: str) -> Coupon | None:
+    return await session.get(Coupon, coupon_id)
+
+
+async def coupons_page(session: AsyncSession, limit: int, before_id: str | None) -> list[Coupon]:
+    query = select(Coupon).order_by(Coupon.id.desc()).limit(limit + 1)
+    if before_id is not None:
+        query = query.where(Coupon.id < before_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def coupon_uses(session: AsyncSession, coupon_id: str, user_id: str) -> int:
+    return int(
+        (
+            await session.execute(
+                select(func.count())
+                .select_from(CouponRedemption)
+                .where(
+                    CouponRedemption.coupon_id == coupon_id,
+                    CouponRedemption.user_id == user_id,
+                    CouponRedemption.status == "active",
+                )
+            )
+        ).scalar_one()
+    )
+
+
+async def claim_coupon(session: AsyncSession, coupon_id: str) -> bool:
+    """Count one use, only if the global limit allows it (atomic under concurrency)."""
+    result = await session.execute(
+        update(Coupon)
+        .where(
+            Coupon.id == coupon_id,
+            or_(Coupon.global_limit.is_(None), Coupon.redeemed_count < Coupon.global_limit),
+        )
+        .values(redeemed_count=Coupon.redeemed_count + 1)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def revert_redemption(session: AsyncSession, order_id: str) -> None:
+    redemption = (
+        await session.execute(
+            select(CouponRedemption).where(
+                CouponRedemption.order_id == order_id, CouponRedemption.status == "active"
+            )
+        )
+    ).scalar_one_or_none()
+    if redemption is None:
+        return
+    redemption.status = "reverted"
+    await session.execute(
+        update(Coupon)
+        .where(Coupon.id == redemption.coupon_id, Coupon.redeemed_count > 0)
+        .values(redeemed_count=Coupon.redeemed_count - 1)
+    )
+
+
+# --- fee rules ------------------------------------------------------------------------------
+
+
+async def fee_rule_rows(session: AsyncSession) -> list[FeeRule]:
+    return list((await session.execute(select(FeeRule))).scalars())
+
+
+async def fee_rule_row(session: AsyncSession, code: str) -> FeeRule | None:
+    return await session.get(FeeRule, code)
+
+
+# --- idempotency keys -----------------------------------------------------------------------
+
+
+async def claim_idempotency_key(session: AsyncSession, row: dict[str, Any]) -> bool:
+    """Insert the key row first; False if (user, key) exists. A concurrent holder of the same
+    key makes this wait (a unique index lock on PostgreSQL, the write lock on SQLite) until it
+    commits or rolls back, so the answer is final either way."""
+    try:
+        async with session.begin_nested():
+            await session.execute(insert(IdempotencyKey), [row])
+        return True
+    except IntegrityError:
+        return False
+
+
+async def idempotency_key(session: AsyncSession, user_id: str, key: str) -> IdempotencyKey | None:
+    return (
+        await session.execute(
+            select(IdempotencyKey).where(
+                IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
+            )
+        )
+    ).scalar_one_or_none()
+
+
+async def store_idempotent_answer(
+    session: AsyncSession, key_id: str, status: int, body: dict[str, Any]
+) -> None:
+    await session.execute(
+        update(IdempotencyKey)
+        .where(IdempotencyKey.id == key_id)
+        .values(response_status=status, response_body=body)
+    )

@@ -1,0 +1,328 @@
+"""Pydantic shapes of the orders service (and the dataclasses it hands to other services)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from kirana.orders.pricing import MAX_TIP
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+Id = Field(min_length=1, max_length=26)
+
+
+# --- cart -----------------------------------------------------------------------------------
+
+
+class CartItemPut(Strict):
+    quantity: int = Field(ge=0, le=1000)
+    store_id: str = Field(min_length=1, max_length=26)
+
+
+class CouponApply(Strict):
+    code: str = Field(min_length=1, max_length=40)
+
+
+class FeeLine(BaseModel):
+    code: str
+    label: str
+    amount: int
+
+
+class CartLine(BaseModel):
+    product_id: str
+    name: str
+    unit: str
+    quantity: int
+    unit_price: int
+    line_total: int
+    mrp: int
+    in_stock: bool
+    available: int
+    max_quantity: int
+
+
+class CartWarning(BaseModel):
+    code: str
+    message: str
+    product_id: str | None = None
+
+
+class CartRead(BaseModel):
+    store_id: str | None
+    items: list[CartLine]
+    subtotal: int
+    fees: list[FeeLine]
+    discount: int
+    tip: int = 0
+    total: int
+    currency: str
+    warnings: list[CartWarning]
+    coupon_code: str | None
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+class OrderCreate(Strict):
+    address_id: str = Field(min_length=1, max_length=26)
+    payment_method: Literal["card", "upi", "cod"]
+    tip: int = Field(default=0, ge=0, le=MAX_TIP)
+    delivery_instructions: str | None = Field(default=None, max_length=500)
+
+
+class CancelIn(Strict):
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class PaymentSummary(BaseModel):
+    id: str
+    status: str
+    provider: str
+
+
+class OrderItemRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    product_id: str
+    name: str
+    unit: str
+    unit_price: int
+    mrp: int
+    quantity: int
+    line_total: int
+    aisle: str
+
+
+class TimelineEntry(BaseModel):
+    status: str
+    at: datetime
+    actor: str
+    actor_role: str
+    note: str | None = None
+
+
+class OrderSummary(BaseModel):
+    id: str
+    number: str
+    status: str
+    store_id: str
+    total: int
+    currency: str
+    item_count: int
+    payment_method: str
+    created_at: datetime
+
+
+class OrderRead(OrderSummary):
+    customer_id: str
+    subtotal: int
+    fees: list[FeeLine]
+    fees_total: int
+    discount: int
+    tip: int
+    coupon_code: str | None
+    eta_minutes: int
+    delivery_otp: str | None
+    address: dict[str, Any]
+    delivery_instructions: str | None
+    cancel_reason: str | None
+    confirmed_at: datetime | None
+    items: list[OrderItemRead]
+    timeline: list[TimelineEntry]
+    payment: PaymentSummary | None
+
+
+class RiderOnMap(BaseModel):
+    name: str
+    lat: float | None
+    lng: float | None
+
+
+class TrackingPoint(BaseModel):
+    status: str
+    at: datetime
+
+
+class TrackingRead(BaseModel):
+    status: str
+    eta_minutes: int | None
+    rider: RiderOnMap | None
+    timeline: list[TrackingPoint]
+
+
+# --- store operations -----------------------------------------------------------------------
+
+
+class QueueEntry(BaseModel):
+    id: str
+    number: str
+    status: str
+    item_count: int
+    total: int
+    created_at: datetime
+    confirmed_at: datetime | None
+    minutes_since_confirmed: int | None
+
+
+class PickLine(BaseModel):
+    aisle: str
+    product_id: str
+    name: str
+    unit: str
+    quantity: int
+
+
+class PickList(BaseModel):
+    id: str
+    number: str
+    status: str
+    store_id: str
+    item_count: int
+    confirmed_at: datetime | None
+    delivery_instructions: str | None
+    lines: list[PickLine]
+
+
+# --- coupons and fee rules (admin) ----------------------------------------------------------
+
+
+class CouponCreate(Strict):
+    code: str = Field(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
+    description: str = Field(default="", max_length=200)
+    kind: Literal["flat", "percent"]
+    value: int = Field(gt=0, le=10_000_000)
+    max_discount: int | None = Field(default=None, gt=0, le=10_000_000)
+    min_cart: int = Field(default=0, ge=0, le=100_000_000)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    per_user_limit: int | None = Field(default=None, gt=0, le=1_000_000)
+    global_limit: int | None = Field(default=None, gt=0, le=100_000_000)
+    first_order_only: bool = False
+    is_active: bool = True
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CouponCreate:
+        if self.kind == "percent" and self.value > 10_000:
+            raise ValueError("a percent coupon's value is in basis points: at most 10000 (100%)")
+        for name in ("starts_at", "ends_at"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                raise ValueError(f"{name} needs a time zone")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class CouponUpdate(Strict):
+    description: str | None = Field(default=None, max_length=200)
+    max_discount: int | None = Field(default=None, gt=0, le=10_000_000)
+    min_cart: int | None = Field(default=None, ge=0, le=100_000_000)
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    per_user_limit: int | None = Field(default=None, gt=0, le=1_000_000)
+    global_limit: int | None = Field(default=None, gt=0, le=100_000_000)
+    first_order_only: bool | None = None
+    is_active: bool | None = None
+
+    @model_validator(mode="after")
+    def _aware(self) -> CouponUpdate:
+        for name in ("starts_at", "ends_at"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                raise ValueError(f"{name} needs a time zone")
+        return self
+
+
+class CouponRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    code: str
+    description: str
+    kind: str
+    value: int
+    max_discount: int | None
+    min_cart: int
+    starts_at: datetime | None
+    ends_at: datetime | None
+    per_user_limit: int | None
+    global_limit: int | None
+    first_order_only: bool
+    is_active: bool
+    redeemed_count: int
+
+
+class FeeRuleRead(BaseModel):
+    code: str
+    label: str
+    enabled: bool
+    amount: int
+    params: dict[str, Any]
+
+
+class FeeRuleUpdate(Strict):
+    label: str | None = Field(default=None, min_length=1, max_length=80)
+    enabled: bool | None = None
+    amount: int | None = Field(default=None, ge=0, le=1_000_000)
+    params: dict[str, str | int | float] | None = None
+
+
+# --- the auditor ----------------------------------------------------------------------------
+
+
+class Breach(BaseModel):
+    kind: str
+    detail: str
+    data: dict[str, Any]
+
+
+class AuditReport(BaseModel):
+    ok: bool
+    breaches: list[Breach]
+
+
+# --- for other services (plain data across the boundary) ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DropAddress:
+    line1: str
+    city: str
+    pincode: str
+    lat: float
+    lng: float
+    instructions: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryInfo:
+    order_id: str
+    number: str
+    store_id: str
+    status: str
+    drop: DropAddress
+    customer_id: str
+    customer_name: str
+    customer_phone: str
+    item_count: int
+    total: int
+    currency: str
+    payment_method: str
+    delivery_otp: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderBrief:
+    order_id: str
+    number: str
+    customer_id: str
+    store_id: str
+    status: str

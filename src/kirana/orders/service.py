@@ -1,0 +1,70 @@
+"""The orders service's public interface: what routers and other services call.
+
+The work is done in the modules named below; this one gathers the functions in one place.
+"""
+
+from __future__ import annotations
+
+from kirana.orders.admin import (
+    create_coupon,
+    deactivate_coupon,
+    get_coupon,
+    list_coupons,
+    list_fee_rules,
+    update_coupon,
+    update_fee_rule,
+)
+from kirana.orders.audit import audit
+from kirana.orders.cart import apply_coupon, clear_cart, get_cart, remove_coupon, set_item
+from kirana.orders.checkout import place_order
+from kirana.orders.lifecycle import (
+    cancel_by_admin,
+    cancel_by_customer,
+    delivery_info,
+    expire_unpaid,
+    get_order,
+    list_orders,
+    mark_delivered,
+    mark_out_for_delivery,
+    order_brief,
+    order_owner,
+    pick_list,
+    staff_transition,
+    store_queue,
+    tracking,
+)
+from kirana.orders.schemas import DeliveryInfo, DropAddress, OrderBrief
+
+__all__ = [
+    "DeliveryInfo",
+    "DropAddress",
+    "OrderBrief",
+    "apply_coupon",
+    "audit",
+    "cancel_by_admin",
+    "cancel_by_customer",
+    "clear_cart",
+    "create_coupon",
+    "deactivate_coupon",
+    "delivery_info",
+    "expire_unpaid",
+    "get_cart",
+    "get_coupon",
+    "get_order",
+    "list_coupons",
+    "list_fee_rules",
+    "list_orders",
+    "mark_delivered",
+    "mark_out_for_delivery",
+    "order_brief",
+    "order_owner",
+    "pick_list",
+    "place_order",
+    "remove_coupon",
+    "set_item",
+    "staff_transition",
+    "store_queue",
+    "tracking",
+    "update_coupon",
+    "update_fee_rule",
+]
