@@ -25,7 +25,9 @@ self.addEventListener('install', (event) => {
       const res = await fetch('/', { cache: 'no-store' });
       const html = await res.clone().text();
       await cache.put('/index.html', res);
-      const assets = [...html.matchAll(/(?:src|href)="(\/(?:assets|icons)\/[^"]+|\/manifest\.webmanifest)"/g)].map((m) => m[1]);
+      const assets = [
+        ...html.matchAll(/(?:src|href)="(\/(?:assets|icons)\/[^"]+|\/manifest\.webmanifest)"/g),
+      ].map((m) => m[1]);
       await cache.addAll([...new Set(assets)]);
       await self.skipWaiting();
     })(),
@@ -80,7 +82,11 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(networkFirst(request, SHELL, '/index.html'));
     return;
   }
-  if (path.startsWith('/assets/') || path.startsWith('/icons/') || path === '/manifest.webmanifest') {
+  if (
+    path.startsWith('/assets/') ||
+    path.startsWith('/icons/') ||
+    path === '/manifest.webmanifest'
+  ) {
     event.respondWith(cacheFirst(request));
     return;
   }

@@ -19,7 +19,10 @@ const SECTIONS = [
     label: 'Coupons & fees',
     render: () => (
       <Empty icon="🏷️" title="Coupons and fee rules">
-        <p>The API does not offer coupon and fee-rule management yet; this screen lights up when it does.</p>
+        <p>
+          The API does not offer coupon and fee-rule management yet; this screen lights up when it
+          does.
+        </p>
       </Empty>
     ),
   },
@@ -27,7 +30,10 @@ const SECTIONS = [
 
 export default function AdminApp() {
   const { pathname } = useLocation();
-  const section = SECTIONS.find((s) => s.to === pathname) ?? SECTIONS.find((s) => s.to !== '/admin' && pathname.startsWith(s.to)) ?? SECTIONS[0]!;
+  const section =
+    SECTIONS.find((s) => s.to === pathname) ??
+    SECTIONS.find((s) => s.to !== '/admin' && pathname.startsWith(s.to)) ??
+    SECTIONS[0]!;
   return (
     <div className="staff-shell">
       <StaffTop title="Admin" />

@@ -4,7 +4,17 @@ import { formatMoney } from '../lib/money';
 import { ApiError } from '../lib/problem';
 import { invalidate } from '../lib/query';
 import type { AdminCategory, AdminProduct } from '../lib/types';
-import { Button, Dialog, Empty, ErrorBanner, SelectField, Skeleton, TextArea, TextField, useToast } from '../ui';
+import {
+  Button,
+  Dialog,
+  Empty,
+  ErrorBanner,
+  SelectField,
+  Skeleton,
+  TextArea,
+  TextField,
+  useToast,
+} from '../ui';
 import { useAdminCategories, useAdminProducts } from './data';
 
 type Draft = {
@@ -19,10 +29,19 @@ type Draft = {
   is_active: boolean;
 };
 
-const rupees = (paise: number | null | undefined) => (paise == null ? '' : (paise / 100).toFixed(2));
+const rupees = (paise: number | null | undefined) =>
+  paise == null ? '' : (paise / 100).toFixed(2);
 const paise = (rupeesText: string) => Math.round(Number(rupeesText) * 100);
 
-function ProductDialog({ product, categories, onClose }: { product: AdminProduct | null; categories: AdminCategory[]; onClose: () => void }) {
+function ProductDialog({
+  product,
+  categories,
+  onClose,
+}: {
+  product: AdminProduct | null;
+  categories: AdminCategory[];
+  onClose: () => void;
+}) {
   const [d, setD] = useState<Draft>({
     name: product?.name ?? '',
     brand: product?.brand ?? '',
@@ -38,8 +57,13 @@ function ProductDialog({ product, categories, onClose }: { product: AdminProduct
   const [busy, setBusy] = useState(false);
   const toast = useToast();
   const fe = (f: string) => (error instanceof ApiError ? error.fieldMessage(f) : undefined);
-  const set = (k: keyof Draft) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
-    setD((x) => ({ ...x, [k]: k === 'is_active' ? (e.target as HTMLInputElement).checked : e.target.value }));
+  const set =
+    (k: keyof Draft) =>
+    (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
+      setD((x) => ({
+        ...x,
+        [k]: k === 'is_active' ? (e.target as HTMLInputElement).checked : e.target.value,
+      }));
 
   async function save(e: React.FormEvent) {
     e.preventDefault();
@@ -55,13 +79,24 @@ function ProductDialog({ product, categories, onClose }: { product: AdminProduct
       is_active: d.is_active,
     };
     if (body.price > body.mrp) {
-      setError(new ApiError(422, { detail: 'The selling price cannot be above the MRP.', errors: [{ field: 'price', message: 'Must not exceed MRP' }] }));
+      setError(
+        new ApiError(422, {
+          detail: 'The selling price cannot be above the MRP.',
+          errors: [{ field: 'price', message: 'Must not exceed MRP' }],
+        }),
+      );
       return;
     }
     setBusy(true);
     setError(null);
     try {
-      if (product) await unwrap(api.PATCH('/api/v1/admin/products/{product_id}', { params: { path: { product_id: product.id } }, body }));
+      if (product)
+        await unwrap(
+          api.PATCH('/api/v1/admin/products/{product_id}', {
+            params: { path: { product_id: product.id } },
+            body,
+          }),
+        );
       else await unwrap(api.POST('/api/v1/admin/products', { body }));
       invalidate('admin:products');
       invalidate('products:');
@@ -82,9 +117,21 @@ function ProductDialog({ product, categories, onClose }: { product: AdminProduct
         <TextField label="Name" value={d.name} onChange={set('name')} required error={fe('name')} />
         <div className="form-grid cols-2">
           <TextField label="Brand" value={d.brand} onChange={set('brand')} error={fe('brand')} />
-          <TextField label="Unit" value={d.unit} onChange={set('unit')} required error={fe('unit')} hint="e.g. 500 g, 1 l, 6 pcs" />
+          <TextField
+            label="Unit"
+            value={d.unit}
+            onChange={set('unit')}
+            required
+            error={fe('unit')}
+            hint="e.g. 500 g, 1 l, 6 pcs"
+          />
         </div>
-        <SelectField label="Category" value={d.category_id} onChange={set('category_id')} error={fe('category_id')}>
+        <SelectField
+          label="Category"
+          value={d.category_id}
+          onChange={set('category_id')}
+          error={fe('category_id')}
+        >
           {categories.map((c) => (
             <option key={c.id} value={c.id}>
               {c.name}
@@ -92,13 +139,43 @@ function ProductDialog({ product, categories, onClose }: { product: AdminProduct
           ))}
         </SelectField>
         <div className="form-grid cols-2">
-          <TextField label="MRP (₹)" type="number" min="0" step="0.01" value={d.mrp} onChange={set('mrp')} required error={fe('mrp')} />
-          <TextField label="Selling price (₹)" type="number" min="0" step="0.01" value={d.price} onChange={set('price')} required error={fe('price')} />
+          <TextField
+            label="MRP (₹)"
+            type="number"
+            min="0"
+            step="0.01"
+            value={d.mrp}
+            onChange={set('mrp')}
+            required
+            error={fe('mrp')}
+          />
+          <TextField
+            label="Selling price (₹)"
+            type="number"
+            min="0"
+            step="0.01"
+            value={d.price}
+            onChange={set('price')}
+            required
+            error={fe('price')}
+          />
         </div>
-        <TextField label="Image URL" value={d.image_url} onChange={set('image_url')} error={fe('image_url')} hint="Optional; products without an image get an illustration." />
-        <TextArea label="Description" value={d.description} onChange={set('description')} error={fe('description')} />
+        <TextField
+          label="Image URL"
+          value={d.image_url}
+          onChange={set('image_url')}
+          error={fe('image_url')}
+          hint="Optional; products without an image get an illustration."
+        />
+        <TextArea
+          label="Description"
+          value={d.description}
+          onChange={set('description')}
+          error={fe('description')}
+        />
         <label className="row">
-          <input type="checkbox" checked={d.is_active} onChange={set('is_active')} /> Active (shown to customers)
+          <input type="checkbox" checked={d.is_active} onChange={set('is_active')} /> Active (shown
+          to customers)
         </label>
         <div className="row">
           <Button type="submit" busy={busy}>
@@ -113,7 +190,15 @@ function ProductDialog({ product, categories, onClose }: { product: AdminProduct
   );
 }
 
-function CategoryDialog({ category, categories, onClose }: { category: AdminCategory | null; categories: AdminCategory[]; onClose: () => void }) {
+function CategoryDialog({
+  category,
+  categories,
+  onClose,
+}: {
+  category: AdminCategory | null;
+  categories: AdminCategory[];
+  onClose: () => void;
+}) {
   const [name, setName] = useState(category?.name ?? '');
   const [slug, setSlug] = useState(category?.slug ?? '');
   const [parent, setParent] = useState(category?.parent_id ?? '');
@@ -124,9 +209,25 @@ function CategoryDialog({ category, categories, onClose }: { category: AdminCate
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const body = { name: name.trim(), slug: slug.trim() || name.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, ''), parent_id: parent || null };
+    const body = {
+      name: name.trim(),
+      slug:
+        slug.trim() ||
+        name
+          .trim()
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '-')
+          .replace(/^-|-$/g, ''),
+      parent_id: parent || null,
+    };
     try {
-      if (category) await unwrap(api.PATCH('/api/v1/admin/categories/{category_id}', { params: { path: { category_id: category.id } }, body }));
+      if (category)
+        await unwrap(
+          api.PATCH('/api/v1/admin/categories/{category_id}', {
+            params: { path: { category_id: category.id } },
+            body,
+          }),
+        );
       else await unwrap(api.POST('/api/v1/admin/categories', { body }));
       invalidate('admin:categories');
       invalidate('categories');
@@ -141,9 +242,26 @@ function CategoryDialog({ category, categories, onClose }: { category: AdminCate
     <Dialog title={category ? `Edit ${category.name}` : 'New category'} onClose={onClose}>
       <form className="form-grid" onSubmit={save}>
         <ErrorBanner error={error} />
-        <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} required error={fe('name')} />
-        <TextField label="Slug" value={slug} onChange={(e) => setSlug(e.target.value)} error={fe('slug')} hint="Left empty, made from the name" />
-        <SelectField label="Parent" value={parent} onChange={(e) => setParent(e.target.value)} error={fe('parent_id')}>
+        <TextField
+          label="Name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          error={fe('name')}
+        />
+        <TextField
+          label="Slug"
+          value={slug}
+          onChange={(e) => setSlug(e.target.value)}
+          error={fe('slug')}
+          hint="Left empty, made from the name"
+        />
+        <SelectField
+          label="Parent"
+          value={parent}
+          onChange={(e) => setParent(e.target.value)}
+          error={fe('parent_id')}
+        >
           <option value="">(top level)</option>
           {categories
             .filter((c) => c.id !== category?.id)
@@ -179,7 +297,9 @@ export function Catalog() {
   const list = useMemo(() => {
     const needle = q.trim().toLowerCase();
     return ((products.data ?? []) as AdminProduct[]).filter(
-      (p) => (!cat || p.category_id === cat) && (!needle || `${p.name} ${p.brand ?? ''}`.toLowerCase().includes(needle)),
+      (p) =>
+        (!cat || p.category_id === cat) &&
+        (!needle || `${p.name} ${p.brand ?? ''}`.toLowerCase().includes(needle)),
     );
   }, [products.data, q, cat]);
 
@@ -187,8 +307,18 @@ export function Catalog() {
     if (!confirm(`Delete ${name}?`)) return;
     setError(null);
     try {
-      if (kind === 'product') await unwrap(api.DELETE('/api/v1/admin/products/{product_id}', { params: { path: { product_id: id } } }));
-      else await unwrap(api.DELETE('/api/v1/admin/categories/{category_id}', { params: { path: { category_id: id } } }));
+      if (kind === 'product')
+        await unwrap(
+          api.DELETE('/api/v1/admin/products/{product_id}', {
+            params: { path: { product_id: id } },
+          }),
+        );
+      else
+        await unwrap(
+          api.DELETE('/api/v1/admin/categories/{category_id}', {
+            params: { path: { category_id: id } },
+          }),
+        );
       invalidate(kind === 'product' ? 'admin:products' : 'admin:categories');
     } catch (e) {
       setError(e);
@@ -207,7 +337,13 @@ export function Catalog() {
         </div>
       </div>
       <div className="toolbar">
-        <TextField label="Search products" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Name or brand" />
+        <TextField
+          label="Search products"
+          type="search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder="Name or brand"
+        />
         <SelectField label="Category" value={cat} onChange={(e) => setCat(e.target.value)}>
           <option value="">All categories</option>
           {cats.map((c) => (
@@ -218,7 +354,10 @@ export function Catalog() {
         </SelectField>
         <span className="subtle">{list.length} products</span>
       </div>
-      <ErrorBanner error={error ?? products.error ?? categories.error} onRetry={() => void products.reload()} />
+      <ErrorBanner
+        error={error ?? products.error ?? categories.error}
+        onRetry={() => void products.reload()}
+      />
       {products.loading ? (
         <Skeleton height={320} />
       ) : list.length ? (
@@ -252,13 +391,29 @@ export function Catalog() {
                   <td>{p.unit}</td>
                   <td className="num">{formatMoney(p.mrp)}</td>
                   <td className="num">{formatMoney(p.price)}</td>
-                  <td>{p.is_active ? <span className="badge green">Active</span> : <span className="badge">Hidden</span>}</td>
+                  <td>
+                    {p.is_active ? (
+                      <span className="badge green">Active</span>
+                    ) : (
+                      <span className="badge">Hidden</span>
+                    )}
+                  </td>
                   <td>
                     <div className="row">
-                      <Button variant="ghost" size="small" onClick={() => setEditing(p)} aria-label={`Edit ${p.name}`}>
+                      <Button
+                        variant="ghost"
+                        size="small"
+                        onClick={() => setEditing(p)}
+                        aria-label={`Edit ${p.name}`}
+                      >
                         Edit
                       </Button>
-                      <Button variant="ghost" size="small" onClick={() => void remove('product', p.id, p.name)} aria-label={`Delete ${p.name}`}>
+                      <Button
+                        variant="ghost"
+                        size="small"
+                        onClick={() => void remove('product', p.id, p.name)}
+                        aria-label={`Delete ${p.name}`}
+                      >
                         Delete
                       </Button>
                     </div>
@@ -292,10 +447,20 @@ export function Catalog() {
                 <td>{c.parent_id ? catName(c.parent_id) : '—'}</td>
                 <td>
                   <div className="row">
-                    <Button variant="ghost" size="small" onClick={() => setEditingCat(c)} aria-label={`Edit category ${c.name}`}>
+                    <Button
+                      variant="ghost"
+                      size="small"
+                      onClick={() => setEditingCat(c)}
+                      aria-label={`Edit category ${c.name}`}
+                    >
                       Edit
                     </Button>
-                    <Button variant="ghost" size="small" onClick={() => void remove('category', c.id, c.name)} aria-label={`Delete category ${c.name}`}>
+                    <Button
+                      variant="ghost"
+                      size="small"
+                      onClick={() => void remove('category', c.id, c.name)}
+                      aria-label={`Delete category ${c.name}`}
+                    >
                       Delete
                     </Button>
                   </div>
@@ -305,8 +470,20 @@ export function Catalog() {
           </tbody>
         </table>
       </div>
-      {editing ? <ProductDialog product={editing === 'new' ? null : editing} categories={cats} onClose={() => setEditing(null)} /> : null}
-      {editingCat ? <CategoryDialog category={editingCat === 'new' ? null : editingCat} categories={cats} onClose={() => setEditingCat(null)} /> : null}
+      {editing ? (
+        <ProductDialog
+          product={editing === 'new' ? null : editing}
+          categories={cats}
+          onClose={() => setEditing(null)}
+        />
+      ) : null}
+      {editingCat ? (
+        <CategoryDialog
+          category={editingCat === 'new' ? null : editingCat}
+          categories={cats}
+          onClose={() => setEditingCat(null)}
+        />
+      ) : null}
     </>
   );
 }

@@ -10,7 +10,12 @@ import { deliveryHistogram, onTimeShare, ordersPerHour, revenue, type OrderLike 
 export function Dashboard() {
   const orders = useQuery(
     'admin:orders:all',
-    () => allPages((cursor) => unwrap(api.GET('/api/v1/admin/orders', { params: { query: { cursor, limit: 100 } } })), 10),
+    () =>
+      allPages(
+        (cursor) =>
+          unwrap(api.GET('/api/v1/admin/orders', { params: { query: { cursor, limit: 100 } } })),
+        10,
+      ),
     { pollMs: 30000 },
   );
   const list = (orders.data ?? []) as Array<AdminOrder & OrderLike>;
@@ -43,13 +48,23 @@ export function Dashboard() {
             </div>
             <div className="card kpi">
               <div className="subtle">On time</div>
-              <div className="kpi-value num">{share === null ? '—' : `${Math.round(share * 100)}%`}</div>
+              <div className="kpi-value num">
+                {share === null ? '—' : `${Math.round(share * 100)}%`}
+              </div>
             </div>
           </div>
           <div className="charts">
             <BarChart title="Orders per hour (last 12 h)" data={ordersPerHour(list)} />
-            <BarChart title="Delivery time (minutes from confirmation)" data={deliveryHistogram(list)} color="#1e5bb8" />
-            <Donut title="On-time deliveries" share={share ?? 0} label={share === null ? 'no deliveries yet' : 'within promised ETA'} />
+            <BarChart
+              title="Delivery time (minutes from confirmation)"
+              data={deliveryHistogram(list)}
+              color="#1e5bb8"
+            />
+            <Donut
+              title="On-time deliveries"
+              share={share ?? 0}
+              label={share === null ? 'no deliveries yet' : 'within promised ETA'}
+            />
             <BarChart
               title="Revenue per hour"
               format={(v) => formatMoney(v)}
@@ -60,7 +75,14 @@ export function Dashboard() {
                 const from = end - (all.length - i) * hourMs;
                 return {
                   label: b.label,
-                  value: revenue(list.filter((o) => o.created_at && new Date(o.created_at).getTime() >= from && new Date(o.created_at).getTime() < from + hourMs)),
+                  value: revenue(
+                    list.filter(
+                      (o) =>
+                        o.created_at &&
+                        new Date(o.created_at).getTime() >= from &&
+                        new Date(o.created_at).getTime() < from + hourMs,
+                    ),
+                  ),
                 };
               })}
             />

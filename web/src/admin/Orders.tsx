@@ -12,10 +12,18 @@ export function OrdersBoard() {
   const stores = useStores();
   const orders = useQuery(
     `admin:orders:${status}:${storeId}`,
-    () => unwrap(api.GET('/api/v1/admin/orders', { params: { query: { status: status || undefined, store_id: storeId || undefined, limit: 100 } } })),
+    () =>
+      unwrap(
+        api.GET('/api/v1/admin/orders', {
+          params: {
+            query: { status: status || undefined, store_id: storeId || undefined, limit: 100 },
+          },
+        }),
+      ),
     { pollMs: 10000 },
   );
-  const storeName = (id: string | null | undefined) => stores.data?.items.find((s) => s.id === id)?.name ?? id ?? '';
+  const storeName = (id: string | null | undefined) =>
+    stores.data?.items.find((s) => s.id === id)?.name ?? id ?? '';
   const list = (orders.data?.items ?? []) as AdminOrder[];
   return (
     <>

@@ -9,7 +9,11 @@ import { useStores } from './data';
 
 export function Riders() {
   const stores = useStores();
-  const riders = useQuery('admin:riders', () => unwrap(api.GET('/api/v1/admin/riders', { params: { query: { limit: 100 } } })), { pollMs: 10000 });
+  const riders = useQuery(
+    'admin:riders',
+    () => unwrap(api.GET('/api/v1/admin/riders', { params: { query: { limit: 100 } } })),
+    { pollMs: 10000 },
+  );
   const [form, setForm] = useState({ user_id: '', store_id: '', vehicle: 'bicycle' });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -41,7 +45,13 @@ export function Riders() {
                     <td>{x.name ?? r.user_id}</td>
                     <td>{storeName(r.store_id)}</td>
                     <td>{r.vehicle}</td>
-                    <td>{x.online ? <span className="badge green">Online</span> : <span className="badge">{x.status ?? 'Offline'}</span>}</td>
+                    <td>
+                      {x.online ? (
+                        <span className="badge green">Online</span>
+                      ) : (
+                        <span className="badge">{x.status ?? 'Offline'}</span>
+                      )}
+                    </td>
                   </tr>
                 );
               })}
@@ -60,7 +70,11 @@ export function Riders() {
           setBusy(true);
           setError(null);
           try {
-            await unwrap(api.POST('/api/v1/admin/riders', { body: { ...form, store_id: form.store_id || stores.data?.items[0]?.id || '' } }));
+            await unwrap(
+              api.POST('/api/v1/admin/riders', {
+                body: { ...form, store_id: form.store_id || stores.data?.items[0]?.id || '' },
+              }),
+            );
             setForm((f) => ({ ...f, user_id: '' }));
             void riders.reload();
           } catch (err) {
@@ -74,12 +88,24 @@ export function Riders() {
           Add a rider
         </h2>
         <p className="subtle" style={{ margin: 0 }}>
-          Make the account first (<code>kirana createuser --role rider</code>), then bind it to a store here.
+          Make the account first (<code>kirana createuser --role rider</code>), then bind it to a
+          store here.
         </p>
         <ErrorBanner error={error} />
         <div className="form-grid cols-2">
-          <TextField label="User id" value={form.user_id} onChange={(e) => setForm({ ...form, user_id: e.target.value })} required error={fe('user_id')} />
-          <SelectField label="Store" value={form.store_id} onChange={(e) => setForm({ ...form, store_id: e.target.value })} error={fe('store_id')}>
+          <TextField
+            label="User id"
+            value={form.user_id}
+            onChange={(e) => setForm({ ...form, user_id: e.target.value })}
+            required
+            error={fe('user_id')}
+          />
+          <SelectField
+            label="Store"
+            value={form.store_id}
+            onChange={(e) => setForm({ ...form, store_id: e.target.value })}
+            error={fe('store_id')}
+          >
             {stores.data?.items.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name}
@@ -87,7 +113,11 @@ export function Riders() {
             ))}
           </SelectField>
         </div>
-        <SelectField label="Vehicle" value={form.vehicle} onChange={(e) => setForm({ ...form, vehicle: e.target.value })}>
+        <SelectField
+          label="Vehicle"
+          value={form.vehicle}
+          onChange={(e) => setForm({ ...form, vehicle: e.target.value })}
+        >
           <option value="bicycle">Bicycle</option>
           <option value="scooter">Scooter</option>
           <option value="motorbike">Motorbike</option>
@@ -105,15 +135,41 @@ export function Riders() {
 
 export function CityMap() {
   const stores = useStores();
-  const riders = useQuery('admin:riders', () => unwrap(api.GET('/api/v1/admin/riders', { params: { query: { limit: 100 } } })), { pollMs: 10000 });
-  const points = ((riders.data?.items ?? []) as Array<Rider & { lat?: number | null; lng?: number | null; name?: string | null }>)
+  const riders = useQuery(
+    'admin:riders',
+    () => unwrap(api.GET('/api/v1/admin/riders', { params: { query: { limit: 100 } } })),
+    { pollMs: 10000 },
+  );
+  const points = (
+    (riders.data?.items ?? []) as Array<
+      Rider & { lat?: number | null; lng?: number | null; name?: string | null }
+    >
+  )
     .filter((r) => r.lat != null && r.lng != null)
-    .map((r) => ({ id: r.id, lat: r.lat!, lng: r.lng!, label: `🛵 ${r.name ?? r.vehicle}`, kind: 'rider' as const }));
+    .map((r) => ({
+      id: r.id,
+      lat: r.lat!,
+      lng: r.lng!,
+      label: `🛵 ${r.name ?? r.vehicle}`,
+      kind: 'rider' as const,
+    }));
   return (
     <>
       <h1>City view</h1>
-      <p className="subtle">Stores, their service areas and riders with a recent position. Drawn from our own data — no map tiles needed.</p>
-      {stores.loading ? <Skeleton height={420} /> : <Map tall label="City map of stores, service areas and riders" stores={stores.data?.items ?? []} points={points} />}
+      <p className="subtle">
+        Stores, their service areas and riders with a recent position. Drawn from our own data — no
+        map tiles needed.
+      </p>
+      {stores.loading ? (
+        <Skeleton height={420} />
+      ) : (
+        <Map
+          tall
+          label="City map of stores, service areas and riders"
+          stores={stores.data?.items ?? []}
+          points={points}
+        />
+      )}
     </>
   );
 }

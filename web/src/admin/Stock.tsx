@@ -14,7 +14,13 @@ export function Stock() {
   const [storeId, setStoreId] = useState('');
   const store = storeId || stores.data?.items[0]?.id || '';
   const stock = useQuery(store ? `admin:stock:${store}` : null, () =>
-    allPages((cursor) => unwrap(api.GET('/api/v1/admin/stores/{store_id}/stock', { params: { path: { store_id: store }, query: { cursor, limit: 200 } } }))),
+    allPages((cursor) =>
+      unwrap(
+        api.GET('/api/v1/admin/stores/{store_id}/stock', {
+          params: { path: { store_id: store }, query: { cursor, limit: 200 } },
+        }),
+      ),
+    ),
   );
   const [edits, setEdits] = useState<Record<string, StockEdit>>({});
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -40,13 +46,18 @@ export function Stock() {
     const needle = q.trim().toLowerCase();
     return ((stock.data ?? []) as StockRow[])
       .map((r) => ({ row: r, product: byId[r.product_id] }))
-      .filter(({ product, row }) => !needle || (product?.name ?? row.product_id).toLowerCase().includes(needle))
+      .filter(
+        ({ product, row }) =>
+          !needle || (product?.name ?? row.product_id).toLowerCase().includes(needle),
+      )
       .sort((a, b) => (a.product?.name ?? '').localeCompare(b.product?.name ?? ''));
   }, [stock.data, byId, q]);
 
   const original = (r: StockRow): StockEdit => ({ on_hand: r.on_hand, price: r.price ?? null });
   const current = (r: StockRow) => edits[r.product_id] ?? original(r);
-  const dirty = rows.filter(({ row }) => edits[row.product_id] && changed(edits[row.product_id]!, original(row)));
+  const dirty = rows.filter(
+    ({ row }) => edits[row.product_id] && changed(edits[row.product_id]!, original(row)),
+  );
 
   function edit(r: StockRow, patch: Partial<StockEdit>) {
     setEdits((e) => ({ ...e, [r.product_id]: { ...current(r), ...patch } }));
@@ -54,12 +65,18 @@ export function Stock() {
 
   function applyToSelected() {
     const value = Number(bulkValue);
-    const action: BulkAction = bulkKind === 'clear_price' ? { kind: 'clear_price' } : { kind: bulkKind, value };
+    const action: BulkAction =
+      bulkKind === 'clear_price' ? { kind: 'clear_price' } : { kind: bulkKind, value };
     setEdits((e) => {
       const next = { ...e };
       for (const { row, product } of rows) {
         if (!selected.has(row.product_id)) continue;
-        next[row.product_id] = applyBulk(next[row.product_id] ?? original(row), action, product?.price ?? row.price ?? 0, product?.mrp ?? 0);
+        next[row.product_id] = applyBulk(
+          next[row.product_id] ?? original(row),
+          action,
+          product?.price ?? row.price ?? 0,
+          product?.mrp ?? 0,
+        );
       }
       return next;
     });
@@ -89,7 +106,9 @@ export function Stock() {
     invalidate(`admin:stock:${store}`);
     invalidate('products:');
     invalidate('product:');
-    toast(`${ok} row${ok === 1 ? '' : 's'} saved${Object.keys(errors).length ? `, ${Object.keys(errors).length} failed` : ''}`);
+    toast(
+      `${ok} row${ok === 1 ? '' : 's'} saved${Object.keys(errors).length ? `, ${Object.keys(errors).length} failed` : ''}`,
+    );
   }
 
   const allSelected = rows.length > 0 && rows.every(({ row }) => selected.has(row.product_id));
@@ -104,16 +123,34 @@ export function Stock() {
             </option>
           ))}
         </SelectField>
-        <TextField label="Filter" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="Product name" />
+        <TextField
+          label="Filter"
+          type="search"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+          placeholder="Product name"
+        />
       </div>
       <div className="toolbar card flat" role="group" aria-label="Bulk edit">
-        <SelectField label={`Bulk edit ${selected.size} selected`} value={bulkKind} onChange={(e) => setBulkKind(e.target.value as BulkAction['kind'])}>
+        <SelectField
+          label={`Bulk edit ${selected.size} selected`}
+          value={bulkKind}
+          onChange={(e) => setBulkKind(e.target.value as BulkAction['kind'])}
+        >
           <option value="set_on_hand">Set on hand to</option>
           <option value="add_on_hand">Add to on hand</option>
           <option value="price_percent">Change price by %</option>
           <option value="clear_price">Use default price</option>
         </SelectField>
-        {bulkKind !== 'clear_price' ? <TextField label="Value" type="number" value={bulkValue} onChange={(e) => setBulkValue(e.target.value)} style={{ maxWidth: 120 }} /> : null}
+        {bulkKind !== 'clear_price' ? (
+          <TextField
+            label="Value"
+            type="number"
+            value={bulkValue}
+            onChange={(e) => setBulkValue(e.target.value)}
+            style={{ maxWidth: 120 }}
+          />
+        ) : null}
         <Button variant="secondary" onClick={applyToSelected} disabled={!selected.size}>
           Apply to selected
         </Button>
@@ -135,7 +172,11 @@ export function Stock() {
                     type="checkbox"
                     aria-label="Select all rows"
                     checked={allSelected}
-                    onChange={() => setSelected(allSelected ? new Set() : new Set(rows.map(({ row }) => row.product_id)))}
+                    onChange={() =>
+                      setSelected(
+                        allSelected ? new Set() : new Set(rows.map(({ row }) => row.product_id)),
+                      )
+                    }
                   />
                 </th>
                 <th scope="col">Product</th>
@@ -173,11 +214,22 @@ export function Stock() {
                     </td>
                     <td>
                       <strong>{name}</strong>
-                      {rowErrors[row.product_id] ? <div className="field-error">{rowErrors[row.product_id]}</div> : null}
+                      {rowErrors[row.product_id] ? (
+                        <div className="field-error">{rowErrors[row.product_id]}</div>
+                      ) : null}
                     </td>
                     <td className="num">{row.reserved}</td>
                     <td>
-                      <input className="input num" type="number" min={0} aria-label={`On hand for ${name}`} value={e.on_hand} onChange={(ev) => edit(row, { on_hand: Math.max(0, Number(ev.target.value)) })} />
+                      <input
+                        className="input num"
+                        type="number"
+                        min={0}
+                        aria-label={`On hand for ${name}`}
+                        value={e.on_hand}
+                        onChange={(ev) =>
+                          edit(row, { on_hand: Math.max(0, Number(ev.target.value)) })
+                        }
+                      />
                     </td>
                     <td>
                       <input
@@ -188,7 +240,14 @@ export function Stock() {
                         aria-label={`Store price for ${name} in rupees`}
                         placeholder={product ? (product.price / 100).toFixed(2) : ''}
                         value={e.price == null ? '' : (e.price / 100).toString()}
-                        onChange={(ev) => edit(row, { price: ev.target.value === '' ? null : Math.round(Number(ev.target.value) * 100) })}
+                        onChange={(ev) =>
+                          edit(row, {
+                            price:
+                              ev.target.value === ''
+                                ? null
+                                : Math.round(Number(ev.target.value) * 100),
+                          })
+                        }
                       />
                     </td>
                     <td className="num">{product ? formatMoney(product.price) : '—'}</td>

@@ -11,7 +11,12 @@ export type BulkAction =
   | { kind: 'clear_price' };
 
 /** Applies one bulk action to an edit. Prices never go below 1 paisa nor above the MRP. */
-export function applyBulk(edit: StockEdit, action: BulkAction, basePrice: number, mrp: number): StockEdit {
+export function applyBulk(
+  edit: StockEdit,
+  action: BulkAction,
+  basePrice: number,
+  mrp: number,
+): StockEdit {
   switch (action.kind) {
     case 'set_on_hand':
       return { ...edit, on_hand: Math.max(0, Math.round(action.value)) };

@@ -2,7 +2,10 @@
 import { api, unwrap } from '../lib/api';
 import { useQuery } from '../lib/query';
 
-export async function allPages<T>(fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor?: string | null }>, maxPages = 20): Promise<T[]> {
+export async function allPages<T>(
+  fetchPage: (cursor: string | undefined) => Promise<{ items: T[]; next_cursor?: string | null }>,
+  maxPages = 20,
+): Promise<T[]> {
   const out: T[] = [];
   let cursor: string | undefined;
   for (let i = 0; i < maxPages; i++) {
@@ -15,17 +18,23 @@ export async function allPages<T>(fetchPage: (cursor: string | undefined) => Pro
 }
 
 export function useStores() {
-  return useQuery('stores', () => unwrap(api.GET('/api/v1/stores', { params: { query: { limit: 100 } } })));
+  return useQuery('stores', () =>
+    unwrap(api.GET('/api/v1/stores', { params: { query: { limit: 100 } } })),
+  );
 }
 
 export function useAdminCategories() {
   return useQuery('admin:categories', () =>
-    allPages((cursor) => unwrap(api.GET('/api/v1/admin/categories', { params: { query: { cursor, limit: 100 } } }))),
+    allPages((cursor) =>
+      unwrap(api.GET('/api/v1/admin/categories', { params: { query: { cursor, limit: 100 } } })),
+    ),
   );
 }
 
 export function useAdminProducts() {
   return useQuery('admin:products', () =>
-    allPages((cursor) => unwrap(api.GET('/api/v1/admin/products', { params: { query: { cursor, limit: 100 } } }))),
+    allPages((cursor) =>
+      unwrap(api.GET('/api/v1/admin/products', { params: { query: { cursor, limit: 100 } } })),
+    ),
   );
 }

@@ -60,5 +60,7 @@ export function onTimeShare(orders: OrderLike[], defaultEta = 15): number | null
 }
 
 export function revenue(orders: OrderLike[]): number {
-  return orders.filter((o) => o.status !== 'cancelled' && o.status !== 'pending_payment').reduce((s, o) => s + (o.total ?? 0), 0);
+  return orders
+    .filter((o) => o.status !== 'cancelled' && o.status !== 'pending_payment')
+    .reduce((s, o) => s + (o.total ?? 0), 0);
 }

@@ -41,8 +41,22 @@ function Profile() {
       </h2>
       <ErrorBanner error={error} />
       <TextField label="Phone" value={user?.phone ?? ''} readOnly disabled />
-      <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} required error={fe('name')} autoComplete="name" />
-      <TextField label="Email (optional)" type="email" value={email} onChange={(e) => setEmail(e.target.value)} error={fe('email')} autoComplete="email" />
+      <TextField
+        label="Name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        required
+        error={fe('name')}
+        autoComplete="name"
+      />
+      <TextField
+        label="Email (optional)"
+        type="email"
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        error={fe('email')}
+        autoComplete="email"
+      />
       <div>
         <Button type="submit" busy={busy}>
           Save profile
@@ -74,7 +88,11 @@ function Addresses() {
       {addresses.loading ? <Skeleton height={60} /> : null}
       {editing ? (
         <AddressForm
-          initial={editing === 'new' ? { lat: place?.lat, lng: place?.lng } : { ...editing, instructions: editing.instructions ?? '' }}
+          initial={
+            editing === 'new'
+              ? { lat: place?.lat, lng: place?.lng }
+              : { ...editing, instructions: editing.instructions ?? '' }
+          }
           addressId={editing === 'new' ? undefined : editing.id}
           onSaved={() => {
             setEditing(null);
@@ -92,7 +110,12 @@ function Addresses() {
               {a.line1}, {a.city} {a.pincode}
             </div>
           </div>
-          <Button variant="ghost" size="small" onClick={() => setEditing(a)} aria-label={`Edit ${a.label}`}>
+          <Button
+            variant="ghost"
+            size="small"
+            onClick={() => setEditing(a)}
+            aria-label={`Edit ${a.label}`}
+          >
             Edit
           </Button>
           <Button
@@ -102,7 +125,11 @@ function Addresses() {
             onClick={async () => {
               setError(null);
               try {
-                await unwrap(api.DELETE('/api/v1/me/addresses/{address_id}', { params: { path: { address_id: a.id } } }));
+                await unwrap(
+                  api.DELETE('/api/v1/me/addresses/{address_id}', {
+                    params: { path: { address_id: a.id } },
+                  }),
+                );
                 void addresses.reload();
               } catch (e) {
                 setError(e);
@@ -113,7 +140,9 @@ function Addresses() {
           </Button>
         </div>
       ))}
-      {!addresses.loading && !list.length && editing === null ? <p className="muted">No saved addresses yet.</p> : null}
+      {!addresses.loading && !list.length && editing === null ? (
+        <p className="muted">No saved addresses yet.</p>
+      ) : null}
     </section>
   );
 }
@@ -135,7 +164,9 @@ export function AccountPage() {
     );
   }
   const staff = [
-    hasRole(user, 'store_staff') || hasRole(user, 'admin') ? { to: '/store', label: 'Store queue' } : null,
+    hasRole(user, 'store_staff') || hasRole(user, 'admin')
+      ? { to: '/store', label: 'Store queue' }
+      : null,
     hasRole(user, 'rider') ? { to: '/rider', label: 'Rider app' } : null,
     hasRole(user, 'admin') ? { to: '/admin', label: 'Admin panel' } : null,
   ].filter(Boolean) as Array<{ to: string; label: string }>;

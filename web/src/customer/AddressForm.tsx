@@ -39,7 +39,10 @@ export function AddressForm({
   const [busy, setBusy] = useState(false);
   const fe = (f: string) => (error instanceof ApiError ? error.fieldMessage(f) : undefined);
   const set = (k: keyof AddressDraft) => (e: React.ChangeEvent<HTMLInputElement>) =>
-    setDraft((d) => ({ ...d, [k]: k === 'lat' || k === 'lng' ? Number(e.target.value) : e.target.value }));
+    setDraft((d) => ({
+      ...d,
+      [k]: k === 'lat' || k === 'lng' ? Number(e.target.value) : e.target.value,
+    }));
 
   async function save(e: React.FormEvent) {
     e.preventDefault();
@@ -48,7 +51,12 @@ export function AddressForm({
     const body = { ...draft, instructions: draft.instructions || null };
     try {
       const saved = addressId
-        ? await unwrap(api.PATCH('/api/v1/me/addresses/{address_id}', { params: { path: { address_id: addressId } }, body }))
+        ? await unwrap(
+            api.PATCH('/api/v1/me/addresses/{address_id}', {
+              params: { path: { address_id: addressId } },
+              body,
+            }),
+          )
         : await unwrap(api.POST('/api/v1/me/addresses', { body }));
       onSaved(saved as Address);
     } catch (err) {
@@ -59,19 +67,70 @@ export function AddressForm({
   }
 
   return (
-    <form className="form-grid" onSubmit={save} aria-label={addressId ? 'Edit address' : 'New address'}>
+    <form
+      className="form-grid"
+      onSubmit={save}
+      aria-label={addressId ? 'Edit address' : 'New address'}
+    >
       <ErrorBanner error={error} />
       <div className="form-grid cols-2">
-        <TextField label="Label" value={draft.label} onChange={set('label')} required error={fe('label')} placeholder="Home, Work…" />
-        <TextField label="Postcode / PIN" value={draft.pincode} onChange={set('pincode')} required error={fe('pincode')} inputMode="numeric" />
+        <TextField
+          label="Label"
+          value={draft.label}
+          onChange={set('label')}
+          required
+          error={fe('label')}
+          placeholder="Home, Work…"
+        />
+        <TextField
+          label="Postcode / PIN"
+          value={draft.pincode}
+          onChange={set('pincode')}
+          required
+          error={fe('pincode')}
+          inputMode="numeric"
+        />
       </div>
-      <TextField label="Street address" value={draft.line1} onChange={set('line1')} required error={fe('line1')} autoComplete="street-address" />
-      <TextField label="City" value={draft.city} onChange={set('city')} required error={fe('city')} />
+      <TextField
+        label="Street address"
+        value={draft.line1}
+        onChange={set('line1')}
+        required
+        error={fe('line1')}
+        autoComplete="street-address"
+      />
+      <TextField
+        label="City"
+        value={draft.city}
+        onChange={set('city')}
+        required
+        error={fe('city')}
+      />
       <div className="form-grid cols-2">
-        <TextField label="Latitude" type="number" step="any" value={draft.lat} onChange={set('lat')} error={fe('lat')} hint="Filled from your chosen location" />
-        <TextField label="Longitude" type="number" step="any" value={draft.lng} onChange={set('lng')} error={fe('lng')} />
+        <TextField
+          label="Latitude"
+          type="number"
+          step="any"
+          value={draft.lat}
+          onChange={set('lat')}
+          error={fe('lat')}
+          hint="Filled from your chosen location"
+        />
+        <TextField
+          label="Longitude"
+          type="number"
+          step="any"
+          value={draft.lng}
+          onChange={set('lng')}
+          error={fe('lng')}
+        />
       </div>
-      <TextField label="Directions for the rider (optional)" value={draft.instructions} onChange={set('instructions')} error={fe('instructions')} />
+      <TextField
+        label="Directions for the rider (optional)"
+        value={draft.instructions}
+        onChange={set('instructions')}
+        error={fe('instructions')}
+      />
       <div className="row">
         <Button type="submit" busy={busy}>
           Save address

@@ -36,13 +36,33 @@ export function LoginPage() {
       >
         <h1 id="login-h">Sign in</h1>
         <ErrorBanner error={error} />
-        <TextField label="Phone number" type="tel" autoComplete="tel" placeholder="+358401234567" value={phone} onChange={(e) => setPhone(e.target.value)} required error={error instanceof ApiError ? error.fieldMessage('phone') : undefined} />
-        <TextField label="Password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required error={error instanceof ApiError ? error.fieldMessage('password') : undefined} />
+        <TextField
+          label="Phone number"
+          type="tel"
+          autoComplete="tel"
+          placeholder="+358401234567"
+          value={phone}
+          onChange={(e) => setPhone(e.target.value)}
+          required
+          error={error instanceof ApiError ? error.fieldMessage('phone') : undefined}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          required
+          error={error instanceof ApiError ? error.fieldMessage('password') : undefined}
+        />
         <Button type="submit" size="big" block busy={busy}>
           Sign in
         </Button>
         <p className="subtle" style={{ margin: 0 }}>
-          New here? <Link to={`/register${next ? `?next=${encodeURIComponent(next)}` : ''}`}>Create an account</Link>
+          New here?{' '}
+          <Link to={`/register${next ? `?next=${encodeURIComponent(next)}` : ''}`}>
+            Create an account
+          </Link>
         </p>
       </form>
     </div>
@@ -56,7 +76,8 @@ export function RegisterPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const fe = (f: string) => (error instanceof ApiError ? error.fieldMessage(f) : undefined);
-  const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) => setForm((f) => ({ ...f, [k]: e.target.value }));
+  const set = (k: keyof typeof form) => (e: React.ChangeEvent<HTMLInputElement>) =>
+    setForm((f) => ({ ...f, [k]: e.target.value }));
   return (
     <div className="auth-wrap">
       <form
@@ -78,15 +99,50 @@ export function RegisterPage() {
       >
         <h1 id="reg-h">Create your account</h1>
         <ErrorBanner error={error} />
-        <TextField label="Full name" autoComplete="name" value={form.name} onChange={set('name')} required error={fe('name')} />
-        <TextField label="Phone number" type="tel" autoComplete="tel" placeholder="+358401234567" value={form.phone} onChange={set('phone')} required error={fe('phone')} hint="International format, e.g. +358401234567" />
-        <TextField label="Email (optional)" type="email" autoComplete="email" value={form.email} onChange={set('email')} error={fe('email')} />
-        <TextField label="Password" type="password" autoComplete="new-password" minLength={8} value={form.password} onChange={set('password')} required error={fe('password')} hint="At least 8 characters" />
+        <TextField
+          label="Full name"
+          autoComplete="name"
+          value={form.name}
+          onChange={set('name')}
+          required
+          error={fe('name')}
+        />
+        <TextField
+          label="Phone number"
+          type="tel"
+          autoComplete="tel"
+          placeholder="+358401234567"
+          value={form.phone}
+          onChange={set('phone')}
+          required
+          error={fe('phone')}
+          hint="International format, e.g. +358401234567"
+        />
+        <TextField
+          label="Email (optional)"
+          type="email"
+          autoComplete="email"
+          value={form.email}
+          onChange={set('email')}
+          error={fe('email')}
+        />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          minLength={8}
+          value={form.password}
+          onChange={set('password')}
+          required
+          error={fe('password')}
+          hint="At least 8 characters"
+        />
         <Button type="submit" size="big" block busy={busy}>
           Create account
         </Button>
         <p className="subtle" style={{ margin: 0 }}>
-          Already have an account? <Link to={`/login${next ? `?next=${encodeURIComponent(next)}` : ''}`}>Sign in</Link>
+          Already have an account?{' '}
+          <Link to={`/login${next ? `?next=${encodeURIComponent(next)}` : ''}`}>Sign in</Link>
         </p>
       </form>
     </div>

@@ -10,10 +10,16 @@ import { ProductImage } from './ProductCard';
 import { CART_KEY, useCart } from './useCart';
 
 const FEE_HELP: Array<[RegExp, string]> = [
-  [/small|minimum|low_cart/, 'Added when the basket is below the minimum order value; add a little more to remove it.'],
+  [
+    /small|minimum|low_cart/,
+    'Added when the basket is below the minimum order value; add a little more to remove it.',
+  ],
   [/deliver/, "Pays for the rider's trip from the store to your door."],
   [/handl|pack/, 'Covers picking and packing your order at the store.'],
-  [/surge|rain|peak|demand/, 'Applies while demand is high or the weather is bad, so riders stay available.'],
+  [
+    /surge|rain|peak|demand/,
+    'Applies while demand is high or the weather is bad, so riders stay available.',
+  ],
   [/platform|service/, 'Keeps the app and support running.'],
   [/tip/, 'Goes entirely to your rider.'],
   [/tax|gst/, 'Government taxes on the fees above.'],
@@ -27,7 +33,7 @@ export function feeHelp(code: string, label = ''): string {
 export function BillSummary({ cart, tip = 0 }: { cart: Cart; tip?: number }) {
   const c = cart.currency;
   return (
-    <dl className="bill" aria-label="Bill details" style={{ margin: 0 }}>
+    <dl className="bill" aria-label="Bill breakdown" style={{ margin: 0 }}>
       <div className="bill-row">
         <dt>Items total</dt>
         <dd className="num" style={{ margin: 0 }}>
@@ -87,9 +93,15 @@ function CouponField({ cart }: { cart: Cart }) {
     setError(null);
     setMessage(null);
     try {
-      const next = await unwrap(api.PUT('/api/v1/cart/coupon', { body: { code: code.trim().toUpperCase() } }));
+      const next = await unwrap(
+        api.PUT('/api/v1/cart/coupon', { body: { code: code.trim().toUpperCase() } }),
+      );
       setQueryData(CART_KEY, next);
-      setMessage(next.discount ? `Saved ${formatMoney(next.discount, next.currency)} with ${code.toUpperCase()}` : 'Coupon applied.');
+      setMessage(
+        next.discount
+          ? `Saved ${formatMoney(next.discount, next.currency)} with ${code.toUpperCase()}`
+          : 'Coupon applied.',
+      );
       setCode('');
     } catch (err) {
       setError(err);
@@ -125,7 +137,13 @@ function CouponField({ cart }: { cart: Cart }) {
       ) : (
         <form className="row" onSubmit={apply} style={{ alignItems: 'flex-end' }}>
           <div className="grow">
-            <TextField label="Coupon code" value={code} onChange={(e) => setCode(e.target.value)} placeholder="e.g. WELCOME50" autoCapitalize="characters" />
+            <TextField
+              label="Coupon code"
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              placeholder="e.g. WELCOME50"
+              autoCapitalize="characters"
+            />
           </div>
           <Button type="submit" variant="secondary" busy={busy} disabled={!code.trim()}>
             Apply
@@ -189,7 +207,12 @@ export function CartPage() {
                 <div className="subtle num">{formatMoney(item.unit_price, c.currency)} each</div>
               </div>
               <div className="stack" style={{ alignItems: 'flex-end', gap: 4 }}>
-                <Stepper value={item.quantity} onChange={(q) => void cart.setQuantity(item.product_id, q)} label={item.name} busy={cart.busy === item.product_id} />
+                <Stepper
+                  value={item.quantity}
+                  onChange={(q) => void cart.setQuantity(item.product_id, q)}
+                  label={item.name}
+                  busy={cart.busy === item.product_id}
+                />
                 <span className="num" style={{ fontWeight: 700 }}>
                   {formatMoney(item.line_total, c.currency)}
                 </span>

@@ -30,16 +30,28 @@ export function CategoryPage({ id }: { id: string }) {
           </>
         ) : null}
       </nav>
-      <h1>{found?.node.name ?? (categories.loading ? <Skeleton width={160} height={24} /> : 'Category')}</h1>
+      <h1>
+        {found?.node.name ??
+          (categories.loading ? <Skeleton width={160} height={24} /> : 'Category')}
+      </h1>
       {children.length ? (
         <div className="chips" style={{ marginBottom: 16 }}>
           {top ? (
-            <Link to={`/c/${top.id}`} className="chip" aria-current={top.id === id ? 'page' : undefined}>
+            <Link
+              to={`/c/${top.id}`}
+              className="chip"
+              aria-current={top.id === id ? 'page' : undefined}
+            >
               All
             </Link>
           ) : null}
           {children.map((c) => (
-            <Link key={c.id} to={`/c/${c.id}`} className="chip" aria-current={c.id === id ? 'page' : undefined}>
+            <Link
+              key={c.id}
+              to={`/c/${c.id}`}
+              className="chip"
+              aria-current={c.id === id ? 'page' : undefined}
+            >
               {c.name}
             </Link>
           ))}
@@ -62,7 +74,11 @@ export function CategoryPage({ id }: { id: string }) {
             </div>
             {products.hasMore ? (
               <div className="row" style={{ justifyContent: 'center', marginTop: 16 }}>
-                <Button variant="secondary" onClick={() => void products.loadMore()} busy={products.loadingMore}>
+                <Button
+                  variant="secondary"
+                  onClick={() => void products.loadMore()}
+                  busy={products.loadingMore}
+                >
                   Load more
                 </Button>
               </div>

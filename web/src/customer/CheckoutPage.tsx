@@ -19,7 +19,9 @@ export function CheckoutPage() {
   const { user, loading: authLoading } = useAuth();
   const place = usePlace();
   const cart = useCart();
-  const addresses = useQuery(user ? 'addresses' : null, () => unwrap(api.GET('/api/v1/me/addresses')));
+  const addresses = useQuery(user ? 'addresses' : null, () =>
+    unwrap(api.GET('/api/v1/me/addresses')),
+  );
   const [addressId, setAddressId] = useState<string | null>(place?.address_id ?? null);
   const [adding, setAdding] = useState(false);
   const [tip, setTip] = useState(0);
@@ -51,12 +53,22 @@ export function CheckoutPage() {
 
   async function confirmPayment(order: PlacedOrder) {
     if (!order.payment || method === 'cod') return true;
-    const body = method === 'card' ? { card_number: card.replace(/\s+/g, '') } : { upi_vpa: vpa.trim() };
+    const body =
+      method === 'card' ? { card_number: card.replace(/\s+/g, '') } : { upi_vpa: vpa.trim() };
     const result = await unwrap(
-      api.POST('/api/v1/payments/{payment_id}/confirm', { params: { path: { payment_id: order.payment.id } }, body }),
+      api.POST('/api/v1/payments/{payment_id}/confirm', {
+        params: { path: { payment_id: order.payment.id } },
+        body,
+      }),
     );
     if (result.status === 'failed') {
-      setError(new ApiError(402, { title: 'Payment failed', detail: 'The payment was declined. Try another card or UPI ID, or choose cash on delivery.' }));
+      setError(
+        new ApiError(402, {
+          title: 'Payment failed',
+          detail:
+            'The payment was declined. Try another card or UPI ID, or choose cash on delivery.',
+        }),
+      );
       return false;
     }
     return true;
@@ -79,9 +91,13 @@ export function CheckoutPage() {
           delivery_instructions: instructions.trim() || null,
         };
         const fingerprint = JSON.stringify(body);
-        if (!keyRef.current || keyRef.current.body !== fingerprint) keyRef.current = { key: idempotencyKey(), body: fingerprint };
+        if (!keyRef.current || keyRef.current.body !== fingerprint)
+          keyRef.current = { key: idempotencyKey(), body: fingerprint };
         order = await unwrap(
-          api.POST('/api/v1/orders', { params: { header: { 'Idempotency-Key': keyRef.current.key } }, body }),
+          api.POST('/api/v1/orders', {
+            params: { header: { 'Idempotency-Key': keyRef.current.key } },
+            body,
+          }),
         );
         setPlaced(order);
         invalidate('orders');
@@ -108,7 +124,13 @@ export function CheckoutPage() {
             <div className="stack" role="radiogroup" aria-label="Delivery address">
               {list.map((a) => (
                 <label className="choice" key={a.id}>
-                  <input type="radio" name="address" checked={chosen === a.id} onChange={() => setAddressId(a.id)} disabled={!!placed} />
+                  <input
+                    type="radio"
+                    name="address"
+                    checked={chosen === a.id}
+                    onChange={() => setAddressId(a.id)}
+                    disabled={!!placed}
+                  />
                   <span className="grow">
                     <strong>{a.label}</strong>
                     <span className="subtle" style={{ display: 'block' }}>
@@ -146,12 +168,26 @@ export function CheckoutPage() {
           </p>
           <div className="chips" role="group" aria-label="Tip amount">
             {TIPS.map((t) => (
-              <button key={t} type="button" className="chip" aria-pressed={tip === t} onClick={() => setTip(t)} disabled={!!placed}>
+              <button
+                key={t}
+                type="button"
+                className="chip"
+                aria-pressed={tip === t}
+                onClick={() => setTip(t)}
+                disabled={!!placed}
+              >
                 {t ? formatMoney(t, c?.currency) : 'No tip'}
               </button>
             ))}
           </div>
-          <TextArea label="Delivery instructions (optional)" value={instructions} onChange={(e) => setInstructions(e.target.value)} placeholder="Ring the bell, leave at the door…" maxLength={300} disabled={!!placed} />
+          <TextArea
+            label="Delivery instructions (optional)"
+            value={instructions}
+            onChange={(e) => setInstructions(e.target.value)}
+            placeholder="Ring the bell, leave at the door…"
+            maxLength={300}
+            disabled={!!placed}
+          />
         </section>
         <section className="card stack" aria-labelledby="pay-h">
           <h2 id="pay-h" style={{ margin: 0 }}>
@@ -166,15 +202,33 @@ export function CheckoutPage() {
               ] as Array<[Method, string]>
             ).map(([m, label]) => (
               <label className="choice" key={m}>
-                <input type="radio" name="method" checked={method === m} onChange={() => setMethod(m)} disabled={!!placed} />
+                <input
+                  type="radio"
+                  name="method"
+                  checked={method === m}
+                  onChange={() => setMethod(m)}
+                  disabled={!!placed}
+                />
                 <span>{label}</span>
               </label>
             ))}
           </div>
           {method === 'card' ? (
-            <TextField label="Card number" value={card} onChange={(e) => setCard(e.target.value)} inputMode="numeric" autoComplete="cc-number" hint="Sandbox: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined." />
+            <TextField
+              label="Card number"
+              value={card}
+              onChange={(e) => setCard(e.target.value)}
+              inputMode="numeric"
+              autoComplete="cc-number"
+              hint="Sandbox: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined."
+            />
           ) : method === 'upi' ? (
-            <TextField label="UPI ID" value={vpa} onChange={(e) => setVpa(e.target.value)} hint="Sandbox: success@upi succeeds, failure@upi fails." />
+            <TextField
+              label="UPI ID"
+              value={vpa}
+              onChange={(e) => setVpa(e.target.value)}
+              hint="Sandbox: success@upi succeeds, failure@upi fails."
+            />
           ) : (
             <p className="subtle" style={{ margin: 0 }}>
               Pay the rider in cash or UPI at your door.
@@ -194,7 +248,11 @@ export function CheckoutPage() {
         ) : null}
         <ErrorBanner error={error} />
         <Button size="big" block busy={busy} onClick={() => void placeOrder()}>
-          {placed ? 'Retry payment' : method === 'cod' ? 'Place order' : `Pay ${c ? formatMoney(c.total + tip, c.currency) : ''}`}
+          {placed
+            ? 'Retry payment'
+            : method === 'cod'
+              ? 'Place order'
+              : `Pay ${c ? formatMoney(c.total + tip, c.currency) : ''}`}
         </Button>
         {placed ? (
           <Button variant="ghost" onClick={() => navigate(`/orders/${placed.id}`)}>

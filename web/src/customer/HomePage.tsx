@@ -46,7 +46,8 @@ export function HomePage() {
       <section className="hero" aria-label="Welcome">
         <h1>Groceries at your door in {place.eta_minutes ?? 15} minutes</h1>
         <p>
-          From {place.store_name}. Fresh produce, daily essentials and snacks — packed as soon as you order.
+          From {place.store_name}. Fresh produce, daily essentials and snacks — packed as soon as
+          you order.
         </p>
       </section>
       <section className="section" aria-labelledby="cats-h">

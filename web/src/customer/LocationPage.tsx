@@ -15,10 +15,26 @@ export async function checkServiceability(lat: number, lng: number): Promise<Ser
 export function LocationPage() {
   const { user } = useAuth();
   const place = usePlace();
-  const stores = useQuery('stores', () => unwrap(api.GET('/api/v1/stores', { params: { query: { limit: 100 } } })));
-  const addresses = useQuery(user ? 'addresses' : null, () => unwrap(api.GET('/api/v1/me/addresses')));
-  const [picked, setPicked] = useState<{ lat: number; lng: number; label: string; address_id?: string } | null>(
-    place ? { lat: place.lat, lng: place.lng, label: place.label, address_id: place.address_id ?? undefined } : null,
+  const stores = useQuery('stores', () =>
+    unwrap(api.GET('/api/v1/stores', { params: { query: { limit: 100 } } })),
+  );
+  const addresses = useQuery(user ? 'addresses' : null, () =>
+    unwrap(api.GET('/api/v1/me/addresses')),
+  );
+  const [picked, setPicked] = useState<{
+    lat: number;
+    lng: number;
+    label: string;
+    address_id?: string;
+  } | null>(
+    place
+      ? {
+          lat: place.lat,
+          lng: place.lng,
+          label: place.label,
+          address_id: place.address_id ?? undefined,
+        }
+      : null,
   );
   const [result, setResult] = useState<Serviceability | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -60,7 +76,11 @@ export function LocationPage() {
     navigator.geolocation.getCurrentPosition(
       (pos) => {
         setLocating(false);
-        void check({ lat: pos.coords.latitude, lng: pos.coords.longitude, label: 'Current location' });
+        void check({
+          lat: pos.coords.latitude,
+          lng: pos.coords.longitude,
+          label: 'Current location',
+        });
       },
       () => {
         setLocating(false);
@@ -94,7 +114,14 @@ export function LocationPage() {
                 key={a.id}
                 className="choice"
                 style={{ textAlign: 'left', font: 'inherit' }}
-                onClick={() => void check({ lat: a.lat, lng: a.lng, label: a.label || a.line1, address_id: a.id })}
+                onClick={() =>
+                  void check({
+                    lat: a.lat,
+                    lng: a.lng,
+                    label: a.label || a.line1,
+                    address_id: a.id,
+                  })
+                }
               >
                 <span aria-hidden>📍</span>
                 <span className="grow">
@@ -114,8 +141,14 @@ export function LocationPage() {
         <Map
           label="Map of stores and their delivery areas; click to choose a delivery point"
           stores={stores.data?.items ?? []}
-          points={picked ? [{ id: 'you', lat: picked.lat, lng: picked.lng, label: picked.label, kind: 'you' }] : []}
-          onPick={(lat, lng) => void check({ lat, lng, label: `Pinned ${lat.toFixed(4)}, ${lng.toFixed(4)}` })}
+          points={
+            picked
+              ? [{ id: 'you', lat: picked.lat, lng: picked.lng, label: picked.label, kind: 'you' }]
+              : []
+          }
+          onPick={(lat, lng) =>
+            void check({ lat, lng, label: `Pinned ${lat.toFixed(4)}, ${lng.toFixed(4)}` })
+          }
         />
       </section>
       <div aria-live="polite" style={{ minHeight: 64 }}>
@@ -125,7 +158,8 @@ export function LocationPage() {
           <div className="banner success" role="status">
             <div className="grow">
               <strong>
-                {result.store.name} delivers here{result.eta_minutes ? ` in about ${result.eta_minutes} minutes` : ''}.
+                {result.store.name} delivers here
+                {result.eta_minutes ? ` in about ${result.eta_minutes} minutes` : ''}.
               </strong>
             </div>
             <Button onClick={() => navigate('/')}>Start shopping</Button>
@@ -134,8 +168,8 @@ export function LocationPage() {
         {result && !result.serviceable ? (
           <div className="banner warn" role="status">
             <div>
-              <strong>Not served here yet.</strong> We are not delivering to this spot yet — try a point inside a green
-              area.
+              <strong>Not served here yet.</strong> We are not delivering to this spot yet — try a
+              point inside a green area.
             </div>
           </div>
         ) : null}

@@ -15,7 +15,13 @@ function time(at: string | undefined) {
   return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
-export function Timeline({ status, timeline }: { status: string; timeline: Array<{ status: string; at: string }> }) {
+export function Timeline({
+  status,
+  timeline,
+}: {
+  status: string;
+  timeline: Array<{ status: string; at: string }>;
+}) {
   const at = (s: string) => timeline.find((t) => t.status === s)?.at;
   if (status === 'cancelled') {
     return (
@@ -35,19 +41,28 @@ export function Timeline({ status, timeline }: { status: string; timeline: Array
     );
   }
   const current = ORDER_STEPS.indexOf(status as (typeof ORDER_STEPS)[number]);
-  const steps = ORDER_STEPS.filter((s) => s !== 'pending_payment' || status === 'pending_payment' || at(s));
+  const steps = ORDER_STEPS.filter(
+    (s) => s !== 'pending_payment' || status === 'pending_payment' || at(s),
+  );
   return (
     <ol className="timeline" aria-label="Order progress">
       {steps.map((s) => {
         const i = ORDER_STEPS.indexOf(s);
-        const state = i < current || s === 'delivered' && status === 'delivered' ? 'done' : i === current ? 'current' : 'todo';
+        const state =
+          i < current || (s === 'delivered' && status === 'delivered')
+            ? 'done'
+            : i === current
+              ? 'current'
+              : 'todo';
         return (
           <li key={s} data-state={state} aria-current={state === 'current' ? 'step' : undefined}>
             <span className="dot" aria-hidden>
               {state === 'done' ? '✓' : ''}
             </span>
             <div>
-              <strong style={{ color: state === 'todo' ? 'var(--c-text-3)' : undefined }}>{STATUS_LABEL[s]}</strong>
+              <strong style={{ color: state === 'todo' ? 'var(--c-text-3)' : undefined }}>
+                {STATUS_LABEL[s]}
+              </strong>
               <div className="subtle">{time(at(s))}</div>
             </div>
           </li>
@@ -58,13 +73,18 @@ export function Timeline({ status, timeline }: { status: string; timeline: Array
 }
 
 export function OrderPage({ id }: { id: string }) {
-  const order = useQuery(`orders:${id}`, () => unwrap(api.GET('/api/v1/orders/{order_id}', { params: { path: { order_id: id } } })), {
-    pollMs: 4000,
-  });
+  const order = useQuery(
+    `orders:${id}`,
+    () => unwrap(api.GET('/api/v1/orders/{order_id}', { params: { path: { order_id: id } } })),
+    {
+      pollMs: 4000,
+    },
+  );
   const live = !!order.data && !TERMINAL.has(order.data.status);
   const tracking = useQuery(
     order.data ? `tracking:${id}` : null,
-    () => unwrap(api.GET('/api/v1/orders/{order_id}/tracking', { params: { path: { order_id: id } } })),
+    () =>
+      unwrap(api.GET('/api/v1/orders/{order_id}/tracking', { params: { path: { order_id: id } } })),
     { pollMs: live ? 4000 : undefined },
   );
   const [cancelling, setCancelling] = useState(false);
@@ -87,8 +107,22 @@ export function OrderPage({ id }: { id: string }) {
   const otp = o.delivery_otp;
   const address = o.address as { lat?: number; lng?: number; line1?: string } | null | undefined;
   const points: MapPoint[] = [];
-  if (address?.lat && address.lng) points.push({ id: 'drop', lat: address.lat, lng: address.lng, label: 'Your address', kind: 'you' });
-  if (t?.rider) points.push({ id: 'rider', lat: t.rider.lat, lng: t.rider.lng, label: `🛵 ${t.rider.name}`, kind: 'rider' });
+  if (address?.lat && address.lng)
+    points.push({
+      id: 'drop',
+      lat: address.lat,
+      lng: address.lng,
+      label: 'Your address',
+      kind: 'you',
+    });
+  if (t?.rider)
+    points.push({
+      id: 'rider',
+      lat: t.rider.lat,
+      lng: t.rider.lng,
+      label: `🛵 ${t.rider.name}`,
+      kind: 'rider',
+    });
   const canCancel = ['pending_payment', 'confirmed', 'picking'].includes(status);
 
   async function cancel() {
@@ -96,7 +130,14 @@ export function OrderPage({ id }: { id: string }) {
     setCancelling(true);
     setCancelError(null);
     try {
-      order.setData(await unwrap(api.POST('/api/v1/orders/{order_id}/cancel', { params: { path: { order_id: id } }, body: { reason: 'Cancelled by customer' } })));
+      order.setData(
+        await unwrap(
+          api.POST('/api/v1/orders/{order_id}/cancel', {
+            params: { path: { order_id: id } },
+            body: { reason: 'Cancelled by customer' },
+          }),
+        ),
+      );
       void tracking.reload();
     } catch (e) {
       setCancelError(e);
@@ -117,7 +158,9 @@ export function OrderPage({ id }: { id: string }) {
             <div className="row between wrap">
               <div>
                 <div className="subtle">Arriving in</div>
-                <div style={{ fontSize: 28, fontWeight: 800 }}>{t?.eta_minutes ?? o.eta_minutes ?? '—'} min</div>
+                <div style={{ fontSize: 28, fontWeight: 800 }}>
+                  {t?.eta_minutes ?? o.eta_minutes ?? '—'} min
+                </div>
               </div>
               {otp ? (
                 <div style={{ textAlign: 'right' }}>
@@ -140,7 +183,9 @@ export function OrderPage({ id }: { id: string }) {
             This order was cancelled. Any payment is refunded to the original method.
           </div>
         )}
-        {points.length ? <Map label="Delivery map: your address and the rider" points={points} /> : null}
+        {points.length ? (
+          <Map label="Delivery map: your address and the rider" points={points} />
+        ) : null}
         <section className="card" aria-labelledby="tl-h">
           <h2 id="tl-h">Status</h2>
           <Timeline status={status} timeline={timeline} />

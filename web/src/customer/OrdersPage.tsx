@@ -12,7 +12,9 @@ import { setCartQuantity } from './useCart';
 
 /** Puts every line of a past order back into the cart at the store that served it. */
 export async function reorder(orderId: string): Promise<number> {
-  const order = (await unwrap(api.GET('/api/v1/orders/{order_id}', { params: { path: { order_id: orderId } } }))) as Order;
+  const order = (await unwrap(
+    api.GET('/api/v1/orders/{order_id}', { params: { path: { order_id: orderId } } }),
+  )) as Order;
   const storeId = order.store_id ?? getPlace()?.store_id;
   if (!storeId) throw new Error('Choose a delivery location first.');
   let added = 0;
@@ -29,7 +31,9 @@ export async function reorder(orderId: string): Promise<number> {
 
 export function OrdersPage() {
   const { user, loading } = useAuth();
-  const orders = useQuery(user ? 'orders' : null, () => unwrap(api.GET('/api/v1/orders', { params: { query: { limit: 50 } } })));
+  const orders = useQuery(user ? 'orders' : null, () =>
+    unwrap(api.GET('/api/v1/orders', { params: { query: { limit: 50 } } })),
+  );
   const [busy, setBusy] = useState<string | null>(null);
   const toast = useToast();
   if (!user && !loading) {
@@ -57,7 +61,8 @@ export function OrdersPage() {
                 Order #{o.number}
               </Link>
               <div className="subtle">
-                {o.created_at ? new Date(o.created_at).toLocaleString() : ''} · {formatMoney(o.total, o.currency)}
+                {o.created_at ? new Date(o.created_at).toLocaleString() : ''} ·{' '}
+                {formatMoney(o.total, o.currency)}
               </div>
             </div>
             <div className="row">
@@ -70,7 +75,11 @@ export function OrdersPage() {
                   setBusy(o.id);
                   try {
                     const n = await reorder(o.id);
-                    toast(n ? `Added ${n} item${n === 1 ? '' : 's'} to your cart` : 'Those items are not available now');
+                    toast(
+                      n
+                        ? `Added ${n} item${n === 1 ? '' : 's'} to your cart`
+                        : 'Those items are not available now',
+                    );
                     if (n) navigate('/cart');
                   } catch (e) {
                     toast(errorMessage(e));

@@ -3,7 +3,15 @@ import { discountPercent, formatMoney } from '../lib/money';
 import type { StoreProduct } from '../lib/types';
 import { artFor, Skeleton, Stepper } from '../ui';
 
-export function ProductImage({ name, url, size = 40 }: { name: string; url?: string | null; size?: number }) {
+export function ProductImage({
+  name,
+  url,
+  size = 40,
+}: {
+  name: string;
+  url?: string | null;
+  size?: number;
+}) {
   const art = artFor(name);
   return (
     <div className="pimg" style={{ background: art.bg, fontSize: size }}>
@@ -46,9 +54,20 @@ export function ProductCard({
             Sold out
           </button>
         ) : quantity > 0 ? (
-          <Stepper value={quantity} max={product.max_quantity} onChange={onChange} label={product.name} busy={busy} />
+          <Stepper
+            value={quantity}
+            max={product.max_quantity}
+            onChange={onChange}
+            label={product.name}
+            busy={busy}
+          />
         ) : (
-          <button className="add-btn" onClick={() => onChange(1)} disabled={busy} aria-label={`Add ${product.name} to cart`}>
+          <button
+            className="add-btn"
+            onClick={() => onChange(1)}
+            disabled={busy}
+            aria-label={`Add ${product.name} to cart`}
+          >
             ADD
           </button>
         )}

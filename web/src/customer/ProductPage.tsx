@@ -10,7 +10,11 @@ import { useCart } from './useCart';
 export function ProductPage({ id }: { id: string }) {
   const place = usePlace();
   const product = useQuery(place ? `product:${place.store_id}:${id}` : null, () =>
-    unwrap(api.GET('/api/v1/stores/{store_id}/products/{product_id}', { params: { path: { store_id: place!.store_id, product_id: id } } })),
+    unwrap(
+      api.GET('/api/v1/stores/{store_id}/products/{product_id}', {
+        params: { path: { store_id: place!.store_id, product_id: id } },
+      }),
+    ),
   );
   const cart = useCart();
   if (!place) {
@@ -23,7 +27,11 @@ export function ProductPage({ id }: { id: string }) {
   return (
     <div className="two-col">
       <div className="card" style={{ padding: 24 }}>
-        {p ? <ProductImage name={p.name} url={p.image_url} size={120} /> : <Skeleton style={{ aspectRatio: '1', height: 'auto' }} />}
+        {p ? (
+          <ProductImage name={p.name} url={p.image_url} size={120} />
+        ) : (
+          <Skeleton style={{ aspectRatio: '1', height: 'auto' }} />
+        )}
       </div>
       <div className="card stack sticky">
         <ErrorBanner error={product.error} onRetry={() => void product.reload()} />
@@ -50,9 +58,19 @@ export function ProductPage({ id }: { id: string }) {
             {!p.in_stock ? (
               <div className="banner warn">Sold out at {place.store_name} right now.</div>
             ) : qty > 0 ? (
-              <Stepper value={qty} max={p.max_quantity} onChange={(q) => void cart.setQuantity(id, q)} label={p.name} busy={cart.busy === id} />
+              <Stepper
+                value={qty}
+                max={p.max_quantity}
+                onChange={(q) => void cart.setQuantity(id, q)}
+                label={p.name}
+                busy={cart.busy === id}
+              />
             ) : (
-              <Button size="big" onClick={() => void cart.setQuantity(id, 1)} busy={cart.busy === id}>
+              <Button
+                size="big"
+                onClick={() => void cart.setQuantity(id, 1)}
+                busy={cart.busy === id}
+              >
                 Add to cart
               </Button>
             )}

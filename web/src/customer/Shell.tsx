@@ -41,10 +41,20 @@ export function CustomerShell({ children }: { children: ReactNode }) {
             type="button"
             className="place-btn"
             onClick={() => navigate('/location')}
-            aria-label={place ? `Delivering to ${place.label}. Change location` : 'Choose delivery location'}
+            aria-label={
+              place ? `Delivering to ${place.label}. Change location` : 'Choose delivery location'
+            }
           >
-            <strong>{place?.eta_minutes ? `Delivery in ${place.eta_minutes} min` : place ? 'Delivery soon' : 'Set location'}</strong>
-            <span className="subtle">{place ? `${place.label} · ${place.store_name}` : 'Tap to choose where to deliver'}</span>
+            <strong>
+              {place?.eta_minutes
+                ? `Delivery in ${place.eta_minutes} min`
+                : place
+                  ? 'Delivery soon'
+                  : 'Set location'}
+            </strong>
+            <span className="subtle">
+              {place ? `${place.label} · ${place.store_name}` : 'Tap to choose where to deliver'}
+            </span>
           </button>
           <form
             className="search-box"
@@ -64,17 +74,24 @@ export function CustomerShell({ children }: { children: ReactNode }) {
               value={term}
               autoComplete="off"
               onFocus={() => {
-                if (!pathname.startsWith('/search')) navigate(`/search${term ? `?q=${encodeURIComponent(term)}` : ''}`);
+                if (!pathname.startsWith('/search'))
+                  navigate(`/search${term ? `?q=${encodeURIComponent(term)}` : ''}`);
               }}
               onChange={(e) => {
                 setTerm(e.target.value);
-                navigate(`/search?q=${encodeURIComponent(e.target.value)}`, { replace: pathname.startsWith('/search') });
+                navigate(`/search?q=${encodeURIComponent(e.target.value)}`, {
+                  replace: pathname.startsWith('/search'),
+                });
               }}
             />
           </form>
           <nav className="desktop-nav" aria-label="Main">
             {TABS.filter((t) => t.to !== '/search').map((t) => (
-              <Link key={t.to} to={t.to} aria-current={isCurrent(t.to, pathname) ? 'page' : undefined}>
+              <Link
+                key={t.to}
+                to={t.to}
+                aria-current={isCurrent(t.to, pathname) ? 'page' : undefined}
+              >
                 {t.to === '/account' && !user ? 'Sign in' : t.label}
                 {t.to === '/cart' && count ? <span className="count-dot">{count}</span> : null}
               </Link>
@@ -86,7 +103,11 @@ export function CustomerShell({ children }: { children: ReactNode }) {
         {children}
       </main>
       {count > 0 && !onCartFlow && cart ? (
-        <Link to="/cart" className="cart-bar" aria-label={`View cart: ${count} items, ${formatMoney(cart.total, cart.currency)}`}>
+        <Link
+          to="/cart"
+          className="cart-bar"
+          aria-label={`View cart: ${count} items, ${formatMoney(cart.total, cart.currency)}`}
+        >
           <span>
             {count} item{count === 1 ? '' : 's'} · {formatMoney(cart.subtotal, cart.currency)}
           </span>

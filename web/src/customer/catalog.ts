@@ -8,7 +8,10 @@ export function useCategories() {
   return useQuery('categories', () => unwrap(api.GET('/api/v1/categories')));
 }
 
-export function findCategory(tree: CategoryNode[] | undefined, id: string): { node: CategoryNode; parent: CategoryNode | null } | null {
+export function findCategory(
+  tree: CategoryNode[] | undefined,
+  id: string,
+): { node: CategoryNode; parent: CategoryNode | null } | null {
   for (const node of tree ?? []) {
     if (node.id === id) return { node, parent: null };
     for (const child of (node.children ?? []) as CategoryNode[]) {
@@ -44,7 +47,9 @@ export function fetchProducts(storeId: string, filter: ProductFilter, cursor?: s
 
 /** First page from the shared cache, more pages on demand ("Load more"). */
 export function useProducts(storeId: string | null | undefined, filter: ProductFilter) {
-  const key = storeId ? `products:${storeId}:${filter.category_id ?? ''}:${filter.q ?? ''}:${filter.limit ?? 24}` : null;
+  const key = storeId
+    ? `products:${storeId}:${filter.category_id ?? ''}:${filter.q ?? ''}:${filter.limit ?? 24}`
+    : null;
   const first = useQuery(key, () => fetchProducts(storeId!, filter));
   const [more, setMore] = useState<StoreProduct[]>([]);
   const [cursor, setCursor] = useState<string | null>(null);

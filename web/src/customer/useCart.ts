@@ -15,7 +15,11 @@ export function fetchCart(): Promise<Cart> {
   return unwrap(api.GET('/api/v1/cart'));
 }
 
-export async function setCartQuantity(productId: string, quantity: number, storeId: string): Promise<Cart> {
+export async function setCartQuantity(
+  productId: string,
+  quantity: number,
+  storeId: string,
+): Promise<Cart> {
   const cart = await unwrap(
     api.PUT('/api/v1/cart/items/{product_id}', {
       params: { path: { product_id: productId } },

@@ -14,11 +14,13 @@ async function refreshTokens(baseFetch: typeof fetch): Promise<boolean> {
   const tokens = getTokens();
   if (!tokens) return false;
   try {
-    const res = await baseFetch(new Request(absolute('/api/v1/auth/refresh'), {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ refresh_token: tokens.refresh_token }),
-    }));
+    const res = await baseFetch(
+      new Request(absolute('/api/v1/auth/refresh'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refresh_token: tokens.refresh_token }),
+      }),
+    );
     if (!res.ok) {
       if (res.status === 401 || res.status === 403 || res.status === 400) setTokens(null);
       return false;
@@ -32,7 +34,10 @@ async function refreshTokens(baseFetch: typeof fetch): Promise<boolean> {
 }
 
 function absolute(path: string): string {
-  const origin = typeof location !== 'undefined' && location.origin !== 'null' ? location.origin : 'http://localhost';
+  const origin =
+    typeof location !== 'undefined' && location.origin !== 'null'
+      ? location.origin
+      : 'http://localhost';
   return new URL(path, origin).toString();
 }
 
@@ -62,7 +67,10 @@ export function makeAuthFetch(baseFetch: typeof fetch = (...a) => fetch(...a)) {
 export function makeClient(baseFetch?: typeof fetch) {
   const authFetch = makeAuthFetch(baseFetch);
   return createClient<paths>({
-    baseUrl: typeof location !== 'undefined' && location.origin !== 'null' ? location.origin : 'http://localhost',
+    baseUrl:
+      typeof location !== 'undefined' && location.origin !== 'null'
+        ? location.origin
+        : 'http://localhost',
     fetch: authFetch,
   });
 }
@@ -81,7 +89,8 @@ export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
   try {
     result = await call;
   } catch (e) {
-    if (e instanceof TypeError) throw new ApiError(0, { title: 'Offline', detail: 'You are offline.' });
+    if (e instanceof TypeError)
+      throw new ApiError(0, { title: 'Offline', detail: 'You are offline.' });
     throw e;
   }
   const { data, error, response } = result;

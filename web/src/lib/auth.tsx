@@ -1,5 +1,13 @@
 /** Who is signed in: tokens, the /me profile, and routing by role. */
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from 'react';
 import { api, unwrap } from './api';
 import { getTokens, onTokensChange, setTokens } from './tokens';
 import { clearQueries } from './query';
@@ -11,7 +19,12 @@ interface AuthState {
   user: Me | null;
   loading: boolean;
   login: (phone: string, password: string) => Promise<Me>;
-  register: (input: { phone: string; password: string; name: string; email?: string }) => Promise<Me>;
+  register: (input: {
+    phone: string;
+    password: string;
+    name: string;
+    email?: string;
+  }) => Promise<Me>;
   logout: () => Promise<void>;
   refreshUser: () => Promise<void>;
 }
@@ -81,7 +94,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       async register(input) {
         const res = await unwrap(
           api.POST('/api/v1/auth/register', {
-            body: { phone: input.phone, password: input.password, name: input.name, email: input.email || null },
+            body: {
+              phone: input.phone,
+              password: input.password,
+              name: input.name,
+              email: input.email || null,
+            },
           }),
         );
         setTokens({ access_token: res.access_token, refresh_token: res.refresh_token });
@@ -94,7 +112,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
         const tokens = getTokens();
         if (tokens) {
           try {
-            await api.POST('/api/v1/auth/logout', { body: { refresh_token: tokens.refresh_token } });
+            await api.POST('/api/v1/auth/logout', {
+              body: { refresh_token: tokens.refresh_token },
+            });
           } catch {
             /* offline logout still forgets the tokens */
           }

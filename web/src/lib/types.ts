@@ -2,7 +2,11 @@
 import type { paths } from '../client/schema';
 
 type JsonOf<T> = T extends { content: { 'application/json': infer J } } ? J : never;
-type Ok<R> = R extends { 200: infer A } ? JsonOf<A> : R extends { 201: infer B } ? JsonOf<B> : never;
+type Ok<R> = R extends { 200: infer A }
+  ? JsonOf<A>
+  : R extends { 201: infer B }
+    ? JsonOf<B>
+    : never;
 export type Res<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
   responses: infer R;
 }

@@ -9,7 +9,13 @@ import type { MapProps } from './types';
 import { tileUrl } from './config';
 
 const HELSINKI: [number, number] = [60.17, 24.942];
-const COLORS = { address: '#1e5bb8', you: '#1e5bb8', rider: '#e07b00', drop: '#c62828', store: '#0b7a32' };
+const COLORS = {
+  address: '#1e5bb8',
+  you: '#1e5bb8',
+  rider: '#e07b00',
+  drop: '#c62828',
+  store: '#0b7a32',
+};
 
 function polygonRings(area: unknown): Array<Array<[number, number]>> | null {
   const geo = area as { type?: string; coordinates?: unknown } | null;
@@ -17,7 +23,14 @@ function polygonRings(area: unknown): Array<Array<[number, number]>> | null {
   return (geo.coordinates as number[][][]).map((ring) => ring.map(([lng, lat]) => [lat!, lng!]));
 }
 
-export default function MapView({ stores = [], points = [], route, onPick, tall, label }: MapProps) {
+export default function MapView({
+  stores = [],
+  points = [],
+  route,
+  onPick,
+  tall,
+  label,
+}: MapProps) {
   const el = useRef<HTMLDivElement>(null);
   const map = useRef<L.Map | null>(null);
   const layer = useRef<L.LayerGroup | null>(null);
@@ -27,7 +40,10 @@ export default function MapView({ stores = [], points = [], route, onPick, tall,
 
   useEffect(() => {
     if (!el.current) return;
-    const m = L.map(el.current, { zoomControl: true, attributionControl: false }).setView(HELSINKI, 14);
+    const m = L.map(el.current, { zoomControl: true, attributionControl: false }).setView(
+      HELSINKI,
+      14,
+    );
     map.current = m;
     layer.current = L.layerGroup().addTo(m);
     let cancelled = false;
@@ -50,17 +66,41 @@ export default function MapView({ stores = [], points = [], route, onPick, tall,
     const bounds: L.LatLngExpression[] = [];
     // A faint grid so an empty (tile-less) map still reads as a map.
     for (let lat = 60.14; lat <= 60.2; lat += 0.005) {
-      L.polyline([[lat, 24.88], [lat, 25.0]], { color: '#d5e3d7', weight: 1, interactive: false }).addTo(g);
+      L.polyline(
+        [
+          [lat, 24.88],
+          [lat, 25.0],
+        ],
+        { color: '#d5e3d7', weight: 1, interactive: false },
+      ).addTo(g);
     }
     for (let lng = 24.88; lng <= 25.0; lng += 0.01) {
-      L.polyline([[60.14, lng], [60.2, lng]], { color: '#d5e3d7', weight: 1, interactive: false }).addTo(g);
+      L.polyline(
+        [
+          [60.14, lng],
+          [60.2, lng],
+        ],
+        { color: '#d5e3d7', weight: 1, interactive: false },
+      ).addTo(g);
     }
     for (const s of stores) {
       const rings = polygonRings(s.service_area);
-      const style = { color: '#0b7a32', weight: 1.5, fillColor: '#13a24a', fillOpacity: s.is_open === false ? 0.04 : 0.1 };
+      const style = {
+        color: '#0b7a32',
+        weight: 1.5,
+        fillColor: '#13a24a',
+        fillOpacity: s.is_open === false ? 0.04 : 0.1,
+      };
       if (rings) L.polygon(rings, style).addTo(g);
-      else if (s.service_radius_m) L.circle([s.lat, s.lng], { ...style, radius: s.service_radius_m }).addTo(g);
-      L.circleMarker([s.lat, s.lng], { radius: 8, color: '#fff', weight: 2, fillColor: '#0b7a32', fillOpacity: 1 })
+      else if (s.service_radius_m)
+        L.circle([s.lat, s.lng], { ...style, radius: s.service_radius_m }).addTo(g);
+      L.circleMarker([s.lat, s.lng], {
+        radius: 8,
+        color: '#fff',
+        weight: 2,
+        fillColor: '#0b7a32',
+        fillOpacity: 1,
+      })
         .bindTooltip(`🏪 ${s.name}${s.is_open === false ? ' (closed)' : ''}`)
         .addTo(g);
       bounds.push([s.lat, s.lng]);
@@ -76,7 +116,10 @@ export default function MapView({ stores = [], points = [], route, onPick, tall,
         fillColor: COLORS[p.kind],
         fillOpacity: 1,
       })
-        .bindTooltip(p.label, { permanent: p.kind === 'rider' || p.kind === 'you', direction: 'top' })
+        .bindTooltip(p.label, {
+          permanent: p.kind === 'rider' || p.kind === 'you',
+          direction: 'top',
+        })
         .addTo(g);
       bounds.push([p.lat, p.lng]);
     }
@@ -89,10 +132,16 @@ export default function MapView({ stores = [], points = [], route, onPick, tall,
 
   return (
     <div className={`map-box${tall ? ' tall' : ''}`}>
-      <div ref={el} style={{ position: 'absolute', inset: 0 }} role="application" aria-label={label} />
+      <div
+        ref={el}
+        style={{ position: 'absolute', inset: 0 }}
+        role="application"
+        aria-label={label}
+      />
       <div className="map-legend" aria-hidden>
-        <span style={{ color: '#0b7a32' }}>●</span> store <span style={{ color: '#1e5bb8' }}>●</span> you{' '}
-        <span style={{ color: '#e07b00' }}>●</span> rider
+        <span style={{ color: '#0b7a32' }}>●</span> store{' '}
+        <span style={{ color: '#1e5bb8' }}>●</span> you <span style={{ color: '#e07b00' }}>●</span>{' '}
+        rider
       </div>
     </div>
   );

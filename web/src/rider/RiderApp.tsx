@@ -37,7 +37,12 @@ function useLocationSharing(online: boolean) {
           api.POST('/api/v1/rider/location', { body: next }).catch(() => undefined);
         }
       },
-      (err) => setProblem(err.code === err.PERMISSION_DENIED ? 'Location permission denied: customers cannot see you on the map.' : 'Waiting for a GPS fix…'),
+      (err) =>
+        setProblem(
+          err.code === err.PERMISSION_DENIED
+            ? 'Location permission denied: customers cannot see you on the map.'
+            : 'Waiting for a GPS fix…',
+        ),
       { enableHighAccuracy: true, maximumAge: 5000 },
     );
     return () => navigator.geolocation.clearWatch(id);
@@ -49,25 +54,50 @@ function isPickedUp(status: string) {
   return ['picked_up', 'out_for_delivery', 'in_transit', 'arrived'].includes(status);
 }
 
-function TaskCard({ task, spot, onDone }: { task: RiderTask; spot: Spot | null; onDone: () => void }) {
+function TaskCard({
+  task,
+  spot,
+  onDone,
+}: {
+  task: RiderTask;
+  spot: Spot | null;
+  onDone: () => void;
+}) {
   const [otp, setOtp] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const toast = useToast();
-  const t = task as RiderTask & { store?: { name?: string; lat?: number; lng?: number }; drop?: { line1?: string; lat?: number; lng?: number; instructions?: string | null } };
+  const t = task as RiderTask & {
+    store?: { name?: string; lat?: number; lng?: number };
+    drop?: { line1?: string; lat?: number; lng?: number; instructions?: string | null };
+  };
   const picked = isPickedUp(t.status);
   const points: MapPoint[] = [];
-  if (t.store?.lat && t.store.lng) points.push({ id: 'store', lat: t.store.lat, lng: t.store.lng, label: `🏪 ${t.store.name ?? 'Store'}`, kind: 'store' });
-  if (t.drop?.lat && t.drop.lng) points.push({ id: 'drop', lat: t.drop.lat, lng: t.drop.lng, label: '📍 Drop', kind: 'drop' });
+  if (t.store?.lat && t.store.lng)
+    points.push({
+      id: 'store',
+      lat: t.store.lat,
+      lng: t.store.lng,
+      label: `🏪 ${t.store.name ?? 'Store'}`,
+      kind: 'store',
+    });
+  if (t.drop?.lat && t.drop.lng)
+    points.push({ id: 'drop', lat: t.drop.lat, lng: t.drop.lng, label: '📍 Drop', kind: 'drop' });
   if (spot) points.push({ id: 'me', lat: spot.lat, lng: spot.lng, label: 'You', kind: 'rider' });
-  const route = points.filter((p) => p.kind !== 'rider').map((p) => [p.lat, p.lng] as [number, number]);
+  const route = points
+    .filter((p) => p.kind !== 'rider')
+    .map((p) => [p.lat, p.lng] as [number, number]);
   if (spot) route.unshift([spot.lat, spot.lng]);
 
   async function pickedUp() {
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/rider/deliveries/{delivery_id}/picked-up', { params: { path: { delivery_id: task.id } } }));
+      await unwrap(
+        api.POST('/api/v1/rider/deliveries/{delivery_id}/picked-up', {
+          params: { path: { delivery_id: task.id } },
+        }),
+      );
       onDone();
     } catch (e) {
       setError(e);
@@ -80,7 +110,12 @@ function TaskCard({ task, spot, onDone }: { task: RiderTask; spot: Spot | null; 
     setBusy(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/rider/deliveries/{delivery_id}/delivered', { params: { path: { delivery_id: task.id } }, body: { otp: otp.trim() } }));
+      await unwrap(
+        api.POST('/api/v1/rider/deliveries/{delivery_id}/delivered', {
+          params: { path: { delivery_id: task.id } },
+          body: { otp: otp.trim() },
+        }),
+      );
       toast(`Order #${t.order_number} delivered. Nice work!`);
       setOtp('');
       onDone();
@@ -94,7 +129,9 @@ function TaskCard({ task, spot, onDone }: { task: RiderTask; spot: Spot | null; 
     <article className="card stack" aria-label={`Delivery for order ${t.order_number}`}>
       <div className="row between">
         <h2 style={{ margin: 0 }}>Order #{t.order_number}</h2>
-        <span className={`badge ${picked ? 'blue' : 'yellow'}`}>{picked ? 'Deliver' : 'Pick up'}</span>
+        <span className={`badge ${picked ? 'blue' : 'yellow'}`}>
+          {picked ? 'Deliver' : 'Pick up'}
+        </span>
       </div>
       <div className="stack" style={{ gap: 8 }}>
         <div className="row" style={{ alignItems: 'flex-start' }}>
@@ -113,7 +150,9 @@ function TaskCard({ task, spot, onDone }: { task: RiderTask; spot: Spot | null; 
           </div>
         </div>
       </div>
-      {points.length ? <Map label="Route from the store to the drop address" points={points} route={route} /> : null}
+      {points.length ? (
+        <Map label="Route from the store to the drop address" points={points} route={route} />
+      ) : null}
       <ErrorBanner error={error} />
       {!picked ? (
         <Button size="big" block busy={busy} onClick={() => void pickedUp()}>
@@ -146,7 +185,11 @@ export default function RiderApp() {
   const [switching, setSwitching] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const { spot, problem } = useLocationSharing(online);
-  const tasks = useQuery(online ? 'rider-tasks' : null, () => unwrap(api.GET('/api/v1/rider/tasks')), { pollMs: 5000 });
+  const tasks = useQuery(
+    online ? 'rider-tasks' : null,
+    () => unwrap(api.GET('/api/v1/rider/tasks')),
+    { pollMs: 5000 },
+  );
 
   async function toggle(next: boolean) {
     setSwitching(true);
@@ -166,15 +209,30 @@ export default function RiderApp() {
   return (
     <div className="staff-shell">
       <StaffTop title="Rider" />
-      <main className="admin-main" id="main" style={{ maxWidth: 640, margin: '0 auto', width: '100%' }}>
+      <main
+        className="admin-main"
+        id="main"
+        style={{ maxWidth: 640, margin: '0 auto', width: '100%' }}
+      >
         <section className="card row between" aria-label="Shift">
           <div>
             <strong>{online ? 'You are online' : 'You are offline'}</strong>
-            <div className="subtle">{online ? problem ?? (spot ? 'Sharing your location' : 'Finding your location…') : 'Go online to get deliveries'}</div>
+            <div className="subtle">
+              {online
+                ? (problem ?? (spot ? 'Sharing your location' : 'Finding your location…'))
+                : 'Go online to get deliveries'}
+            </div>
           </div>
           <label className="switch">
             <span className="sr-only">Online</span>
-            <input type="checkbox" role="switch" checked={online} disabled={switching} onChange={(e) => void toggle(e.target.checked)} aria-label="Online for deliveries" />
+            <input
+              type="checkbox"
+              role="switch"
+              checked={online}
+              disabled={switching}
+              onChange={(e) => void toggle(e.target.checked)}
+              aria-label="Online for deliveries"
+            />
           </label>
         </section>
         <div style={{ marginTop: 16 }} className="stack">
@@ -186,7 +244,9 @@ export default function RiderApp() {
           ) : tasks.loading ? (
             <Skeleton height={260} />
           ) : list.length ? (
-            list.map((t) => <TaskCard key={t.id} task={t} spot={spot} onDone={() => void tasks.reload()} />)
+            list.map((t) => (
+              <TaskCard key={t.id} task={t} spot={spot} onDone={() => void tasks.reload()} />
+            ))
           ) : (
             <>
               {tasks.error ? <p className="subtle">{errorMessage(tasks.error)}</p> : null}

@@ -17,7 +17,11 @@ export function StaffTop({ title, children }: { title: string; children?: ReactN
       <span className="subtle" style={{ color: '#c9d3cc' }}>
         {user?.name}
       </span>
-      <Button variant="ghost" size="small" onClick={() => void logout().then(() => navigate('/login'))}>
+      <Button
+        variant="ghost"
+        size="small"
+        onClick={() => void logout().then(() => navigate('/login'))}
+      >
         Sign out
       </Button>
     </header>

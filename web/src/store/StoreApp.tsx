@@ -16,8 +16,10 @@ const FILTERS = [
 ];
 
 function confirmedAt(o: QueueOrder): string | undefined {
-  const timeline = ((o as { timeline?: Array<{ status: string; at: string }> }).timeline ?? []);
-  return timeline.find((t) => t.status === 'confirmed')?.at ?? (o as { created_at?: string }).created_at;
+  const timeline = (o as { timeline?: Array<{ status: string; at: string }> }).timeline ?? [];
+  return (
+    timeline.find((t) => t.status === 'confirmed')?.at ?? (o as { created_at?: string }).created_at
+  );
 }
 
 function useNow(ms = 30000) {
@@ -47,9 +49,17 @@ function PickList({ order, onChanged }: { order: QueueOrder; onChanged: () => vo
     setError(null);
     try {
       if (action === 'start-picking') {
-        await unwrap(api.POST('/api/v1/store-ops/orders/{order_id}/start-picking', { params: { path: { order_id: order.id } } }));
+        await unwrap(
+          api.POST('/api/v1/store-ops/orders/{order_id}/start-picking', {
+            params: { path: { order_id: order.id } },
+          }),
+        );
       } else {
-        await unwrap(api.POST('/api/v1/store-ops/orders/{order_id}/packed', { params: { path: { order_id: order.id } } }));
+        await unwrap(
+          api.POST('/api/v1/store-ops/orders/{order_id}/packed', {
+            params: { path: { order_id: order.id } },
+          }),
+        );
         toast(`Order #${order.number} packed — a rider is on the way`);
       }
       onChanged();
@@ -69,15 +79,26 @@ function PickList({ order, onChanged }: { order: QueueOrder; onChanged: () => vo
         <StatusBadge status={order.status} />
       </div>
       <p className="subtle" style={{ margin: 0 }}>
-        {lines.length} lines · {lines.reduce((n, l) => n + l.quantity, 0)} items · picked {picked.filter((p) => lines.some((l) => l.product_id === p)).length}/{lines.length}
+        {lines.length} lines · {lines.reduce((n, l) => n + l.quantity, 0)} items · picked{' '}
+        {picked.filter((p) => lines.some((l) => l.product_id === p)).length}/{lines.length}
       </p>
       <ErrorBanner error={error} />
-      <div role="list" aria-label="Pick list, sorted by aisle" style={{ border: '1px solid var(--c-line)', borderRadius: 12 }}>
+      <div
+        role="list"
+        aria-label="Pick list, sorted by aisle"
+        style={{ border: '1px solid var(--c-line)', borderRadius: 12 }}
+      >
         {lines.map((l) => {
           const done = picked.includes(l.product_id);
           return (
             <label key={l.product_id} className={`pick-row${done ? ' done' : ''}`} role="listitem">
-              <input type="checkbox" checked={done} onChange={() => toggle(l.product_id)} disabled={!picking} aria-label={`Picked ${l.quantity} × ${l.name}`} />
+              <input
+                type="checkbox"
+                checked={done}
+                onChange={() => toggle(l.product_id)}
+                disabled={!picking}
+                aria-label={`Picked ${l.quantity} × ${l.name}`}
+              />
               <span className="aisle" title="Aisle">
                 {l.aisle ?? '—'}
               </span>
@@ -88,14 +109,29 @@ function PickList({ order, onChanged }: { order: QueueOrder; onChanged: () => vo
             </label>
           );
         })}
-        {!lines.length ? <p className="muted" style={{ padding: 12 }}>This order has no lines.</p> : null}
+        {!lines.length ? (
+          <p className="muted" style={{ padding: 12 }}>
+            This order has no lines.
+          </p>
+        ) : null}
       </div>
       {order.status === 'confirmed' ? (
-        <Button size="big" block busy={busy === 'start-picking'} onClick={() => void act('start-picking')}>
+        <Button
+          size="big"
+          block
+          busy={busy === 'start-picking'}
+          onClick={() => void act('start-picking')}
+        >
           Start picking
         </Button>
       ) : picking ? (
-        <Button size="big" block busy={busy === 'packed'} disabled={!allPicked} onClick={() => void act('packed')}>
+        <Button
+          size="big"
+          block
+          busy={busy === 'packed'}
+          disabled={!allPicked}
+          onClick={() => void act('packed')}
+        >
           {allPicked ? 'Packed — hand to rider' : 'Tick every line to finish'}
         </Button>
       ) : (
@@ -110,15 +146,22 @@ function PickList({ order, onChanged }: { order: QueueOrder; onChanged: () => vo
 export default function StoreApp() {
   const { user } = useAuth();
   const isAdmin = hasRole(user, 'admin');
-  const stores = useQuery(isAdmin ? 'stores' : null, () => unwrap(api.GET('/api/v1/stores', { params: { query: { limit: 100 } } })));
+  const stores = useQuery(isAdmin ? 'stores' : null, () =>
+    unwrap(api.GET('/api/v1/stores', { params: { query: { limit: 100 } } })),
+  );
   const [storeId, setStoreId] = useState<string | null>(user?.store_id ?? null);
-  const effectiveStore = storeId ?? (isAdmin ? stores.data?.items[0]?.id ?? null : null);
+  const effectiveStore = storeId ?? (isAdmin ? (stores.data?.items[0]?.id ?? null) : null);
   const [filter, setFilter] = useState('active');
   const [selected, setSelected] = useState<string | null>(null);
   const now = useNow();
   const queue = useQuery(
     effectiveStore ? `store-queue:${effectiveStore}` : null,
-    () => unwrap(api.GET('/api/v1/store-ops/{store_id}/orders', { params: { path: { store_id: effectiveStore! } } })),
+    () =>
+      unwrap(
+        api.GET('/api/v1/store-ops/{store_id}/orders', {
+          params: { path: { store_id: effectiveStore! } },
+        }),
+      ),
     { pollMs: 5000 },
   );
   const statuses = FILTERS.find((f) => f.id === filter)!.statuses;
@@ -134,7 +177,12 @@ export default function StoreApp() {
       <StaffTop title="Store queue">
         {isAdmin && stores.data ? (
           <div style={{ minWidth: 180 }}>
-            <SelectField label="Store" value={effectiveStore ?? ''} onChange={(e) => setStoreId(e.target.value)} className="sr-only-label">
+            <SelectField
+              label="Store"
+              value={effectiveStore ?? ''}
+              onChange={(e) => setStoreId(e.target.value)}
+              className="sr-only-label"
+            >
               {stores.data.items.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.name}
@@ -154,13 +202,20 @@ export default function StoreApp() {
             <div className="row between wrap" style={{ marginBottom: 12 }}>
               <div className="chips" role="group" aria-label="Filter orders">
                 {FILTERS.map((f) => (
-                  <button key={f.id} className="chip" aria-pressed={filter === f.id} onClick={() => setFilter(f.id)}>
+                  <button
+                    key={f.id}
+                    className="chip"
+                    aria-pressed={filter === f.id}
+                    onClick={() => setFilter(f.id)}
+                  >
                     {f.label}
                   </button>
                 ))}
               </div>
               <span className="subtle" aria-live="polite">
-                {queue.error ? errorMessage(queue.error) : `Refreshes every 5 s · ${orders.length} order${orders.length === 1 ? '' : 's'}`}
+                {queue.error
+                  ? errorMessage(queue.error)
+                  : `Refreshes every 5 s · ${orders.length} order${orders.length === 1 ? '' : 's'}`}
               </span>
             </div>
             {queue.loading ? (
@@ -180,18 +235,29 @@ export default function StoreApp() {
                 <div className="stack" role="list" aria-label="Orders">
                   {orders.map((o) => {
                     const mins = minutesSince(confirmedAt(o), now);
-                    const late = mins !== null && mins >= 5 && ['confirmed', 'picking'].includes(o.status);
+                    const late =
+                      mins !== null && mins >= 5 && ['confirmed', 'picking'].includes(o.status);
                     return (
-                      <button key={o.id} role="listitem" className="queue-item" aria-pressed={current?.id === o.id} onClick={() => setSelected(o.id)}>
+                      <button
+                        key={o.id}
+                        role="listitem"
+                        className="queue-item"
+                        aria-pressed={current?.id === o.id}
+                        onClick={() => setSelected(o.id)}
+                      >
                         <span>
                           <strong>#{o.number}</strong>
                           <span className="subtle" style={{ display: 'block' }}>
-                            {((o as { items?: unknown[] }).items ?? []).length} lines · {formatMoney(o.total, o.currency)}
+                            {((o as { items?: unknown[] }).items ?? []).length} lines ·{' '}
+                            {formatMoney(o.total, o.currency)}
                           </span>
                         </span>
                         <span style={{ textAlign: 'right' }}>
                           <StatusBadge status={o.status} />
-                          <span className={`badge ${late ? 'red' : ''}`} style={{ display: 'block', marginTop: 4 }}>
+                          <span
+                            className={`badge ${late ? 'red' : ''}`}
+                            style={{ display: 'block', marginTop: 4 }}
+                          >
                             {mins === null ? '' : `${mins} min ago`}
                           </span>
                         </span>
@@ -199,7 +265,13 @@ export default function StoreApp() {
                     );
                   })}
                 </div>
-                {current ? <PickList key={current.id} order={current} onChanged={() => void queue.reload()} /> : null}
+                {current ? (
+                  <PickList
+                    key={current.id}
+                    order={current}
+                    onChanged={() => void queue.reload()}
+                  />
+                ) : null}
               </div>
             )}
           </>

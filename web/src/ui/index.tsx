@@ -42,7 +42,9 @@ export function Button({
       aria-busy={busy || undefined}
       {...rest}
     >
-      {busy ? <span className="spinner" style={{ width: 16, height: 16, borderWidth: 2 }} aria-hidden /> : null}
+      {busy ? (
+        <span className="spinner" style={{ width: 16, height: 16, borderWidth: 2 }} aria-hidden />
+      ) : null}
       {children}
     </button>
   );
@@ -98,7 +100,11 @@ export function TextArea({
     <div className="field" data-invalid={error ? 'true' : undefined}>
       <label htmlFor={inputId}>{label}</label>
       <textarea id={inputId} aria-invalid={error ? true : undefined} {...rest} />
-      {error ? <span className="field-error">{error}</span> : hint ? <span className="field-hint">{hint}</span> : null}
+      {error ? (
+        <span className="field-error">{error}</span>
+      ) : hint ? (
+        <span className="field-hint">{hint}</span>
+      ) : null}
     </div>
   );
 }
@@ -132,11 +138,27 @@ export function Spinner({ label = 'Loading' }: { label?: string }) {
   );
 }
 
-export function Skeleton({ height = 16, width = '100%', style }: { height?: number | string; width?: number | string; style?: CSSProperties }) {
+export function Skeleton({
+  height = 16,
+  width = '100%',
+  style,
+}: {
+  height?: number | string;
+  width?: number | string;
+  style?: CSSProperties;
+}) {
   return <div className="skeleton" style={{ height, width, ...style }} aria-hidden />;
 }
 
-export function Empty({ icon = '🛒', title, children }: { icon?: string; title: string; children?: ReactNode }) {
+export function Empty({
+  icon = '🛒',
+  title,
+  children,
+}: {
+  icon?: string;
+  title: string;
+  children?: ReactNode;
+}) {
   return (
     <div className="empty">
       <div className="empty-icon" aria-hidden>
@@ -181,7 +203,13 @@ function prettyField(field: string): string {
   return last.replace(/_/g, ' ');
 }
 
-export function Money({ value, currency }: { value: number | null | undefined; currency?: string }) {
+export function Money({
+  value,
+  currency,
+}: {
+  value: number | null | undefined;
+  currency?: string;
+}) {
   return <span className="num">{formatMoney(value, currency)}</span>;
 }
 
@@ -200,7 +228,12 @@ export function Stepper({
 }) {
   return (
     <div className="stepper" role="group" aria-label={`Quantity of ${label}`}>
-      <button type="button" aria-label={`Remove one ${label}`} onClick={() => onChange(value - 1)} disabled={busy}>
+      <button
+        type="button"
+        aria-label={`Remove one ${label}`}
+        onClick={() => onChange(value - 1)}
+        disabled={busy}
+      >
         −
       </button>
       <output aria-live="polite">{value}</output>
@@ -216,7 +249,15 @@ export function Stepper({
   );
 }
 
-export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -284,7 +325,9 @@ export function StatusBadge({ status }: { status: string }) {
         : status === 'pending_payment'
           ? 'yellow'
           : 'blue';
-  return <span className={`badge ${color}`}>{STATUS_LABEL[status] ?? status.replace(/_/g, ' ')}</span>;
+  return (
+    <span className={`badge ${color}`}>{STATUS_LABEL[status] ?? status.replace(/_/g, ' ')}</span>
+  );
 }
 
 /** An emoji stand-in picture for a product or category, stable per name, so no image loads are needed. */
