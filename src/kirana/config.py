@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     currency: str = "INR"
+    payment_webhook_secret: str = "kirana-dev-webhook-secret-0123456789"
+    public_base_url: str = "http://127.0.0.1:8000"
     # How long catalog listings may be served from cache after a change elsewhere.
     catalog_cache_seconds: float = 2.0
     db_pool_size: int = 20

@@ -1,14 +1,26 @@
-"""Tables of the logistics service."""
+"""Tables of the logistics service: riders, deliveries and their breadcrumbs."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, String
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kirana.kit import clock
 from kirana.kit.db import Base, UTCDateTime
 from kirana.kit.models import Timestamps, id_column
+
+ACTIVE_STATUSES = "status IN ('assigned','picked_up')"
 
 
 class Rider(Timestamps, Base):
@@ -29,3 +41,72 @@ class Rider(Timestamps, Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lng: Mapped[float | None] = mapped_column(Float)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The user's name when the rider was made, shown to customers on the tracking screen.
+    name: Mapped[str] = mapped_column(String(120), nullable=False, default="", server_default="")
+    # The delivery the rider is on (at most one for now); NULL while idle. Claimed with a
+    # conditional update, so two dispatchers can never give one rider two orders.
+    current_delivery_id: Mapped[str | None] = mapped_column(String(26))
+
+
+class Delivery(Base):
+    """Taking one order from its store to the customer."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('waiting','assigned','picked_up','delivered','cancelled')", name="status"
+        ),
+        CheckConstraint("otp_attempts >= 0", name="otp_attempts_not_negative"),
+        CheckConstraint(
+            "status = 'waiting' OR status = 'cancelled' OR rider_id IS NOT NULL",
+            name="rider_when_assigned",
+        ),
+        Index("ix_deliveries_store_status", "store_id", "status", "created_at"),
+        Index(
+            "uq_deliveries_active_rider",
+            "rider_id",
+            unique=True,
+            sqlite_where=text(ACTIVE_STATUSES),
+            postgresql_where=text(ACTIVE_STATUSES),
+        ),
+    )
+
+    id: Mapped[str] = id_column()
+    order_id: Mapped[str] = mapped_column(String(26), nullable=False, unique=True)
+    store_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("stores.id", ondelete="RESTRICT"), nullable=False
+    )
+    rider_id: Mapped[str | None] = mapped_column(
+        String(26), ForeignKey("riders.id", ondelete="RESTRICT")
+    )
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="waiting")
+    drop_lat: Mapped[float | None] = mapped_column(Float)
+    drop_lng: Mapped[float | None] = mapped_column(Float)
+    otp_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=clock.now, onupdate=clock.now, nullable=False
+    )
+
+
+class RiderBreadcrumb(Base):
+    """A sampled position of a rider on a delivery: the trip's trace."""
+
+    __tablename__ = "rider_breadcrumbs"
+    __table_args__ = (Index("ix_rider_breadcrumbs_delivery", "delivery_id", "recorded_at"),)
+
+    id: Mapped[str] = id_column()
+    rider_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("riders.id", ondelete="CASCADE"), nullable=False
+    )
+    delivery_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=False
+    )
+    lat: Mapped[float] = mapped_column(Float, nullable=False)
+    lng: Mapped[float] = mapped_column(Float, nullable=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

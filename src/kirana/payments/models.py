@@ -1,3 +1,144 @@
-"""Tables of this service."""
+"""Tables of the payments service: intents, attempts, refunds, and both ends of webhooks."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kirana.kit import clock
+from kirana.kit.db import Base, UTCDateTime
+from kirana.kit.models import Timestamps, id_column
+
+STATUSES = ("pending", "succeeded", "failed", "refunded", "cancelled")
+METHODS = ("card", "upi", "cod")
+# An order has at most one intent in these states; a failed or voided one may be replaced.
+LIVE_STATUSES = "status IN ('pending','succeeded','refunded')"
+
+
+class PaymentIntent(Timestamps, Base):
+    """What a customer owes for one order, and what has been captured and refunded of it."""
+
+    __tablename__ = "payment_intents"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending','succeeded','failed','refunded','cancelled')", name="status"
+        ),
+        CheckConstraint("method IN ('card','upi','cod')", name="method"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint(
+            "captured_amount >= 0 AND captured_amount <= amount", name="captured_within_amount"
+        ),
+        CheckConstraint(
+            "refunded_amount >= 0 AND refunded_amount <= captured_amount",
+            name="refunded_within_captured",
+        ),
+        Index(
+            "uq_payment_intents_live_order",
+            "order_id",
+            unique=True,
+            sqlite_where=text(LIVE_STATUSES),
+            postgresql_where=text(LIVE_STATUSES),
+        ),
+    )
+
+    id: Mapped[str] = id_column()
+    order_id: Mapped[str] = mapped_column(String(26), nullable=False, index=True)
+    customer_id: Mapped[str] = mapped_column(String(26), nullable=False, index=True)
+    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    method: Mapped[str] = mapped_column(String(8), nullable=False)
+    provider: Mapped[str] = mapped_column(String(20), nullable=False)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default="pending")
+    captured_amount: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    refunded_amount: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    failure_reason: Mapped[str | None] = mapped_column(String(200))
+    settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PaymentAttempt(Base):
+    """One confirm call that reached the gateway; its answer is replayed for its Idempotency-Key."""
+
+    __tablename__ = "payment_attempts"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('succeeded','failed','pending')", name="outcome"),
+        UniqueConstraint("intent_id", "idempotency_key", name="uq_payment_attempts_key"),
+    )
+
+    id: Mapped[str] = id_column()
+    intent_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("payment_intents.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    instrument: Mapped[str] = mapped_column(String(120), nullable=False)
+    gateway_ref: Mapped[str] = mapped_column(String(40), nullable=False)
+    outcome: Mapped[str] = mapped_column(String(12), nullable=False)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
+
+
+class PaymentRefund(Base):
+    """Money given back on one intent; one per idempotency key (e.g. one per order cancellation)."""
+
+    __tablename__ = "payment_refunds"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        UniqueConstraint("intent_id", "idempotency_key", name="uq_payment_refunds_key"),
+    )
+
+    id: Mapped[str] = id_column()
+    intent_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("payment_intents.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    reason: Mapped[str] = mapped_column(String(200), nullable=False)
+    idempotency_key: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
+
+
+class SandboxWebhookDelivery(Base):
+    """The sandbox gateway's side: a signed event it owes our webhook endpoint, with retry state."""
+
+    __tablename__ = "sandbox_webhook_deliveries"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending','delivered','failed')", name="status"),
+        Index("ix_sandbox_webhook_deliveries_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = id_column()
+    event_id: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    event_type: Mapped[str] = mapped_column(String(60), nullable=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
+
+
+class ProcessedWebhookEvent(Base):
+    """A provider's event id we have applied: a redelivered webhook changes nothing."""
+
+    __tablename__ = "processed_webhook_events"
+    __table_args__ = (PrimaryKeyConstraint("provider", "event_id"),)
+
+    provider: Mapped[str] = mapped_column(String(20), nullable=False)
+    event_id: Mapped[str] = mapped_column(String(40), nullable=False)
+    event_type: Mapped[str] = mapped_column(String(60), nullable=False)
+    intent_id: Mapped[str | None] = mapped_column(String(26))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)

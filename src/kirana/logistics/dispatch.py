@@ -1,0 +1,102 @@
+"""Dispatch: give each confirmed order the nearest idle online rider of its store.
+
+Nearest is straight-line (haversine) distance from the rider's last position to the store; a
+rider who has not sent a position yet is taken to be at the store. With no idle rider the
+delivery waits and is assigned, oldest first, when a rider of the store comes online or frees
+up (and by a periodic sweep, which also catches a wakeup lost to a concurrent transaction).
+
+Double assignment is impossible by construction: a rider is claimed with a conditional update
+(``current_delivery_id IS NULL``), a delivery with another (``status = 'waiting'``), candidate
+rows held by a concurrent dispatcher are skipped rather than waited on, and a partial unique
+index allows one active delivery per rider.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.kit import clock
+from kirana.kit.outbox import emit
+from kirana.logistics import repository as repo
+from kirana.logistics.models import Delivery, Rider
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Great-circle distance in metres between two points given in degrees."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlmb = phi2 - phi1, math.radians(lng2 - lng1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def distance_to_store(rider: Rider, store_lat: float | None, store_lng: float | None) -> float:
+    if rider.lat is None or rider.lng is None or store_lat is None or store_lng is None:
+        return 0.0  # no fix yet: the rider is waiting at the store
+    return haversine_m(rider.lat, rider.lng, store_lat, store_lng)
+
+
+def by_distance(
+    riders: list[Rider], store_lat: float | None, store_lng: float | None
+) -> list[Rider]:
+    return sorted(riders, key=lambda r: (distance_to_store(r, store_lat, store_lng), r.id))
+
+
+async def _assign(
+    session: AsyncSession, delivery: Delivery, candidates: list[Rider]
+) -> Rider | None:
+    """Give ``delivery`` the first candidate that can still be claimed."""
+    for rider in candidates:
+        if not await repo.claim_rider(session, rider.id, delivery.id):
+            continue
+        now = clock.now()
+        if not await repo.move_delivery(
+            session,
+            delivery.id,
+            from_statuses=("waiting",),
+            status="assigned",
+            rider_id=rider.id,
+            assigned_at=now,
+            updated_at=now,
+        ):
+            await repo.release_rider(session, rider.id, delivery.id)
+            return None  # someone else assigned or cancelled it meanwhile
+        await emit(
+            session,
+            "delivery.assigned",
+            {
+                "delivery_id": delivery.id,
+                "order_id": delivery.order_id,
+                "rider_id": rider.id,
+                "rider_user_id": rider.user_id,
+                "store_id": delivery.store_id,
+            },
+        )
+        return rider
+    return None
+
+
+async def dispatch_waiting(
+    session: AsyncSession,
+    store_id: str,
+    *,
+    store_lat: float | None = None,
+    store_lng: float | None = None,
+) -> int:
+    """Assign the store's waiting deliveries, oldest first, while idle riders remain."""
+    riders = await repo.idle_riders(session, store_id)
+    if not riders:
+        return 0
+    assigned = 0
+    for delivery in await repo.waiting_deliveries(session, store_id, limit=len(riders)):
+        rider = await _assign(session, delivery, by_distance(riders, store_lat, store_lng))
+        if rider is None:
+            continue
+        assigned += 1
+        riders = [r for r in riders if r.id != rider.id]
+        if not riders:
+            break
+    return assigned

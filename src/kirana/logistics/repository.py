@@ -1,0 +1,220 @@
+"""Every query of the logistics service."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb
+
+ACTIVE = ("assigned", "picked_up")
+
+
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount)
+
+
+async def rider_by_user(session: AsyncSession, user_id: str, *, lock: bool = False) -> Rider | None:
+    query = select(Rider).where(Rider.user_id == user_id).execution_options(populate_existing=True)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def riders_page(
+    session: AsyncSession, *, store_id: str | None, after_id: str | None, limit: int
+) -> list[Rider]:
+    query = select(Rider).order_by(Rider.id).limit(limit)
+    if store_id is not None:
+        query = query.where(Rider.store_id == store_id)
+    if after_id is not None:
+        query = query.where(Rider.id > after_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def set_position(
+    session: AsyncSession, rider_id: str, lat: float, lng: float, at: datetime
+) -> None:
+    await session.execute(
+        update(Rider).where(Rider.id == rider_id).values(lat=lat, lng=lng, last_seen_at=at)
+    )
+
+
+async def set_online(session: AsyncSession, rider_id: str, online: bool, at: datetime) -> None:
+    await session.execute(
+        update(Rider)
+        .where(Rider.id == rider_id)
+        .values(is_online=online, last_seen_at=at, updated_at=at)
+    )
+
+
+async def idle_riders(session: AsyncSession, store_id: str) -> list[Rider]:
+    """Online riders of ``store_id`` without a delivery; rows another dispatcher holds are
+    skipped (PostgreSQL), so two dispatchers never wait on each other."""
+    query = (
+        select(Rider)
+        .where(
+            Rider.store_id == store_id,
+            Rider.is_online.is_(True),
+            Rider.current_delivery_id.is_(None),
+        )
+        .order_by(Rider.id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def claim_rider(session: AsyncSession, rider_id: str, delivery_id: str) -> bool:
+    """Give an idle online rider ``delivery_id``; False if someone else got them first."""
+    result = await session.execute(
+        update(Rider)
+        .where(
+            Rider.id == rider_id,
+            Rider.is_online.is_(True),
+            Rider.current_delivery_id.is_(None),
+        )
+        .values(current_delivery_id=delivery_id)
+    )
+    return _rowcount(result) == 1
+
+
+async def release_rider(session: AsyncSession, rider_id: str, delivery_id: str) -> None:
+    await session.execute(
+        update(Rider)
+        .where(Rider.id == rider_id, Rider.current_delivery_id == delivery_id)
+        .values(current_delivery_id=None)
+    )
+
+
+async def add_delivery(session: AsyncSession, delivery: Delivery) -> None:
+    session.add(delivery)
+    await session.flush()
+
+
+async def delivery_by_id(
+    session: AsyncSession, delivery_id: str, *, lock: bool = False
+) -> Delivery | None:
+    query = (
+        select(Delivery).where(Delivery.id == delivery_id).execution_options(populate_existing=True)
+    )
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def delivery_by_order(
+    session: AsyncSession, order_id: str, *, lock: bool = False
+) -> Delivery | None:
+    query = (
+        select(Delivery)
+        .where(Delivery.order_id == order_id)
+        .execution_options(populate_existing=True)
+    )
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def deliveries_by_ids(session: AsyncSession, ids: Sequence[str]) -> dict[str, Delivery]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(Delivery).where(Delivery.id.in_(list(ids))))
+    return {d.id: d for d in rows.scalars()}
+
+
+async def active_deliveries_of(session: AsyncSession, rider_id: str) -> list[Delivery]:
+    rows = await session.execute(
+        select(Delivery)
+        .where(Delivery.rider_id == rider_id, Delivery.status.in_(ACTIVE))
+        .order_by(Delivery.created_at, Delivery.id)
+    )
+    return list(rows.scalars())
+
+
+async def waiting_deliveries(session: AsyncSession, store_id: str, limit: int) -> list[Delivery]:
+    """The store's oldest unassigned deliveries, skipping rows another dispatcher holds."""
+    rows = await session.execute(
+        select(Delivery)
+        .where(Delivery.store_id == store_id, Delivery.status == "waiting")
+        .order_by(Delivery.created_at, Delivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.scalars())
+
+
+async def stores_with_waiting(session: AsyncSession) -> list[str]:
+    rows = await session.execute(
+        select(Delivery.store_id).where(Delivery.status == "waiting").distinct()
+    )
+    return [r[0] for r in rows.all()]
+
+
+async def move_delivery(
+    session: AsyncSession,
+    delivery_id: str,
+    *,
+    from_statuses: Sequence[str],
+    **values: Any,
+) -> bool:
+    """Conditionally move a delivery; False if it was no longer in ``from_statuses``."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status.in_(list(from_statuses)))
+        .values(**values)
+    )
+    return _rowcount(result) == 1
+
+
+async def count_wrong_otp(
+    session: AsyncSession, delivery_id: str, *, lock_at: int, at: datetime
+) -> None:
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(
+            otp_attempts=Delivery.otp_attempts + 1,
+            locked=Delivery.otp_attempts + 1 >= lock_at,
+            updated_at=at,
+        )
+    )
+
+
+async def rider_on_order(session: AsyncSession, order_id: str) -> tuple[Delivery, Rider] | None:
+    row = (
+        await session.execute(
+            select(Delivery, Rider)
+            .join(Rider, Rider.id == Delivery.rider_id)
+            .where(Delivery.order_id == order_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def last_breadcrumb_at(session: AsyncSession, delivery_id: str) -> datetime | None:
+    value: datetime | None = await session.scalar(
+        select(func.max(RiderBreadcrumb.recorded_at)).where(
+            RiderBreadcrumb.delivery_id == delivery_id
+        )
+    )
+    return value
+
+
+async def add_breadcrumb(session: AsyncSession, crumb: RiderBreadcrumb) -> None:
+    session.add(crumb)
+    await session.flush()
+
+
+async def breadcrumbs_of(session: AsyncSession, delivery_id: str) -> list[RiderBreadcrumb]:
+    rows = await session.execute(
+        select(RiderBreadcrumb)
+        .where(RiderBreadcrumb.delivery_id == delivery_id)
+        .order_by(RiderBreadcrumb.recorded_at, RiderBreadcrumb.id)
+    )
+    return list(rows.scalars())

@@ -1,0 +1,115 @@
+"""Pydantic shapes of the logistics service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kirana.kit.validation import Latitude, Longitude
+
+Vehicle = Literal["bicycle", "scooter", "motorbike", "on_foot"]
+DeliveryStatus = Literal["waiting", "assigned", "picked_up", "delivered", "cancelled"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RiderCreate(Strict):
+    user_id: str = Field(min_length=1, max_length=26)
+    store_id: str = Field(min_length=1, max_length=26)
+    vehicle: Vehicle = "scooter"
+
+
+class ShiftIn(Strict):
+    online: bool
+
+
+class LocationIn(Strict):
+    lat: Latitude
+    lng: Longitude
+
+
+class DeliveredIn(Strict):
+    otp: str = Field(min_length=4, max_length=4, pattern=r"^\d{4}$")
+
+
+class Position(BaseModel):
+    lat: float
+    lng: float
+
+
+class RiderPosition(BaseModel):
+    """Where the rider carrying an order is, for the customer's tracking screen."""
+
+    name: str
+    lat: float
+    lng: float
+
+
+class DeliveryRead(BaseModel):
+    id: str
+    order_id: str
+    rider_id: str | None
+    rider_name: str | None
+    status: DeliveryStatus
+    locked: bool = False
+
+
+class CurrentDelivery(BaseModel):
+    id: str
+    order_id: str
+    status: DeliveryStatus
+
+
+class RiderRead(BaseModel):
+    id: str
+    user_id: str
+    name: str
+    store_id: str
+    vehicle: Vehicle
+    is_online: bool
+    lat: float | None
+    lng: float | None
+    last_seen_at: datetime | None
+    current_delivery: CurrentDelivery | None = None
+
+
+class StoreRef(BaseModel):
+    id: str
+    name: str
+    lat: float
+    lng: float
+
+
+class DropAddress(BaseModel):
+    line1: str
+    city: str
+    pincode: str
+    lat: float
+    lng: float
+    instructions: str | None = None
+
+
+class RiderTask(BaseModel):
+    """A delivery as the rider's app shows it."""
+
+    delivery_id: str
+    order_id: str
+    order_number: str
+    status: DeliveryStatus
+    store: StoreRef
+    drop: DropAddress
+    customer_name: str
+    customer_phone: str
+    items_count: int
+    payment_method: str
+    amount_to_collect: int
+    currency: str
+    locked: bool
+
+
+class DeliveredOut(BaseModel):
+    delivery: DeliveryRead

@@ -1,0 +1,217 @@
+"""Every query of the payments service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.kit.db import Base
+from kirana.payments.models import (
+    PaymentAttempt,
+    PaymentIntent,
+    PaymentRefund,
+    SandboxWebhookDelivery,
+)
+
+LIVE = ("pending", "succeeded", "refunded")
+
+
+async def insert_unique(session: AsyncSession, row: Base) -> bool:
+    """Insert ``row``; False if a unique key says it exists (a retry or a concurrent twin)."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def intent_by_id(
+    session: AsyncSession, intent_id: str, *, lock: bool = False
+) -> PaymentIntent | None:
+    query = select(PaymentIntent).where(PaymentIntent.id == intent_id)
+    if lock:
+        query = query.with_for_update()
+    # populate_existing: a row updated by a Core UPDATE in this session must be read afresh.
+    query = query.execution_options(populate_existing=True)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def live_intent_for_order(session: AsyncSession, order_id: str) -> PaymentIntent | None:
+    result = await session.execute(
+        select(PaymentIntent)
+        .where(PaymentIntent.order_id == order_id, PaymentIntent.status.in_(LIVE))
+        .execution_options(populate_existing=True)
+    )
+    return result.scalar_one_or_none()
+
+
+async def latest_intent_for_order(session: AsyncSession, order_id: str) -> PaymentIntent | None:
+    result = await session.execute(
+        select(PaymentIntent)
+        .where(PaymentIntent.order_id == order_id)
+        .order_by(PaymentIntent.created_at.desc(), PaymentIntent.id.desc())
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
+    return result.scalar_one_or_none()
+
+
+async def move_pending(
+    session: AsyncSession,
+    intent_id: str,
+    *,
+    status: str,
+    at: datetime,
+    captured_amount: int | None = None,
+    failure_reason: str | None = None,
+    from_status: str = "pending",
+) -> bool:
+    """Move an intent from ``from_status`` to ``status``; False if something moved it first."""
+    values: dict[str, Any] = {"status": status, "settled_at": at, "updated_at": at}
+    if captured_amount is not None:
+        values["captured_amount"] = captured_amount
+    if failure_reason is not None:
+        values["failure_reason"] = failure_reason[:200]
+    result = await session.execute(
+        update(PaymentIntent)
+        .where(PaymentIntent.id == intent_id, PaymentIntent.status == from_status)
+        .values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def add_refunded(session: AsyncSession, intent_id: str, amount: int, at: datetime) -> bool:
+    """Count ``amount`` as refunded if that much captured money is left; False otherwise."""
+    result = await session.execute(
+        update(PaymentIntent)
+        .where(
+            PaymentIntent.id == intent_id,
+            PaymentIntent.status.in_(("succeeded", "refunded")),
+            PaymentIntent.refunded_amount + amount <= PaymentIntent.captured_amount,
+        )
+        .values(
+            refunded_amount=PaymentIntent.refunded_amount + amount,
+            status=case(
+                (
+                    PaymentIntent.refunded_amount + amount >= PaymentIntent.captured_amount,
+                    "refunded",
+                ),
+                else_=PaymentIntent.status,
+            ),
+            updated_at=at,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def attempt_by_key(session: AsyncSession, intent_id: str, key: str) -> PaymentAttempt | None:
+    result = await session.execute(
+        select(PaymentAttempt).where(
+            PaymentAttempt.intent_id == intent_id, PaymentAttempt.idempotency_key == key
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def has_pending_attempt(session: AsyncSession, intent_id: str) -> bool:
+    result = await session.execute(
+        select(PaymentAttempt.id)
+        .where(PaymentAttempt.intent_id == intent_id, PaymentAttempt.outcome == "pending")
+        .limit(1)
+    )
+    return result.first() is not None
+
+
+async def refund_by_key(session: AsyncSession, intent_id: str, key: str) -> PaymentRefund | None:
+    result = await session.execute(
+        select(PaymentRefund).where(
+            PaymentRefund.intent_id == intent_id, PaymentRefund.idempotency_key == key
+        )
+    )
+    return result.scalar_one_or_none()
+
+
+async def sum_captured(session: AsyncSession) -> int:
+    total = await session.scalar(
+        select(
+            func.coalesce(
+                func.sum(PaymentIntent.captured_amount - PaymentIntent.refunded_amount), 0
+            )
+        )
+    )
+    return int(total or 0)
+
+
+async def captured_by_order(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(
+        select(
+            PaymentIntent.order_id,
+            func.sum(PaymentIntent.captured_amount - PaymentIntent.refunded_amount),
+        )
+        .where(PaymentIntent.captured_amount > 0)
+        .group_by(PaymentIntent.order_id)
+    )
+    return {order_id: int(net) for order_id, net in rows.all()}
+
+
+# The sandbox gateway's outgoing webhooks.
+
+
+async def add_sandbox_delivery(session: AsyncSession, delivery: SandboxWebhookDelivery) -> None:
+    session.add(delivery)
+    await session.flush()
+
+
+async def claim_due_deliveries(
+    session: AsyncSession, now: datetime, lease_until: datetime, limit: int
+) -> list[SandboxWebhookDelivery]:
+    """Take up to ``limit`` due deliveries, leasing them so that no other sender takes them."""
+    rows = (
+        (
+            await session.execute(
+                select(SandboxWebhookDelivery)
+                .where(
+                    SandboxWebhookDelivery.status == "pending",
+                    SandboxWebhookDelivery.next_attempt_at <= now,
+                )
+                .order_by(SandboxWebhookDelivery.next_attempt_at, SandboxWebhookDelivery.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for row in rows:
+        row.next_attempt_at = lease_until
+    await session.flush()
+    return list(rows)
+
+
+async def record_delivery_result(
+    session: AsyncSession,
+    delivery_id: str,
+    *,
+    status: str,
+    attempts: int,
+    next_attempt_at: datetime,
+    error: str | None,
+    delivered_at: datetime | None,
+) -> None:
+    await session.execute(
+        update(SandboxWebhookDelivery)
+        .where(SandboxWebhookDelivery.id == delivery_id)
+        .values(
+            status=status,
+            attempts=attempts,
+            next_attempt_at=next_attempt_at,
+            last_error=error,
+            delivered_at=delivered_at,
+        )
+    )

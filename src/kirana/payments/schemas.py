@@ -1,0 +1,73 @@
+"""Pydantic shapes of the payments service."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+PaymentStatus = Literal["pending", "succeeded", "failed", "refunded", "cancelled"]
+PaymentMethod = Literal["card", "upi", "cod"]
+
+
+class PaymentRead(BaseModel):
+    id: str
+    status: PaymentStatus
+    provider: str
+    amount: int
+    currency: str
+    order_id: str
+    method: PaymentMethod
+
+
+class ConfirmOut(PaymentRead):
+    """The answer to a confirm: ``status`` is succeeded, failed or pending (UPI collect)."""
+
+    failure_reason: str | None = None
+
+
+class ConfirmIn(BaseModel):
+    """Sandbox instrument: exactly one of a test card number or a UPI address."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    card_number: str | None = Field(default=None, max_length=30, examples=["4242424242424242"])
+    upi_vpa: str | None = Field(default=None, max_length=100, examples=["success@upi"])
+
+    @field_validator("card_number")
+    @classmethod
+    def _digits(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        digits = re.sub(r"[ -]", "", value)
+        if not re.fullmatch(r"\d{12,19}", digits):
+            raise ValueError("a card number is 12 to 19 digits")
+        return digits
+
+    @field_validator("upi_vpa")
+    @classmethod
+    def _vpa(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.fullmatch(r"[A-Za-z0-9.\-_]{2,64}@[A-Za-z0-9]{2,32}", value):
+            raise ValueError("a UPI address looks like name@bank")
+        return value.lower()
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> ConfirmIn:
+        if (self.card_number is None) == (self.upi_vpa is None):
+            raise ValueError("send exactly one of card_number or upi_vpa")
+        return self
+
+
+class RefundRead(BaseModel):
+    id: str
+    payment_id: str
+    amount: int
+    reason: str
+
+
+class WebhookAck(BaseModel):
+    received: bool = True
+    duplicate: bool = False

@@ -1,0 +1,350 @@
+"""The payments service: intents, confirming them at a gateway, webhooks, refunds.
+
+This module is the service's public interface. The confirm call and the gateway's webhook both
+end in :func:`_settle`, a conditional update of a pending intent: whichever arrives first moves
+it and emits ``payment.succeeded`` or ``payment.failed``; the other changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.kit import clock
+from kirana.kit.errors import Conflict, NotFound, ValidationFailed
+from kirana.kit.ids import new_id
+from kirana.kit.outbox import emit
+from kirana.payments import repository as repo
+from kirana.payments import webhooks
+from kirana.payments.gateways import Instrument, gateway_for, provider_for
+from kirana.payments.models import (
+    METHODS,
+    PaymentAttempt,
+    PaymentIntent,
+    PaymentRefund,
+    ProcessedWebhookEvent,
+)
+from kirana.payments.schemas import ConfirmIn, ConfirmOut, PaymentRead, RefundRead, WebhookAck
+
+
+def to_read(intent: PaymentIntent) -> PaymentRead:
+    return PaymentRead(
+        id=intent.id,
+        status=intent.status,
+        provider=intent.provider,
+        amount=intent.amount,
+        currency=intent.currency,
+        order_id=intent.order_id,
+        method=intent.method,
+    )
+
+
+def _confirm_out(intent: PaymentIntent, status: str, reason: str | None) -> ConfirmOut:
+    return ConfirmOut(
+        **to_read(intent).model_dump(exclude={"status"}),
+        status=status,
+        failure_reason=reason,
+    )
+
+
+async def create_intent(
+    session: AsyncSession,
+    *,
+    order_id: str,
+    customer_id: str,
+    amount: int,
+    currency: str,
+    method: str,
+) -> PaymentRead:
+    """The order's payment intent; asking again for the same order returns the live one."""
+    if method not in METHODS:
+        raise ValidationFailed(
+            f"payment_method must be one of {', '.join(METHODS)}", code="invalid_payment_method"
+        )
+    if amount < 0:
+        raise ValidationFailed("A payment amount cannot be negative", code="invalid_amount")
+    if len(currency) != 3:
+        raise ValidationFailed("A currency is a three-letter code", code="invalid_currency")
+    intent = PaymentIntent(
+        id=new_id(),
+        order_id=order_id,
+        customer_id=customer_id,
+        amount=amount,
+        currency=currency,
+        method=method,
+        provider=provider_for(method),
+        status="pending",
+        captured_amount=0,
+        refunded_amount=0,
+    )
+    if not await repo.insert_unique(session, intent):
+        live = await repo.live_intent_for_order(session, order_id)
+        if live is None or (live.amount, live.method, live.customer_id) != (
+            amount,
+            method,
+            customer_id,
+        ):
+            raise Conflict("This order already has a payment", code="payment_exists")
+        return to_read(live)
+    return to_read(intent)
+
+
+async def get_payment_for_order(session: AsyncSession, order_id: str) -> PaymentRead | None:
+    intent = await repo.live_intent_for_order(session, order_id)
+    if intent is None:
+        intent = await repo.latest_intent_for_order(session, order_id)
+    return None if intent is None else to_read(intent)
+
+
+async def get_payment(session: AsyncSession, payment_id: str, *, customer_id: str) -> PaymentRead:
+    return to_read(await _owned_intent(session, payment_id, customer_id))
+
+
+async def sum_captured(session: AsyncSession) -> int:
+    """Money captured minus money refunded, over every payment."""
+    return await repo.sum_captured(session)
+
+
+async def captured_by_order(session: AsyncSession) -> dict[str, int]:
+    """Captured minus refunded per order id, for orders with any capture."""
+    return await repo.captured_by_order(session)
+
+
+async def _owned_intent(
+    session: AsyncSession, payment_id: str, customer_id: str, *, lock: bool = False
+) -> PaymentIntent:
+    intent = await repo.intent_by_id(session, payment_id, lock=lock)
+    if intent is None or intent.customer_id != customer_id:
+        raise NotFound("No such payment", code="payment_not_found")
+    return intent
+
+
+def _instrument(body: ConfirmIn) -> Instrument:
+    if body.card_number is not None:
+        return Instrument("card", body.card_number)
+    assert body.upi_vpa is not None  # ConfirmIn guarantees exactly one
+    return Instrument("upi", body.upi_vpa)
+
+
+async def confirm(
+    session: AsyncSession,
+    *,
+    payment_id: str,
+    customer_id: str,
+    body: ConfirmIn,
+    idempotency_key: str | None = None,
+) -> ConfirmOut:
+    """Charge the customer's instrument for a pending intent (the customer's "Pay" button)."""
+    intent = await _owned_intent(session, payment_id, customer_id, lock=True)
+    instrument = _instrument(body)
+    request_hash = hashlib.sha256(f"{instrument.kind}:{instrument.value}".encode()).hexdigest()
+    if idempotency_key is not None:
+        first = await repo.attempt_by_key(session, intent.id, idempotency_key)
+        if first is not None:
+            if first.request_hash != request_hash:
+                raise ValidationFailed(
+                    "This Idempotency-Key was used with another body", code="idempotency_key_reused"
+                )
+            return _confirm_out(intent, first.outcome, first.reason)
+    gateway = gateway_for(intent.provider)
+    if intent.method != "cod" and intent.method != instrument.kind:
+        raise ValidationFailed(
+            f"This payment is by {intent.method}; send "
+            + ("card_number" if intent.method == "card" else "upi_vpa"),
+            code="instrument_mismatch",
+        )
+    if intent.status in ("succeeded", "failed"):
+        return _confirm_out(intent, intent.status, intent.failure_reason)
+    if intent.status != "pending":
+        raise Conflict(f"This payment is {intent.status}", code="payment_closed")
+    if await repo.has_pending_attempt(session, intent.id):
+        return _confirm_out(intent, "pending", None)  # a UPI collect request is in flight
+    charge = await gateway.charge(session, intent, instrument)
+    attempt = PaymentAttempt(
+        id=new_id(),
+        intent_id=intent.id,
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+        instrument=instrument.masked(),
+        gateway_ref=charge.gateway_ref,
+        outcome=charge.outcome,
+        reason=charge.reason,
+    )
+    if not await repo.insert_unique(session, attempt):
+        raise Conflict("This payment is being confirmed already", code="confirm_in_progress")
+    if charge.outcome != "pending":
+        await _settle(session, intent.id, charge.outcome, charge.reason)
+    return _confirm_out(intent, charge.outcome, charge.reason)
+
+
+async def _settle(session: AsyncSession, intent_id: str, outcome: str, reason: str | None) -> bool:
+    """Move a pending intent to its final outcome once; the one that moves it emits the event."""
+    intent = await repo.intent_by_id(session, intent_id)
+    if intent is None:
+        return False
+    now = clock.now()
+    if outcome == "succeeded":
+        moved = await repo.move_pending(
+            session, intent_id, status="succeeded", at=now, captured_amount=intent.amount
+        )
+        if moved:
+            await emit(
+                session,
+                "payment.succeeded",
+                {
+                    "payment_id": intent.id,
+                    "order_id": intent.order_id,
+                    "amount": intent.amount,
+                    "currency": intent.currency,
+                    "provider": intent.provider,
+                },
+            )
+        return moved
+    moved = await repo.move_pending(
+        session, intent_id, status="failed", at=now, failure_reason=reason or "declined"
+    )
+    if moved:
+        await emit(
+            session,
+            "payment.failed",
+            {"payment_id": intent.id, "order_id": intent.order_id, "reason": reason or "declined"},
+        )
+    return moved
+
+
+async def handle_webhook(
+    session: AsyncSession,
+    *,
+    provider: str,
+    secret: str,
+    body: bytes,
+    signature: str | None,
+) -> WebhookAck:
+    """Apply a gateway's signed event once; a redelivered event id changes nothing."""
+    gateway_for(provider)  # 404 for a provider we do not know
+    webhooks.verify(secret, signature, body, clock.now())
+    event = webhooks.parse(body)
+    intent = await repo.intent_by_id(session, event.payment_id)
+    fresh = await repo.insert_unique(
+        session,
+        ProcessedWebhookEvent(
+            provider=provider,
+            event_id=event.id,
+            event_type=event.type,
+            intent_id=intent.id if intent is not None else None,
+            received_at=clock.now(),
+        ),
+    )
+    if not fresh:
+        return WebhookAck(duplicate=True)
+    if intent is None:
+        return WebhookAck()  # not ours (another environment's event); acknowledged, ignored
+    if event.type == webhooks.SUCCEEDED:
+        if not await _settle(session, intent.id, "succeeded", None):
+            await _refund_late_capture(session, intent.id)
+    elif event.type == webhooks.FAILED:
+        await _settle(session, intent.id, "failed", event.reason)
+    # payment_intent.refunded confirms a refund we started and recorded already.
+    return WebhookAck()
+
+
+async def _refund_late_capture(session: AsyncSession, intent_id: str) -> None:
+    """The gateway captured money for an intent we had voided (the order was cancelled while a
+    UPI collect was in flight): record the capture and give it straight back."""
+    intent = await repo.intent_by_id(session, intent_id)
+    if intent is None or intent.status != "cancelled":
+        return
+    captured = await repo.move_pending(
+        session,
+        intent.id,
+        status="succeeded",
+        at=clock.now(),
+        captured_amount=intent.amount,
+        from_status="cancelled",
+    )
+    if captured and intent.amount > 0:
+        await refund(
+            session,
+            intent.id,
+            intent.amount,
+            "captured after the order was cancelled",
+            idempotency_key="late-capture",
+        )
+
+
+async def refund(
+    session: AsyncSession,
+    payment_id: str,
+    amount: int,
+    reason: str,
+    *,
+    idempotency_key: str | None = None,
+) -> RefundRead:
+    """Give back ``amount`` of a captured payment, once per ``idempotency_key``."""
+    intent = await repo.intent_by_id(session, payment_id, lock=True)
+    if intent is None:
+        raise NotFound("No such payment", code="payment_not_found")
+    key = idempotency_key or new_id()
+    existing = await repo.refund_by_key(session, intent.id, key)
+    if existing is not None:
+        return _refund_read(existing)
+    if amount <= 0:
+        raise ValidationFailed("A refund amount must be positive", code="invalid_amount")
+    if intent.status not in ("succeeded", "refunded"):
+        raise Conflict(
+            f"Only a captured payment can be refunded; this one is {intent.status}",
+            code="payment_not_captured",
+        )
+    if not await repo.add_refunded(session, intent.id, amount, clock.now()):
+        raise Conflict(
+            "The refund is more than what is left of the captured amount",
+            code="refund_exceeds_captured",
+        )
+    row = PaymentRefund(
+        id=new_id(), intent_id=intent.id, amount=amount, reason=reason[:200], idempotency_key=key
+    )
+    if not await repo.insert_unique(session, row):
+        raise Conflict("This refund is being made already", code="refund_in_progress")
+    await gateway_for(intent.provider).refund(session, intent, row)
+    await emit(
+        session,
+        "payment.refunded",
+        {"payment_id": intent.id, "order_id": intent.order_id, "amount": amount},
+    )
+    return _refund_read(row)
+
+
+def _refund_read(row: PaymentRefund) -> RefundRead:
+    return RefundRead(id=row.id, payment_id=row.intent_id, amount=row.amount, reason=row.reason)
+
+
+async def settle_cancelled_order(
+    session: AsyncSession, order_id: str, *, refund_amount: int | None, reason: str
+) -> None:
+    """An order was cancelled: refund what was captured, or void what is still pending."""
+    intent = await repo.live_intent_for_order(session, order_id)
+    if intent is None:
+        return
+    if intent.status == "pending":
+        await repo.move_pending(session, intent.id, status="cancelled", at=clock.now())
+        return
+    left = intent.captured_amount - intent.refunded_amount
+    amount = min(refund_amount, left) if refund_amount else left
+    if intent.status in ("succeeded", "refunded") and amount > 0:
+        await refund(
+            session,
+            intent.id,
+            amount,
+            f"order cancelled: {reason}",
+            idempotency_key=f"order-cancelled:{order_id}",
+        )
+
+
+async def collect_cash(session: AsyncSession, order_id: str) -> None:
+    """A cash-on-delivery order was delivered: the rider collected its total."""
+    intent = await repo.live_intent_for_order(session, order_id)
+    if intent is not None and intent.method == "cod" and intent.status == "pending":
+        await repo.move_pending(
+            session, intent.id, status="succeeded", at=clock.now(), captured_amount=intent.amount
+        )
