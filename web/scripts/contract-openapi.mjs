@@ -299,7 +299,7 @@ export const paths = {
     }),
   },
   '/api/v1/cart/coupon': {
-    put: op('apply_coupon', { body: obj({ code: str }), res: P('Cart') }),
+    post: op('apply_coupon', { body: obj({ code: str }), res: P('Cart') }),
     delete: op('remove_coupon', { res: P('Cart') }),
   },
   '/api/v1/orders': {

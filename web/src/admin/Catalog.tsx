@@ -69,13 +69,13 @@ function ProductDialog({
     e.preventDefault();
     const body = {
       name: d.name.trim(),
-      brand: d.brand.trim() || null,
+      brand: d.brand.trim(),
       unit: d.unit.trim(),
       category_id: d.category_id,
       mrp: paise(d.mrp),
       price: paise(d.price),
       image_url: d.image_url.trim() || null,
-      description: d.description.trim() || null,
+      description: d.description.trim(),
       is_active: d.is_active,
     };
     if (body.price > body.mrp) {

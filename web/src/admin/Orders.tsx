@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { formatMoney } from '../lib/money';
 import { useQuery } from '../lib/query';
-import { STATUS_LABEL, type AdminOrder } from '../lib/types';
+import { STATUS_LABEL, type AdminOrder, type OrderStatus } from '../lib/types';
 import { Empty, ErrorBanner, SelectField, Skeleton, StatusBadge } from '../ui';
 import { useStores } from './data';
 
@@ -16,7 +16,11 @@ export function OrdersBoard() {
       unwrap(
         api.GET('/api/v1/admin/orders', {
           params: {
-            query: { status: status || undefined, store_id: storeId || undefined, limit: 100 },
+            query: {
+              status: (status || undefined) as OrderStatus | undefined,
+              store_id: storeId || undefined,
+              limit: 100,
+            },
           },
         }),
       ),

@@ -7,6 +7,8 @@ import { Button, Empty, ErrorBanner, SelectField, Skeleton, TextField } from '..
 import { Map } from '../map/Map';
 import { useStores } from './data';
 
+type Vehicle = 'bicycle' | 'scooter' | 'motorbike' | 'on_foot';
+
 export function Riders() {
   const stores = useStores();
   const riders = useQuery(
@@ -14,7 +16,11 @@ export function Riders() {
     () => unwrap(api.GET('/api/v1/admin/riders', { params: { query: { limit: 100 } } })),
     { pollMs: 10000 },
   );
-  const [form, setForm] = useState({ user_id: '', store_id: '', vehicle: 'bicycle' });
+  const [form, setForm] = useState<{ user_id: string; store_id: string; vehicle: Vehicle }>({
+    user_id: '',
+    store_id: '',
+    vehicle: 'bicycle',
+  });
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const list = (riders.data?.items ?? []) as Rider[];
@@ -116,12 +122,12 @@ export function Riders() {
         <SelectField
           label="Vehicle"
           value={form.vehicle}
-          onChange={(e) => setForm({ ...form, vehicle: e.target.value })}
+          onChange={(e) => setForm({ ...form, vehicle: e.target.value as Vehicle })}
         >
           <option value="bicycle">Bicycle</option>
           <option value="scooter">Scooter</option>
           <option value="motorbike">Motorbike</option>
-          <option value="car">Car</option>
+          <option value="on_foot">On foot</option>
         </SelectField>
         <div>
           <Button type="submit" busy={busy}>

@@ -94,7 +94,7 @@ function CouponField({ cart }: { cart: Cart }) {
     setMessage(null);
     try {
       const next = await unwrap(
-        api.PUT('/api/v1/cart/coupon', { body: { code: code.trim().toUpperCase() } }),
+        api.POST('/api/v1/cart/coupon', { body: { code: code.trim().toUpperCase() } }),
       );
       setQueryData(CART_KEY, next);
       setMessage(

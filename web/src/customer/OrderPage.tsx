@@ -115,7 +115,7 @@ export function OrderPage({ id }: { id: string }) {
       label: 'Your address',
       kind: 'you',
     });
-  if (t?.rider)
+  if (t?.rider && t.rider.lat != null && t.rider.lng != null)
     points.push({
       id: 'rider',
       lat: t.rider.lat,

@@ -72,6 +72,8 @@ describe('product card', () => {
     brand: 'Amul',
     unit: '500 ml',
     image_url: null,
+    category_id: 'c1',
+    currency: 'INR',
     price: 2700,
     mrp: 3000,
     in_stock: true,
@@ -107,7 +109,7 @@ describe('cart', () => {
     fakeServer({
       'GET /api/v1/me': () => ({ body: ME }),
       'GET /api/v1/cart': () => ({ body: CART }),
-      'PUT /api/v1/cart/coupon': () => ({
+      'POST /api/v1/cart/coupon': () => ({
         status: 422,
         body: {
           title: 'Invalid coupon',

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { errorMessage } from '../lib/problem';
+import { formatMoney } from '../lib/money';
 import { useQuery } from '../lib/query';
 import type { RiderTask } from '../lib/types';
 import { Button, Empty, ErrorBanner, Skeleton, TextField, useToast } from '../ui';
@@ -50,10 +51,6 @@ function useLocationSharing(online: boolean) {
   return { spot, problem };
 }
 
-function isPickedUp(status: string) {
-  return ['picked_up', 'out_for_delivery', 'in_transit', 'arrived'].includes(status);
-}
-
 function TaskCard({
   task,
   spot,
@@ -67,27 +64,25 @@ function TaskCard({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const toast = useToast();
-  const t = task as RiderTask & {
-    store?: { name?: string; lat?: number; lng?: number };
-    drop?: { line1?: string; lat?: number; lng?: number; instructions?: string | null };
-  };
-  const picked = isPickedUp(t.status);
-  const points: MapPoint[] = [];
-  if (t.store?.lat && t.store.lng)
-    points.push({
-      id: 'store',
-      lat: t.store.lat,
-      lng: t.store.lng,
-      label: `🏪 ${t.store.name ?? 'Store'}`,
-      kind: 'store',
-    });
-  if (t.drop?.lat && t.drop.lng)
-    points.push({ id: 'drop', lat: t.drop.lat, lng: t.drop.lng, label: '📍 Drop', kind: 'drop' });
+  const t = task;
+  const picked = t.status === 'picked_up';
+  const points: MapPoint[] = [
+    { id: 'store', lat: t.store.lat, lng: t.store.lng, label: `🏪 ${t.store.name}`, kind: 'store' },
+    { id: 'drop', lat: t.drop.lat, lng: t.drop.lng, label: '📍 Drop', kind: 'drop' },
+  ];
   if (spot) points.push({ id: 'me', lat: spot.lat, lng: spot.lng, label: 'You', kind: 'rider' });
-  const route = points
-    .filter((p) => p.kind !== 'rider')
-    .map((p) => [p.lat, p.lng] as [number, number]);
-  if (spot) route.unshift([spot.lat, spot.lng]);
+  const route: Array<[number, number]> = picked
+    ? [
+        ...(spot
+          ? [[spot.lat, spot.lng] as [number, number]]
+          : [[t.store.lat, t.store.lng] as [number, number]]),
+        [t.drop.lat, t.drop.lng],
+      ]
+    : [
+        ...(spot ? [[spot.lat, spot.lng] as [number, number]] : []),
+        [t.store.lat, t.store.lng],
+        [t.drop.lat, t.drop.lng],
+      ];
 
   async function pickedUp() {
     setBusy(true);
@@ -95,7 +90,7 @@ function TaskCard({
     try {
       await unwrap(
         api.POST('/api/v1/rider/deliveries/{delivery_id}/picked-up', {
-          params: { path: { delivery_id: task.id } },
+          params: { path: { delivery_id: t.delivery_id } },
         }),
       );
       onDone();
@@ -112,7 +107,7 @@ function TaskCard({
     try {
       await unwrap(
         api.POST('/api/v1/rider/deliveries/{delivery_id}/delivered', {
-          params: { path: { delivery_id: task.id } },
+          params: { path: { delivery_id: t.delivery_id } },
           body: { otp: otp.trim() },
         }),
       );
@@ -130,7 +125,7 @@ function TaskCard({
       <div className="row between">
         <h2 style={{ margin: 0 }}>Order #{t.order_number}</h2>
         <span className={`badge ${picked ? 'blue' : 'yellow'}`}>
-          {picked ? 'Deliver' : 'Pick up'}
+          {picked ? 'Deliver' : t.status === 'waiting' ? 'Being packed' : 'Pick up'}
         </span>
       </div>
       <div className="stack" style={{ gap: 8 }}>
@@ -138,25 +133,40 @@ function TaskCard({
           <span aria-hidden>🏪</span>
           <div>
             <div className="subtle">Pick up from</div>
-            <strong>{t.store?.name ?? 'Store'}</strong>
+            <strong>{t.store.name}</strong>
+            <div className="subtle">{t.items_count} items</div>
           </div>
         </div>
         <div className="row" style={{ alignItems: 'flex-start' }}>
           <span aria-hidden>📍</span>
           <div>
             <div className="subtle">Drop at</div>
-            <strong>{t.drop?.line1 ?? 'Customer address'}</strong>
-            {t.drop?.instructions ? <div className="muted">“{t.drop.instructions}”</div> : null}
+            <strong>
+              {t.drop.line1}, {t.drop.city} {t.drop.pincode}
+            </strong>
+            <div className="muted">
+              {t.customer_name} · <a href={`tel:${t.customer_phone}`}>{t.customer_phone}</a>
+            </div>
+            {t.drop.instructions ? <div className="muted">“{t.drop.instructions}”</div> : null}
           </div>
         </div>
+        {t.amount_to_collect ? (
+          <div className="banner warn">
+            Collect {formatMoney(t.amount_to_collect, t.currency)} in cash at the door.
+          </div>
+        ) : null}
       </div>
-      {points.length ? (
-        <Map label="Route from the store to the drop address" points={points} route={route} />
-      ) : null}
+      <Map label="Route from the store to the drop address" points={points} route={route} />
       <ErrorBanner error={error} />
       {!picked ? (
-        <Button size="big" block busy={busy} onClick={() => void pickedUp()}>
-          Picked up
+        <Button
+          size="big"
+          block
+          busy={busy}
+          disabled={t.status === 'waiting'}
+          onClick={() => void pickedUp()}
+        >
+          {t.status === 'waiting' ? 'Waiting for the store to pack' : 'Picked up'}
         </Button>
       ) : (
         <form className="stack" onSubmit={delivered}>
@@ -245,7 +255,12 @@ export default function RiderApp() {
             <Skeleton height={260} />
           ) : list.length ? (
             list.map((t) => (
-              <TaskCard key={t.id} task={t} spot={spot} onDone={() => void tasks.reload()} />
+              <TaskCard
+                key={t.delivery_id}
+                task={t}
+                spot={spot}
+                onDone={() => void tasks.reload()}
+              />
             ))
           ) : (
             <>

@@ -31,37 +31,43 @@ function useNow(ms = 30000) {
   return now;
 }
 
-function PickList({ order, onChanged }: { order: QueueOrder; onChanged: () => void }) {
-  const lines = sortByAisle(((order as { items?: PickLine[] }).items ?? []) as PickLine[]);
-  const [picked, setPicked] = useState<string[]>(() => loadPicked(order.id));
+function PickList({ entry, onChanged }: { entry: QueueOrder; onChanged: () => void }) {
+  const detail = useQuery(`pick:${entry.id}`, () =>
+    unwrap(
+      api.GET('/api/v1/store-ops/orders/{order_id}', { params: { path: { order_id: entry.id } } }),
+    ),
+  );
+  const order = detail.data;
+  const status = order?.status ?? entry.status;
+  const lines = sortByAisle((order?.lines ?? []) as PickLine[]);
+  const [picked, setPicked] = useState<string[]>(() => loadPicked(entry.id));
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const toast = useToast();
-  useEffect(() => setPicked(loadPicked(order.id)), [order.id]);
   const allPicked = lines.length > 0 && lines.every((l) => picked.includes(l.product_id));
   const toggle = (id: string) => {
     const next = picked.includes(id) ? picked.filter((p) => p !== id) : [...picked, id];
     setPicked(next);
-    savePicked(order.id, next);
+    savePicked(entry.id, next);
   };
   async function act(action: 'start-picking' | 'packed') {
     setBusy(action);
     setError(null);
     try {
-      if (action === 'start-picking') {
-        await unwrap(
-          api.POST('/api/v1/store-ops/orders/{order_id}/start-picking', {
-            params: { path: { order_id: order.id } },
-          }),
-        );
-      } else {
-        await unwrap(
-          api.POST('/api/v1/store-ops/orders/{order_id}/packed', {
-            params: { path: { order_id: order.id } },
-          }),
-        );
-        toast(`Order #${order.number} packed — a rider is on the way`);
-      }
+      const next =
+        action === 'start-picking'
+          ? await unwrap(
+              api.POST('/api/v1/store-ops/orders/{order_id}/start-picking', {
+                params: { path: { order_id: entry.id } },
+              }),
+            )
+          : await unwrap(
+              api.POST('/api/v1/store-ops/orders/{order_id}/packed', {
+                params: { path: { order_id: entry.id } },
+              }),
+            );
+      detail.setData(next);
+      if (action === 'packed') toast(`Order #${entry.number} packed — handing over to a rider`);
       onChanged();
     } catch (e) {
       setError(e);
@@ -69,53 +75,68 @@ function PickList({ order, onChanged }: { order: QueueOrder; onChanged: () => vo
       setBusy(null);
     }
   }
-  const picking = order.status === 'picking';
+  const picking = status === 'picking';
+  const pickedCount = lines.filter((l) => picked.includes(l.product_id)).length;
   return (
     <section className="card stack" aria-labelledby="pick-h">
       <div className="row between wrap">
         <h2 id="pick-h" style={{ margin: 0 }}>
-          Order #{order.number}
+          Order #{entry.number}
         </h2>
-        <StatusBadge status={order.status} />
+        <StatusBadge status={status} />
       </div>
       <p className="subtle" style={{ margin: 0 }}>
         {lines.length} lines · {lines.reduce((n, l) => n + l.quantity, 0)} items · picked{' '}
-        {picked.filter((p) => lines.some((l) => l.product_id === p)).length}/{lines.length}
+        {pickedCount}/{lines.length}
       </p>
-      <ErrorBanner error={error} />
-      <div
-        role="list"
-        aria-label="Pick list, sorted by aisle"
-        style={{ border: '1px solid var(--c-line)', borderRadius: 12 }}
-      >
-        {lines.map((l) => {
-          const done = picked.includes(l.product_id);
-          return (
-            <label key={l.product_id} className={`pick-row${done ? ' done' : ''}`} role="listitem">
-              <input
-                type="checkbox"
-                checked={done}
-                onChange={() => toggle(l.product_id)}
-                disabled={!picking}
-                aria-label={`Picked ${l.quantity} × ${l.name}`}
-              />
-              <span className="aisle" title="Aisle">
-                {l.aisle ?? '—'}
-              </span>
-              <span className="pick-name grow">{l.name}</span>
-              <strong className="num" style={{ fontSize: 18 }}>
-                ×{l.quantity}
-              </strong>
-            </label>
-          );
-        })}
-        {!lines.length ? (
-          <p className="muted" style={{ padding: 12 }}>
-            This order has no lines.
-          </p>
-        ) : null}
-      </div>
-      {order.status === 'confirmed' ? (
+      {order?.delivery_instructions ? (
+        <div className="banner">Customer note: {order.delivery_instructions}</div>
+      ) : null}
+      <ErrorBanner error={error ?? detail.error} />
+      {detail.loading ? (
+        <Skeleton height={200} />
+      ) : (
+        <div
+          role="list"
+          aria-label="Pick list, sorted by aisle"
+          style={{ border: '1px solid var(--c-line)', borderRadius: 12 }}
+        >
+          {lines.map((l) => {
+            const done = picked.includes(l.product_id);
+            return (
+              <label
+                key={l.product_id}
+                className={`pick-row${done ? ' done' : ''}`}
+                role="listitem"
+              >
+                <input
+                  type="checkbox"
+                  checked={done}
+                  onChange={() => toggle(l.product_id)}
+                  disabled={!picking}
+                  aria-label={`Picked ${l.quantity} × ${l.name}`}
+                />
+                <span className="aisle" title="Aisle">
+                  {l.aisle || '—'}
+                </span>
+                <span className="pick-name grow">
+                  {l.name}
+                  {l.unit ? <span className="subtle"> · {l.unit}</span> : null}
+                </span>
+                <strong className="num" style={{ fontSize: 18 }}>
+                  ×{l.quantity}
+                </strong>
+              </label>
+            );
+          })}
+          {!lines.length ? (
+            <p className="muted" style={{ padding: 12 }}>
+              This order has no lines.
+            </p>
+          ) : null}
+        </div>
+      )}
+      {status === 'confirmed' ? (
         <Button
           size="big"
           block
@@ -248,8 +269,8 @@ export default function StoreApp() {
                         <span>
                           <strong>#{o.number}</strong>
                           <span className="subtle" style={{ display: 'block' }}>
-                            {((o as { items?: unknown[] }).items ?? []).length} lines ·{' '}
-                            {formatMoney(o.total, o.currency)}
+                            {o.item_count} items ·{' '}
+                            {formatMoney(o.total)}
                           </span>
                         </span>
                         <span style={{ textAlign: 'right' }}>
@@ -268,7 +289,7 @@ export default function StoreApp() {
                 {current ? (
                   <PickList
                     key={current.id}
-                    order={current}
+                    entry={current}
                     onChanged={() => void queue.reload()}
                   />
                 ) : null}

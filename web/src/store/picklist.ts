@@ -4,6 +4,7 @@ export interface PickLine {
   name: string;
   quantity: number;
   aisle?: string | number | null;
+  unit?: string;
 }
 
 /** Sorts by aisle (numeric-aware, missing aisles last), then by name: one walk through the store. */
