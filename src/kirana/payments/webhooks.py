@@ -68,7 +68,7 @@ def verify(secret: str, header: str | None, body: bytes, now: datetime) -> None:
             candidates.append(value)
     if timestamp is None or not candidates:
         raise InvalidSignature(f"The {SIGNATURE_HEADER} header is malformed")
-    if abs(now.timestamp() - timestamp) > TOLERANCE_SECONDS:
+    if abs(int(now.timestamp()) - timestamp) > TOLERANCE_SECONDS:
         raise InvalidSignature("The webhook's timestamp is outside the tolerance window")
     expected = _digest(secret, timestamp, body)
     if not any(hmac.compare_digest(expected, c) for c in candidates):
