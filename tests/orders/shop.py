@@ -35,8 +35,14 @@ async def add_customer(
     headers = await factories.login(client, user)
     r = await client.post(
         "/api/v1/me/addresses",
-        json={"label": "home", "line1": "Mannerheimintie 1", "city": "Helsinki",
-              "pincode": "00100", "lat": lat, "lng": lng},
+        json={
+            "label": "home",
+            "line1": "Mannerheimintie 1",
+            "city": "Helsinki",
+            "pincode": "00100",
+            "lat": lat,
+            "lng": lng,
+        },
         headers=headers,
     )
     assert r.status_code == 201, r.text
@@ -71,7 +77,9 @@ async def make_shop(
 
 
 async def fill_cart(
-    client: httpx.AsyncClient, shop: Shop, headers: dict[str, str] | None = None,
+    client: httpx.AsyncClient,
+    shop: Shop,
+    headers: dict[str, str] | None = None,
     lines: dict[str, int] | None = None,
 ) -> dict[str, object]:
     body: dict[str, object] = {}
@@ -87,11 +95,95 @@ async def fill_cart(
 
 
 async def place(
-    client: httpx.AsyncClient, shop: Shop, method: str = "cod",
-    headers: dict[str, str] | None = None, address_id: str | None = None, **extra: object,
+    client: httpx.AsyncClient,
+    shop: Shop,
+    method: str = "cod",
+    headers: dict[str, str] | None = None,
+    address_id: str | None = None,
+    **extra: object,
 ) -> httpx.Response:
     return await client.post(
         "/api/v1/orders",
         json={"address_id": address_id or shop.address_id, "payment_method": method, **extra},
         headers={**(headers or shop.headers), **new_key()},
     )
+
+
+TABLES = (
+    "carts",
+    "cart_items",
+    "orders",
+    "order_items",
+    "order_events",
+    "idempotency_keys",
+    "coupons",
+    "coupon_redemptions",
+    "fee_rules",
+    "notifications",
+    "outbox",
+    "stock_reservations",
+)
+
+
+async def snapshot(db: Database) -> dict[str, object]:
+    """Row counts of every table these endpoints write, and the stock and cart contents."""
+    from sqlalchemy import text
+
+    async with db.transaction(write=False) as session:
+        counts: dict[str, object] = {
+            t: (await session.execute(text(f"SELECT count(*) FROM {t}"))).scalar_one()
+            for t in TABLES
+        }
+        counts["stock"] = [
+            tuple(r)
+            for r in await session.execute(
+                text("SELECT store_id, product_id, on_hand, reserved FROM stock ORDER BY 1, 2")
+            )
+        ]
+        counts["cart_lines"] = [
+            tuple(r)
+            for r in await session.execute(
+                text("SELECT cart_id, product_id, quantity FROM cart_items ORDER BY 1, 2")
+            )
+        ]
+        counts["carts_state"] = [
+            tuple(r)
+            for r in await session.execute(
+                text("SELECT user_id, store_id, coupon_code FROM carts ORDER BY 1")
+            )
+        ]
+        counts["order_states"] = [
+            tuple(r)
+            for r in await session.execute(text("SELECT id, status FROM orders ORDER BY 1"))
+        ]
+    return counts
+
+
+async def stock_of(db: Database, store_id: str, product_id: str) -> tuple[int, int]:
+    from sqlalchemy import text
+
+    async with db.transaction(write=False) as session:
+        row = (
+            await session.execute(
+                text("SELECT on_hand, reserved FROM stock WHERE store_id = :s AND product_id = :p"),
+                {"s": store_id, "p": product_id},
+            )
+        ).one()
+    return int(row[0]), int(row[1])
+
+
+async def make_admin(db: Database, client: httpx.AsyncClient) -> dict[str, str]:
+    return await factories.login(client, await factories.make_user(db, "admin"))
+
+
+async def settle(db: Database, settings: object, client: httpx.AsyncClient) -> None:
+    """Let the sandbox gateway's webhooks arrive (UPI collect) and relay every event."""
+    from datetime import timedelta
+
+    from kirana.kit import clock
+    from kirana.kit.outbox import drain
+    from kirana.payments.jobs import deliver_sandbox_webhooks
+
+    clock.advance(timedelta(seconds=2))
+    await deliver_sandbox_webhooks(db, settings, client=client)  # type: ignore[arg-type]
+    await drain(db)

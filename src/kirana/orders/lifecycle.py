@@ -280,18 +280,11 @@ async def list_orders(
     )
 
 
-async def _rider_position(session: AsyncSession, order_id: str) -> Any:
-    # logistics.service.rider_position_for_order is being written alongside (issue 3, B);
-    # until it lands the tracking answer simply has no rider.
-    finder = getattr(logistics, "rider_position_for_order", None)
-    return None if finder is None else await finder(session, order_id)
-
-
 async def tracking(session: AsyncSession, principal: Principal, order_id: str) -> TrackingRead:
     order = await customer_order(session, principal, order_id)
     rider = None
     if order.status in (state.CONFIRMED, state.PICKING, state.PACKED, state.OUT_FOR_DELIVERY):
-        position = await _rider_position(session, order.id)
+        position = await logistics.rider_position_for_order(session, order.id)
         if position is not None:
             rider = RiderOnMap(name=position.name, lat=position.lat, lng=position.lng)
     remaining: int | None = None

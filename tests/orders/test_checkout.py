@@ -1,0 +1,231 @@
+"""Checkout over HTTP: the answer, idempotency, refusals that change nothing, coupons."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from kirana.kit.db import Database
+from kirana.kit.outbox import drain
+from tests import factories
+from tests.orders.shop import (
+    add_customer,
+    fill_cart,
+    make_admin,
+    make_shop,
+    new_key,
+    place,
+    snapshot,
+    stock_of,
+)
+
+
+async def test_card_order_waits_for_payment(db: Database, client: httpx.AsyncClient) -> None:
+    shop = await make_shop(db, client)
+    cart = await fill_cart(client, shop, lines={shop.products[0]: 2, shop.products[1]: 1})
+    r = await place(client, shop, "card", tip=2_000, delivery_instructions="Ring twice")
+    assert r.status_code == 201, r.text
+    order = r.json()
+    assert order["status"] == "pending_payment"
+    assert order["number"].startswith("KR-") and len(order["number"]) == 11
+    assert len(order["delivery_otp"]) == 4 and order["delivery_otp"].isdigit()
+    assert order["payment"]["status"] == "pending" and order["payment"]["id"]
+    assert order["subtotal"] == cart["subtotal"] and order["tip"] == 2_000
+    assert order["total"] == order["subtotal"] + order["fees_total"] - order["discount"] + 2_000
+    assert order["eta_minutes"] > 0 and order["currency"] == "INR"
+    assert order["address"]["line1"] == "Mannerheimintie 1"
+    assert order["delivery_instructions"] == "Ring twice"
+    items = {i["product_id"]: i for i in order["items"]}
+    assert items[shop.products[0]]["quantity"] == 2 and items[shop.products[0]]["aisle"] == "B0"
+    assert [t["status"] for t in order["timeline"]] == ["pending_payment"]
+    # stock held, cart emptied
+    assert await stock_of(db, shop.store_id, shop.products[0]) == (20, 2)
+    assert (await client.get("/api/v1/cart", headers=shop.headers)).json()["items"] == []
+    # the customer sees it
+    r = await client.get("/api/v1/orders", headers=shop.headers)
+    assert [o["id"] for o in r.json()["items"]] == [order["id"]]
+    r = await client.get(f"/api/v1/orders/{order['id']}", headers=shop.headers)
+    assert r.json()["delivery_otp"] == order["delivery_otp"]
+
+    r = await client.post(
+        f"/api/v1/payments/{order['payment']['id']}/confirm",
+        json={"card_number": "4242424242424242"},
+        headers=shop.headers,
+    )
+    assert r.status_code == 200, r.text
+    await drain(db)
+    r = await client.get(f"/api/v1/orders/{order['id']}", headers=shop.headers)
+    assert r.json()["status"] == "confirmed"
+    assert [t["status"] for t in r.json()["timeline"]] == ["pending_payment", "confirmed"]
+    assert r.json()["timeline"][1]["actor"] == "system"
+
+
+async def test_idempotent_replay_and_reused_key(db: Database, client: httpx.AsyncClient) -> None:
+    shop = await make_shop(db, client)
+    await fill_cart(client, shop)
+    key = new_key()
+    body = {"address_id": shop.address_id, "payment_method": "card"}
+    first = await client.post("/api/v1/orders", json=body, headers={**shop.headers, **key})
+    assert first.status_code == 201
+    again = await client.post("/api/v1/orders", json=body, headers={**shop.headers, **key})
+    assert again.status_code == 201 and again.json() == first.json()
+    before = await snapshot(db)
+    other = await client.post(
+        "/api/v1/orders", json={**body, "tip": 100}, headers={**shop.headers, **key}
+    )
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    assert await snapshot(db) == before
+    # the same key from another customer is that customer's own key
+    _, headers2, address2 = await add_customer(db, client)
+    r = await client.post(
+        "/api/v1/orders", json={**body, "address_id": address2}, headers={**headers2, **key}
+    )
+    assert r.status_code == 422 and r.json()["code"] == "cart_empty"
+
+
+async def test_concurrent_requests_with_one_key_make_one_order(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    shop = await make_shop(db, client)
+    await fill_cart(client, shop)
+    key = new_key()
+    body = {"address_id": shop.address_id, "payment_method": "cod"}
+    answers = await asyncio.gather(
+        *[
+            client.post("/api/v1/orders", json=body, headers={**shop.headers, **key})
+            for _ in range(6)
+        ]
+    )
+    assert {r.status_code for r in answers} <= {201, 409}
+    created = [r.json() for r in answers if r.status_code == 201]
+    assert created and all(c == created[0] for c in created)
+    snap = await snapshot(db)
+    assert snap["orders"] == 1 and snap["idempotency_keys"] == 1
+    assert await stock_of(db, shop.store_id, shop.products[0]) == (20, 2)
+
+
+async def test_refusals_change_nothing(db: Database, client: httpx.AsyncClient) -> None:
+    shop = await make_shop(db, client, on_hand=3)
+    body = {"address_id": shop.address_id, "payment_method": "cod"}
+    before = await snapshot(db)
+    r = await client.post("/api/v1/orders", json=body, headers={**shop.headers, **new_key()})
+    assert r.status_code == 422 and r.json()["code"] == "cart_empty"
+    assert await snapshot(db) == before
+
+    await fill_cart(client, shop, lines={shop.products[0]: 3, shop.products[1]: 2})
+    before = await snapshot(db)
+    r = await client.post("/api/v1/orders", json=body, headers=shop.headers)
+    assert r.status_code == 400 and r.json()["code"] == "idempotency_key_missing"
+    r = await client.post(
+        "/api/v1/orders", json=body, headers={**shop.headers, "Idempotency-Key": "k" * 101}
+    )
+    assert r.status_code == 400 and r.json()["code"] == "idempotency_key_invalid"
+
+    # another customer's address: not found
+    _, _, foreign_address = await add_customer(db, client)
+    before = await snapshot(db)
+    r = await place(client, shop, address_id=foreign_address)
+    assert r.status_code == 404 and r.json()["code"] == "address_not_found"
+    # an address outside the store's area
+    far = await client.post(
+        "/api/v1/me/addresses",
+        json={
+            "label": "far",
+            "line1": "x",
+            "city": "Tampere",
+            "pincode": "33100",
+            "lat": 61.5,
+            "lng": 23.76,
+        },
+        headers=shop.headers,
+    )
+    before = await snapshot(db)
+    r = await place(client, shop, address_id=far.json()["id"])
+    assert r.status_code == 422 and r.json()["code"] == "address_not_serviceable"
+    assert await snapshot(db) == before
+
+    # stock ran out for both lines after they were put in the cart: one 409 naming each
+    async with db.transaction() as session:
+        from sqlalchemy import text
+
+        await session.execute(
+            text("UPDATE stock SET on_hand = 1 WHERE store_id = :s"), {"s": shop.store_id}
+        )
+    before = await snapshot(db)
+    r = await place(client, shop)
+    assert r.status_code == 409 and r.json()["code"] == "insufficient_stock"
+    assert sorted(
+        (ln["product_id"], ln["requested"], ln["available"]) for ln in r.json()["lines"]
+    ) == sorted([(shop.products[0], 3, 1), (shop.products[1], 2, 1)])
+    assert await snapshot(db) == before
+
+
+async def test_checkout_bad_input(db: Database, client: httpx.AsyncClient) -> None:
+    shop = await make_shop(db, client)
+    await fill_cart(client, shop)
+    staff = await factories.login(
+        client, await factories.make_user(db, "store_staff", shop.store_id)
+    )
+    before = await snapshot(db)
+    ok = {"address_id": shop.address_id, "payment_method": "cod"}
+    cases = [
+        ({**ok, "payment_method": "bitcoin"}, shop.headers, 422),
+        ({**ok, "tip": -1}, shop.headers, 422),
+        ({**ok, "tip": 10**9}, shop.headers, 422),
+        ({**ok, "tip": "lots"}, shop.headers, 422),
+        ({"payment_method": "cod"}, shop.headers, 422),
+        ({**ok, "extra": True}, shop.headers, 422),
+        ({**ok, "address_id": "nope"}, shop.headers, 404),
+        ({**ok, "delivery_instructions": "x" * 501}, shop.headers, 422),
+        (ok, {}, 401),
+        (ok, {"Authorization": "Bearer abc.def.ghi"}, 401),
+        (ok, staff, 403),
+    ]
+    for body, headers, status in cases:
+        r = await client.post("/api/v1/orders", json=body, headers={**headers, **new_key()})
+        assert r.status_code == status, (body, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+    r = await client.post(
+        "/api/v1/orders",
+        content=b"[",
+        headers={**shop.headers, **new_key(), "content-type": "application/json"},
+    )
+    assert r.status_code == 400
+    assert await snapshot(db) == before
+
+
+async def test_coupon_is_redeemed_once_per_user(db: Database, client: httpx.AsyncClient) -> None:
+    shop = await make_shop(db, client)
+    admin = await make_admin(db, client)
+    r = await client.post(
+        "/api/v1/admin/coupons",
+        json={
+            "code": "FLAT50",
+            "kind": "flat",
+            "value": 5_000,
+            "per_user_limit": 1,
+            "global_limit": 10,
+        },
+        headers=admin,
+    )
+    coupon = r.json()
+    await fill_cart(client, shop, lines={shop.products[0]: 3})
+    r = await client.post("/api/v1/cart/coupon", json={"code": "FLAT50"}, headers=shop.headers)
+    assert r.json()["discount"] == 5_000
+    order = (await place(client, shop)).json()
+    assert order["discount"] == 5_000 and order["coupon_code"] == "FLAT50"
+    assert order["total"] == order["subtotal"] + order["fees_total"] - 5_000
+    r = await client.get(f"/api/v1/admin/coupons/{coupon['id']}", headers=admin)
+    assert r.json()["redeemed_count"] == 1
+    await fill_cart(client, shop, lines={shop.products[0]: 3})
+    r = await client.post("/api/v1/cart/coupon", json={"code": "FLAT50"}, headers=shop.headers)
+    assert r.status_code == 422 and r.json()["code"] == "coupon_user_limit"
+    # cancelling gives the use back
+    r = await client.post(f"/api/v1/orders/{order['id']}/cancel", json={}, headers=shop.headers)
+    assert r.status_code == 200
+    r = await client.post("/api/v1/cart/coupon", json={"code": "FLAT50"}, headers=shop.headers)
+    assert r.status_code == 200 and r.json()["discount"] == 5_000
+    assert (await client.get(f"/api/v1/admin/coupons/{coupon['id']}", headers=admin)).json()[
+        "redeemed_count"
+    ] == 0
