@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from kirana import __version__
 from kirana.api import mount_routers
+from kirana.catalog.api import media_files
 from kirana.config import Settings, get_settings
 from kirana.kit.db import Database
 from kirana.kit.http import ORJSONResponse, install_error_handlers, problem
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     mount_routers(app)
+    app.mount("/media", media_files(settings), name="media")
 
     @app.get("/healthz", tags=["health"], operation_id="healthz")
     async def healthz() -> dict[str, str]:

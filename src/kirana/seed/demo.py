@@ -1,0 +1,347 @@
+"""The demo city: dark stores in central Helsinki, a ~3,000-product grocery catalog, stock,
+staff, riders and customers, with logins printed for each role.
+
+Deterministic (``random.Random(42)``: the same names, prices and stock every time; only ids
+differ) and fast: rows go in with Core multi-row inserts in chunks, and the one demo password
+is hashed once. Progress goes to stderr, one line per step.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.catalog.models import Category, Product, Stock, Store
+from kirana.catalog.service import search_name, slugify
+from kirana.config import Settings
+from kirana.kit import clock, security
+from kirana.kit.db import Base, Database
+from kirana.kit.ids import new_id
+from kirana.logistics import service as logistics
+from kirana.seed.catalog_data import CATALOG, Sub
+from kirana.users import service as users
+from kirana.users.models import User
+from kirana.users.schemas import AddressCreate
+
+DEMO_PASSWORD = "kirana-demo"
+ADMIN_PHONE = "+919000000001"
+CHUNK = 1000
+RIDERS_PER_STORE = 3
+VEHICLES = ("bicycle", "scooter", "motorbike")
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    role: str
+    phone: str
+    password: str
+    name: str
+    store: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DemoStore:
+    name: str
+    address: str
+    lat: float
+    lng: float
+    radius_m: int | None = None
+    polygon: tuple[tuple[float, float], ...] | None = None  # (lng, lat), closed by the seed
+    prep_minutes: int = 4
+
+
+# Central Helsinki, about 60.160-60.180 N, 24.925-24.960 E.
+STORES: tuple[DemoStore, ...] = (
+    DemoStore("Kamppi Dark Store", "Urho Kekkosen katu 1, 00100 Helsinki", 60.1690, 24.9320, 1500),
+    DemoStore("Hakaniemi Dark Store", "Siltasaarenkatu 8, 00530 Helsinki", 60.1790, 24.9500, 1300),
+    DemoStore(
+        "Kruununhaka Dark Store",
+        "Liisankatu 9, 00170 Helsinki",
+        60.1725,
+        24.9560,
+        polygon=(
+            (24.9440, 60.1660),
+            (24.9640, 60.1660),
+            (24.9680, 60.1740),
+            (24.9600, 60.1790),
+            (24.9440, 60.1760),
+        ),
+        prep_minutes=5,
+    ),
+    DemoStore(
+        "Punavuori Dark Store",
+        "Iso Roobertinkatu 20, 00120 Helsinki",
+        60.1610,
+        24.9390,
+        polygon=(
+            (24.9250, 60.1560),
+            (24.9500, 60.1560),
+            (24.9520, 60.1660),
+            (24.9350, 60.1680),
+            (24.9240, 60.1630),
+        ),
+    ),
+)
+
+CUSTOMERS = (
+    ("Aino Virtanen", "+919000000501", "Home", "Fredrikinkatu 25", "00120", 60.1640, 24.9380),
+    ("Rahul Mehta", "+919000000502", "Home", "Siltasaarenkatu 12", "00530", 60.1800, 24.9510),
+)
+
+
+def _progress(step: str, count: int, started: float) -> None:
+    print(f"  seed: {step:<22} {count:>6}  ({time.perf_counter() - started:.2f}s)", file=sys.stderr)
+
+
+async def _insert(session: AsyncSession, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        await session.execute(insert(model), list(rows[start : start + CHUNK]))
+
+
+def _mrp_and_price(rng: random.Random, sub: Sub, unit_index: int) -> tuple[int, int]:
+    low, high = sub.rupees
+    rupees = rng.randint(low, high) * (1.0, 1.8, 3.2, 5.0)[min(unit_index, 3)]
+    mrp = max(5, round(rupees)) * 100
+    if rng.random() < 0.35:  # on offer: 5-25 % off, whole rupees
+        price = max(100, (mrp * (100 - rng.randint(5, 25)) // 100) // 100 * 100)
+    else:
+        price = mrp
+    return mrp, price
+
+
+def build_catalog(
+    rng: random.Random, product_count: int, now: Any
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Category rows (top level and subcategories) and ``product_count`` product rows."""
+    categories: list[dict[str, Any]] = []
+    products: list[dict[str, Any]] = []
+    subs = [(top, sub) for top in CATALOG for sub in top.subs]
+    per_sub, extra = divmod(product_count, len(subs))
+    sub_ids: dict[str, str] = {}
+    for t, top in enumerate(CATALOG):
+        top_id = new_id()
+        categories.append(_category_row(top_id, top.name, None, t, now))
+        for s, sub in enumerate(top.subs):
+            sub_ids[sub.name] = new_id()
+            categories.append(_category_row(sub_ids[sub.name], sub.name, top_id, s, now))
+    for i, (top, sub) in enumerate(subs):
+        combos = [
+            (brand, variant, item, u)
+            for brand in top.brands
+            for variant in sub.variants
+            for item in sub.items
+            for u in range(len(sub.units))
+        ]
+        want = min(len(combos), per_sub + (1 if i < extra else 0))
+        for brand, variant, item, u in sorted(rng.sample(combos, want)):
+            name = " ".join(part for part in (brand, variant, item) if part)
+            mrp, price = _mrp_and_price(rng, sub, u)
+            products.append(
+                {
+                    "id": new_id(),
+                    "name": name,
+                    "search_name": search_name(name, brand),
+                    "brand": brand,
+                    "unit": sub.units[u],
+                    "category_id": sub_ids[sub.name],
+                    "mrp": mrp,
+                    "price": price,
+                    "currency": "INR",
+                    "image_url": None,
+                    "description": f"{name}, {sub.units[u]}. {top.blurb}",
+                    "is_active": True,
+                    "max_per_order": rng.choice((5, 6, 10, 10, 12)),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+    return categories, products
+
+
+def _category_row(
+    category_id: str, name: str, parent_id: str | None, position: int, now: Any
+) -> dict[str, Any]:
+    return {
+        "id": category_id,
+        "name": name,
+        "slug": slugify(name),
+        "parent_id": parent_id,
+        "position": position,
+        "image_url": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def build_stock(
+    rng: random.Random,
+    store_ids: Sequence[str],
+    products: Sequence[dict[str, Any]],
+    aisles: dict[str, str],
+    now: Any,
+) -> list[dict[str, Any]]:
+    """Each store carries ~90 % of the range; ~7 % of what it carries is sold out."""
+    rows: list[dict[str, Any]] = []
+    for store_id in store_ids:
+        shelf: dict[str, int] = {}
+        for product in products:
+            if rng.random() > 0.9:
+                continue
+            aisle_letter = aisles[product["category_id"]]
+            shelf[aisle_letter] = shelf.get(aisle_letter, 0) + 1
+            on_hand = 0 if rng.random() < 0.07 else rng.randint(1, 60)
+            store_price = None
+            if rng.random() < 0.1 and product["price"] > 200:
+                store_price = max(100, product["price"] - rng.randint(1, 10) * 100)
+            rows.append(
+                {
+                    "store_id": store_id,
+                    "product_id": product["id"],
+                    "on_hand": on_hand,
+                    "reserved": 0,
+                    "price": store_price,
+                    "aisle": f"{aisle_letter}{shelf[aisle_letter] // 12 + 1}",
+                    "updated_at": now,
+                }
+            )
+    return rows
+
+
+async def seed_demo(settings: Settings, *, product_count: int = 3000) -> list[Login]:
+    """Load the demo city into ``settings.database_url`` (skipped if it is already there)."""
+    started = time.perf_counter()
+    rng = random.Random(42)
+    now = clock.now()
+    logins = _logins()
+    db = Database(settings.database_url, pool_size=1)
+    try:
+        async with db.transaction() as session:
+            taken = await session.scalar(select(User.id).where(User.phone == ADMIN_PHONE))
+            if taken is not None:
+                print("  seed: the demo city is already loaded", file=sys.stderr)
+                return logins
+            print("Loading the demo city (central Helsinki) ...", file=sys.stderr)
+            store_ids = [new_id() for _ in STORES]
+            await _insert(
+                session,
+                Store,
+                [_store_row(i, s, now) for i, s in zip(store_ids, STORES, strict=True)],
+            )
+            _progress("stores", len(store_ids), started)
+
+            categories, products = build_catalog(rng, product_count, now)
+            await _insert(session, Category, categories)
+            _progress("categories", len(categories), started)
+            await _insert(session, Product, products)
+            _progress("products", len(products), started)
+
+            letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+            tops = [c for c in categories if c["parent_id"] is None]
+            top_letter = {c["id"]: letters[i % len(letters)] for i, c in enumerate(tops)}
+            aisles = {c["id"]: top_letter.get(c["parent_id"] or c["id"], "Z") for c in categories}
+            stock = build_stock(rng, store_ids, products, aisles, now)
+            await _insert(session, Stock, stock)
+            _progress("stock rows", len(stock), started)
+
+            password_hash = security.hash_password(DEMO_PASSWORD)
+            store_of = {s.name: i for s, i in zip(STORES, store_ids, strict=True)}
+            user_rows: list[dict[str, Any]] = [
+                {
+                    "id": new_id(),
+                    "phone": login.phone,
+                    "password_hash": password_hash,
+                    "name": login.name,
+                    "email": None,
+                    "role": login.role,
+                    "store_id": store_of[login.store] if login.store else None,
+                    "is_active": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for login in logins
+            ]
+            await _insert(session, User, user_rows)
+            _progress("users", len(user_rows), started)
+
+            riders = [u for u in user_rows if u["role"] == "rider"]
+            for n, rider in enumerate(riders):
+                await logistics.create_rider(
+                    session,
+                    user_id=rider["id"],
+                    store_id=rider["store_id"],
+                    vehicle=VEHICLES[n % len(VEHICLES)],
+                )
+            _progress("riders", len(riders), started)
+
+            by_phone = {u["phone"]: u["id"] for u in user_rows}
+            for _name, phone, label, line1, pincode, lat, lng in CUSTOMERS:
+                await users.add_address(
+                    session,
+                    by_phone[phone],
+                    AddressCreate(
+                        label=label, line1=line1, city="Helsinki", pincode=pincode, lat=lat, lng=lng
+                    ),
+                )
+            _progress("customer addresses", len(CUSTOMERS), started)
+    finally:
+        await db.dispose()
+    print(f"Demo city loaded in {time.perf_counter() - started:.1f}s.", file=sys.stderr)
+    return logins
+
+
+def _store_row(store_id: str, store: DemoStore, now: Any) -> dict[str, Any]:
+    area = None
+    if store.polygon is not None:
+        ring = [list(p) for p in store.polygon]
+        area = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+    return {
+        "id": store_id,
+        "name": store.name,
+        "address": store.address,
+        "lat": store.lat,
+        "lng": store.lng,
+        "service_radius_m": store.radius_m,
+        "service_area": area,
+        "is_open": True,
+        "prep_minutes": store.prep_minutes,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _logins() -> list[Login]:
+    logins = [Login("admin", ADMIN_PHONE, DEMO_PASSWORD, "Demo Admin")]
+    for s, store in enumerate(STORES, start=1):
+        area = store.name.split()[0]
+        logins.append(
+            Login("store_staff", f"+9190000001{s:02d}", DEMO_PASSWORD, f"{area} Staff", store.name)
+        )
+        for r in range(1, RIDERS_PER_STORE + 1):
+            logins.append(
+                Login(
+                    "rider",
+                    f"+9190000002{s}{r}",
+                    DEMO_PASSWORD,
+                    f"{area} Rider {r}",
+                    store.name,
+                )
+            )
+    for name, phone, *_ in CUSTOMERS:
+        logins.append(Login("customer", phone, DEMO_PASSWORD, name))
+    return logins
+
+
+def print_logins(logins: Sequence[Login]) -> None:
+    """The demo logins, one per line, for the console at start."""
+    print("\nDemo logins (phone / password):")
+    for login in logins:
+        where = f"  @ {login.store}" if login.store else ""
+        print(f"  {login.role:<12} {login.phone:<15} {login.password}   {login.name}{where}")
+    print()
