@@ -6,8 +6,7 @@ Revises: 0004
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+from alembic import op
 
 import kirana.kit.db  # noqa: F401
 
@@ -18,8 +17,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    # The store listing without a category filter walks products in (name, id) order.
+    with op.batch_alter_table("products", schema=None) as batch_op:
+        batch_op.create_index("ix_products_name_id", ["name", "id"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("products", schema=None) as batch_op:
+        batch_op.drop_index("ix_products_name_id")

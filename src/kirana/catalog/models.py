@@ -44,6 +44,8 @@ class Product(Timestamps, Base):
         CheckConstraint("max_per_order > 0", name="max_per_order_positive"),
         Index("ix_products_category_name", "category_id", "name"),
         Index("ix_products_search_name", "search_name"),
+        # The store listing without a category walks products in (name, id) order.
+        Index("ix_products_name_id", "name", "id"),
     )
 
     id: Mapped[str] = id_column()
