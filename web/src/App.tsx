@@ -46,7 +46,7 @@ function RoleGate({ roles, children }: { roles: Role[]; children: ReactNode }) {
   }
   if (!roles.some((r) => hasRole(user, r))) {
     return (
-      <Empty icon="🔒" title="This screen is for staff">
+      <Empty icon="lock" title="This screen is for staff">
         <p>Your account does not have access here.</p>
         <Button onClick={() => navigate(homeFor(user))}>Go to my screens</Button>
       </Empty>
@@ -84,7 +84,7 @@ export function Routes() {
   }
   return (
     <CustomerShell>
-      <Empty icon="🧭" title="Page not found">
+      <Empty icon="compass" title="Page not found">
         <Button onClick={() => navigate('/')}>Go home</Button>
       </Empty>
     </CustomerShell>

@@ -18,7 +18,7 @@ const SECTIONS = [
     to: '/admin/pricing',
     label: 'Coupons & fees',
     render: () => (
-      <Empty icon="🏷️" title="Coupons and fee rules">
+      <Empty icon="tag" title="Coupons and fee rules">
         <p>
           The API does not offer coupon and fee-rule management yet; this screen lights up when it
           does.

@@ -424,7 +424,7 @@ export function Catalog() {
           </table>
         </div>
       ) : (
-        <Empty icon="📦" title="No products match" />
+        <Empty icon="box" title="No products match" />
       )}
       <h2 style={{ marginTop: 32 }}>Categories</h2>
       <div className="table-wrap">

@@ -86,7 +86,7 @@ export function OrdersBoard() {
           </table>
         </div>
       ) : (
-        <Empty icon="🧾" title="No orders match these filters" />
+        <Empty icon="receipt" title="No orders match these filters" />
       )}
     </>
   );

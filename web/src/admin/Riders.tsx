@@ -65,7 +65,7 @@ export function Riders() {
           </table>
         </div>
       ) : (
-        <Empty icon="🛵" title="No riders yet" />
+        <Empty icon="bike" title="No riders yet" />
       )}
       <form
         className="card form-grid"
@@ -156,7 +156,7 @@ export function CityMap() {
       id: r.id,
       lat: r.lat!,
       lng: r.lng!,
-      label: `🛵 ${r.name ?? r.vehicle}`,
+      label: `${r.name ?? r.vehicle}`,
       kind: 'rider' as const,
     }));
   return (

@@ -258,7 +258,7 @@ export function Stock() {
           </table>
         </div>
       ) : (
-        <Empty icon="📦" title="No stock rows for this store" />
+        <Empty icon="box" title="No stock rows for this store" />
       )}
     </>
   );

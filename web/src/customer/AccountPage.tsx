@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Icon } from '../ui/icons';
 import { api, unwrap } from '../lib/api';
 import { hasRole, useAuth } from '../lib/auth';
 import { usePlace } from '../lib/place';
@@ -103,7 +104,7 @@ function Addresses() {
       ) : null}
       {list.map((a) => (
         <div className="line" key={a.id}>
-          <span aria-hidden>📍</span>
+          <Icon name="pin" />
           <div className="grow">
             <strong>{a.label}</strong>
             <div className="subtle">
@@ -152,7 +153,7 @@ export function AccountPage() {
   if (loading) return <Skeleton height={300} />;
   if (!user) {
     return (
-      <Empty icon="👋" title="Welcome to Kirana">
+      <Empty icon="user" title="Welcome to Kirana">
         <p>Sign in to order, track deliveries and save addresses.</p>
         <div className="row" style={{ justifyContent: 'center' }}>
           <Button onClick={() => navigate('/login?next=/account')}>Sign in</Button>

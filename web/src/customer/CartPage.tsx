@@ -165,7 +165,7 @@ export function CartPage() {
   const cart = useCart();
   if (!user && !authLoading) {
     return (
-      <Empty icon="🛒" title="Sign in to see your cart">
+      <Empty icon="cart" title="Sign in to see your cart">
         <Button onClick={() => navigate('/login?next=/cart')}>Sign in</Button>
       </Empty>
     );
@@ -184,7 +184,7 @@ export function CartPage() {
     return (
       <>
         <ErrorBanner error={cart.error} onRetry={() => void cart.reload()} />
-        <Empty icon="🧺" title="Your cart is empty">
+        <Empty icon="bag" title="Your cart is empty">
           <p>Add fresh groceries and essentials — we will deliver them in minutes.</p>
           <Button onClick={() => navigate('/')}>Browse products</Button>
         </Empty>

@@ -85,7 +85,7 @@ export function CategoryPage({ id }: { id: string }) {
             ) : null}
           </>
         ) : (
-          <Empty icon="📦" title="Nothing here yet">
+          <Empty icon="box" title="Nothing here yet">
             <p>This store has no products in this category right now.</p>
           </Empty>
         )

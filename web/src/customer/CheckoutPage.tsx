@@ -43,7 +43,7 @@ export function CheckoutPage() {
   const c = cart.cart;
   if (!placed && (!c || !c.items.length)) {
     return (
-      <Empty icon="🧺" title="Nothing to check out">
+      <Empty icon="bag" title="Nothing to check out">
         <Button onClick={() => navigate('/')}>Browse products</Button>
       </Empty>
     );

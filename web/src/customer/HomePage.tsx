@@ -13,8 +13,12 @@ export function CategoryTiles({ tree }: { tree: CategoryNode[] }) {
         const art = artFor(c.name);
         return (
           <Link key={c.id} to={`/c/${c.id}`} className="cat-tile">
-            <span className="cat-art" style={{ background: art.bg }} aria-hidden>
-              {art.emoji}
+            <span className="cat-art" style={{ background: art.bg, color: art.fg }} aria-hidden>
+              {c.image_url ? (
+                <img src={c.image_url} alt="" loading="lazy" />
+              ) : (
+                <span className="monogram">{art.initials}</span>
+              )}
             </span>
             {c.name}
           </Link>
@@ -32,7 +36,7 @@ export function HomePage() {
 
   if (!place) {
     return (
-      <Empty icon="📍" title="Groceries in minutes">
+      <Empty icon="pin" title="Groceries in minutes">
         <p>Tell us where to deliver and we will find the nearest Kirana store.</p>
         <Button onClick={() => navigate('/location')}>Choose location</Button>
       </Empty>

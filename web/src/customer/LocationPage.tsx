@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Icon } from '../ui/icons';
 import { api, unwrap } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { setPlace, usePlace } from '../lib/place';
@@ -97,7 +98,7 @@ export function LocationPage() {
       <h1>Where should we deliver?</h1>
       <div className="row wrap">
         <Button onClick={useDevice} busy={locating}>
-          ◎ Use my current location
+          <Icon name="target" /> Use my current location
         </Button>
         {!user ? (
           <Button variant="ghost" onClick={() => navigate('/login?next=/location')}>
@@ -123,7 +124,7 @@ export function LocationPage() {
                   })
                 }
               >
-                <span aria-hidden>📍</span>
+                <Icon name="pin" />
                 <span className="grow">
                   <strong>{a.label}</strong>
                   <span className="subtle" style={{ display: 'block' }}>

@@ -87,6 +87,9 @@ export function OrderPage({ id }: { id: string }) {
       unwrap(api.GET('/api/v1/orders/{order_id}/tracking', { params: { path: { order_id: id } } })),
     { pollMs: live ? 4000 : undefined },
   );
+  const stores = useQuery('stores', () =>
+    unwrap(api.GET('/api/v1/stores', { params: { query: { limit: 100 } } })),
+  );
   const [cancelling, setCancelling] = useState(false);
   const [cancelError, setCancelError] = useState<unknown>(null);
   const o = order.data as Order | undefined;
@@ -102,11 +105,15 @@ export function OrderPage({ id }: { id: string }) {
       </div>
     );
   }
-  const status = t?.status ?? o.status;
+  // Tracking stops polling once the order ends, so a finished order's own status wins.
+  const status = TERMINAL.has(o.status) ? o.status : (t?.status ?? o.status);
   const timeline = (t?.timeline?.length ? t.timeline : o.timeline) ?? [];
   const otp = o.delivery_otp;
   const address = o.address as { lat?: number; lng?: number; line1?: string } | null | undefined;
   const points: MapPoint[] = [];
+  const store = stores.data?.items.find((x) => x.id === o.store_id);
+  if (store)
+    points.push({ id: 'store', lat: store.lat, lng: store.lng, label: store.name, kind: 'store' });
   if (address?.lat && address.lng)
     points.push({
       id: 'drop',
@@ -120,7 +127,7 @@ export function OrderPage({ id }: { id: string }) {
       id: 'rider',
       lat: t.rider.lat,
       lng: t.rider.lng,
-      label: `🛵 ${t.rider.name}`,
+      label: `${t.rider.name}`,
       kind: 'rider',
     });
   const canCancel = ['pending_payment', 'confirmed', 'picking'].includes(status);

@@ -38,7 +38,7 @@ export function OrdersPage() {
   const toast = useToast();
   if (!user && !loading) {
     return (
-      <Empty icon="🧾" title="Sign in to see your orders">
+      <Empty icon="receipt" title="Sign in to see your orders">
         <Button onClick={() => navigate('/login?next=/orders')}>Sign in</Button>
       </Empty>
     );
@@ -94,7 +94,7 @@ export function OrdersPage() {
           </article>
         ))
       ) : (
-        <Empty icon="🧾" title="No orders yet">
+        <Empty icon="receipt" title="No orders yet">
           <p>Your first order is a few taps away.</p>
           <Button onClick={() => navigate('/')}>Start shopping</Button>
         </Empty>

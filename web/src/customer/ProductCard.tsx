@@ -14,8 +14,14 @@ export function ProductImage({
 }) {
   const art = artFor(name);
   return (
-    <div className="pimg" style={{ background: art.bg, fontSize: size }}>
-      {url ? <img src={url} alt="" loading="lazy" /> : <span aria-hidden>{art.emoji}</span>}
+    <div className="pimg" style={{ background: art.bg, color: art.fg, fontSize: size }}>
+      {url ? (
+        <img src={url} alt="" loading="lazy" />
+      ) : (
+        <span aria-hidden className="monogram">
+          {art.initials}
+        </span>
+      )}
     </div>
   );
 }

@@ -61,7 +61,7 @@ export function SearchPage() {
                 </div>
               </>
             ) : (
-              <Empty icon="🔍" title={`No results for “${term}”`}>
+              <Empty icon="search" title={`No results for “${term}”`}>
                 <p>Try a shorter word, or browse the categories.</p>
               </Empty>
             )

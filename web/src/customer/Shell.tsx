@@ -4,13 +4,14 @@ import { usePlace } from '../lib/place';
 import { useAuth } from '../lib/auth';
 import { formatMoney } from '../lib/money';
 import { useCart } from './useCart';
+import { Icon, type IconName } from '../ui/icons';
 
 const TABS = [
-  { to: '/', label: 'Home', icon: '⌂' },
-  { to: '/search', label: 'Search', icon: '⌕' },
-  { to: '/cart', label: 'Cart', icon: '🛒' },
-  { to: '/orders', label: 'Orders', icon: '☰' },
-  { to: '/account', label: 'Account', icon: '◉' },
+  { to: '/', label: 'Home', icon: 'home' },
+  { to: '/search', label: 'Search', icon: 'search' },
+  { to: '/cart', label: 'Cart', icon: 'cart' },
+  { to: '/orders', label: 'Orders', icon: 'receipt' },
+  { to: '/account', label: 'Account', icon: 'user' },
 ];
 
 function isCurrent(to: string, pathname: string) {
@@ -118,7 +119,7 @@ export function CustomerShell({ children }: { children: ReactNode }) {
         {TABS.map((t) => (
           <Link key={t.to} to={t.to} aria-current={isCurrent(t.to, pathname) ? 'page' : undefined}>
             <span className="ti" aria-hidden>
-              {t.icon}
+              <Icon name={t.icon as IconName} size={22} />
             </span>
             {t.to === '/account' && !user ? 'Sign in' : t.label}
             {t.to === '/cart' && count ? <span className="count-dot">{count}</span> : null}

@@ -101,7 +101,7 @@ export default function MapView({
         fillColor: '#0b7a32',
         fillOpacity: 1,
       })
-        .bindTooltip(`🏪 ${s.name}${s.is_open === false ? ' (closed)' : ''}`)
+        .bindTooltip(`${s.name}${s.is_open === false ? ' (closed)' : ''}`)
         .addTo(g);
       bounds.push([s.lat, s.lng]);
     }

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { Icon } from '../ui/icons';
 import { api, unwrap } from '../lib/api';
 import { errorMessage } from '../lib/problem';
 import { formatMoney } from '../lib/money';
@@ -67,8 +68,8 @@ function TaskCard({
   const t = task;
   const picked = t.status === 'picked_up';
   const points: MapPoint[] = [
-    { id: 'store', lat: t.store.lat, lng: t.store.lng, label: `🏪 ${t.store.name}`, kind: 'store' },
-    { id: 'drop', lat: t.drop.lat, lng: t.drop.lng, label: '📍 Drop', kind: 'drop' },
+    { id: 'store', lat: t.store.lat, lng: t.store.lng, label: `${t.store.name}`, kind: 'store' },
+    { id: 'drop', lat: t.drop.lat, lng: t.drop.lng, label: 'Drop', kind: 'drop' },
   ];
   if (spot) points.push({ id: 'me', lat: spot.lat, lng: spot.lng, label: 'You', kind: 'rider' });
   const route: Array<[number, number]> = picked
@@ -130,7 +131,7 @@ function TaskCard({
       </div>
       <div className="stack" style={{ gap: 8 }}>
         <div className="row" style={{ alignItems: 'flex-start' }}>
-          <span aria-hidden>🏪</span>
+          <Icon name="store" />
           <div>
             <div className="subtle">Pick up from</div>
             <strong>{t.store.name}</strong>
@@ -138,7 +139,7 @@ function TaskCard({
           </div>
         </div>
         <div className="row" style={{ alignItems: 'flex-start' }}>
-          <span aria-hidden>📍</span>
+          <Icon name="pin" />
           <div>
             <div className="subtle">Drop at</div>
             <strong>
@@ -248,7 +249,7 @@ export default function RiderApp() {
         <div style={{ marginTop: 16 }} className="stack">
           <ErrorBanner error={error} />
           {!online ? (
-            <Empty icon="🛵" title="Ready to ride?">
+            <Empty icon="bike" title="Ready to ride?">
               <p>Switch online and we will send you the next delivery from your store.</p>
             </Empty>
           ) : tasks.loading ? (
@@ -265,7 +266,7 @@ export default function RiderApp() {
           ) : (
             <>
               {tasks.error ? <p className="subtle">{errorMessage(tasks.error)}</p> : null}
-              <Empty icon="⏳" title="Waiting for the next order">
+              <Empty icon="clock" title="Waiting for the next order">
                 <p>Stay near your store. New deliveries show up here automatically.</p>
               </Empty>
             </>

@@ -14,9 +14,7 @@ export function StaffTop({ title, children }: { title: string; children?: ReactN
       <span style={{ fontWeight: 700 }}>{title}</span>
       <div className="grow" />
       {children}
-      <span className="subtle" style={{ color: '#c9d3cc' }}>
-        {user?.name}
-      </span>
+      <span className="staff-user">{user?.name}</span>
       <Button
         variant="ghost"
         size="small"

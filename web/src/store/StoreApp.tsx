@@ -215,7 +215,7 @@ export default function StoreApp() {
       </StaffTop>
       <main className="admin-main" id="main">
         {!effectiveStore ? (
-          <Empty icon="🏪" title="No store linked to this account">
+          <Empty icon="store" title="No store linked to this account">
             <p>Ask an admin to bind your account to a store.</p>
           </Empty>
         ) : (
@@ -247,7 +247,7 @@ export default function StoreApp() {
             ) : !orders.length ? (
               <>
                 <ErrorBanner error={queue.error} onRetry={() => void queue.reload()} />
-                <Empty icon="✅" title="All caught up">
+                <Empty icon="check" title="All caught up">
                   <p>New orders appear here as soon as they are confirmed.</p>
                 </Empty>
               </>
@@ -269,8 +269,7 @@ export default function StoreApp() {
                         <span>
                           <strong>#{o.number}</strong>
                           <span className="subtle" style={{ display: 'block' }}>
-                            {o.item_count} items ·{' '}
-                            {formatMoney(o.total)}
+                            {o.item_count} items · {formatMoney(o.total)}
                           </span>
                         </span>
                         <span style={{ textAlign: 'right' }}>

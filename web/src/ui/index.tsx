@@ -17,6 +17,7 @@ import {
 import { ApiError, errorMessage } from '../lib/problem';
 import { formatMoney } from '../lib/money';
 import { STATUS_LABEL } from '../lib/types';
+import { Icon, type IconName } from './icons';
 
 export function Button({
   variant,
@@ -151,18 +152,18 @@ export function Skeleton({
 }
 
 export function Empty({
-  icon = '🛒',
+  icon = 'bag',
   title,
   children,
 }: {
-  icon?: string;
+  icon?: IconName;
   title: string;
   children?: ReactNode;
 }) {
   return (
     <div className="empty">
       <div className="empty-icon" aria-hidden>
-        {icon}
+        <Icon name={icon} size={44} />
       </div>
       <h2>{title}</h2>
       {children}
@@ -330,33 +331,23 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
-/** An emoji stand-in picture for a product or category, stable per name, so no image loads are needed. */
-export function artFor(name: string): { emoji: string; bg: string } {
-  const n = name.toLowerCase();
-  const table: Array<[RegExp, string]> = [
-    [/milk|dairy|curd|yogurt|paneer|butter|cheese/, '🥛'],
-    [/bread|bak|bun|croissant/, '🍞'],
-    [/egg/, '🥚'],
-    [/fruit|apple|banana|mango|berry|orange|grape/, '🍎'],
-    [/veg|tomato|onion|potato|carrot|spinach|greens/, '🥦'],
-    [/rice|atta|flour|grain|dal|pulse|staple/, '🌾'],
-    [/oil|ghee/, '🫒'],
-    [/snack|chip|namkeen|biscuit|cookie/, '🍪'],
-    [/choco|sweet|candy/, '🍫'],
-    [/drink|juice|cola|soda|beverage|water/, '🥤'],
-    [/tea|coffee/, '☕'],
-    [/clean|detergent|soap|household/, '🧼'],
-    [/baby|diaper/, '🍼'],
-    [/personal|shampoo|tooth|care|beauty/, '🧴'],
-    [/meat|chicken|fish|mutton/, '🍗'],
-    [/frozen|ice/, '🧊'],
-    [/masala|spice|salt|sugar/, '🧂'],
-    [/noodle|pasta|instant/, '🍜'],
-    [/pet/, '🐾'],
+/** A stand-in picture for a product or category without an image: initials on a colour stable per name. */
+export function artFor(name: string): { initials: string; bg: string; fg: string } {
+  const words = name
+    .replace(/[^\p{L}\p{N} ]/gu, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
+  const initials = ((words[0]?.[0] ?? '?') + (words[1]?.[0] ?? '')).toUpperCase();
+  const palette: Array<[string, string]> = [
+    ['#e3f4e8', '#0b7a32'],
+    ['#fff1cc', '#8a5a00'],
+    ['#e4edfb', '#1e5bb8'],
+    ['#fde6ea', '#b3261e'],
+    ['#efe7fb', '#6b3fb8'],
+    ['#dff5f3', '#0f766e'],
   ];
-  const emoji = table.find(([re]) => re.test(n))?.[1] ?? '🛍️';
-  const palette = ['#e8f6ec', '#fff4d6', '#e8f0fc', '#fde9ec', '#f1ebfb', '#e6f7f6'];
   let h = 0;
   for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return { emoji, bg: palette[h % palette.length]! };
+  const [bg, fg] = palette[h % palette.length]!;
+  return { initials, bg, fg };
 }
