@@ -1,7 +1,70 @@
-"""REST routes of the logistics service."""
+"""REST routes of the logistics service: the rider app's endpoints and riders admin."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from kirana.deps import AdminUser, RiderUser, Session
+from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from kirana.logistics import handlers as _handlers  # noqa: F401  (subscribes to order events)
+from kirana.logistics import service
+from kirana.logistics.schemas import (
+    DeliveredIn,
+    DeliveryRead,
+    LocationIn,
+    RiderCreate,
+    RiderRead,
+    RiderTask,
+    ShiftIn,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["logistics"])
+
+DeliveryId = Annotated[str, Path(min_length=1, max_length=26)]
+
+
+@router.post("/rider/shift", operation_id="setRiderShift")
+async def set_shift(body: ShiftIn, principal: RiderUser, session: Session) -> RiderRead:
+    return await service.set_shift(session, principal.id, online=body.online)
+
+
+@router.post("/rider/location", operation_id="updateRiderLocation")
+async def update_location(body: LocationIn, principal: RiderUser, session: Session) -> RiderRead:
+    return await service.update_location(session, principal.id, lat=body.lat, lng=body.lng)
+
+
+@router.get("/rider/tasks", operation_id="listRiderTasks")
+async def list_tasks(principal: RiderUser, session: Session) -> Page[RiderTask]:
+    return await service.rider_tasks(session, principal.id)
+
+
+@router.post("/rider/deliveries/{delivery_id}/picked-up", operation_id="markPickedUp")
+async def picked_up(
+    delivery_id: DeliveryId, principal: RiderUser, session: Session
+) -> DeliveryRead:
+    return await service.mark_picked_up(session, principal.id, delivery_id)
+
+
+@router.post("/rider/deliveries/{delivery_id}/delivered", operation_id="markDelivered")
+async def delivered(
+    delivery_id: DeliveryId, body: DeliveredIn, principal: RiderUser, session: Session
+) -> DeliveryRead:
+    return await service.mark_delivered(session, principal.id, delivery_id, otp=body.otp)
+
+
+@router.post("/admin/riders", status_code=201, operation_id="createRider")
+async def create_rider(body: RiderCreate, _: AdminUser, session: Session) -> RiderRead:
+    return await service.register_rider(session, body)
+
+
+@router.get("/admin/riders", operation_id="listRiders")
+async def list_riders(
+    _: AdminUser,
+    session: Session,
+    store_id: Annotated[str | None, Query(min_length=1, max_length=26)] = None,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Page[RiderRead]:
+    return await service.list_riders(session, store_id=store_id, cursor=cursor, limit=limit)

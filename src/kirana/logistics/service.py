@@ -1,15 +1,64 @@
-"""The logistics service's public interface: riders and their shifts."""
+"""The logistics service's public interface: riders, shifts, locations, deliveries, dispatch.
+
+Other services call :func:`rider_position_for_order` and :func:`delivery_for_order`; the
+orders service's events start (``order.confirmed``) and stop (``order.cancelled``) deliveries.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import hmac
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit.errors import Conflict, ValidationFailed
+from kirana.catalog import service as catalog
+from kirana.kit import clock
+from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
-from kirana.logistics.models import Rider
+from kirana.kit.outbox import emit
+from kirana.kit.pagination import Page, decode_cursor, encode_cursor
+from kirana.logistics import dispatch
+from kirana.logistics import repository as repo
+from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb
+from kirana.logistics.schemas import (
+    CurrentDelivery,
+    DeliveryRead,
+    DropAddress,
+    RiderCreate,
+    RiderPosition,
+    RiderRead,
+    RiderTask,
+    StoreRef,
+)
+from kirana.orders import service as orders
+from kirana.users import service as users
 
 VEHICLES = ("bicycle", "scooter", "motorbike", "on_foot")
+MAX_OTP_ATTEMPTS = 5
+# A breadcrumb at most this often per delivery: the trace, not every ping.
+BREADCRUMB_EVERY = timedelta(seconds=15)
+
+
+class WrongOtp(ValidationFailed):
+    code = "wrong_otp"
+    title = "Wrong delivery code"
+    keep_changes = True  # the failed attempt is counted although the request fails
+
+
+class DeliveryLocked(Conflict):
+    status = 423
+    code = "delivery_locked"
+    title = "Delivery locked"
+    keep_changes = True
+
+
+class NotARider(NotFound):
+    code = "rider_not_found"
+    title = "Not a rider"
+
+
+# --- riders ---------------------------------------------------------------------------------
 
 
 async def create_rider(
@@ -19,10 +68,353 @@ async def create_rider(
         raise ValidationFailed(
             f"vehicle must be one of {', '.join(VEHICLES)}", code="invalid_vehicle"
         )
-    existing = await session.execute(select(Rider.id).where(Rider.user_id == user_id))
-    if existing.first() is not None:
+    if await repo.rider_by_user(session, user_id) is not None:
         raise Conflict("This user is a rider already", code="rider_exists")
-    rider = Rider(id=new_id(), user_id=user_id, store_id=store_id, vehicle=vehicle)
+    user = await users.get_user(session, user_id)
+    rider = Rider(
+        id=new_id(),
+        user_id=user_id,
+        store_id=store_id,
+        vehicle=vehicle,
+        is_online=False,
+        name=user.name,
+    )
     session.add(rider)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("This user is a rider already", code="rider_exists") from exc
     return rider
+
+
+async def register_rider(session: AsyncSession, data: RiderCreate) -> RiderRead:
+    """Admin: make an existing user with the role ``rider`` a rider of a store.
+
+    The user must have been created with the rider role (``kirana createuser --role rider`` or
+    the admin user screens); a customer is not promoted silently, so roles stay deliberate.
+    """
+    user = await users.get_user(session, data.user_id)
+    if user.role != "rider":
+        raise ValidationFailed(
+            f"The user has the role {user.role}; only a user with the role rider can be one",
+            code="user_not_rider",
+        )
+    await _store_ref(session, data.store_id)
+    rider = await create_rider(
+        session, user_id=data.user_id, store_id=data.store_id, vehicle=data.vehicle
+    )
+    return _rider_read(rider, None)
+
+
+async def list_riders(
+    session: AsyncSession, *, store_id: str | None, cursor: str | None, limit: int
+) -> Page[RiderRead]:
+    key = decode_cursor(cursor, 1)
+    rows = await repo.riders_page(
+        session, store_id=store_id, after_id=str(key[0]) if key else None, limit=limit + 1
+    )
+    more, rows = len(rows) > limit, rows[:limit]
+    current = await repo.deliveries_by_ids(
+        session, [r.current_delivery_id for r in rows if r.current_delivery_id]
+    )
+    return Page(
+        items=[_rider_read(r, current.get(r.current_delivery_id or "")) for r in rows],
+        next_cursor=encode_cursor([rows[-1].id]) if more and rows else None,
+    )
+
+
+def _rider_read(rider: Rider, delivery: Delivery | None) -> RiderRead:
+    return RiderRead(
+        id=rider.id,
+        user_id=rider.user_id,
+        name=rider.name,
+        store_id=rider.store_id,
+        vehicle=rider.vehicle,
+        is_online=rider.is_online,
+        lat=rider.lat,
+        lng=rider.lng,
+        last_seen_at=rider.last_seen_at,
+        current_delivery=None
+        if delivery is None
+        else CurrentDelivery(
+            id=delivery.id,
+            order_id=delivery.order_id,
+            status=delivery.status,
+        ),
+    )
+
+
+async def _me(session: AsyncSession, user_id: str, *, lock: bool = False) -> Rider:
+    rider = await repo.rider_by_user(session, user_id, lock=lock)
+    if rider is None:
+        raise NotARider("Your account is not set up as a rider of any store")
+    return rider
+
+
+async def _store_ref(session: AsyncSession, store_id: str) -> StoreRef:
+    store = await catalog.get_admin_store(session, store_id)
+    return StoreRef(id=store.id, name=store.name, lat=store.lat, lng=store.lng)
+
+
+async def _read_me(session: AsyncSession, user_id: str) -> RiderRead:
+    rider = await _me(session, user_id)
+    current = await repo.deliveries_by_ids(
+        session, [rider.current_delivery_id] if rider.current_delivery_id else []
+    )
+    return _rider_read(rider, current.get(rider.current_delivery_id or ""))
+
+
+async def set_shift(session: AsyncSession, user_id: str, *, online: bool) -> RiderRead:
+    """Start or end the rider's shift; coming online takes the store's oldest waiting order."""
+    rider = await _me(session, user_id, lock=True)
+    if not online and rider.current_delivery_id is not None:
+        raise Conflict(
+            "Finish the current delivery before going offline", code="delivery_in_progress"
+        )
+    await repo.set_online(session, rider.id, online, clock.now())
+    if online:
+        store = await _store_ref(session, rider.store_id)
+        await dispatch.dispatch_waiting(
+            session, rider.store_id, store_lat=store.lat, store_lng=store.lng
+        )
+    return await _read_me(session, user_id)
+
+
+async def update_location(
+    session: AsyncSession, user_id: str, *, lat: float, lng: float
+) -> RiderRead:
+    """Record the rider's position, and a breadcrumb of the trip now and then."""
+    rider = await _me(session, user_id)
+    now = clock.now()
+    await repo.set_position(session, rider.id, lat, lng, now)
+    if rider.current_delivery_id is not None:
+        last = await repo.last_breadcrumb_at(session, rider.current_delivery_id)
+        if last is None or now - last >= BREADCRUMB_EVERY:
+            await repo.add_breadcrumb(
+                session,
+                RiderBreadcrumb(
+                    id=new_id(),
+                    rider_id=rider.id,
+                    delivery_id=rider.current_delivery_id,
+                    lat=lat,
+                    lng=lng,
+                    recorded_at=now,
+                ),
+            )
+    return await _read_me(session, user_id)
+
+
+# --- the rider's deliveries -----------------------------------------------------------------
+
+
+async def rider_tasks(session: AsyncSession, user_id: str) -> Page[RiderTask]:
+    rider = await _me(session, user_id)
+    tasks = []
+    for delivery in await repo.active_deliveries_of(session, rider.id):
+        info = await orders.delivery_info(session, delivery.order_id)
+        cod = info.payment_method == "cod"
+        tasks.append(
+            RiderTask(
+                delivery_id=delivery.id,
+                order_id=delivery.order_id,
+                order_number=info.number,
+                status=delivery.status,
+                store=await _store_ref(session, delivery.store_id),
+                drop=DropAddress(
+                    line1=info.drop.line1,
+                    city=info.drop.city,
+                    pincode=info.drop.pincode,
+                    lat=info.drop.lat,
+                    lng=info.drop.lng,
+                    instructions=info.drop.instructions,
+                ),
+                customer_name=info.customer_name,
+                customer_phone=info.customer_phone,
+                items_count=info.item_count,
+                payment_method=info.payment_method,
+                amount_to_collect=info.total if cod else 0,
+                currency=info.currency,
+                locked=delivery.locked,
+            )
+        )
+    return Page(items=tasks)
+
+
+async def _my_delivery(session: AsyncSession, rider: Rider, delivery_id: str) -> Delivery:
+    delivery = await repo.delivery_by_id(session, delivery_id, lock=True)
+    if delivery is None or delivery.rider_id != rider.id:
+        raise NotFound("No such delivery", code="delivery_not_found")
+    return delivery
+
+
+def _delivery_event(delivery: Delivery, rider: Rider) -> dict[str, str]:
+    return {
+        "delivery_id": delivery.id,
+        "order_id": delivery.order_id,
+        "rider_id": rider.id,
+        "rider_user_id": rider.user_id,
+        "store_id": delivery.store_id,
+    }
+
+
+async def mark_picked_up(session: AsyncSession, user_id: str, delivery_id: str) -> DeliveryRead:
+    """The rider has the bag: only an order the store has packed can be picked up."""
+    rider = await _me(session, user_id)
+    delivery = await _my_delivery(session, rider, delivery_id)
+    if delivery.status != "assigned":
+        raise Conflict(f"This delivery is {delivery.status}", code="invalid_transition")
+    await orders.mark_out_for_delivery(session, delivery.order_id, rider_user_id=user_id)
+    now = clock.now()
+    await repo.move_delivery(
+        session,
+        delivery.id,
+        from_statuses=("assigned",),
+        status="picked_up",
+        picked_up_at=now,
+        updated_at=now,
+    )
+    await emit(session, "delivery.picked_up", _delivery_event(delivery, rider))
+    return await _delivery_read(session, delivery.id)
+
+
+async def mark_delivered(
+    session: AsyncSession, user_id: str, delivery_id: str, *, otp: str
+) -> DeliveryRead:
+    """Hand over with the customer's code; five wrong codes lock the delivery for support."""
+    rider = await _me(session, user_id)
+    delivery = await _my_delivery(session, rider, delivery_id)
+    if delivery.locked:
+        raise DeliveryLocked(
+            "Too many wrong codes: this delivery is locked; call support",
+            extra={"attempts_left": 0},
+        )
+    if delivery.status != "picked_up":
+        raise Conflict(
+            f"This delivery is {delivery.status}; pick it up first", code="invalid_transition"
+        )
+    info = await orders.delivery_info(session, delivery.order_id)
+    now = clock.now()
+    if not hmac.compare_digest(otp.encode(), info.delivery_otp.encode()):
+        left = MAX_OTP_ATTEMPTS - (delivery.otp_attempts + 1)
+        await repo.count_wrong_otp(session, delivery.id, lock_at=MAX_OTP_ATTEMPTS, at=now)
+        if left <= 0:
+            raise DeliveryLocked(
+                "Too many wrong codes: this delivery is locked; call support",
+                extra={"attempts_left": 0},
+            )
+        raise WrongOtp(
+            f"That is not the customer's code; {left} attempt{'s' if left != 1 else ''} left",
+            extra={"attempts_left": left},
+        )
+    await orders.mark_delivered(session, delivery.order_id, rider_user_id=user_id)
+    await repo.move_delivery(
+        session,
+        delivery.id,
+        from_statuses=("picked_up",),
+        status="delivered",
+        delivered_at=now,
+        updated_at=now,
+    )
+    await repo.release_rider(session, rider.id, delivery.id)
+    await emit(session, "delivery.completed", _delivery_event(delivery, rider))
+    store = await _store_ref(session, delivery.store_id)
+    await dispatch.dispatch_waiting(
+        session, delivery.store_id, store_lat=store.lat, store_lng=store.lng
+    )
+    return await _delivery_read(session, delivery.id)
+
+
+# --- reactions to orders --------------------------------------------------------------------
+
+
+async def start_delivery(
+    session: AsyncSession,
+    *,
+    order_id: str,
+    store_id: str,
+    drop_lat: float | None,
+    drop_lng: float | None,
+) -> None:
+    """An order was confirmed: open its delivery and give it the nearest idle rider, if any."""
+    if await repo.delivery_by_order(session, order_id) is not None:
+        return  # a redelivered order.confirmed
+    delivery = Delivery(
+        id=new_id(),
+        order_id=order_id,
+        store_id=store_id,
+        status="waiting",
+        drop_lat=drop_lat,
+        drop_lng=drop_lng,
+        otp_attempts=0,
+        locked=False,
+    )
+    await repo.add_delivery(session, delivery)
+    store = await _store_ref(session, store_id)
+    await dispatch.dispatch_waiting(session, store_id, store_lat=store.lat, store_lng=store.lng)
+
+
+async def cancel_delivery(session: AsyncSession, order_id: str) -> None:
+    """An order was cancelled: cancel its delivery, free its rider, give them the next one."""
+    delivery = await repo.delivery_by_order(session, order_id, lock=True)
+    if delivery is None or delivery.status in ("delivered", "cancelled"):
+        return
+    now = clock.now()
+    await repo.move_delivery(
+        session,
+        delivery.id,
+        from_statuses=("waiting", "assigned", "picked_up"),
+        status="cancelled",
+        cancelled_at=now,
+        updated_at=now,
+    )
+    if delivery.rider_id is not None:
+        await repo.release_rider(session, delivery.rider_id, delivery.id)
+        store = await _store_ref(session, delivery.store_id)
+        await dispatch.dispatch_waiting(
+            session, delivery.store_id, store_lat=store.lat, store_lng=store.lng
+        )
+
+
+async def sweep_waiting(session: AsyncSession) -> int:
+    """Assign waiting deliveries in every store (a periodic safety net)."""
+    total = 0
+    for store_id in await repo.stores_with_waiting(session):
+        store = await _store_ref(session, store_id)
+        total += await dispatch.dispatch_waiting(
+            session, store_id, store_lat=store.lat, store_lng=store.lng
+        )
+    return total
+
+
+# --- what other services read ---------------------------------------------------------------
+
+
+async def rider_position_for_order(session: AsyncSession, order_id: str) -> RiderPosition | None:
+    """The position of the rider on the order, for the customer's tracking screen."""
+    found = await repo.rider_on_order(session, order_id)
+    if found is None:
+        return None
+    delivery, rider = found
+    if delivery.status not in repo.ACTIVE or rider.lat is None or rider.lng is None:
+        return None
+    return RiderPosition(name=rider.name, lat=rider.lat, lng=rider.lng)
+
+
+async def delivery_for_order(session: AsyncSession, order_id: str) -> DeliveryRead | None:
+    delivery = await repo.delivery_by_order(session, order_id)
+    return None if delivery is None else await _delivery_read(session, delivery.id)
+
+
+async def _delivery_read(session: AsyncSession, delivery_id: str) -> DeliveryRead:
+    delivery = await repo.delivery_by_id(session, delivery_id)
+    assert delivery is not None
+    found = await repo.rider_on_order(session, delivery.order_id)
+    return DeliveryRead(
+        id=delivery.id,
+        order_id=delivery.order_id,
+        rider_id=delivery.rider_id,
+        rider_name=found[1].name if found else None,
+        status=delivery.status,
+        locked=delivery.locked,
+    )

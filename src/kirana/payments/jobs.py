@@ -9,6 +9,7 @@ import httpx
 from kirana.config import Settings
 from kirana.kit import clock
 from kirana.kit.db import Database
+from kirana.payments import handlers as _handlers  # noqa: F401  (the worker relays to them)
 from kirana.payments import repository as repo
 from kirana.payments import webhooks
 

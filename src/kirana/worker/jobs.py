@@ -13,7 +13,9 @@ from typing import Any
 from kirana.config import Settings
 from kirana.kit.db import Database
 from kirana.kit.outbox import run_relay
+from kirana.logistics.jobs import dispatch_waiting_deliveries
 from kirana.orders.jobs import expire_unpaid_orders
+from kirana.payments.jobs import deliver_sandbox_webhooks
 
 log = logging.getLogger("kirana.worker")
 
@@ -39,4 +41,9 @@ def every(seconds: float, task: Callable[[Database, Settings], Coroutine[Any, An
     return loop
 
 
-JOBS: list[Job] = [outbox_relay, every(30, expire_unpaid_orders)]
+JOBS: list[Job] = [
+    outbox_relay,
+    every(30, expire_unpaid_orders),
+    every(1, deliver_sandbox_webhooks),
+    every(5, dispatch_waiting_deliveries),
+]

@@ -1,0 +1,157 @@
+"""Dispatch: the nearest idle online rider, waiting when there is none, never two at once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from kirana.kit.db import Database
+from kirana.kit.outbox import drain
+from kirana.logistics import service
+from kirana.logistics.dispatch import haversine_m
+from tests.logistics.fleet import (
+    STORE_LAT,
+    STORE_LNG,
+    add_rider,
+    delivery_of,
+    order,
+    shift,
+    tasks,
+)
+from tests.orders.shop import add_customer, make_shop
+
+
+async def test_the_nearest_idle_online_rider_is_assigned(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    shop = await make_shop(db, client)
+    far = await add_rider(db, client, shop.store_id, online=True, at=(60.215, 24.94))  # ~5 km
+    near = await add_rider(db, client, shop.store_id, online=True, at=(60.179, 24.94))  # ~1 km
+    middle = await add_rider(db, client, shop.store_id, online=True, at=(60.197, 24.94))
+    await add_rider(db, client, shop.store_id, online=False, at=(STORE_LAT, STORE_LNG))
+    other_store = await make_shop(db, client)
+    await add_rider(db, client, other_store.store_id, online=True, at=(STORE_LAT, STORE_LNG))
+
+    first = await order(db, client, shop)
+    assert (await delivery_of(db, first["id"]))["rider_user_id"] == near.user_id
+    second = await order(db, client, shop)  # the nearest is busy now: the next nearest
+    assert (await delivery_of(db, second["id"]))["rider_user_id"] == middle.user_id
+    third = await order(db, client, shop)
+    assert (await delivery_of(db, third["id"]))["rider_user_id"] == far.user_id
+
+    [task] = await tasks(client, near)
+    assert task["order_id"] == first["id"]
+    assert task["order_number"] == first["number"]
+    assert task["status"] == "assigned"
+    assert task["store"] == {
+        "id": shop.store_id,
+        "name": task["store"]["name"],
+        "lat": STORE_LAT,
+        "lng": STORE_LNG,
+    }
+    assert task["drop"]["lat"] == 60.171 and task["drop"]["city"] == "Helsinki"
+    assert task["payment_method"] == "cod"
+    assert task["amount_to_collect"] == first["total"] > 0
+    assert task["items_count"] == 2
+    assert haversine_m(60.179, 24.94, STORE_LAT, STORE_LNG) < haversine_m(
+        60.197, 24.94, STORE_LAT, STORE_LNG
+    )
+
+
+async def test_a_rider_without_a_position_counts_as_at_the_store(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    shop = await make_shop(db, client)
+    await add_rider(db, client, shop.store_id, online=True, at=(60.18, 24.94))
+    unknown = await add_rider(db, client, shop.store_id, online=True)
+    placed = await order(db, client, shop)
+    assert (await delivery_of(db, placed["id"]))["rider_user_id"] == unknown.user_id
+
+
+async def test_an_order_waits_and_is_assigned_when_a_rider_comes_online(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    shop = await make_shop(db, client)
+    rider = await add_rider(db, client, shop.store_id)
+    placed = await order(db, client, shop)
+    waiting = await delivery_of(db, placed["id"])
+    assert (waiting["status"], waiting["rider_id"]) == ("waiting", None)
+    assert await tasks(client, rider) == []
+
+    me = await shift(client, rider, True)
+    assert me["is_online"] is True
+    assert me["current_delivery"]["order_id"] == placed["id"]
+    assert (await delivery_of(db, placed["id"]))["status"] == "assigned"
+    assert [t["order_id"] for t in await tasks(client, rider)] == [placed["id"]]
+    await drain(db)
+    async with db.transaction(write=False) as session:
+        found = await service.delivery_for_order(session, placed["id"])
+    assert found is not None and found.status == "assigned" and found.rider_name
+
+
+async def test_cancelling_frees_the_rider_for_the_next_waiting_order(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    shop = await make_shop(db, client)
+    rider = await add_rider(db, client, shop.store_id, online=True)
+    first = await order(db, client, shop)
+    second = await order(db, client, shop)
+    assert (await delivery_of(db, second["id"]))["status"] == "waiting"
+    r = await client.post(f"/api/v1/orders/{first['id']}/cancel", json={}, headers=shop.headers)
+    assert r.status_code == 200, r.text
+    await drain(db)
+    assert (await delivery_of(db, first["id"]))["status"] == "cancelled"
+    assert (await delivery_of(db, second["id"]))["rider_user_id"] == rider.user_id
+    assert [t["order_id"] for t in await tasks(client, rider)] == [second["id"]]
+
+
+async def test_going_offline_is_refused_during_a_delivery(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    shop = await make_shop(db, client)
+    rider = await add_rider(db, client, shop.store_id, online=True)
+    await order(db, client, shop)
+    r = await client.post("/api/v1/rider/shift", json={"online": False}, headers=rider.headers)
+    assert r.status_code == 409 and r.json()["code"] == "delivery_in_progress"
+
+
+async def test_concurrent_dispatch_never_gives_a_rider_two_orders(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    shop = await make_shop(db, client, on_hand=100)
+    riders = [await add_rider(db, client, shop.store_id) for _ in range(4)]
+    customers = [await add_customer(db, client) for _ in range(6)]
+    placed = []
+    for _, headers, address_id in customers:
+        r = await client.put(
+            f"/api/v1/cart/items/{shop.products[0]}",
+            json={"quantity": 1, "store_id": shop.store_id},
+            headers=headers,
+        )
+        assert r.status_code == 200, r.text
+        r = await client.post(
+            "/api/v1/orders",
+            json={"address_id": address_id, "payment_method": "cod"},
+            headers={**headers, "Idempotency-Key": f"k-{address_id}"},
+        )
+        assert r.status_code == 201, r.text
+        placed.append(r.json()["id"])
+    # Riders come online at once while the orders' confirmations are being relayed.
+    results = await asyncio.gather(
+        drain(db),
+        *[
+            client.post("/api/v1/rider/shift", json={"online": True}, headers=r.headers)
+            for r in riders
+        ],
+    )
+    assert all(r.status_code == 200 for r in results[1:])
+    async with db.transaction() as session:
+        await service.sweep_waiting(session)
+    found = [await delivery_of(db, order_id) for order_id in placed]
+    assigned = [d for d in found if d["status"] == "assigned"]
+    assert len(assigned) == 4
+    assert len({d["rider_id"] for d in assigned}) == 4
+    assert sum(d["status"] == "waiting" for d in found) == 2
+    for rider in riders:
+        assert len(await tasks(client, rider)) == 1
