@@ -9,7 +9,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kirana.kit.errors import KiranaError
@@ -96,6 +96,21 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _operational(_: Request, exc: OperationalError) -> Response:
         log.warning("database busy or unavailable: %s", exc.orig)
         return problem(503, "database_busy", "Service busy", "The database is busy; retry shortly")
+
+    @app.exception_handler(DBAPIError)
+    async def _dbapi(_: Request, exc: DBAPIError) -> Response:
+        # SQLSTATE class 22 is "data exception": a value the database cannot store (a NUL
+        # character, a number out of the column's range). The client sent it; nothing was written.
+        if str(getattr(exc.orig, "sqlstate", "") or "").startswith("22"):
+            log.info("data exception: %s", exc.orig)
+            return problem(
+                400,
+                "invalid_value",
+                "Invalid value",
+                "A value in the request cannot be stored (out of range or an invalid character)",
+            )
+        log.exception("database error", exc_info=exc)
+        return problem(500, "internal_error", "Internal error", "Something went wrong on our side")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> Response:
