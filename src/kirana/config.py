@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     tile_url: str | None = None
     run_workers: bool = True
     log_level: str = "info"
+    # Login, registration and token refresh attempts per client address per minute.
+    auth_rate_limit_per_minute: int = 20
+    rate_limit_prefix: str = "kirana:rl:"
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:

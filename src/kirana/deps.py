@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.config import Settings
 from kirana.kit.db import Database
-from kirana.kit.errors import Forbidden, Unauthorized
+from kirana.kit.errors import Forbidden, RateLimited, Unauthorized
+from kirana.kit.ratelimit import RateLimiter
 from kirana.users import service as users
 from kirana.users.schemas import Principal
 
@@ -53,6 +54,24 @@ async def get_principal(
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+async def limit_auth_attempts(request: Request) -> None:
+    """Slow down password guessing: a fixed number of auth calls per client address a minute."""
+    settings: Settings = request.app.state.settings
+    limiter: RateLimiter = request.app.state.rate_limiter
+    client = request.client.host if request.client else "unknown"
+    allowed, retry_after = await limiter.hit(
+        f"auth:{client}", settings.auth_rate_limit_per_minute, 60
+    )
+    if not allowed:
+        raise RateLimited(
+            f"Too many sign-in attempts from this address; try again in {retry_after} s",
+            extra={"retry_after": retry_after},
+        )
+
+
+AuthRateLimit = Depends(limit_auth_attempts)
 
 
 def require_role(*roles: str):  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from kirana.catalog.api import media_files
 from kirana.config import Settings, get_settings
 from kirana.kit.db import Database
 from kirana.kit.http import ORJSONResponse, install_error_handlers, problem
+from kirana.kit.ratelimit import make_rate_limiter
 from kirana.worker import embedded
 
 log = logging.getLogger("kirana")
@@ -31,11 +32,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database_url, pool_size=settings.db_pool_size)
         app.state.db = db
+        app.state.rate_limiter = make_rate_limiter(settings.redis_url, settings.rate_limit_prefix)
         tasks = embedded.start(db, settings) if settings.run_workers else []
         try:
             yield
         finally:
             await embedded.stop(tasks)
+            await app.state.rate_limiter.close()
             await db.dispose()
 
     app = FastAPI(
@@ -91,7 +94,7 @@ def _serve_web_app(app: FastAPI, root: Path) -> None:
     reserved = ("api/", "ws/", "docs", "openapi.json", "healthz", "readyz", "media/")
 
     @app.get("/{path:path}", include_in_schema=False, response_model=None)
-    async def web_app(path: str) -> Response:
+    def web_app(path: str) -> Response:  # sync: file checks run in the thread pool
         if path.startswith(reserved):
             return problem(404, "not_found", "Not found", f"No route /{path}")
         index = root / "index.html"

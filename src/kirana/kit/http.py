@@ -59,7 +59,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KiranaError)
     async def _kirana(_: Request, exc: KiranaError) -> Response:
         body = exc.to_problem()
-        headers = {"Retry-After": "1"} if exc.status in (429, 503) else None
+        retry = str(exc.extra.get("retry_after", 1))
+        headers = {"Retry-After": retry} if exc.status in (429, 503) else None
         return Response(
             orjson.dumps(body), status_code=exc.status, media_type=PROBLEM, headers=headers
         )

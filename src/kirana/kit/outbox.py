@@ -10,6 +10,7 @@ is impossible and a redelivered event is skipped. Handlers must still be written
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -184,7 +185,5 @@ async def run_relay(db: Database, poll_seconds: float = 0.5) -> None:
         except Exception:
             log.exception("outbox relay round failed")
         _wakeup.clear()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(_wakeup.wait(), timeout=poll_seconds)
-        except TimeoutError:
-            pass

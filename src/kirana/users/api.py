@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from kirana.deps import AppSettings, CurrentUser, Session
+from kirana.deps import AppSettings, AuthRateLimit, CurrentUser, Session
 from kirana.kit.pagination import Page
 from kirana.users import service
 from kirana.users.schemas import (
@@ -23,18 +23,20 @@ from kirana.users.schemas import (
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
 
-@router.post("/auth/register", status_code=201, operation_id="register")
+@router.post(
+    "/auth/register", status_code=201, operation_id="register", dependencies=[AuthRateLimit]
+)
 async def register(body: RegisterIn, session: Session, settings: AppSettings) -> RegisterOut:
     user, tokens = await service.register(session, settings, body)
     return RegisterOut(user=service.to_read(user), **tokens.model_dump())
 
 
-@router.post("/auth/login", operation_id="login")
+@router.post("/auth/login", operation_id="login", dependencies=[AuthRateLimit])
 async def login(body: LoginIn, session: Session, settings: AppSettings) -> TokenPair:
     return await service.login(session, settings, body.phone, body.password)
 
 
-@router.post("/auth/refresh", operation_id="refreshTokens")
+@router.post("/auth/refresh", operation_id="refreshTokens", dependencies=[AuthRateLimit])
 async def refresh(body: RefreshIn, session: Session, settings: AppSettings) -> TokenPair:
     return await service.refresh(session, settings, body.refresh_token)
 
