@@ -5,7 +5,7 @@ import { Dashboard } from './Dashboard';
 import { OrdersBoard } from './Orders';
 import { CityMap, Riders } from './Riders';
 import { Stock } from './Stock';
-import { Empty } from '../ui';
+import { Pricing } from './Pricing';
 
 const SECTIONS = [
   { to: '/admin', label: 'Dashboard', render: () => <Dashboard /> },
@@ -14,18 +14,7 @@ const SECTIONS = [
   { to: '/admin/stock', label: 'Stock & prices', render: () => <Stock /> },
   { to: '/admin/riders', label: 'Riders', render: () => <Riders /> },
   { to: '/admin/map', label: 'City map', render: () => <CityMap /> },
-  {
-    to: '/admin/pricing',
-    label: 'Coupons & fees',
-    render: () => (
-      <Empty icon="tag" title="Coupons and fee rules">
-        <p>
-          The API does not offer coupon and fee-rule management yet; this screen lights up when it
-          does.
-        </p>
-      </Empty>
-    ),
-  },
+  { to: '/admin/pricing', label: 'Coupons & fees', render: () => <Pricing /> },
 ];
 
 export default function AdminApp() {

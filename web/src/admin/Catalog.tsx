@@ -1,8 +1,8 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { formatMoney } from '../lib/money';
 import { ApiError } from '../lib/problem';
-import { invalidate } from '../lib/query';
+import { invalidate, useQuery } from '../lib/query';
 import type { AdminCategory, AdminProduct } from '../lib/types';
 import {
   Button,
@@ -15,7 +15,8 @@ import {
   TextField,
   useToast,
 } from '../ui';
-import { useAdminCategories, useAdminProducts } from './data';
+import { useAdminCategories } from './data';
+import { useDebounced } from '../customer/SearchPage';
 
 type Draft = {
   name: string;
@@ -167,6 +168,12 @@ function ProductDialog({
           error={fe('image_url')}
           hint="Optional; products without an image get an illustration."
         />
+        {product ? (
+          <ImageUpload
+            product={product}
+            onUploaded={(u) => setD((x) => ({ ...x, image_url: u ?? '' }))}
+          />
+        ) : null}
         <TextArea
           label="Description"
           value={d.description}
@@ -187,6 +194,72 @@ function ProductDialog({
         </div>
       </form>
     </Dialog>
+  );
+}
+
+function ImageUpload({
+  product,
+  onUploaded,
+}: {
+  product: AdminProduct;
+  onUploaded: (url: string | null) => void;
+}) {
+  const [url, setUrl] = useState(product.image_url);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  async function upload(file: File) {
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await unwrap(
+        api.POST('/api/v1/admin/products/{product_id}/image', {
+          params: { path: { product_id: product.id } },
+          body: { file: '' },
+          bodySerializer: () => {
+            const form = new FormData();
+            form.append('file', file);
+            return form;
+          },
+        }),
+      );
+      setUrl(saved.image_url);
+      onUploaded(saved.image_url);
+      invalidate('admin:products');
+      invalidate('products:');
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div className="field">
+      <label htmlFor="product-image">Product photo</label>
+      <div className="row">
+        {url ? (
+          <img
+            src={url}
+            alt=""
+            width={56}
+            height={56}
+            style={{ borderRadius: 8, objectFit: 'cover' }}
+          />
+        ) : null}
+        <input
+          id="product-image"
+          type="file"
+          accept="image/jpeg,image/png,image/webp"
+          disabled={busy}
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            if (file) void upload(file);
+          }}
+        />
+        {busy ? <span className="spinner" aria-label="Uploading" /> : null}
+      </div>
+      <span className="field-hint">JPEG, PNG or WebP up to 2 MB.</span>
+      <ErrorBanner error={error} />
+    </div>
   );
 }
 
@@ -284,24 +357,51 @@ function CategoryDialog({
   );
 }
 
+const PAGE = 50;
+
+function fetchProducts(q: string, categoryId: string, cursor?: string) {
+  return unwrap(
+    api.GET('/api/v1/admin/products', {
+      params: {
+        query: { q: q || undefined, category_id: categoryId || undefined, cursor, limit: PAGE },
+      },
+    }),
+  );
+}
+
 export function Catalog() {
-  const products = useAdminProducts();
   const categories = useAdminCategories();
   const [q, setQ] = useState('');
   const [cat, setCat] = useState('');
+  const term = useDebounced(q.trim(), 300);
+  const products = useQuery(`admin:products:${term}:${cat}`, () => fetchProducts(term, cat));
+  const [more, setMore] = useState<AdminProduct[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const [editing, setEditing] = useState<AdminProduct | 'new' | null>(null);
   const [editingCat, setEditingCat] = useState<AdminCategory | 'new' | null>(null);
   const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    setMore([]);
+    setCursor(products.data?.next_cursor ?? null);
+  }, [products.data]);
   const cats = (categories.data ?? []) as AdminCategory[];
   const catName = (id: string) => cats.find((c) => c.id === id)?.name ?? '';
-  const list = useMemo(() => {
-    const needle = q.trim().toLowerCase();
-    return ((products.data ?? []) as AdminProduct[]).filter(
-      (p) =>
-        (!cat || p.category_id === cat) &&
-        (!needle || `${p.name} ${p.brand ?? ''}`.toLowerCase().includes(needle)),
-    );
-  }, [products.data, q, cat]);
+  const list = useMemo(() => [...(products.data?.items ?? []), ...more], [products.data, more]);
+
+  async function loadMore() {
+    if (!cursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await fetchProducts(term, cat, cursor);
+      setMore((m) => [...m, ...page.items]);
+      setCursor(page.next_cursor ?? null);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setLoadingMore(false);
+    }
+  }
 
   async function remove(kind: 'product' | 'category', id: string, name: string) {
     if (!confirm(`Delete ${name}?`)) return;
@@ -352,7 +452,10 @@ export function Catalog() {
             </option>
           ))}
         </SelectField>
-        <span className="subtle">{list.length} products</span>
+        <span className="subtle">
+          {list.length}
+          {cursor ? '+' : ''} products
+        </span>
       </div>
       <ErrorBanner
         error={error ?? products.error ?? categories.error}
@@ -422,6 +525,13 @@ export function Catalog() {
               ))}
             </tbody>
           </table>
+          {cursor ? (
+            <div className="row" style={{ justifyContent: 'center', padding: 12 }}>
+              <Button variant="secondary" onClick={() => void loadMore()} busy={loadingMore}>
+                Load more
+              </Button>
+            </div>
+          ) : null}
         </div>
       ) : (
         <Empty icon="box" title="No products match" />

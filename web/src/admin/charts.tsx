@@ -18,11 +18,11 @@ export function BarChart({
 }) {
   const W = 560;
   const H = 220;
-  const pad = { l: 44, r: 8, t: 12, b: 28 };
+  const pad = { l: 64, r: 8, t: 12, b: 28 };
   const max = Math.max(1, ...data.map((d) => d.value));
   const bw = (W - pad.l - pad.r) / Math.max(1, data.length);
   const y = (v: number) => pad.t + (H - pad.t - pad.b) * (1 - v / max);
-  const ticks = [0, max / 2, max];
+  const ticks = [...new Set([0, Math.round(max / 2), max])];
   return (
     <figure className="card chart" style={{ margin: 0 }}>
       <figcaption style={{ fontWeight: 700, marginBottom: 8 }}>{title}</figcaption>

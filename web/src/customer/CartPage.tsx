@@ -196,6 +196,15 @@ export function CartPage() {
       <div className="stack">
         <h1>Your cart</h1>
         <ErrorBanner error={cart.error} onRetry={() => void cart.reload()} />
+        {c.warnings?.length ? (
+          <div className="banner warn" role="status">
+            <ul style={{ margin: 0 }}>
+              {c.warnings.map((w, i) => (
+                <li key={i}>{w.message}</li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
         <section className="card" aria-label="Items">
           {c.items.map((item) => (
             <div className="line" key={item.product_id}>
