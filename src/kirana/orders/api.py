@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 
-from kirana.deps import AdminUser, CustomerUser, Session, StaffUser
+from kirana.deps import AdminUser, AppSettings, CustomerUser, Session, StaffUser
 from kirana.kit.http import ORJSONResponse
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.orders import (
@@ -63,9 +63,15 @@ async def get_cart(principal: CustomerUser, session: Session) -> CartRead:
 
 @router.put("/cart/items/{product_id}", operation_id="putCartItem")
 async def put_cart_item(
-    product_id: str, body: CartItemPut, principal: CustomerUser, session: Session
+    product_id: str,
+    body: CartItemPut,
+    principal: CustomerUser,
+    session: Session,
+    settings: AppSettings,
 ) -> CartRead:
-    return await service.set_item(session, principal.id, product_id, body.quantity, body.store_id)
+    return await service.set_item(
+        session, settings, principal.id, product_id, body.quantity, body.store_id
+    )
 
 
 @router.delete("/cart", status_code=204, operation_id="clearCart")
@@ -92,9 +98,10 @@ async def place_order(
     body: OrderCreate,
     principal: CustomerUser,
     session: Session,
+    settings: AppSettings,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    status, answer = await service.place_order(session, principal, idempotency_key, body)
+    status, answer = await service.place_order(session, settings, principal, idempotency_key, body)
     return ORJSONResponse(answer, status_code=status)
 
 

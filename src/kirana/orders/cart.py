@@ -11,7 +11,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kirana.catalog import service as catalog
 from kirana.catalog.stock import OutOfStock, ShortLine
+from kirana.config import Settings
 from kirana.kit import clock
 from kirana.kit.errors import Conflict, NotFound
 from kirana.kit.ids import new_id
@@ -34,7 +36,7 @@ class PricedCart:
     """A cart priced now: the answer to show, plus what checkout needs."""
 
     read: CartRead
-    lines: list[tuple[CartItem, repo.CatalogLine | None]]
+    lines: list[tuple[repo.CartEntry, repo.CatalogLine | None]]
     quote: pricing.Quote
     coupon: Coupon | None
     coupon_problem: coupon_rules.CouponRejected | None
@@ -66,10 +68,8 @@ async def fee_rules(session: AsyncSession) -> dict[str, pricing.FeeRule]:
 
 
 async def store_load(session: AsyncSession, store_id: str) -> pricing.StoreLoad:
-    return pricing.StoreLoad(
-        open_orders=await repo.open_orders_at(session, store_id),
-        online_riders=await repo.online_riders(session, store_id),
-    )
+    open_orders, online_riders = await repo.store_load(session, store_id)
+    return pricing.StoreLoad(open_orders=open_orders, online_riders=online_riders)
 
 
 async def coupon_discount(
@@ -108,20 +108,12 @@ async def price_cart(
     tip: int = 0,
     warnings: list[CartWarning] | None = None,
 ) -> PricedCart:
-    items = await repo.cart_items(session, cart.id)
     store_id = cart.store_id
-    catalog = (
-        await repo.catalog_lines(session, store_id, [i.product_id for i in items])
-        if store_id
-        else {}
-    )
+    pairs = await repo.priced_cart_items(session, cart.id, store_id)
     warnings = list(warnings or [])
     lines: list[CartLine] = []
-    pairs: list[tuple[CartItem, repo.CatalogLine | None]] = []
     subtotal = 0
-    for item in items:
-        line = catalog.get(item.product_id)
-        pairs.append((item, line))
+    for item, line in pairs:
         if line is None or not line.is_active:
             warnings.append(
                 CartWarning(
@@ -243,7 +235,12 @@ async def _cart_for_update(session: AsyncSession, user_id: str) -> Cart:
 
 
 async def set_item(
-    session: AsyncSession, user_id: str, product_id: str, quantity: int, store_id: str
+    session: AsyncSession,
+    settings: Settings,
+    user_id: str,
+    product_id: str,
+    quantity: int,
+    store_id: str,
 ) -> CartRead:
     """Put ``quantity`` of a product in the cart (0 removes it), capped by stock and limit."""
     warnings: list[CartWarning] = []
@@ -257,8 +254,7 @@ async def set_item(
             await session.flush()
         return (await price_cart(session, user_id, cart)).read
 
-    if await repo.store_row(session, store_id) is None:
-        raise NotFound("No such store", code="store_not_found")
+    await catalog.get_store(session, settings, store_id)  # 404 store_not_found
     line = (await repo.catalog_lines(session, store_id, [product_id])).get(product_id)
     if line is None or not line.is_active:
         raise NotFound("This store does not sell that product", code="product_not_found")

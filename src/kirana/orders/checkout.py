@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog import geo, stock
+from kirana.catalog import service as catalog
 from kirana.catalog.stock import ShortLine
+from kirana.config import Settings
 from kirana.kit import clock
 from kirana.kit.errors import BadRequest, Conflict, ValidationFailed
 from kirana.kit.ids import new_id
@@ -25,8 +29,7 @@ from kirana.kit.outbox import emit
 from kirana.orders import repository as repo
 from kirana.orders import state
 from kirana.orders.cart import CURRENCY, OverLimit, price_cart
-from kirana.orders.lifecycle import base_payload, confirm
-from kirana.orders.models import CouponRedemption
+from kirana.orders.coupons import CouponRejected
 from kirana.orders.schemas import (
     FeeLine,
     OrderCreate,
@@ -75,7 +78,11 @@ def check_key(key: str | None) -> str:
 
 
 async def place_order(
-    session: AsyncSession, principal: Principal, key: str | None, body: OrderCreate
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    key: str | None,
+    body: OrderCreate,
 ) -> tuple[int, dict[str, Any]]:
     """Place the caller's cart as an order; returns (status, body) — the first answer on replay."""
     key = check_key(key)
@@ -105,19 +112,22 @@ async def place_order(
             )
         return previous.response_status, dict(previous.response_body)
 
-    read = await _checkout(session, principal, body)
+    read = await _checkout(session, settings, principal, body)
     answer = read.model_dump(mode="json")
     await repo.store_idempotent_answer(session, key_id, 201, answer)
     return 201, answer
 
 
-async def _checkout(session: AsyncSession, principal: Principal, body: OrderCreate) -> OrderRead:
+async def _checkout(
+    session: AsyncSession, settings: Settings, principal: Principal, body: OrderCreate
+) -> OrderRead:
+    """Every read first, then the writes: reservation, payment intent, order rows, events."""
     cart = await repo.cart_of(session, principal.id, lock=True)
     if cart is None or cart.store_id is None:
         raise ValidationFailed("The cart is empty", code="cart_empty")
     address = await users.get_address(session, principal.id, body.address_id)
-    store = await repo.store_row(session, cart.store_id)
-    if store is None or not store.is_open:
+    store = await catalog.get_store(session, settings, cart.store_id)
+    if not store.is_open:
         raise Conflict("The store is closed right now", code="store_closed")
     if not geo.covers(
         address.lat,
@@ -136,31 +146,44 @@ async def _checkout(session: AsyncSession, principal: Principal, body: OrderCrea
         raise ValidationFailed("The cart is empty", code="cart_empty")
     if priced.coupon_problem is not None:
         raise priced.coupon_problem
-    unavailable = [
-        ShortLine(item.product_id, line.name if line else item.product_id, item.quantity, 0)
-        for item, line in priced.lines
-        if line is None or not line.is_active
-    ]
-    if unavailable:
-        raise stock.OutOfStock(unavailable)
+    lines: list[tuple[repo.CartEntry, repo.CatalogLine]] = []
+    unavailable: list[ShortLine] = []
     for item, line in priced.lines:
-        assert line is not None
+        if line is None or not line.is_active:
+            name = line.name if line else item.product_id
+            unavailable.append(ShortLine(item.product_id, name, item.quantity, 0))
+            continue
         if item.quantity > line.max_per_order:
             raise OverLimit(
                 f"At most {line.max_per_order} of {line.name} per order",
                 extra={"product_id": line.product_id, "max_quantity": line.max_per_order},
             )
+        lines.append((item, line))
+    if unavailable:
+        raise stock.OutOfStock(unavailable)
 
     order_id = new_id()
     await stock.reserve(
-        session, store.id, order_id, {item.product_id: item.quantity for item, _ in priced.lines}
+        session, store.id, order_id, {item.product_id: item.quantity for item, _ in lines}
     )
 
     now = clock.now()
     quote = priced.quote
-    eta = geo.eta_minutes(
-        geo.haversine_m(address.lat, address.lng, store.lat, store.lng), store.prep_minutes
+    coupon = priced.coupon if priced.coupon is not None and quote.discount else None
+    if coupon is not None and not await repo.claim_coupon(session, coupon.id):
+        raise CouponRejected(f"{coupon.code} has been fully used", code="coupon_used_up")
+    payment = await payments.create_intent(
+        session,
+        order_id=order_id,
+        customer_id=principal.id,
+        amount=quote.total,
+        currency=CURRENCY,
+        method=body.payment_method,
     )
+    # Cash on delivery is confirmed at once, through the state machine's own rule.
+    cod = body.payment_method == "cod"
+    if cod:
+        state.check(state.PENDING_PAYMENT, state.CONFIRMED, state.SYSTEM)
     address_snapshot = {
         "label": address.label,
         "line1": address.line1,
@@ -171,121 +194,112 @@ async def _checkout(session: AsyncSession, principal: Principal, body: OrderCrea
         "instructions": address.instructions,
     }
     fees = [f.as_dict() for f in quote.fees]
-    order_row: dict[str, Any] = {
-        "id": order_id,
-        "number": new_order_number(),
-        "customer_id": principal.id,
-        "store_id": store.id,
-        "status": state.PENDING_PAYMENT,
-        "payment_method": body.payment_method,
-        "payment_id": None,
-        "currency": CURRENCY,
-        "subtotal": quote.subtotal,
-        "fees_total": quote.fees_total,
-        "discount": quote.discount,
-        "tip": quote.tip,
-        "total": quote.total,
-        "fees": fees,
-        "coupon_code": priced.coupon.code if priced.coupon and quote.discount else None,
-        "address": address_snapshot,
-        "drop_lat": address.lat,
-        "drop_lng": address.lng,
-        "delivery_instructions": body.delivery_instructions,
-        "delivery_otp": new_delivery_otp(),
-        "eta_minutes": eta,
-        "item_count": sum(item.quantity for item, _ in priced.lines),
-        "confirmed_at": None,
-        "cancel_reason": None,
-        "created_at": now,
-        "updated_at": now,
-    }
-    items: list[dict[str, Any]] = []
-    for item, line in priced.lines:
-        assert line is not None
-        items.append(
-            {
-                "id": new_id(),
-                "order_id": order_id,
-                "product_id": item.product_id,
-                "name": line.name,
-                "unit": line.unit,
-                "unit_price": line.price,
-                "mrp": line.mrp,
-                "quantity": item.quantity,
-                "line_total": line.price * item.quantity,
-                "aisle": line.aisle,
-            }
+    order = OrderRow(
+        id=order_id,
+        number=new_order_number(),
+        customer_id=principal.id,
+        store_id=store.id,
+        status=state.CONFIRMED if cod else state.PENDING_PAYMENT,
+        payment_method=body.payment_method,
+        payment_id=payment.id,
+        currency=CURRENCY,
+        subtotal=quote.subtotal,
+        fees_total=quote.fees_total,
+        discount=quote.discount,
+        tip=quote.tip,
+        total=quote.total,
+        fees=fees,
+        coupon_code=coupon.code if coupon else None,
+        address=address_snapshot,
+        drop_lat=address.lat,
+        drop_lng=address.lng,
+        delivery_instructions=body.delivery_instructions,
+        delivery_otp=new_delivery_otp(),
+        eta_minutes=geo.eta_minutes(
+            geo.haversine_m(address.lat, address.lng, store.lat, store.lng), store.prep_minutes
+        ),
+        item_count=sum(item.quantity for item, _ in lines),
+        confirmed_at=now if cod else None,
+        cancel_reason=None,
+        created_at=now,
+        updated_at=now,
+    )
+    items = [
+        {
+            "id": new_id(),
+            "order_id": order_id,
+            "product_id": item.product_id,
+            "name": line.name,
+            "unit": line.unit,
+            "unit_price": line.price,
+            "mrp": line.mrp,
+            "quantity": item.quantity,
+            "line_total": line.price * item.quantity,
+            "aisle": line.aisle,
+        }
+        for item, line in lines
+    ]
+    timeline = [
+        TimelineEntry(
+            status=state.PENDING_PAYMENT, at=now, actor=principal.id, actor_role=principal.role
         )
-    placed = {
-        "id": new_id(),
-        "order_id": order_id,
-        "status": state.PENDING_PAYMENT,
-        "at": now,
-        "actor": principal.id,
-        "actor_role": principal.role,
-        "note": None,
-    }
-    await repo.insert_order_rows(session, order_row, items, placed)
-
-    if order_row["coupon_code"] and priced.coupon is not None:
-        if not await repo.claim_coupon(session, priced.coupon.id):
-            from kirana.orders.coupons import CouponRejected
-
-            raise CouponRejected(f"{priced.coupon.code} has been fully used", code="coupon_used_up")
-        session.add(
-            CouponRedemption(
-                id=new_id(),
-                coupon_id=priced.coupon.id,
-                user_id=principal.id,
-                order_id=order_id,
-                amount=quote.discount,
-                created_at=now,
+    ]
+    if cod:
+        timeline.append(
+            TimelineEntry(
+                status=state.CONFIRMED,
+                at=now + timedelta(microseconds=1),  # the timeline is ordered by time
+                actor=state.SYSTEM.id,
+                actor_role=state.SYSTEM.role,
             )
         )
-
-    payment = await payments.create_intent(
+    await repo.insert_order_rows(
         session,
-        order_id=order_id,
-        customer_id=principal.id,
-        amount=quote.total,
-        currency=CURRENCY,
-        method=body.payment_method,
+        asdict(order),
+        items,
+        [{"id": new_id(), "order_id": order_id, **t.model_dump()} for t in timeline],
     )
-    order = await repo.order_by_id(session, order_id)
-    assert order is not None
-    order.payment_id = payment.id
+    if coupon is not None:
+        await repo.add_redemption(
+            session,
+            {
+                "id": new_id(),
+                "coupon_id": coupon.id,
+                "user_id": principal.id,
+                "order_id": order_id,
+                "amount": quote.discount,
+                "status": "active",
+                "created_at": now,
+            },
+        )
+    base = {
+        "order_id": order_id,
+        "number": order.number,
+        "store_id": store.id,
+        "customer_id": principal.id,
+    }
     await emit(
         session,
         "order.placed",
-        base_payload(order)
-        | {
-            "total": order.total,
-            "currency": order.currency,
-            "payment_method": order.payment_method,
-        },
+        base | {"total": order.total, "currency": CURRENCY, "payment_method": order.payment_method},
     )
-    timeline = [
-        TimelineEntry(**{k: placed[k] for k in ("status", "at", "actor", "actor_role", "note")})
-    ]
-    if body.payment_method == "cod":
-        await confirm(session, order)
-        timeline.append(
-            TimelineEntry(status=state.CONFIRMED, at=now, actor="system", actor_role="system")
+    if cod:
+        await emit(
+            session, "order.confirmed", base | {"drop_lat": address.lat, "drop_lng": address.lng}
         )
-    await repo.empty_cart(session, cart.id)
-    await session.flush()
+    await repo.empty_cart(session, cart.id, had_coupon=cart.coupon_code is not None)
 
     return OrderRead(
-        id=order.id,
+        id=order_id,
         number=order.number,
         status=order.status,
-        store_id=order.store_id,
+        store_id=store.id,
         total=order.total,
-        currency=order.currency,
+        currency=CURRENCY,
         item_count=order.item_count,
         payment_method=order.payment_method,
-        created_at=order.created_at,
-        customer_id=order.customer_id,
+        created_at=now,
+        customer_id=principal.id,
         subtotal=order.subtotal,
         fees=[FeeLine(**f) for f in fees],
         fees_total=order.fees_total,
@@ -302,3 +316,35 @@ async def _checkout(session: AsyncSession, principal: Principal, body: OrderCrea
         timeline=timeline,
         payment=PaymentSummary(id=payment.id, status=payment.status, provider=payment.provider),
     )
+
+
+@dataclass(slots=True)
+class OrderRow:
+    """The columns of a new order, written with one Core insert."""
+
+    id: str
+    number: str
+    customer_id: str
+    store_id: str
+    status: str
+    payment_method: str
+    payment_id: str
+    currency: str
+    subtotal: int
+    fees_total: int
+    discount: int
+    tip: int
+    total: int
+    fees: list[dict[str, Any]]
+    coupon_code: str | None
+    address: dict[str, Any]
+    drop_lat: float
+    drop_lng: float
+    delivery_instructions: str | None
+    delivery_otp: str
+    eta_minutes: int
+    item_count: int
+    confirmed_at: datetime | None
+    cancel_reason: str | None
+    created_at: datetime
+    updated_at: datetime

@@ -15,10 +15,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.catalog.models import Product, Stock, Store
+from kirana.catalog.models import Product, Stock
 from kirana.logistics.models import Rider
 from kirana.orders import state
 from kirana.orders.models import (
@@ -37,18 +39,6 @@ from kirana.orders.models import (
 
 
 @dataclass(frozen=True, slots=True)
-class StoreRow:
-    id: str
-    name: str
-    lat: float
-    lng: float
-    service_radius_m: int | None
-    service_area: dict[str, Any] | None
-    is_open: bool
-    prep_minutes: int
-
-
-@dataclass(frozen=True, slots=True)
 class CatalogLine:
     """A product as sold at one store right now."""
 
@@ -62,24 +52,6 @@ class CatalogLine:
     aisle: str
     max_per_order: int
     is_active: bool
-
-
-async def store_row(session: AsyncSession, store_id: str) -> StoreRow | None:
-    row = (
-        await session.execute(
-            select(
-                Store.id,
-                Store.name,
-                Store.lat,
-                Store.lng,
-                Store.service_radius_m,
-                Store.service_area,
-                Store.is_open,
-                Store.prep_minutes,
-            ).where(Store.id == store_id)
-        )
-    ).first()
-    return StoreRow(*row) if row else None
 
 
 async def catalog_lines(
@@ -121,22 +93,77 @@ async def catalog_lines(
     }
 
 
-async def product_exists(session: AsyncSession, product_id: str) -> bool:
-    return (
-        await session.execute(select(Product.id).where(Product.id == product_id))
-    ).first() is not None
+@dataclass(frozen=True, slots=True)
+class CartEntry:
+    product_id: str
+    quantity: int
+    seen_price: int
 
 
-async def online_riders(session: AsyncSession, store_id: str) -> int:
-    return int(
-        (
-            await session.execute(
-                select(func.count())
-                .select_from(Rider)
-                .where(Rider.store_id == store_id, Rider.is_online.is_(True))
-            )
-        ).scalar_one()
+async def priced_cart_items(
+    session: AsyncSession, cart_id: str, store_id: str | None
+) -> list[tuple[CartEntry, CatalogLine | None]]:
+    """The cart's lines with each product as the store sells it now, in one query."""
+    stock_join = and_(Stock.product_id == CartItem.product_id, Stock.store_id == store_id)
+    rows = await session.execute(
+        select(
+            CartItem.product_id,
+            CartItem.quantity,
+            CartItem.seen_price,
+            Stock.product_id,
+            Product.name,
+            Product.unit,
+            func.coalesce(Stock.price, Product.price),
+            Product.mrp,
+            Product.currency,
+            Stock.on_hand - Stock.reserved,
+            Stock.aisle,
+            Product.max_per_order,
+            Product.is_active,
+        )
+        .select_from(CartItem)
+        .outerjoin(Stock, stock_join)
+        .outerjoin(Product, Product.id == Stock.product_id)
+        .where(CartItem.cart_id == cart_id)
+        .order_by(CartItem.added_at, CartItem.product_id)
     )
+    found: list[tuple[CartEntry, CatalogLine | None]] = []
+    for r in rows:
+        entry = CartEntry(r[0], r[1], r[2])
+        line = None
+        if r[3] is not None:
+            line = CatalogLine(
+                product_id=r[0],
+                name=r[4],
+                unit=r[5],
+                price=int(r[6]),
+                mrp=r[7],
+                currency=r[8],
+                available=int(r[9]),
+                aisle=r[10],
+                max_per_order=r[11],
+                is_active=r[12],
+            )
+        found.append((entry, line))
+    return found
+
+
+async def store_load(session: AsyncSession, store_id: str) -> tuple[int, int]:
+    """(orders in progress at the store, riders online there), in one round trip."""
+    open_orders = (
+        select(func.count())
+        .select_from(Order)
+        .where(Order.store_id == store_id, Order.status.in_(list(state.ACTIVE_STATUSES)))
+        .scalar_subquery()
+    )
+    riders = (
+        select(func.count())
+        .select_from(Rider)
+        .where(Rider.store_id == store_id, Rider.is_online.is_(True))
+        .scalar_subquery()
+    )
+    row = (await session.execute(select(open_orders, riders))).one()
+    return int(row[0]), int(row[1])
 
 
 # --- carts ----------------------------------------------------------------------------------
@@ -175,9 +202,10 @@ async def cart_item(session: AsyncSession, cart_id: str, product_id: str) -> Car
     return await session.get(CartItem, (cart_id, product_id))
 
 
-async def empty_cart(session: AsyncSession, cart_id: str) -> None:
+async def empty_cart(session: AsyncSession, cart_id: str, *, had_coupon: bool = True) -> None:
     await session.execute(delete(CartItem).where(CartItem.cart_id == cart_id))
-    await session.execute(update(Cart).where(Cart.id == cart_id).values(coupon_code=None))
+    if had_coupon:
+        await session.execute(update(Cart).where(Cart.id == cart_id).values(coupon_code=None))
 
 
 # --- orders ---------------------------------------------------------------------------------
@@ -190,22 +218,20 @@ async def order_by_id(session: AsyncSession, order_id: str, *, lock: bool = Fals
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def number_taken(session: AsyncSession, number: str) -> bool:
-    return (
-        await session.execute(select(Order.id).where(Order.number == number))
-    ).first() is not None
-
-
 async def insert_order_rows(
     session: AsyncSession,
     order: dict[str, Any],
     items: list[dict[str, Any]],
-    event: dict[str, Any],
+    events: list[dict[str, Any]],
 ) -> None:
-    """The order, its lines and its first timeline entry, in three Core inserts."""
+    """The order, its lines and its first timeline entries, in three Core inserts."""
     await session.execute(insert(Order), [order])
     await session.execute(insert(OrderItem), items)
-    await session.execute(insert(OrderEvent), [event])
+    await session.execute(insert(OrderEvent), events)
+
+
+async def add_redemption(session: AsyncSession, row: dict[str, Any]) -> None:
+    await session.execute(insert(CouponRedemption), [row])
 
 
 async def add_event(session: AsyncSession, event: dict[str, Any]) -> None:
@@ -223,7 +249,9 @@ async def items_of(session: AsyncSession, order_id: str) -> list[OrderItem]:
 
 async def timeline_of(session: AsyncSession, order_id: str) -> list[OrderEvent]:
     rows = await session.execute(
-        select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.id)
+        select(OrderEvent)
+        .where(OrderEvent.order_id == order_id)
+        .order_by(OrderEvent.at, OrderEvent.id)
     )
     return list(rows.scalars())
 
@@ -259,18 +287,6 @@ async def store_queue(session: AsyncSession, store_id: str, statuses: Sequence[s
         .limit(200)
     )
     return list(rows.scalars())
-
-
-async def open_orders_at(session: AsyncSession, store_id: str) -> int:
-    return int(
-        (
-            await session.execute(
-                select(func.count())
-                .select_from(Order)
-                .where(Order.store_id == store_id, Order.status.in_(list(state.ACTIVE_STATUSES)))
-            )
-        ).scalar_one()
-    )
 
 
 async def has_ordered_before(session: AsyncSession, user_id: str) -> bool:
@@ -410,14 +426,14 @@ async def fee_rule_row(session: AsyncSession, code: str) -> FeeRule | None:
 
 async def claim_idempotency_key(session: AsyncSession, row: dict[str, Any]) -> bool:
     """Insert the key row first; False if (user, key) exists. A concurrent holder of the same
-    key makes this wait (a unique index lock on PostgreSQL, the write lock on SQLite) until it
-    commits or rolls back, so the answer is final either way."""
-    try:
-        async with session.begin_nested():
-            await session.execute(insert(IdempotencyKey), [row])
-        return True
-    except IntegrityError:
-        return False
+    key makes this wait (PostgreSQL's unique index, SQLite's write lock) until it commits or
+    rolls back, so the answer is final either way. One round trip, no savepoint."""
+    dialect = session.get_bind().dialect.name
+    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(IdempotencyKey)
+    result = await session.execute(
+        stmt.values(**row).on_conflict_do_nothing(index_elements=["user_id", "key"])
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def idempotency_key(session: AsyncSession, user_id: str, key: str) -> IdempotencyKey | None:
