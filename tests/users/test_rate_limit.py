@@ -48,11 +48,11 @@ async def limited_client(
             }
         )
     )
-    async with LifespanManager(app):
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t"
-        ) as c:
-            yield c
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+    ):
+        yield c
 
 
 async def test_login_attempts_limited(limited_client: httpx.AsyncClient) -> None:
