@@ -66,6 +66,22 @@ def served_address(server: Server, headers: dict[str, str]) -> tuple[dict[str, A
 
 
 def test_customer_store_rider_and_admin_loop(server: Server, browser: Any) -> None:
+    contexts: list[Any] = []
+    try:
+        _loop(server, browser, contexts)
+    except Exception:
+        # Leave evidence: what each browser showed when the step failed.
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for i, ctx in enumerate(contexts):
+            for j, page in enumerate(ctx.pages):
+                page.screenshot(path=str(SCREENSHOTS / f"FAILED-{i}-{j}.png"), full_page=True)
+        raise
+    finally:
+        for ctx in contexts:
+            ctx.close()
+
+
+def _loop(server: Server, browser: Any, contexts: list[Any]) -> None:
     customer_login = server.first("customer")
     customer_api = api_login(server, customer_login.phone, customer_login.password)
     address, store_id, store_name = served_address(server, customer_api)
@@ -87,6 +103,7 @@ def test_customer_store_rider_and_admin_loop(server: Server, browser: Any) -> No
     admin_ctx = browser.new_context(viewport=DESKTOP)
     for ctx in (customer_ctx, staff_ctx, rider_ctx, admin_ctx):
         ctx.set_default_timeout(TIMEOUT)
+        contexts.append(ctx)
 
     # The rider starts a shift first, so the packed order has someone to go to.
     rider = rider_ctx.new_page()
@@ -211,6 +228,3 @@ def test_customer_store_rider_and_admin_loop(server: Server, browser: Any) -> No
     shop.get_by_role("heading", name=product["name"]).wait_for()
     shop.get_by_text(rupees(new_price), exact=True).first.wait_for()
     shoot(shop, "customer-product-repriced")
-
-    for ctx in (customer_ctx, staff_ctx, rider_ctx, admin_ctx):
-        ctx.close()

@@ -208,7 +208,7 @@ export function CartPage() {
         <section className="card" aria-label="Items">
           {c.items.map((item) => (
             <div className="line" key={item.product_id}>
-              <div style={{ width: 56, flex: 'none' }} className="product-card" aria-hidden>
+              <div className="thumb" aria-hidden>
                 <ProductImage name={item.name} size={26} />
               </div>
               <div className="grow">

@@ -18,6 +18,21 @@ function isCurrent(to: string, pathname: string) {
   return to === '/' ? pathname === '/' : pathname.startsWith(to);
 }
 
+function useOnline(): boolean {
+  const [online, setOnline] = useState(() => navigator.onLine);
+  useEffect(() => {
+    const on = () => setOnline(true);
+    const off = () => setOnline(false);
+    window.addEventListener('online', on);
+    window.addEventListener('offline', off);
+    return () => {
+      window.removeEventListener('online', on);
+      window.removeEventListener('offline', off);
+    };
+  }, []);
+  return online;
+}
+
 export function CustomerShell({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();
   const place = usePlace();
@@ -26,6 +41,7 @@ export function CustomerShell({ children }: { children: ReactNode }) {
   const q = useSearchParam('q') ?? '';
   const [term, setTerm] = useState(q);
   useEffect(() => setTerm(q), [q]);
+  const online = useOnline();
   const onCartFlow = pathname.startsWith('/cart') || pathname.startsWith('/checkout');
 
   return (
@@ -33,6 +49,11 @@ export function CustomerShell({ children }: { children: ReactNode }) {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
+      {online ? null : (
+        <div className="offline-bar" role="status">
+          You are offline — showing what was saved on this device.
+        </div>
+      )}
       <header className="topbar">
         <div className="topbar-inner">
           <Link to="/" className="logo" aria-label="Kirana home">
