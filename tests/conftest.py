@@ -49,7 +49,7 @@ async def _pg_admin(sql: str) -> None:
 
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str | None]:
-    name = f"kirana_tpl_{WORKER}"
+    name = f"kirana_tpl_{WORKER}_{os.getpid()}"
     try:
         asyncio.run(_pg_admin(f"DROP DATABASE IF EXISTS {name}"))
         asyncio.run(_pg_admin(f"CREATE DATABASE {name}"))
