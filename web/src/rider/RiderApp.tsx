@@ -29,7 +29,8 @@ function useLocationSharing(online: boolean) {
       setProblem('This device cannot share its location.');
       return;
     }
-    const id = navigator.geolocation.watchPosition(
+    const geo = navigator.geolocation;
+    const id = geo.watchPosition(
       (pos) => {
         const next = { lat: pos.coords.latitude, lng: pos.coords.longitude };
         setSpot(next);
@@ -47,7 +48,7 @@ function useLocationSharing(online: boolean) {
         ),
       { enableHighAccuracy: true, maximumAge: 5000 },
     );
-    return () => navigator.geolocation.clearWatch(id);
+    return () => geo.clearWatch(id);
   }, [online]);
   return { spot, problem };
 }

@@ -29,27 +29,68 @@ describe('store queue', () => {
     let status = 'confirmed';
     const { calls } = fakeServer({
       'GET /api/v1/me': () => ({ body: { ...ME, roles: ['store_staff'], store_id: 's1' } }),
-      'GET /api/v1/store-ops/{s}/orders': () => ({ body: { items: [{ ...ENTRY, status }], next_cursor: null } }),
-      'GET /api/v1/store-ops/orders/{id}': () => ({ body: { id: 'o1', number: 'KR-1', status, store_id: 's1', item_count: 3, confirmed_at: ENTRY.confirmed_at, delivery_instructions: null, lines: LINES } }),
+      'GET /api/v1/store-ops/{s}/orders': () => ({
+        body: { items: [{ ...ENTRY, status }], next_cursor: null },
+      }),
+      'GET /api/v1/store-ops/orders/{id}': () => ({
+        body: {
+          id: 'o1',
+          number: 'KR-1',
+          status,
+          store_id: 's1',
+          item_count: 3,
+          confirmed_at: ENTRY.confirmed_at,
+          delivery_instructions: null,
+          lines: LINES,
+        },
+      }),
       'POST /api/v1/store-ops/orders/{id}/start-picking': () => {
         status = 'picking';
-        return { body: { id: 'o1', number: 'KR-1', status, store_id: 's1', item_count: 3, confirmed_at: null, delivery_instructions: null, lines: LINES } };
+        return {
+          body: {
+            id: 'o1',
+            number: 'KR-1',
+            status,
+            store_id: 's1',
+            item_count: 3,
+            confirmed_at: null,
+            delivery_instructions: null,
+            lines: LINES,
+          },
+        };
       },
       'POST /api/v1/store-ops/orders/{id}/packed': () => {
         status = 'packed';
-        return { body: { id: 'o1', number: 'KR-1', status, store_id: 's1', item_count: 3, confirmed_at: null, delivery_instructions: null, lines: LINES } };
+        return {
+          body: {
+            id: 'o1',
+            number: 'KR-1',
+            status,
+            store_id: 's1',
+            item_count: 3,
+            confirmed_at: null,
+            delivery_instructions: null,
+            lines: LINES,
+          },
+        };
       },
     });
     renderApp(<StoreApp />, '/store');
     expect(await screen.findByText('7 min ago')).toBeInTheDocument();
     const boxes = await screen.findAllByRole('checkbox', { name: /^Picked/ });
-    expect(boxes.map((b) => b.getAttribute('aria-label'))).toEqual(['Picked 1 × Bread', 'Picked 2 × Milk']);
+    expect(boxes.map((b) => b.getAttribute('aria-label'))).toEqual([
+      'Picked 1 × Bread',
+      'Picked 2 × Milk',
+    ]);
     expect(boxes[0]).toBeDisabled();
     await userEvent.click(screen.getByRole('button', { name: 'Start picking' }));
     const finish = await screen.findByRole('button', { name: 'Tick every line to finish' });
     expect(finish).toBeDisabled();
-    for (const box of screen.getAllByRole('checkbox', { name: /^Picked/ })) await userEvent.click(box);
+    for (const box of screen.getAllByRole('checkbox', { name: /^Picked/ }))
+      await userEvent.click(box);
     await userEvent.click(screen.getByRole('button', { name: 'Packed — hand to rider' }));
-    await waitFor(() => expect(calls.some((c) => c.path === '/api/v1/store-ops/orders/o1/packed')).toBe(true));
+    await waitFor(() =>
+      expect(calls.some((c) => c.path === '/api/v1/store-ops/orders/o1/packed')).toBe(true),
+    );
   });
 });

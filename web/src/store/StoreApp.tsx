@@ -15,11 +15,8 @@ const FILTERS = [
   { id: 'all', label: 'All today', statuses: [] as string[] },
 ];
 
-function confirmedAt(o: QueueOrder): string | undefined {
-  const timeline = (o as { timeline?: Array<{ status: string; at: string }> }).timeline ?? [];
-  return (
-    timeline.find((t) => t.status === 'confirmed')?.at ?? (o as { created_at?: string }).created_at
-  );
+function confirmedAt(o: QueueOrder): string {
+  return o.confirmed_at ?? o.created_at;
 }
 
 function useNow(ms = 30000) {
@@ -170,8 +167,9 @@ export default function StoreApp() {
   const stores = useQuery(isAdmin ? 'stores' : null, () =>
     unwrap(api.GET('/api/v1/stores', { params: { query: { limit: 100 } } })),
   );
-  const [storeId, setStoreId] = useState<string | null>(user?.store_id ?? null);
-  const effectiveStore = storeId ?? (isAdmin ? (stores.data?.items[0]?.id ?? null) : null);
+  const [storeId, setStoreId] = useState<string | null>(null);
+  const effectiveStore =
+    storeId ?? user?.store_id ?? (isAdmin ? (stores.data?.items[0]?.id ?? null) : null);
   const [filter, setFilter] = useState('active');
   const [selected, setSelected] = useState<string | null>(null);
   const now = useNow();
