@@ -19,7 +19,9 @@ from tests.logistics.fleet import (
     pack,
     tasks,
 )
-from tests.orders.shop import make_shop
+from tests.orders.shop import make_admin, make_shop
+
+UNKNOWN_ID = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
 
 
 def _wrong(otp: str) -> str:
@@ -112,6 +114,19 @@ async def test_five_wrong_codes_lock_the_delivery(db: Database, client: httpx.As
     assert r.json()["status"] == "out_for_delivery"
     [task] = await tasks(client, rider)
     assert task["locked"] is True
+
+    # Support checks with the customer and unlocks it; only an admin may.
+    unlock = f"/api/v1/admin/deliveries/{delivery_id}/unlock"
+    assert (await client.post(unlock, headers=rider.headers)).status_code == 403
+    admin = await make_admin(db, client)
+    r = await client.post(f"/api/v1/admin/deliveries/{UNKNOWN_ID}/unlock", headers=admin)
+    assert r.status_code == 404
+    r = await client.post(unlock, headers=admin)
+    assert r.status_code == 200 and r.json()["locked"] is False
+    r = await client.post(
+        f"{base}/delivered", json={"otp": placed["delivery_otp"]}, headers=rider.headers
+    )
+    assert r.status_code == 200, r.text
 
 
 async def test_another_riders_delivery_is_not_found(

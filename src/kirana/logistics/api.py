@@ -68,3 +68,8 @@ async def list_riders(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> Page[RiderRead]:
     return await service.list_riders(session, store_id=store_id, cursor=cursor, limit=limit)
+
+
+@router.post("/admin/deliveries/{delivery_id}/unlock", operation_id="unlockDelivery")
+async def unlock_delivery(delivery_id: DeliveryId, _: AdminUser, session: Session) -> DeliveryRead:
+    return await service.unlock_delivery(session, delivery_id)

@@ -325,6 +325,22 @@ async def mark_delivered(
     return await _delivery_read(session, delivery.id)
 
 
+async def unlock_delivery(session: AsyncSession, delivery_id: str) -> DeliveryRead:
+    """Support: after checking with the customer, let the rider try the code again."""
+    delivery = await repo.delivery_by_id(session, delivery_id, lock=True)
+    if delivery is None:
+        raise NotFound("No such delivery", code="delivery_not_found")
+    await repo.move_delivery(
+        session,
+        delivery.id,
+        from_statuses=(delivery.status,),
+        otp_attempts=0,
+        locked=False,
+        updated_at=clock.now(),
+    )
+    return await _delivery_read(session, delivery.id)
+
+
 # --- reactions to orders --------------------------------------------------------------------
 
 
