@@ -44,7 +44,8 @@ test-web:
 	@if [ -f web/package.json ]; then npm --prefix web test; fi
 
 test-py:
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not e2e"
+	$(BIN)/pytest -p no:cacheprovider -m e2e
 
 bench: install web ## every benchmark; results land in benchmarks/results/
 	@for b in benchmarks/[a-z]*.py; do echo "==> $$b"; $(BIN)/python $$b || exit 1; done
