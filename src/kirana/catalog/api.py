@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Query, Response, UploadFile
+from fastapi import APIRouter, File, HTTPException, Query, Request, Response, UploadFile
 from fastapi.staticfiles import StaticFiles
 
 from kirana.catalog import service
@@ -34,6 +34,7 @@ from kirana.catalog.schemas import (
 )
 from kirana.config import Settings
 from kirana.deps import AdminUser, AppSettings, Session
+from kirana.kit.db import Database
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.kit.validation import Latitude, Longitude
 
@@ -67,17 +68,27 @@ def _json(body: bytes) -> Response:
     return Response(content=body, media_type="application/json")
 
 
+# The customer reads below take the ``Request`` instead of the ``Session``/``AppSettings``
+# dependencies: a cached answer then needs no session and no (thread-pooled) dependency at all;
+# the service opens a read transaction only on a cache miss.
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
 # --- public -------------------------------------------------------------------------------
 
 
 @router.get("/serviceability", operation_id="checkServiceability")
 async def check_serviceability(
-    lat: Annotated[Latitude, Query()],
-    lng: Annotated[Longitude, Query()],
-    session: Session,
-    settings: AppSettings,
+    request: Request, lat: Annotated[Latitude, Query()], lng: Annotated[Longitude, Query()]
 ) -> Serviceability:
-    return await service.serviceability(session, settings, lat, lng)
+    return await service.serviceability(_db(request), _settings(request), lat, lng)
 
 
 @router.get(
@@ -85,15 +96,15 @@ async def check_serviceability(
     operation_id="listCategories",
     response_model=list[CategoryNode],
 )
-async def list_categories(session: Session, settings: AppSettings) -> Response:
-    return _json(await service.categories_json(session, settings))
+async def list_categories(request: Request) -> Response:
+    return _json(await service.categories_json(_db(request), _settings(request)))
 
 
 @router.get("/stores", operation_id="listStores", response_model=StorePage)
 async def list_stores(
-    session: Session, settings: AppSettings, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+    request: Request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> Response:
-    return _json(await service.store_page_json(session, settings, cursor, limit))
+    return _json(await service.store_page_json(_db(request), _settings(request), cursor, limit))
 
 
 @router.get(
@@ -102,9 +113,8 @@ async def list_stores(
     response_model=StoreProductPage,
 )
 async def list_store_products(
+    request: Request,
     store_id: str,
-    session: Session,
-    settings: AppSettings,
     category_id: CategoryFilter = None,
     q: Search = None,
     cursor: Cursor = None,
@@ -112,7 +122,13 @@ async def list_store_products(
 ) -> Response:
     return _json(
         await service.store_products_json(
-            session, settings, store_id, category_id=category_id, q=q, cursor=cursor, limit=limit
+            _db(request),
+            _settings(request),
+            store_id,
+            category_id=category_id,
+            q=q,
+            cursor=cursor,
+            limit=limit,
         )
     )
 
@@ -122,10 +138,10 @@ async def list_store_products(
     operation_id="getStoreProduct",
     response_model=StoreProductDetail,
 )
-async def get_store_product(
-    store_id: str, product_id: str, session: Session, settings: AppSettings
-) -> Response:
-    return _json(await service.store_product_json(session, settings, store_id, product_id))
+async def get_store_product(request: Request, store_id: str, product_id: str) -> Response:
+    return _json(
+        await service.store_product_json(_db(request), _settings(request), store_id, product_id)
+    )
 
 
 # --- admin: categories --------------------------------------------------------------------

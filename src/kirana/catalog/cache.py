@@ -14,13 +14,22 @@ Staleness bounds:
   the authoritative check is the reservation itself, which is atomic and never oversells.
 * ``catalog_cache_seconds = 0`` turns caching off (tests do this).
 
+Cached answers are rebuilt by one request at a time (``get_or_build``): past half the TTL the
+old answer is still served while one background task rebuilds it, so under load neither a herd
+of identical queries nor a wait hits the database or the tail latency. Nothing older than
+``catalog_cache_seconds`` is served.
+
 One cache per database URL, so apps over different databases in one process (tests) never
 share entries.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,8 +38,12 @@ from sqlalchemy.orm import Session as OrmSession
 from kirana.config import Settings
 from kirana.kit.cache import TTLCache
 
+T = TypeVar("T")
 _CHANGED = "kirana.catalog_changed"
 _caches: dict[str, TTLCache] = {}
+_building: dict[tuple[int, int, Any], asyncio.Future[Any]] = {}
+_refreshing: set[asyncio.Task[Any]] = set()
+log = logging.getLogger("kirana.catalog")
 
 
 def cache_for(settings: Settings) -> TTLCache:
@@ -69,3 +82,62 @@ def get(settings: Settings, key: Any) -> Any | None:
 
 def put(settings: Settings, key: Any, value: Any) -> None:
     cache_for(settings).set(key, value)
+
+
+async def get_or_build(settings: Settings, key: Any, build: Callable[[], Awaitable[T]]) -> T:
+    """The cached value of ``key``, else ``build()`` it once however many ask at the same time.
+
+    An entry past half its TTL is still served, while one background task rebuilds it: under
+    load nobody waits for a rebuild, and nothing older than the TTL is ever served.
+    """
+    cache = cache_for(settings)
+    entry: tuple[float, T] | None = cache.get(key)
+    if entry is not None:
+        fresh_until, value = entry
+        if time.monotonic() >= fresh_until and (id(cache), cache.version, key) not in _building:
+            task = asyncio.create_task(_build_once(cache, key, build))
+            _refreshing.add(task)
+            task.add_done_callback(_refreshed)
+        # Yield once even on a hit. A hit never waits on I/O, and handlers that never yield
+        # were measured to stretch the tail under 64 connections (p99 ~2-3x) on a busy machine.
+        await asyncio.sleep(0)
+        return value
+    return await _build_once(cache, key, build)
+
+
+def _refreshed(task: asyncio.Task[Any]) -> None:
+    _refreshing.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("catalog cache refresh failed: %r", task.exception())
+
+
+async def _build_once(cache: TTLCache, key: Any, build: Callable[[], Awaitable[T]]) -> T:
+    # The version is part of the key: a build started before a write is never shared after it.
+    flight = (id(cache), cache.version, key)
+    pending = _building.get(flight)
+    if pending is not None:
+        try:
+            result: T = await asyncio.shield(pending)
+            return result
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if not pending.cancelled() or (task is not None and task.cancelling()):
+                raise
+            # The builder was cancelled, not us: build it ourselves.
+    future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+    _building[flight] = future
+    try:
+        value = await build()
+    except asyncio.CancelledError:
+        future.cancel()
+        raise
+    except BaseException as exc:
+        future.set_exception(exc)  # the waiters get the same answer, e.g. "store not found"
+        future.exception()  # retrieved, so asyncio does not warn when nobody waited
+        raise
+    else:
+        cache.set(key, (time.monotonic() + cache.ttl / 2, value))
+        future.set_result(value)
+        return value
+    finally:
+        _building.pop(flight, None)
