@@ -3,13 +3,15 @@ import { api, unwrap } from '../lib/api';
 import { formatMoney } from '../lib/money';
 import { useQuery } from '../lib/query';
 import { STATUS_LABEL, type AdminOrder, type OrderStatus } from '../lib/types';
-import { Empty, ErrorBanner, SelectField, Skeleton, StatusBadge } from '../ui';
+import { Button, Dialog, Empty, ErrorBanner, SelectField, Skeleton, StatusBadge } from '../ui';
+import { Timeline } from '../customer/OrderPage';
 import { useStores } from './data';
 
 export function OrdersBoard() {
   const [status, setStatus] = useState('');
   const [storeId, setStoreId] = useState('');
   const stores = useStores();
+  const [open, setOpen] = useState<string | null>(null);
   const orders = useQuery(
     `admin:orders:${status}:${storeId}`,
     () =>
@@ -72,7 +74,14 @@ export function OrdersBoard() {
               {list.map((o) => (
                 <tr key={o.id}>
                   <td>
-                    <strong>#{o.number}</strong>
+                    <button
+                      type="button"
+                      className="btn ghost small"
+                      onClick={() => setOpen(o.id)}
+                      aria-label={`Open order ${o.number}`}
+                    >
+                      #{o.number}
+                    </button>
                   </td>
                   <td>{o.created_at ? new Date(o.created_at).toLocaleString() : ''}</td>
                   <td>{storeName((o as { store_id?: string }).store_id)}</td>
@@ -88,6 +97,91 @@ export function OrdersBoard() {
       ) : (
         <Empty icon="receipt" title="No orders match these filters" />
       )}
+      {open ? (
+        <OrderDialog
+          id={open}
+          onClose={() => setOpen(null)}
+          onChanged={() => void orders.reload()}
+        />
+      ) : null}
     </>
+  );
+}
+
+function OrderDialog({
+  id,
+  onClose,
+  onChanged,
+}: {
+  id: string;
+  onClose: () => void;
+  onChanged: () => void;
+}) {
+  const order = useQuery(`admin:order:${id}`, () =>
+    unwrap(api.GET('/api/v1/admin/orders/{order_id}', { params: { path: { order_id: id } } })),
+  );
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const o = order.data;
+  const address = o?.address as { line1?: string; city?: string; pincode?: string } | undefined;
+  return (
+    <Dialog title={o ? `Order #${o.number}` : 'Order'} onClose={onClose}>
+      <ErrorBanner error={error ?? order.error} />
+      {!o ? (
+        <Skeleton height={200} />
+      ) : (
+        <div className="stack">
+          <div className="row between">
+            <StatusBadge status={o.status} />
+            <strong>{formatMoney(o.total, o.currency)}</strong>
+          </div>
+          <p className="subtle" style={{ margin: 0 }}>
+            {o.payment_method.toUpperCase()} · {o.item_count} items ·{' '}
+            {address
+              ? `${address.line1 ?? ''}, ${address.city ?? ''} ${address.pincode ?? ''}`
+              : ''}
+          </p>
+          <div>
+            {o.items.map((i) => (
+              <div className="bill-row" key={i.product_id}>
+                <span>
+                  {i.quantity} × {i.name}
+                </span>
+                <span className="num">{formatMoney(i.line_total, o.currency)}</span>
+              </div>
+            ))}
+          </div>
+          <Timeline status={o.status} timeline={o.timeline} />
+          {['pending_payment', 'confirmed', 'picking'].includes(o.status) ? (
+            <Button
+              variant="danger"
+              busy={busy}
+              onClick={async () => {
+                if (!confirm(`Cancel order ${o.number}?`)) return;
+                setBusy(true);
+                setError(null);
+                try {
+                  order.setData(
+                    await unwrap(
+                      api.POST('/api/v1/admin/orders/{order_id}/cancel', {
+                        params: { path: { order_id: id } },
+                        body: { reason: 'Cancelled by operations' },
+                      }),
+                    ),
+                  );
+                  onChanged();
+                } catch (e) {
+                  setError(e);
+                } finally {
+                  setBusy(false);
+                }
+              }}
+            >
+              Cancel order
+            </Button>
+          ) : null}
+        </div>
+      )}
+    </Dialog>
   );
 }

@@ -41,26 +41,31 @@ export function Riders() {
                 <th scope="col">Store</th>
                 <th scope="col">Vehicle</th>
                 <th scope="col">Shift</th>
+                <th scope="col">Last seen</th>
               </tr>
             </thead>
             <tbody>
-              {list.map((r) => {
-                const x = r as Rider & { name?: string | null; online?: boolean; status?: string };
-                return (
-                  <tr key={r.id}>
-                    <td>{x.name ?? r.user_id}</td>
-                    <td>{storeName(r.store_id)}</td>
-                    <td>{r.vehicle}</td>
-                    <td>
-                      {x.online ? (
-                        <span className="badge green">Online</span>
-                      ) : (
-                        <span className="badge">{x.status ?? 'Offline'}</span>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
+              {list.map((r) => (
+                <tr key={r.id}>
+                  <td>{r.name}</td>
+                  <td>{storeName(r.store_id)}</td>
+                  <td>{r.vehicle.replace('_', ' ')}</td>
+                  <td>
+                    {r.current_delivery ? (
+                      <span className="badge blue">
+                        On delivery · {r.current_delivery.status.replace('_', ' ')}
+                      </span>
+                    ) : r.is_online ? (
+                      <span className="badge green">Online, free</span>
+                    ) : (
+                      <span className="badge">Offline</span>
+                    )}
+                  </td>
+                  <td className="subtle">
+                    {r.last_seen_at ? new Date(r.last_seen_at).toLocaleTimeString() : '—'}
+                  </td>
+                </tr>
+              ))}
             </tbody>
           </table>
         </div>
@@ -156,7 +161,7 @@ export function CityMap() {
       id: r.id,
       lat: r.lat!,
       lng: r.lng!,
-      label: `${r.name ?? r.vehicle}`,
+      label: r.name,
       kind: 'rider' as const,
     }));
   return (

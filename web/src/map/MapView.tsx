@@ -65,20 +65,20 @@ export default function MapView({
     g.clearLayers();
     const bounds: L.LatLngExpression[] = [];
     // A faint grid so an empty (tile-less) map still reads as a map.
-    for (let lat = 60.14; lat <= 60.2; lat += 0.005) {
+    for (let lat = 60.1; lat <= 60.24; lat += 0.005) {
       L.polyline(
         [
-          [lat, 24.88],
-          [lat, 25.0],
+          [lat, 24.78],
+          [lat, 25.1],
         ],
         { color: '#d5e3d7', weight: 1, interactive: false },
       ).addTo(g);
     }
-    for (let lng = 24.88; lng <= 25.0; lng += 0.01) {
+    for (let lng = 24.78; lng <= 25.1; lng += 0.01) {
       L.polyline(
         [
-          [60.14, lng],
-          [60.2, lng],
+          [60.1, lng],
+          [60.24, lng],
         ],
         { color: '#d5e3d7', weight: 1, interactive: false },
       ).addTo(g);
