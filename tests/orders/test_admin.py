@@ -93,6 +93,11 @@ async def test_fee_rules_are_editable_and_shown_in_the_cart(
         ("handling", {"amount": None}, 422),
         ("handling", {"params": {"bogus": 1}}, 422),
         ("handling", {"colour": "red"}, 422),
+        ("late_night", {"params": {"start": "25:00"}}, 422),
+        ("late_night", {"params": {"timezone": "Mars/Olympus"}}, 422),
+        ("delivery", {"params": {"free_above": -1}}, 422),
+        ("delivery", {"params": {"free_above": "lots"}}, 422),
+        ("surge", {"params": {"orders_per_rider": 0}}, 422),
     ]:
         r = await client.patch(f"/api/v1/admin/fee-rules/{code}", json=body, headers=admin)
         assert r.status_code == status, (code, body, r.text)

@@ -11,7 +11,7 @@ from kirana.kit.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cur
 from kirana.orders import repository as repo
 from kirana.orders.cart import fee_rules
 from kirana.orders.models import Coupon, FeeRule
-from kirana.orders.pricing import DEFAULT_RULES
+from kirana.orders.pricing import DEFAULT_RULES, param_problems
 from kirana.orders.schemas import (
     CouponCreate,
     CouponRead,
@@ -115,6 +115,12 @@ async def update_fee_rule(session: AsyncSession, code: str, data: FeeRuleUpdate)
             errors=[
                 {"field": f"params.{u}", "message": "unknown parameter"} for u in sorted(unknown)
             ],
+        )
+    problems = param_problems(code, changes.get("params") or {})
+    if problems:
+        raise ValidationFailed(
+            "; ".join(f"{name} {message}" for name, message in problems),
+            errors=[{"field": f"params.{name}", "message": message} for name, message in problems],
         )
     params = {**current.params, **(changes.get("params") or {})}
     row = await repo.fee_rule_row(session, code)

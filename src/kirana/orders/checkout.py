@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -30,11 +30,12 @@ from kirana.orders import repository as repo
 from kirana.orders import state
 from kirana.orders.cart import CURRENCY, OverLimit, price_cart
 from kirana.orders.coupons import CouponRejected
+from kirana.orders.lifecycle import compose_order_read
 from kirana.orders.schemas import (
-    FeeLine,
     OrderCreate,
     OrderItemRead,
     OrderRead,
+    OrderRow,
     PaymentSummary,
     TimelineEntry,
 )
@@ -289,62 +290,10 @@ async def _checkout(
         )
     await repo.empty_cart(session, cart.id, had_coupon=cart.coupon_code is not None)
 
-    return OrderRead(
-        id=order_id,
-        number=order.number,
-        status=order.status,
-        store_id=store.id,
-        total=order.total,
-        currency=CURRENCY,
-        item_count=order.item_count,
-        payment_method=order.payment_method,
-        created_at=now,
-        customer_id=principal.id,
-        subtotal=order.subtotal,
-        fees=[FeeLine(**f) for f in fees],
-        fees_total=order.fees_total,
-        discount=order.discount,
-        tip=order.tip,
-        coupon_code=order.coupon_code,
-        eta_minutes=order.eta_minutes,
-        delivery_otp=order.delivery_otp,
-        address=address_snapshot,
-        delivery_instructions=order.delivery_instructions,
-        cancel_reason=None,
-        confirmed_at=order.confirmed_at,
+    return compose_order_read(
+        order,
         items=[OrderItemRead(**{k: i[k] for k in OrderItemRead.model_fields}) for i in items],
         timeline=timeline,
         payment=PaymentSummary(id=payment.id, status=payment.status, provider=payment.provider),
+        show_otp=True,
     )
-
-
-@dataclass(slots=True)
-class OrderRow:
-    """The columns of a new order, written with one Core insert."""
-
-    id: str
-    number: str
-    customer_id: str
-    store_id: str
-    status: str
-    payment_method: str
-    payment_id: str
-    currency: str
-    subtotal: int
-    fees_total: int
-    discount: int
-    tip: int
-    total: int
-    fees: list[dict[str, Any]]
-    coupon_code: str | None
-    address: dict[str, Any]
-    drop_lat: float
-    drop_lng: float
-    delivery_instructions: str | None
-    delivery_otp: str
-    eta_minutes: int
-    item_count: int
-    confirmed_at: datetime | None
-    cancel_reason: str | None
-    created_at: datetime
-    updated_at: datetime

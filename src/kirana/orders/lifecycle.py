@@ -24,6 +24,7 @@ from kirana.orders.schemas import (
     OrderBrief,
     OrderItemRead,
     OrderRead,
+    OrderRow,
     OrderSummary,
     PaymentSummary,
     PickLine,
@@ -61,9 +62,7 @@ async def customer_order(
 ) -> Order:
     """The caller's own order; anyone else's is "not found" (admins see every order)."""
     order = await repo.order_by_id(session, order_id, lock=lock)
-    if order is None or (principal.role != "admin" and order.customer_id != principal.id):
-        raise order_not_found()
-    return order
+    return _visible(order, principal, order is not None and order.customer_id == principal.id)
 
 
 async def staff_order(
@@ -71,7 +70,11 @@ async def staff_order(
 ) -> Order:
     """An order of the caller's own store (admins: any); another store's is "not found"."""
     order = await repo.order_by_id(session, order_id, lock=lock)
-    if order is None or (principal.role != "admin" and order.store_id != principal.store_id):
+    return _visible(order, principal, order is not None and order.store_id == principal.store_id)
+
+
+def _visible(order: Order | None, principal: Principal, theirs: bool) -> Order:
+    if order is None or not (theirs or principal.role == "admin"):
         raise order_not_found()
     return order
 
@@ -215,37 +218,66 @@ def summary(order: Order) -> OrderSummary:
     )
 
 
-async def order_read(session: AsyncSession, order: Order, *, show_otp: bool) -> OrderRead:
-    items = await repo.items_of(session, order.id)
-    timeline = await repo.timeline_of(session, order.id)
-    payment = await payments.get_payment_for_order(session, order.id)
+_COPIED = (
+    "id",
+    "number",
+    "status",
+    "store_id",
+    "total",
+    "currency",
+    "item_count",
+    "payment_method",
+    "created_at",
+    "customer_id",
+    "subtotal",
+    "fees_total",
+    "discount",
+    "tip",
+    "coupon_code",
+    "eta_minutes",
+    "address",
+    "delivery_instructions",
+    "cancel_reason",
+    "confirmed_at",
+)
+
+
+def compose_order_read(
+    order: Order | OrderRow,
+    *,
+    items: list[OrderItemRead],
+    timeline: list[TimelineEntry],
+    payment: PaymentSummary | None,
+    show_otp: bool,
+) -> OrderRead:
+    """The order as its owner (``show_otp``) or staff see it; from a row or a new order."""
     return OrderRead(
-        **summary(order).model_dump(),
-        customer_id=order.customer_id,
-        subtotal=order.subtotal,
+        **{name: getattr(order, name) for name in _COPIED},
         fees=[FeeLine(**f) for f in order.fees],
-        fees_total=order.fees_total,
-        discount=order.discount,
-        tip=order.tip,
-        coupon_code=order.coupon_code,
-        eta_minutes=order.eta_minutes,
         delivery_otp=order.delivery_otp if show_otp else None,
-        address=order.address,
-        delivery_instructions=order.delivery_instructions,
-        cancel_reason=order.cancel_reason,
-        confirmed_at=order.confirmed_at,
-        items=[OrderItemRead.model_validate(i) for i in items],
+        items=items,
+        timeline=timeline,
+        payment=payment,
+    )
+
+
+async def order_read(session: AsyncSession, order: Order, *, show_otp: bool) -> OrderRead:
+    payment = await payments.get_payment_for_order(session, order.id)
+    return compose_order_read(
+        order,
+        items=[OrderItemRead.model_validate(i) for i in await repo.items_of(session, order.id)],
         timeline=[
             TimelineEntry(
                 status=e.status, at=e.at, actor=e.actor, actor_role=e.actor_role, note=e.note
             )
-            for e in timeline
+            for e in await repo.timeline_of(session, order.id)
         ],
         payment=(
             PaymentSummary(id=payment.id, status=payment.status, provider=payment.provider)
             if payment
             else None
         ),
+        show_otp=show_otp,
     )
 
 

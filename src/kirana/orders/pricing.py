@@ -7,6 +7,7 @@ never negative, because a discount never exceeds the subtotal.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time
@@ -14,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MAX_TIP = 50_000  # ₹500
+_HHMM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,28 @@ def merge_rules(overrides: Mapping[str, FeeRule]) -> dict[str, FeeRule]:
             base = rules[code]
             rules[code] = replace(rule, params={**base.params, **rule.params})
     return rules
+
+
+def param_problems(code: str, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(parameter, message) for every parameter value the rule ``code`` cannot use."""
+    problems: list[tuple[str, str]] = []
+    for name, value in params.items():
+        if name in ("free_above", "below"):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                problems.append((name, "must be a whole number of paise, 0 or more"))
+        elif name in ("start", "end"):
+            if not isinstance(value, str) or not _HHMM.fullmatch(value):
+                problems.append((name, "must be a time of day as HH:MM"))
+        elif name == "timezone":
+            try:
+                ZoneInfo(str(value))
+            except (ZoneInfoNotFoundError, ValueError):
+                problems.append((name, "must be an IANA time zone such as Europe/Helsinki"))
+        elif name == "orders_per_rider" and (
+            not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 1000
+        ):
+            problems.append((name, "must be a number above 0"))
+    return problems
 
 
 def _parse_hhmm(value: Any, default: str) -> time:

@@ -54,6 +54,36 @@ class CatalogLine:
     is_active: bool
 
 
+# Price (the store's override or the product's), MRP and availability, as CatalogLine's fields.
+_CATALOG_COLUMNS = (
+    Stock.product_id,
+    Product.name,
+    Product.unit,
+    func.coalesce(Stock.price, Product.price),
+    Product.mrp,
+    Product.currency,
+    Stock.on_hand - Stock.reserved,
+    Stock.aisle,
+    Product.max_per_order,
+    Product.is_active,
+)
+
+
+def _catalog_line(r: Any) -> CatalogLine:
+    return CatalogLine(
+        product_id=r[0],
+        name=r[1],
+        unit=r[2],
+        price=int(r[3]),
+        mrp=r[4],
+        currency=r[5],
+        available=int(r[6]),
+        aisle=r[7],
+        max_per_order=r[8],
+        is_active=r[9],
+    )
+
+
 async def catalog_lines(
     session: AsyncSession, store_id: str, product_ids: Sequence[str]
 ) -> dict[str, CatalogLine]:
@@ -61,36 +91,11 @@ async def catalog_lines(
     if not product_ids:
         return {}
     rows = await session.execute(
-        select(
-            Product.id,
-            Product.name,
-            Product.unit,
-            func.coalesce(Stock.price, Product.price),
-            Product.mrp,
-            Product.currency,
-            Stock.on_hand - Stock.reserved,
-            Stock.aisle,
-            Product.max_per_order,
-            Product.is_active,
-        )
-        .join(Stock, and_(Stock.product_id == Product.id, Stock.store_id == store_id))
-        .where(Product.id.in_(list(product_ids)))
+        select(*_CATALOG_COLUMNS)
+        .join(Product, Product.id == Stock.product_id)
+        .where(Stock.store_id == store_id, Stock.product_id.in_(list(product_ids)))
     )
-    return {
-        r[0]: CatalogLine(
-            product_id=r[0],
-            name=r[1],
-            unit=r[2],
-            price=int(r[3]),
-            mrp=r[4],
-            currency=r[5],
-            available=int(r[6]),
-            aisle=r[7],
-            max_per_order=r[8],
-            is_active=r[9],
-        )
-        for r in rows
-    }
+    return {r[0]: _catalog_line(r) for r in rows}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,46 +111,17 @@ async def priced_cart_items(
     """The cart's lines with each product as the store sells it now, in one query."""
     stock_join = and_(Stock.product_id == CartItem.product_id, Stock.store_id == store_id)
     rows = await session.execute(
-        select(
-            CartItem.product_id,
-            CartItem.quantity,
-            CartItem.seen_price,
-            Stock.product_id,
-            Product.name,
-            Product.unit,
-            func.coalesce(Stock.price, Product.price),
-            Product.mrp,
-            Product.currency,
-            Stock.on_hand - Stock.reserved,
-            Stock.aisle,
-            Product.max_per_order,
-            Product.is_active,
-        )
+        select(CartItem.product_id, CartItem.quantity, CartItem.seen_price, *_CATALOG_COLUMNS)
         .select_from(CartItem)
         .outerjoin(Stock, stock_join)
         .outerjoin(Product, Product.id == Stock.product_id)
         .where(CartItem.cart_id == cart_id)
         .order_by(CartItem.added_at, CartItem.product_id)
     )
-    found: list[tuple[CartEntry, CatalogLine | None]] = []
-    for r in rows:
-        entry = CartEntry(r[0], r[1], r[2])
-        line = None
-        if r[3] is not None:
-            line = CatalogLine(
-                product_id=r[0],
-                name=r[4],
-                unit=r[5],
-                price=int(r[6]),
-                mrp=r[7],
-                currency=r[8],
-                available=int(r[9]),
-                aisle=r[10],
-                max_per_order=r[11],
-                is_active=r[12],
-            )
-        found.append((entry, line))
-    return found
+    return [
+        (CartEntry(r[0], r[1], r[2]), _catalog_line(r[3:]) if r[3] is not None else None)
+        for r in rows
+    ]
 
 
 async def store_load(session: AsyncSession, store_id: str) -> tuple[int, int]:

@@ -326,3 +326,35 @@ class OrderBrief:
     customer_id: str
     store_id: str
     status: str
+
+
+@dataclass(slots=True)
+class OrderRow:
+    """The columns of a new order, written with one Core insert."""
+
+    id: str
+    number: str
+    customer_id: str
+    store_id: str
+    status: str
+    payment_method: str
+    payment_id: str
+    currency: str
+    subtotal: int
+    fees_total: int
+    discount: int
+    tip: int
+    total: int
+    fees: list[dict[str, Any]]
+    coupon_code: str | None
+    address: dict[str, Any]
+    drop_lat: float
+    drop_lng: float
+    delivery_instructions: str | None
+    delivery_otp: str
+    eta_minutes: int
+    item_count: int
+    confirmed_at: datetime | None
+    cancel_reason: str | None
+    created_at: datetime
+    updated_at: datetime
