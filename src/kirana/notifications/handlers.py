@@ -12,6 +12,7 @@ from kirana.orders import service as orders
 MESSAGES: dict[str, tuple[str, str]] = {
     "order.confirmed": ("Order confirmed", "Your order {number} is confirmed."),
     "order.packed": ("Order packed", "Your order {number} is packed and waiting for a rider."),
+    "delivery.assigned": ("Rider assigned", "A rider will bring your order {number}."),
     "order.out_for_delivery": ("On the way", "Your order {number} is on its way."),
     "order.delivered": ("Delivered", "Your order {number} was delivered. Enjoy!"),
     "order.cancelled": ("Order cancelled", "Your order {number} was cancelled."),
