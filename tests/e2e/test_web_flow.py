@@ -203,11 +203,18 @@ def _loop(server: Server, browser: Any, contexts: list[Any]) -> None:
         ("catalog", "Catalog"),
         ("riders", "Riders"),
         ("map", "City view"),
+        ("pricing", "Coupons and fees"),
     ):
         admin.goto(f"{server.url}/admin/{section}")
         admin.get_by_role("heading", name=heading, exact=True).wait_for()
         admin.wait_for_timeout(500)
         shoot(admin, f"admin-{section}")
+
+    admin.goto(f"{server.url}/admin/orders")
+    admin.get_by_role("button", name=f"Open order {number}").click()
+    admin.get_by_role("dialog").get_by_text("Delivered").first.wait_for()
+    shoot(admin, "admin-order-detail")
+    admin.keyboard.press("Escape")
 
     products = httpx.get(
         f"{server.url}/api/v1/stores/{store_id}/products", params={"limit": 50}

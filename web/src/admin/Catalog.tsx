@@ -427,7 +427,7 @@ export function Catalog() {
 
   return (
     <>
-      <div className="row between wrap">
+      <div className="row between wrap page-head">
         <h1>Catalog</h1>
         <div className="row">
           <Button variant="secondary" onClick={() => setEditingCat('new')}>

@@ -230,7 +230,7 @@ export function Pricing() {
   const list = coupons.data?.items ?? [];
   return (
     <>
-      <div className="row between wrap">
+      <div className="row between wrap page-head">
         <h1>Coupons and fees</h1>
         <Button onClick={() => setCreating(true)}>New coupon</Button>
       </div>

@@ -5,7 +5,7 @@ import { fakeServer } from '../test/http';
 import { CART, ME, renderApp } from '../test/render';
 import { setTokens } from '../lib/tokens';
 import { setPlace } from '../lib/place';
-import { LoginPage } from './AuthPages';
+import { LoginPage, RegisterPage } from './AuthPages';
 import { CartPage, feeHelp } from './CartPage';
 import { CheckoutPage } from './CheckoutPage';
 import { ProductCard } from './ProductCard';
@@ -305,5 +305,33 @@ describe('location', () => {
     renderApp(<LocationPage />, '/location');
     await userEvent.click(screen.getByRole('button', { name: /current location/ }));
     expect(await screen.findByText('Not served here yet.')).toBeInTheDocument();
+  });
+});
+
+describe('registration', () => {
+  it('puts each field error from the API under its input', async () => {
+    fakeServer({
+      'POST /api/v1/auth/register': () => ({
+        status: 422,
+        body: {
+          title: 'Invalid input',
+          status: 422,
+          detail: 'Some fields are invalid',
+          code: 'validation_error',
+          errors: [
+            { field: 'body.phone', message: 'Use the international format, e.g. +358401234567' },
+          ],
+        },
+      }),
+    });
+    renderApp(<RegisterPage />, '/register');
+    await userEvent.type(screen.getByLabelText('Full name'), 'Asha');
+    await userEvent.type(screen.getByLabelText('Phone number'), '0401234567');
+    await userEvent.type(screen.getByLabelText('Password'), 'longenough');
+    await userEvent.click(screen.getByRole('button', { name: 'Create account' }));
+    const phone = await screen.findByLabelText('Phone number');
+    await waitFor(() => expect(phone).toHaveAttribute('aria-invalid', 'true'));
+    expect(phone).toHaveAccessibleDescription('Use the international format, e.g. +358401234567');
+    expect(screen.getByRole('alert')).toHaveTextContent('Some fields are invalid');
   });
 });

@@ -6,3 +6,6 @@ afterEach(() => {
   cleanup();
   localStorage.clear();
 });
+
+// jsdom has no layout: the router's scroll-to-top is a no-op here.
+window.scrollTo = (() => undefined) as typeof window.scrollTo;
