@@ -9,6 +9,7 @@ import { Link, navigate } from '../lib/router';
 import type { Address } from '../lib/types';
 import { Button, Empty, ErrorBanner, Skeleton, TextField, useToast } from '../ui';
 import { AddressForm } from './AddressForm';
+import { Inbox } from './Inbox';
 
 function Profile() {
   const { user, refreshUser } = useAuth();
@@ -183,6 +184,7 @@ export function AccountPage() {
           ))}
         </nav>
       ) : null}
+      <Inbox />
       <Profile />
       <Addresses />
       <div>
