@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
-import { ApiError } from '../lib/problem';
+import { ApiError, errorMessage } from '../lib/problem';
 import { useQuery } from '../lib/query';
 import type { Rider } from '../lib/types';
-import { Button, Empty, ErrorBanner, SelectField, Skeleton, TextField } from '../ui';
+import { Button, Empty, ErrorBanner, SelectField, Skeleton, TextField, useToast } from '../ui';
 import { Map } from '../map/Map';
 import { useStores } from './data';
 
@@ -52,8 +52,11 @@ export function Riders() {
                   <td>{r.vehicle.replace('_', ' ')}</td>
                   <td>
                     {r.current_delivery ? (
-                      <span className="badge blue">
-                        On delivery · {r.current_delivery.status.replace('_', ' ')}
+                      <span className="row">
+                        <span className="badge blue">
+                          On delivery · {r.current_delivery.status.replace('_', ' ')}
+                        </span>
+                        <UnlockButton deliveryId={r.current_delivery.id} />
                       </span>
                     ) : r.is_online ? (
                       <span className="badge green">Online, free</span>
@@ -182,5 +185,36 @@ export function CityMap() {
         />
       )}
     </>
+  );
+}
+
+/** Clears the OTP lock a delivery gets after too many wrong codes. */
+function UnlockButton({ deliveryId }: { deliveryId: string }) {
+  const [busy, setBusy] = useState(false);
+  const toast = useToast();
+  return (
+    <Button
+      size="small"
+      variant="ghost"
+      busy={busy}
+      title="Clear the OTP lock after too many wrong codes"
+      onClick={async () => {
+        setBusy(true);
+        try {
+          await unwrap(
+            api.POST('/api/v1/admin/deliveries/{delivery_id}/unlock', {
+              params: { path: { delivery_id: deliveryId } },
+            }),
+          );
+          toast('Delivery unlocked: the rider can enter the code again');
+        } catch (e) {
+          toast(errorMessage(e));
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      Unlock OTP
+    </Button>
   );
 }

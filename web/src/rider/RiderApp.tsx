@@ -172,6 +172,11 @@ function TaskCard({
         </Button>
       ) : (
         <form className="stack" onSubmit={delivered}>
+          {t.locked ? (
+            <div className="banner error" role="alert">
+              Too many wrong codes: this delivery is locked. Call operations to unlock it.
+            </div>
+          ) : null}
           <TextField
             label="Customer's delivery code"
             className="otp-input"
@@ -183,7 +188,7 @@ function TaskCard({
             onChange={(e) => setOtp(e.target.value.replace(/\D/g, ''))}
             hint="Ask the customer for the code shown on their order screen."
           />
-          <Button type="submit" size="big" block busy={busy} disabled={otp.length < 4}>
+          <Button type="submit" size="big" block busy={busy} disabled={otp.length < 4 || t.locked}>
             Complete delivery
           </Button>
         </form>
