@@ -119,6 +119,10 @@ def _serve(host: str, port: int, *, workers: int, run_workers: bool) -> None:
     import uvicorn
 
     os.environ["KIRANA_RUN_WORKERS"] = "true" if run_workers else "false"
+    if "KIRANA_PUBLIC_BASE_URL" not in os.environ:
+        # The sandbox gateway calls our webhook back at this address.
+        local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        os.environ["KIRANA_PUBLIC_BASE_URL"] = f"http://{local}:{port}"
     get_settings.cache_clear()
     typer.secho(
         f"Kirana is up at http://{host}:{port}  (API docs: http://{host}:{port}/docs)", fg="green"

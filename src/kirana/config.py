@@ -34,8 +34,9 @@ class Settings(BaseSettings):
     tile_url: str | None = None
     run_workers: bool = True
     log_level: str = "info"
-    # Login, registration and token refresh attempts per client address per minute.
+    # Login, registration and token refresh attempts per client address per window.
     auth_rate_limit_per_minute: int = 20
+    auth_rate_limit_window_seconds: int = 60
     rate_limit_prefix: str = "kirana:rl:"
 
     @model_validator(mode="after")

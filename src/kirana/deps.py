@@ -62,7 +62,9 @@ async def limit_auth_attempts(request: Request) -> None:
     limiter: RateLimiter = request.app.state.rate_limiter
     client = request.client.host if request.client else "unknown"
     allowed, retry_after = await limiter.hit(
-        f"auth:{client}", settings.auth_rate_limit_per_minute, 60
+        f"auth:{client}",
+        settings.auth_rate_limit_per_minute,
+        settings.auth_rate_limit_window_seconds,
     )
     if not allowed:
         raise RateLimited(

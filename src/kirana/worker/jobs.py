@@ -13,8 +13,15 @@ from typing import Any
 from kirana.config import Settings
 from kirana.kit.db import Database
 from kirana.kit.outbox import run_relay
+
+# Every service's event handlers subscribe when imported; the relay must know all of them, in the
+# API process (`kirana up`) and in `kirana worker` alike.
+from kirana.logistics import handlers as _logistics_handlers  # noqa: F401
 from kirana.logistics.jobs import dispatch_waiting_deliveries
+from kirana.notifications import handlers as _notification_handlers  # noqa: F401
+from kirana.orders import handlers as _order_handlers  # noqa: F401
 from kirana.orders.jobs import expire_unpaid_orders
+from kirana.payments import handlers as _payment_handlers  # noqa: F401
 from kirana.payments.jobs import deliver_sandbox_webhooks
 
 log = logging.getLogger("kirana.worker")
