@@ -240,6 +240,11 @@ export function CartPage() {
           Proceed to checkout
         </Button>
       </aside>
+      <div className="mobile-cta">
+        <Button size="big" block onClick={() => navigate('/checkout')}>
+          Checkout · {formatMoney(c.total, c.currency)}
+        </Button>
+      </div>
     </div>
   );
 }

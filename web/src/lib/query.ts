@@ -12,6 +12,8 @@ interface Entry {
 
 const cache = new Map<string, Entry>();
 const subscribers = new Map<string, Set<() => void>>();
+// One request per key at a time: screens mounting together share it.
+const inflight = new Map<string, Promise<void>>();
 
 function notify(key: string) {
   subscribers.get(key)?.forEach((fn) => fn());
@@ -81,17 +83,27 @@ export function useQuery<T>(
 
   const run = useCallback(async () => {
     if (!key) return;
+    const pending = inflight.get(key);
+    if (pending) return pending;
     setInFlight(true);
+    const request = (async () => {
+      try {
+        const data = await fetcherRef.current();
+        cache.set(key, { data, at: Date.now() });
+      } catch (error) {
+        const previous = cache.get(key);
+        // Keep showing the last good data when a refresh fails (e.g. offline).
+        cache.set(key, { data: previous?.data, error, at: Date.now() });
+      } finally {
+        inflight.delete(key);
+        notify(key);
+      }
+    })();
+    inflight.set(key, request);
     try {
-      const data = await fetcherRef.current();
-      cache.set(key, { data, at: Date.now() });
-    } catch (error) {
-      const previous = cache.get(key);
-      // Keep showing the last good data when a refresh fails (e.g. offline).
-      cache.set(key, { data: previous?.data, error, at: Date.now() });
+      await request;
     } finally {
       setInFlight(false);
-      notify(key);
     }
   }, [key]);
 
