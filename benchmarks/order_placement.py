@@ -350,6 +350,22 @@ class Server:
         self.__exit__()
         raise SystemExit(f"kirana serve did not start; see {self.log.name}")
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the server and its worker processes so far (Linux /proc)."""
+        assert self.proc is not None
+        pids, total = [self.proc.pid], 0.0
+        while pids:
+            pid = pids.pop()
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                with open(f"/proc/{pid}/task/{pid}/children") as f:
+                    pids += [int(c) for c in f.read().split()]
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
@@ -580,14 +596,19 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             log(
                 f"checkout: {args.clients} clients for {args.seconds}s against kirana serve --workers {args.workers} ..."
             )
+            cpu0 = server.cpu_seconds()
             run = await checkout_load(
                 server.base, seeded.customers[:-200], args.clients, args.seconds
             )
             checkout = run.summary()
+            checkout["server_cpu_ms_per_request"] = round(
+                (server.cpu_seconds() - cpu0) / max(1, checkout["requests"]) * 1000, 1
+            )
             checkout["ratio_to_pgbench"] = round(checkout["created_per_second"] / simple["tps"], 4)
             result["checkout"] = checkout
             log(
                 f"  checkout: {checkout['created_per_second']} orders/s, p50 {checkout['p50_ms']} ms, "
+                f"server CPU {checkout['server_cpu_ms_per_request']} ms/order, "
                 f"p99 {checkout['p99_ms']} ms, ratio {checkout['ratio_to_pgbench']:.1%} (statuses {checkout['statuses']})"
             )
 
@@ -704,6 +725,7 @@ Python {result["machine"]["python"]}; load average at start {tuple(round(x, 1) f
 |---|---|---|
 | pgbench -N (simple update), {result["settings"]["clients"]} clients | {result["pgbench_simple_update"]["tps"]:.0f} tps | |
 | full checkout (POST /orders: reservation, payment intent, outbox, snapshot) | {c["created_per_second"]} orders/s, p50 {c["p50_ms"]} ms, p99 {c["p99_ms"]} ms | |
+| server CPU per checkout (all uvicorn workers) | {c["server_cpu_ms_per_request"]} ms | |
 | checkout / pgbench -N | {c["ratio_to_pgbench"]:.1%} | ≥ {TARGET_CHECKOUT_RATIO:.0%}: {mark[t["checkout_ratio"]["met"]]} |
 | checkout p99 | {c["p99_ms"]} ms | < {TARGET_P99_MS:.0f} ms: {mark[t["checkout_p99_ms"]["met"]]} |
 | pgbench single-row conditional decrement | {result["pgbench_single_row"]["tps"]:.0f} tps | |
