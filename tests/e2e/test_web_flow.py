@@ -201,6 +201,7 @@ def _loop(server: Server, browser: Any, contexts: list[Any]) -> None:
     for section, heading in (
         ("orders", "Orders"),
         ("catalog", "Catalog"),
+        ("stores", "Dark stores"),
         ("riders", "Riders"),
         ("map", "City view"),
         ("pricing", "Coupons and fees"),

@@ -5,6 +5,7 @@ import { Dashboard } from './Dashboard';
 import { OrdersBoard } from './Orders';
 import { CityMap, Riders } from './Riders';
 import { Stock } from './Stock';
+import { Stores } from './Stores';
 import { Pricing } from './Pricing';
 
 const SECTIONS = [
@@ -12,6 +13,7 @@ const SECTIONS = [
   { to: '/admin/orders', label: 'Orders', render: () => <OrdersBoard /> },
   { to: '/admin/catalog', label: 'Catalog', render: () => <Catalog /> },
   { to: '/admin/stock', label: 'Stock & prices', render: () => <Stock /> },
+  { to: '/admin/stores', label: 'Stores', render: () => <Stores /> },
   { to: '/admin/riders', label: 'Riders', render: () => <Riders /> },
   { to: '/admin/map', label: 'City map', render: () => <CityMap /> },
   { to: '/admin/pricing', label: 'Coupons & fees', render: () => <Pricing /> },
