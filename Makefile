@@ -42,7 +42,9 @@ typecheck:
 	$(BIN)/mypy
 
 test-web:
-	@if [ -f web/package.json ]; then npm --prefix web test; fi
+	npm --prefix web run lint
+	npm --prefix web run format:check
+	npm --prefix web test
 
 test-py:
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not e2e"
