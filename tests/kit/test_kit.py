@@ -91,3 +91,13 @@ def test_production_refuses_dev_secret() -> None:
     with pytest.raises(ValueError, match="32 characters"):
         Settings(env="production", secret_key="short")
     assert Settings(env="production", secret_key="x" * 40).env == "production"
+
+
+def test_tokens_follow_the_moved_clock() -> None:
+    """A token issued after the clock moved forward is valid (PyJWT must not use wall time)."""
+    clock.advance(timedelta(hours=2))
+    try:
+        token, _ = security.create_access_token("u1", DEV_SECRET_KEY, 15)
+        assert security.decode_access_token(token, DEV_SECRET_KEY) is not None
+    finally:
+        clock.reset()
