@@ -9,7 +9,7 @@ missed, and the table's CHECK constraints hold even if that is missed too.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select, update
@@ -19,6 +19,51 @@ from kirana.catalog.models import Product, Stock, StockReservation
 from kirana.kit import clock
 from kirana.kit.errors import Conflict, ValidationFailed
 from kirana.kit.ids import new_id
+
+
+@dataclass(frozen=True, slots=True)
+class SaleLine:
+    """A product as one store sells it right now: price (the store's override or the
+    product's), MRP and what is available to reserve."""
+
+    product_id: str
+    name: str
+    unit: str
+    price: int
+    mrp: int
+    currency: str
+    available: int
+    aisle: str
+    max_per_order: int
+    is_active: bool
+
+
+async def sale_lines(
+    session: AsyncSession, store_id: str | None, product_ids: Sequence[str]
+) -> dict[str, SaleLine]:
+    """Each of ``product_ids`` that ``store_id`` stocks, as sold there now; one query."""
+    if not product_ids or store_id is None:
+        return {}
+    rows = await session.execute(
+        select(
+            Stock.product_id,
+            Product.name,
+            Product.unit,
+            func.coalesce(Stock.price, Product.price),
+            Product.mrp,
+            Product.currency,
+            Stock.on_hand - Stock.reserved,
+            Stock.aisle,
+            Product.max_per_order,
+            Product.is_active,
+        )
+        .join(Product, Product.id == Stock.product_id)
+        .where(Stock.store_id == store_id, Stock.product_id.in_(list(product_ids)))
+    )
+    return {
+        r[0]: SaleLine(r[0], r[1], r[2], int(r[3]), r[4], r[5], int(r[6]), r[7], r[8], r[9])
+        for r in rows
+    }
 
 
 @dataclass(frozen=True, slots=True)

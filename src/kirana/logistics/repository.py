@@ -52,6 +52,15 @@ async def set_online(session: AsyncSession, rider_id: str, online: bool, at: dat
     )
 
 
+async def online_rider_count(session: AsyncSession, store_id: str) -> int:
+    result = await session.execute(
+        select(func.count())
+        .select_from(Rider)
+        .where(Rider.store_id == store_id, Rider.is_online.is_(True))
+    )
+    return int(result.scalar_one())
+
+
 async def idle_riders(session: AsyncSession, store_id: str) -> list[Rider]:
     """Online riders of ``store_id`` without a delivery; rows another dispatcher holds are
     skipped (PostgreSQL), so two dispatchers never wait on each other."""

@@ -406,6 +406,11 @@ async def sweep_waiting(session: AsyncSession) -> int:
 # --- what other services read ---------------------------------------------------------------
 
 
+async def online_rider_count(session: AsyncSession, store_id: str) -> int:
+    """Riders on shift at ``store_id`` now (the orders service prices surge from it)."""
+    return await repo.online_rider_count(session, store_id)
+
+
 async def rider_position_for_order(session: AsyncSession, order_id: str) -> RiderPosition | None:
     """The position of the rider on the order, for the customer's tracking screen."""
     found = await repo.rider_on_order(session, order_id)

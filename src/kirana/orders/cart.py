@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog import service as catalog
+from kirana.catalog import stock
 from kirana.catalog.stock import OutOfStock, ShortLine
 from kirana.config import Settings
 from kirana.kit import clock
@@ -36,7 +37,7 @@ class PricedCart:
     """A cart priced now: the answer to show, plus what checkout needs."""
 
     read: CartRead
-    lines: list[tuple[repo.CartEntry, repo.CatalogLine | None]]
+    lines: list[tuple[repo.CartEntry, stock.SaleLine | None]]
     quote: pricing.Quote
     coupon: Coupon | None
     coupon_problem: coupon_rules.CouponRejected | None
@@ -68,7 +69,11 @@ async def fee_rules(session: AsyncSession) -> dict[str, pricing.FeeRule]:
 
 
 async def store_load(session: AsyncSession, store_id: str) -> pricing.StoreLoad:
-    open_orders, online_riders = await repo.store_load(session, store_id)
+    open_orders = await repo.open_order_count(session, store_id)
+    # Imported here: logistics' service imports this package's, so a module-level import cycles.
+    from kirana.logistics import service as logistics
+
+    online_riders = await logistics.online_rider_count(session, store_id)
     return pricing.StoreLoad(open_orders=open_orders, online_riders=online_riders)
 
 
@@ -109,7 +114,12 @@ async def price_cart(
     warnings: list[CartWarning] | None = None,
 ) -> PricedCart:
     store_id = cart.store_id
-    pairs = await repo.priced_cart_items(session, cart.id, store_id)
+    items = await repo.cart_items(session, cart.id)
+    sold = await stock.sale_lines(session, store_id, [i.product_id for i in items])
+    pairs = [
+        (repo.CartEntry(i.product_id, i.quantity, i.seen_price), sold.get(i.product_id))
+        for i in items
+    ]
     warnings = list(warnings or [])
     lines: list[CartLine] = []
     subtotal = 0
@@ -255,7 +265,7 @@ async def set_item(
         return (await price_cart(session, user_id, cart)).read
 
     await catalog.get_store(session, settings, store_id)  # 404 store_not_found
-    line = (await repo.catalog_lines(session, store_id, [product_id])).get(product_id)
+    line = (await stock.sale_lines(session, store_id, [product_id])).get(product_id)
     if line is None or not line.is_active:
         raise NotFound("This store does not sell that product", code="product_not_found")
     if quantity > line.max_per_order:

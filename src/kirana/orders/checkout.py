@@ -147,7 +147,7 @@ async def _checkout(
         raise ValidationFailed("The cart is empty", code="cart_empty")
     if priced.coupon_problem is not None:
         raise priced.coupon_problem
-    lines: list[tuple[repo.CartEntry, repo.CatalogLine]] = []
+    lines: list[tuple[repo.CartEntry, stock.SaleLine]] = []
     unavailable: list[ShortLine] = []
     for item, line in priced.lines:
         if line is None or not line.is_active:

@@ -13,7 +13,6 @@ from kirana.kit.errors import NotFound
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
-from kirana.logistics import service as logistics
 from kirana.orders import repository as repo
 from kirana.orders import state
 from kirana.orders.models import Order
@@ -316,6 +315,9 @@ async def tracking(session: AsyncSession, principal: Principal, order_id: str) -
     order = await customer_order(session, principal, order_id)
     rider = None
     if order.status in (state.CONFIRMED, state.PICKING, state.PACKED, state.OUT_FOR_DELIVERY):
+        # Imported here: logistics' service imports this package's, so a module-level import cycles.
+        from kirana.logistics import service as logistics
+
         position = await logistics.rider_position_for_order(session, order.id)
         if position is not None:
             rider = RiderOnMap(name=position.name, lat=position.lat, lng=position.lng)

@@ -1,11 +1,4 @@
-"""Every query of the orders service.
-
-Catalog and logistics reads: their services have no public "prices and availability of these
-products at this store" or "riders online at this store" function yet, so the few read-only
-queries over their tables that checkout needs are written here, clearly apart (below), and
-are the only place orders touches those tables. Swap them for the services' functions when
-those exist.
-"""
+"""Every query of the orders service. Catalog and rider data come through those services."""
 
 from __future__ import annotations
 
@@ -14,14 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.catalog.models import Product, Stock
-from kirana.logistics.models import Rider
 from kirana.orders import state
 from kirana.orders.models import (
     Cart,
@@ -35,68 +26,6 @@ from kirana.orders.models import (
     OrderItem,
 )
 
-# --- read-only helpers over other services' tables (see the module docstring) ---------------
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogLine:
-    """A product as sold at one store right now."""
-
-    product_id: str
-    name: str
-    unit: str
-    price: int
-    mrp: int
-    currency: str
-    available: int
-    aisle: str
-    max_per_order: int
-    is_active: bool
-
-
-# Price (the store's override or the product's), MRP and availability, as CatalogLine's fields.
-_CATALOG_COLUMNS = (
-    Stock.product_id,
-    Product.name,
-    Product.unit,
-    func.coalesce(Stock.price, Product.price),
-    Product.mrp,
-    Product.currency,
-    Stock.on_hand - Stock.reserved,
-    Stock.aisle,
-    Product.max_per_order,
-    Product.is_active,
-)
-
-
-def _catalog_line(r: Any) -> CatalogLine:
-    return CatalogLine(
-        product_id=r[0],
-        name=r[1],
-        unit=r[2],
-        price=int(r[3]),
-        mrp=r[4],
-        currency=r[5],
-        available=int(r[6]),
-        aisle=r[7],
-        max_per_order=r[8],
-        is_active=r[9],
-    )
-
-
-async def catalog_lines(
-    session: AsyncSession, store_id: str, product_ids: Sequence[str]
-) -> dict[str, CatalogLine]:
-    """Price (the store's override or the product's), MRP and availability of each product."""
-    if not product_ids:
-        return {}
-    rows = await session.execute(
-        select(*_CATALOG_COLUMNS)
-        .join(Product, Product.id == Stock.product_id)
-        .where(Stock.store_id == store_id, Stock.product_id.in_(list(product_ids)))
-    )
-    return {r[0]: _catalog_line(r) for r in rows}
-
 
 @dataclass(frozen=True, slots=True)
 class CartEntry:
@@ -105,41 +34,14 @@ class CartEntry:
     seen_price: int
 
 
-async def priced_cart_items(
-    session: AsyncSession, cart_id: str, store_id: str | None
-) -> list[tuple[CartEntry, CatalogLine | None]]:
-    """The cart's lines with each product as the store sells it now, in one query."""
-    stock_join = and_(Stock.product_id == CartItem.product_id, Stock.store_id == store_id)
-    rows = await session.execute(
-        select(CartItem.product_id, CartItem.quantity, CartItem.seen_price, *_CATALOG_COLUMNS)
-        .select_from(CartItem)
-        .outerjoin(Stock, stock_join)
-        .outerjoin(Product, Product.id == Stock.product_id)
-        .where(CartItem.cart_id == cart_id)
-        .order_by(CartItem.added_at, CartItem.product_id)
-    )
-    return [
-        (CartEntry(r[0], r[1], r[2]), _catalog_line(r[3:]) if r[3] is not None else None)
-        for r in rows
-    ]
-
-
-async def store_load(session: AsyncSession, store_id: str) -> tuple[int, int]:
-    """(orders in progress at the store, riders online there), in one round trip."""
-    open_orders = (
+async def open_order_count(session: AsyncSession, store_id: str) -> int:
+    """Orders in progress at the store (surge pricing compares it with riders on shift)."""
+    result = await session.execute(
         select(func.count())
         .select_from(Order)
         .where(Order.store_id == store_id, Order.status.in_(list(state.ACTIVE_STATUSES)))
-        .scalar_subquery()
     )
-    riders = (
-        select(func.count())
-        .select_from(Rider)
-        .where(Rider.store_id == store_id, Rider.is_online.is_(True))
-        .scalar_subquery()
-    )
-    row = (await session.execute(select(open_orders, riders))).one()
-    return int(row[0]), int(row[1])
+    return int(result.scalar_one())
 
 
 # --- carts ----------------------------------------------------------------------------------
