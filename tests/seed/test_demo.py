@@ -81,8 +81,6 @@ async def test_small_demo_city_on_both_databases(
 
 
 async def test_full_demo_city(settings: Settings, db: Database, client: httpx.AsyncClient) -> None:
-    if not settings.is_sqlite:
-        pytest.skip("one full-size run is enough; the small one covers PostgreSQL")
     await demo.seed_demo(settings)
     await check_city(db, client, 3000)
 
