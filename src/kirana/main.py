@@ -59,6 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    @app.get("/api/v1/config", tags=["health"], operation_id="getClientConfig")
+    async def client_config() -> dict[str, str | None]:
+        """What the web app needs to know at run time (no secrets)."""
+        return {"tile_url": settings.tile_url, "currency": settings.currency}
+
     @app.get("/readyz", tags=["health"], operation_id="readyz", response_model=None)
     async def readyz(request: Request) -> Response | dict[str, object]:
         checks: dict[str, str] = {}

@@ -24,3 +24,9 @@ async def test_openapi_has_stable_operation_ids(client: httpx.AsyncClient) -> No
     ops = [op.get("operationId") for path in doc["paths"].values() for op in path.values()]
     assert all(ops) and len(ops) == len(set(ops))
     assert "login" in ops and "register" in ops
+
+
+async def test_client_config_has_no_tiles_by_default(client: httpx.AsyncClient) -> None:
+    r = await client.get("/api/v1/config")
+    assert r.status_code == 200
+    assert r.json() == {"tile_url": None, "currency": "INR"}
