@@ -23,7 +23,7 @@ from fastapi import FastAPI
 from sqlalchemy import event
 
 from kirana.config import Settings
-from kirana.kit import clock
+from kirana.kit import clock, sql
 from kirana.kit.db import Database
 from kirana.kit.migrate import upgrade
 from kirana.main import create_app
@@ -102,6 +102,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         db_pool_size=10,
         media_dir=tmp_path / "media",
         catalog_cache_seconds=0,
+        pricing_cache_seconds=0,
     )
 
 
@@ -130,7 +131,9 @@ class QueryCounter:
     def __init__(self) -> None:
         self.statements: list[str] = []
 
-    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+    def __call__(self, *args: Any) -> None:
+        # before_cursor_execute gives (conn, cursor, statement, ...); kit.sql gives (statement,)
+        statement: str = args[2] if len(args) > 1 else args[0]
         if (
             not statement.lstrip()
             .upper()
@@ -147,5 +150,7 @@ class QueryCounter:
 def count_queries(db: Database) -> Iterator[QueryCounter]:
     counter = QueryCounter()
     event.listen(db.engine.sync_engine, "before_cursor_execute", counter)
+    sql.statement_listeners.append(counter)
     yield counter
+    sql.statement_listeners.remove(counter)
     event.remove(db.engine.sync_engine, "before_cursor_execute", counter)

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # How long catalog listings may be served from cache after a change elsewhere.
     catalog_cache_seconds: float = 2.0
+    # How long pricing may reuse the fee rules and a store's load (open orders and riders on
+    # shift, which decide the surge fee) before reading them again.
+    pricing_cache_seconds: float = 1.0
     db_pool_size: int = 20
     static_dir: Path | None = None
     media_dir: Path = Path("var/media")

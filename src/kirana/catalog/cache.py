@@ -31,49 +31,32 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session as OrmSession
 
 from kirana.config import Settings
-from kirana.kit.cache import TTLCache
+from kirana.kit.cache import TTLCache, bump_after_commit, cache_named, caches_named
 
 T = TypeVar("T")
-_CHANGED = "kirana.catalog_changed"
-_caches: dict[str, TTLCache] = {}
 _building: dict[tuple[int, int, Any], asyncio.Future[Any]] = {}
 _refreshing: set[asyncio.Task[Any]] = set()
 log = logging.getLogger("kirana.catalog")
 
 
 def cache_for(settings: Settings) -> TTLCache:
-    cache = _caches.get(settings.database_url)
-    if cache is None or cache.ttl != settings.catalog_cache_seconds:
-        cache = TTLCache(settings.catalog_cache_seconds, max_entries=8192)
-        _caches[settings.database_url] = cache
-    return cache
+    return cache_named(
+        "catalog", settings.database_url, settings.catalog_cache_seconds, max_entries=8192
+    )
 
 
 def bump_all() -> None:
     """Forget every cached catalog read in this process."""
-    for cache in _caches.values():
+    for cache in caches_named("catalog"):
         cache.bump()
 
 
 def mark_changed(session: AsyncSession) -> None:
     """The catalog changed in ``session``'s transaction: bump the caches when it commits."""
-    session.info[_CHANGED] = True
-
-
-@event.listens_for(OrmSession, "after_commit")
-def _bump_after_commit(session: OrmSession) -> None:
-    if session.info.pop(_CHANGED, False):
-        bump_all()
-
-
-@event.listens_for(OrmSession, "after_rollback")
-def _forget_on_rollback(session: OrmSession) -> None:
-    session.info.pop(_CHANGED, None)
+    bump_after_commit(session, "catalog")
 
 
 def get(settings: Settings, key: Any) -> Any | None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import Integer, and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog.models import Product, Stock, StockReservation
 from kirana.kit import clock
 from kirana.kit.errors import Conflict, ValidationFailed
 from kirana.kit.ids import new_id
+from kirana.kit.sql import Query, any_of, driver
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,27 +39,32 @@ class SaleLine:
     is_active: bool
 
 
+_SALE_LINES = Query(
+    select(
+        Stock.product_id,
+        Product.name,
+        Product.unit,
+        func.coalesce(Stock.price, Product.price),
+        Product.mrp,
+        Product.currency,
+        Stock.on_hand - Stock.reserved,
+        Stock.aisle,
+        Product.max_per_order,
+        Product.is_active,
+    )
+    .join(Product, Product.id == Stock.product_id)
+    .where(Stock.store_id == bindparam("store_id"), any_of(Stock.product_id, "product_ids"))
+)
+
+
 async def sale_lines(
     session: AsyncSession, store_id: str | None, product_ids: Sequence[str]
 ) -> dict[str, SaleLine]:
     """Each of ``product_ids`` that ``store_id`` stocks, as sold there now; one query."""
     if not product_ids or store_id is None:
         return {}
-    rows = await session.execute(
-        select(
-            Stock.product_id,
-            Product.name,
-            Product.unit,
-            func.coalesce(Stock.price, Product.price),
-            Product.mrp,
-            Product.currency,
-            Stock.on_hand - Stock.reserved,
-            Stock.aisle,
-            Product.max_per_order,
-            Product.is_active,
-        )
-        .join(Product, Product.id == Stock.product_id)
-        .where(Stock.store_id == store_id, Stock.product_id.in_(list(product_ids)))
+    rows = await (await driver(session)).rows(
+        _SALE_LINES, store_id=store_id, product_ids=list(product_ids)
     )
     return {
         r[0]: SaleLine(r[0], r[1], r[2], int(r[3]), r[4], r[5], int(r[6]), r[7], r[8], r[9])
@@ -97,49 +103,89 @@ class OutOfStock(Conflict):
         self.short = short
 
 
+_LOCK_LINES = Query(
+    select(Stock.product_id, Stock.on_hand - Stock.reserved, Product.name)
+    .join(Product, Product.id == Stock.product_id)
+    .where(Stock.store_id == bindparam("store_id"), any_of(Stock.product_id, "product_ids"))
+    .order_by(Stock.product_id)
+    .with_for_update(of=Stock)
+)
+_hold_queries: dict[int, Query] = {}
+
+
+def _hold_query(lines: int) -> Query:
+    """One conditional UPDATE for ``lines`` lines, each with its own quantity:
+    ``reserved + CASE product_id WHEN :p0 THEN :q0 ... END`` where ``on_hand - reserved`` is at
+    least that quantity. Compiled once per line count."""
+    found = _hold_queries.get(lines)
+    if found is None:
+        qty = case(
+            *[
+                (Stock.product_id == bindparam(f"p{i}"), bindparam(f"q{i}", type_=Integer()))
+                for i in range(lines)
+            ],
+            else_=None,
+        )
+        found = _hold_queries[lines] = Query(
+            update(Stock)
+            .where(
+                Stock.store_id == bindparam("store_id"),
+                Stock.product_id.in_([bindparam(f"p{i}") for i in range(lines)]),
+                Stock.on_hand - Stock.reserved >= qty,
+            )
+            .values(reserved=Stock.reserved + qty)
+        )
+    return found
+
+
 async def reserve(session: AsyncSession, store_id: str, ref: str, lines: Mapping[str, int]) -> None:
-    """Hold ``lines`` ({product_id: quantity}) at ``store_id`` for ``ref``, all or nothing."""
+    """Hold ``lines`` ({product_id: quantity}) at ``store_id`` for ``ref``, all or nothing.
+
+    Three statements whatever the number of lines: lock the rows in product order and read
+    what is available; check every line; one conditional UPDATE of them all; one INSERT of the
+    reservation rows. Callers put it last before commit: the row locks are held from here to
+    the end of the transaction, and a popular product's row is what every buyer queues on.
+    """
     if not lines:
         raise ValidationFailed("Nothing to reserve", code="empty_reservation")
     if any(q <= 0 for q in lines.values()):
         raise ValidationFailed("Quantities must be positive", code="invalid_quantity")
+    sql = await driver(session)
     product_ids = sorted(lines)
-    rows = (
-        await session.execute(
-            select(Stock.product_id, Stock.on_hand, Stock.reserved, Product.name)
-            .join(Product, Product.id == Stock.product_id)
-            .where(Stock.store_id == store_id, Stock.product_id.in_(product_ids))
-            .order_by(Stock.product_id)
-            .with_for_update(of=Stock)
-        )
-    ).all()
-    found = {r.product_id: r for r in rows}
+    found = {
+        r[0]: r for r in await sql.rows(_LOCK_LINES, store_id=store_id, product_ids=product_ids)
+    }
     short: list[ShortLine] = []
     for pid in product_ids:
         row = found.get(pid)
-        available = (row.on_hand - row.reserved) if row else 0
+        available = row[1] if row else 0
         if available < lines[pid]:
-            short.append(ShortLine(pid, row.name if row else pid, lines[pid], max(available, 0)))
+            short.append(ShortLine(pid, row[2] if row else pid, lines[pid], max(available, 0)))
     if short:
         raise OutOfStock(short)
-    for pid in product_ids:
-        qty = lines[pid]
-        result = await session.execute(
-            update(Stock)
-            .where(
-                Stock.store_id == store_id,
-                Stock.product_id == pid,
-                Stock.on_hand - Stock.reserved >= qty,
-            )
-            .values(reserved=Stock.reserved + qty, updated_at=clock.now())
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            # Only reachable if a lock was bypassed; the transaction is rolled back by the caller.
-            raise OutOfStock([ShortLine(pid, found[pid].name, qty, 0)])
-        session.add(
-            StockReservation(id=new_id(), ref=ref, store_id=store_id, product_id=pid, quantity=qty)
-        )
-    await session.flush()
+    params: dict[str, object] = {"store_id": store_id}
+    for i, pid in enumerate(product_ids):
+        params[f"p{i}"], params[f"q{i}"] = pid, lines[pid]
+    held = await sql.run(_hold_query(len(product_ids)), **params)
+    if held != len(product_ids):
+        # Only reachable if a lock was bypassed; the transaction is rolled back by the caller.
+        raise OutOfStock([ShortLine(pid, found[pid][2], lines[pid], 0) for pid in product_ids])
+    now = clock.now()
+    await sql.insert(
+        StockReservation.__table__,  # type: ignore[arg-type]
+        [
+            {
+                "id": new_id(),
+                "ref": ref,
+                "store_id": store_id,
+                "product_id": pid,
+                "quantity": lines[pid],
+                "status": "open",
+                "created_at": now,
+            }
+            for pid in product_ids
+        ],
+    )
 
 
 async def _close(session: AsyncSession, ref: str, status: str, take_off_shelf: bool) -> int:

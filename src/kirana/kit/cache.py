@@ -10,6 +10,10 @@ import time
 from collections import OrderedDict
 from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session as OrmSession
+
 
 class TTLCache:
     def __init__(self, ttl_seconds: float, max_entries: int = 4096) -> None:
@@ -38,3 +42,40 @@ class TTLCache:
     def bump(self) -> None:
         self.version += 1
         self._entries.clear()
+
+
+_registry: dict[tuple[str, str], TTLCache] = {}
+
+
+def cache_named(name: str, scope: str, ttl_seconds: float, max_entries: int = 4096) -> TTLCache:
+    """The process's cache ``name`` for ``scope`` (a database URL: apps over different
+    databases in one process, as in tests, never share entries); made anew if the TTL changed."""
+    cache = _registry.get((name, scope))
+    if cache is None or cache.ttl != ttl_seconds:
+        cache = _registry[(name, scope)] = TTLCache(ttl_seconds, max_entries)
+    return cache
+
+
+def caches_named(name: str) -> list[TTLCache]:
+    return [cache for (n, _), cache in _registry.items() if n == name]
+
+
+_TO_BUMP = "kirana.caches_to_bump"
+
+
+def bump_after_commit(session: AsyncSession, name: str) -> None:
+    """What ``name``'s caches hold changed in ``session``'s transaction: forget it when that
+    commits. Not earlier: a concurrent reader could re-cache the pre-commit rows."""
+    session.info.setdefault(_TO_BUMP, set()).add(name)
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _bump_after_commit(session: OrmSession) -> None:
+    for name in session.info.pop(_TO_BUMP, ()):
+        for cache in caches_named(name):
+            cache.bump()
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_on_rollback(session: OrmSession) -> None:
+    session.info.pop(_TO_BUMP, None)

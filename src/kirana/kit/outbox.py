@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kirana.kit import clock
 from kirana.kit.db import Base, Database, UTCDateTime
 from kirana.kit.ids import new_id
+from kirana.kit.sql import driver
 
 log = logging.getLogger("kirana.outbox")
 
@@ -84,9 +85,11 @@ def add_listener(listener: Callable[[Event], Awaitable[None]]) -> None:
 
 async def emit(session: AsyncSession, event_type: str, payload: dict[str, Any]) -> str:
     """Record an event in the caller's transaction; it is relayed after commit."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()  # callers have relied on emit() flushing their pending changes
     event_id = new_id()
-    session.add(OutboxEvent(id=event_id, type=event_type, payload=payload, created_at=clock.now()))
-    await session.flush()
+    row = {"id": event_id, "type": event_type, "payload": payload, "created_at": clock.now()}
+    await (await driver(session)).insert(OutboxEvent.__table__, [row])  # type: ignore[arg-type]
     if _wakeup is not None:
         _wakeup.set()
     return event_id

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kirana.kit.sql import Query, driver
 from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb
 
 ACTIVE = ("assigned", "picked_up")
@@ -52,13 +53,15 @@ async def set_online(session: AsyncSession, rider_id: str, online: bool, at: dat
     )
 
 
+_ONLINE_RIDERS = Query(
+    select(func.count())
+    .select_from(Rider)
+    .where(Rider.store_id == bindparam("store_id"), Rider.is_online.is_(True))
+)
+
+
 async def online_rider_count(session: AsyncSession, store_id: str) -> int:
-    result = await session.execute(
-        select(func.count())
-        .select_from(Rider)
-        .where(Rider.store_id == store_id, Rider.is_online.is_(True))
-    )
-    return int(result.scalar_one())
+    return int(await (await driver(session)).scalar(_ONLINE_RIDERS, store_id=store_id))
 
 
 async def idle_riders(session: AsyncSession, store_id: str) -> list[Rider]:

@@ -9,7 +9,7 @@ from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
 from kirana.orders import repository as repo
-from kirana.orders.cart import fee_rules
+from kirana.orders.cart import fee_rules, forget_pricing_inputs
 from kirana.orders.models import Coupon, FeeRule
 from kirana.orders.pricing import DEFAULT_RULES, param_problems
 from kirana.orders.schemas import (
@@ -134,6 +134,7 @@ async def update_fee_rule(session: AsyncSession, code: str, data: FeeRuleUpdate)
     row.amount = changes.get("amount", current.amount)
     row.params = params
     await session.flush()
+    forget_pricing_inputs(session)
     return FeeRuleRead(
         code=code, label=row.label, enabled=row.enabled, amount=row.amount, params=params
     )

@@ -57,8 +57,8 @@ IdempotencyKey = Annotated[
 
 
 @router.get("/cart", operation_id="getCart")
-async def get_cart(principal: CustomerUser, session: Session) -> CartRead:
-    return await service.get_cart(session, principal.id)
+async def get_cart(principal: CustomerUser, session: Session, settings: AppSettings) -> CartRead:
+    return await service.get_cart(session, settings, principal.id)
 
 
 @router.put("/cart/items/{product_id}", operation_id="putCartItem")
@@ -81,13 +81,17 @@ async def clear_cart(principal: CustomerUser, session: Session) -> Response:
 
 
 @router.post("/cart/coupon", operation_id="applyCoupon")
-async def apply_coupon(body: CouponApply, principal: CustomerUser, session: Session) -> CartRead:
-    return await service.apply_coupon(session, principal.id, body.code)
+async def apply_coupon(
+    body: CouponApply, principal: CustomerUser, session: Session, settings: AppSettings
+) -> CartRead:
+    return await service.apply_coupon(session, settings, principal.id, body.code)
 
 
 @router.delete("/cart/coupon", operation_id="removeCoupon")
-async def remove_coupon(principal: CustomerUser, session: Session) -> CartRead:
-    return await service.remove_coupon(session, principal.id)
+async def remove_coupon(
+    principal: CustomerUser, session: Session, settings: AppSettings
+) -> CartRead:
+    return await service.remove_coupon(session, settings, principal.id)
 
 
 # --- orders ---------------------------------------------------------------------------------

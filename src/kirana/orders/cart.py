@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,7 @@ from kirana.catalog import stock
 from kirana.catalog.stock import OutOfStock, ShortLine
 from kirana.config import Settings
 from kirana.kit import clock
+from kirana.kit.cache import TTLCache, bump_after_commit, cache_named
 from kirana.kit.errors import Conflict, NotFound
 from kirana.kit.ids import new_id
 from kirana.orders import coupons as coupon_rules
@@ -25,6 +27,17 @@ from kirana.orders.models import Cart, CartItem, Coupon
 from kirana.orders.schemas import CartLine, CartRead, CartWarning, FeeLine
 
 CURRENCY = "INR"
+
+
+class CartRef(Protocol):
+    """What pricing needs of a cart: the ORM row or checkout's locked read-only row."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def store_id(self) -> str | None: ...
+    @property
+    def coupon_code(self) -> str | None: ...
 
 
 class OverLimit(Conflict):
@@ -61,6 +74,7 @@ def coupon_terms(coupon: Coupon) -> coupon_rules.CouponTerms:
 
 
 async def fee_rules(session: AsyncSession) -> dict[str, pricing.FeeRule]:
+    """The fee rules as stored now (the admin screens read these)."""
     overrides = {
         r.code: pricing.FeeRule(r.code, r.label, r.amount, r.enabled, dict(r.params or {}))
         for r in await repo.fee_rule_rows(session)
@@ -68,13 +82,41 @@ async def fee_rules(session: AsyncSession) -> dict[str, pricing.FeeRule]:
     return pricing.merge_rules(overrides)
 
 
-async def store_load(session: AsyncSession, store_id: str) -> pricing.StoreLoad:
-    open_orders = await repo.open_order_count(session, store_id)
-    # Imported here: logistics' service imports this package's, so a module-level import cycles.
-    from kirana.logistics import service as logistics
+def _pricing_cache(settings: Settings) -> TTLCache:
+    return cache_named("pricing", settings.database_url, settings.pricing_cache_seconds)
 
-    online_riders = await logistics.online_rider_count(session, store_id)
-    return pricing.StoreLoad(open_orders=open_orders, online_riders=online_riders)
+
+def forget_pricing_inputs(session: AsyncSession) -> None:
+    """An admin changed a fee rule: once that commits, this process prices with it at once."""
+    bump_after_commit(session, "pricing")
+
+
+async def pricing_rules(session: AsyncSession, settings: Settings) -> dict[str, pricing.FeeRule]:
+    """The fee rules for pricing carts, reused for ``settings.pricing_cache_seconds``."""
+    cache = _pricing_cache(settings)
+    rules: dict[str, pricing.FeeRule] | None = cache.get("fee_rules")
+    if rules is None:
+        rules = await fee_rules(session)
+        cache.set("fee_rules", rules)
+    return rules
+
+
+async def store_load(session: AsyncSession, settings: Settings, store_id: str) -> pricing.StoreLoad:
+    """Orders in progress and riders on shift at the store, for the surge fee; reused for
+    ``settings.pricing_cache_seconds`` (a load signal, not a ledger: a second old is fine, and
+    counting a busy store's open orders on every checkout is not)."""
+    cache = _pricing_cache(settings)
+    load: pricing.StoreLoad | None = cache.get(("load", store_id))
+    if load is None:
+        open_orders = await repo.open_order_count(session, store_id)
+        # Imported here: logistics' service imports this package's, so a module-level import
+        # cycles.
+        from kirana.logistics import service as logistics
+
+        online_riders = await logistics.online_rider_count(session, store_id)
+        load = pricing.StoreLoad(open_orders=open_orders, online_riders=online_riders)
+        cache.set(("load", store_id), load)
+    return load
 
 
 async def coupon_discount(
@@ -107,8 +149,9 @@ def _empty(warnings: list[CartWarning] | None = None) -> CartRead:
 
 async def price_cart(
     session: AsyncSession,
+    settings: Settings,
     user_id: str,
-    cart: Cart,
+    cart: CartRef,
     *,
     tip: int = 0,
     warnings: list[CartWarning] | None = None,
@@ -116,10 +159,7 @@ async def price_cart(
     store_id = cart.store_id
     items = await repo.cart_items(session, cart.id)
     sold = await stock.sale_lines(session, store_id, [i.product_id for i in items])
-    pairs = [
-        (repo.CartEntry(i.product_id, i.quantity, i.seen_price), sold.get(i.product_id))
-        for i in items
-    ]
+    pairs = [(item, sold.get(item.product_id)) for item in items]
     warnings = list(warnings or [])
     lines: list[CartLine] = []
     subtotal = 0
@@ -206,12 +246,16 @@ async def price_cart(
                 problem = exc
         if problem is not None:
             warnings.append(CartWarning(code=problem.code, message=problem.detail))
-    load = await store_load(session, store_id) if store_id and subtotal else pricing.StoreLoad()
+    load = (
+        await store_load(session, settings, store_id)
+        if store_id and subtotal
+        else pricing.StoreLoad()
+    )
     quote = pricing.quote(
         subtotal,
         at=now,
         load=load,
-        rules=await fee_rules(session),
+        rules=await pricing_rules(session, settings),
         discount=discount,
         tip=tip,
     )
@@ -230,11 +274,11 @@ async def price_cart(
     return PricedCart(read, pairs, quote, coupon, problem)
 
 
-async def get_cart(session: AsyncSession, user_id: str) -> CartRead:
+async def get_cart(session: AsyncSession, settings: Settings, user_id: str) -> CartRead:
     cart = await repo.cart_of(session, user_id)
     if cart is None:
         return _empty()
-    return (await price_cart(session, user_id, cart)).read
+    return (await price_cart(session, settings, user_id, cart)).read
 
 
 async def _cart_for_update(session: AsyncSession, user_id: str) -> Cart:
@@ -262,7 +306,7 @@ async def set_item(
         if item is not None:
             await session.delete(item)
             await session.flush()
-        return (await price_cart(session, user_id, cart)).read
+        return (await price_cart(session, settings, user_id, cart)).read
 
     await catalog.get_store(session, settings, store_id)  # 404 store_not_found
     line = (await stock.sale_lines(session, store_id, [product_id])).get(product_id)
@@ -304,7 +348,7 @@ async def set_item(
         item.seen_price = line.price
     cart.updated_at = clock.now()
     await session.flush()
-    return (await price_cart(session, user_id, cart, warnings=warnings)).read
+    return (await price_cart(session, settings, user_id, cart, warnings=warnings)).read
 
 
 async def clear_cart(session: AsyncSession, user_id: str) -> None:
@@ -313,7 +357,9 @@ async def clear_cart(session: AsyncSession, user_id: str) -> None:
         await repo.empty_cart(session, cart.id)
 
 
-async def apply_coupon(session: AsyncSession, user_id: str, code: str) -> CartRead:
+async def apply_coupon(
+    session: AsyncSession, settings: Settings, user_id: str, code: str
+) -> CartRead:
     """Attach a coupon if it is good for the cart as it is now (422 naming why not)."""
     cart = await repo.cart_of(session, user_id, lock=True)
     if cart is None or not await repo.cart_items(session, cart.id):
@@ -322,17 +368,17 @@ async def apply_coupon(session: AsyncSession, user_id: str, code: str) -> CartRe
     if coupon is None:
         raise coupon_rules.CouponRejected(f"{code} is not a coupon", code="coupon_unknown")
     cart.coupon_code = coupon.code
-    priced = await price_cart(session, user_id, cart)
+    priced = await price_cart(session, settings, user_id, cart)
     if priced.coupon_problem is not None:
         raise priced.coupon_problem
     await session.flush()
     return priced.read
 
 
-async def remove_coupon(session: AsyncSession, user_id: str) -> CartRead:
+async def remove_coupon(session: AsyncSession, settings: Settings, user_id: str) -> CartRead:
     cart = await repo.cart_of(session, user_id, lock=True)
     if cart is None:
         return _empty()
     cart.coupon_code = None
     await session.flush()
-    return (await price_cart(session, user_id, cart)).read
+    return (await price_cart(session, settings, user_id, cart)).read

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import timedelta
 from typing import Any
 
@@ -34,7 +34,6 @@ from kirana.orders.lifecycle import compose_order_read
 from kirana.orders.schemas import (
     OrderCreate,
     OrderItemRead,
-    OrderRead,
     OrderRow,
     PaymentSummary,
     TimelineEntry,
@@ -113,17 +112,21 @@ async def place_order(
             )
         return previous.response_status, dict(previous.response_body)
 
-    read = await _checkout(session, settings, principal, body)
-    answer = read.model_dump(mode="json")
-    await repo.store_idempotent_answer(session, key_id, 201, answer)
+    answer = await _checkout(session, settings, principal, body, key_id)
     return 201, answer
 
 
 async def _checkout(
-    session: AsyncSession, settings: Settings, principal: Principal, body: OrderCreate
-) -> OrderRead:
-    """Every read first, then the writes: reservation, payment intent, order rows, events."""
-    cart = await repo.cart_of(session, principal.id, lock=True)
+    session: AsyncSession,
+    settings: Settings,
+    principal: Principal,
+    body: OrderCreate,
+    key_id: str,
+) -> dict[str, Any]:
+    """Every read first, then the writes, the stock reservation last: the rows it locks are
+    held only from there to commit, and a popular product's row is what every buyer queues on.
+    Returns the answer, stored under the Idempotency-Key (``key_id``) in the same transaction."""
+    cart = await repo.cart_to_check_out(session, principal.id)
     if cart is None or cart.store_id is None:
         raise ValidationFailed("The cart is empty", code="cart_empty")
     address = await users.get_address(session, principal.id, body.address_id)
@@ -142,7 +145,7 @@ async def _checkout(
             "This address is outside the store's delivery area", code="address_not_serviceable"
         )
 
-    priced = await price_cart(session, principal.id, cart, tip=body.tip)
+    priced = await price_cart(session, settings, principal.id, cart, tip=body.tip)
     if not priced.lines:
         raise ValidationFailed("The cart is empty", code="cart_empty")
     if priced.coupon_problem is not None:
@@ -160,14 +163,15 @@ async def _checkout(
                 extra={"product_id": line.product_id, "max_quantity": line.max_per_order},
             )
         lines.append((item, line))
-    if unavailable:
+    unavailable += [
+        ShortLine(item.product_id, line.name, item.quantity, max(line.available, 0))
+        for item, line in lines
+        if item.quantity > line.available
+    ]
+    if unavailable:  # refused before any write or lock; the reservation re-checks under lock
         raise stock.OutOfStock(unavailable)
 
     order_id = new_id()
-    await stock.reserve(
-        session, store.id, order_id, {item.product_id: item.quantity for item, _ in lines}
-    )
-
     now = clock.now()
     quote = priced.quote
     coupon = priced.coupon if priced.coupon is not None and quote.discount else None
@@ -256,7 +260,7 @@ async def _checkout(
         )
     await repo.insert_order_rows(
         session,
-        asdict(order),
+        {f.name: getattr(order, f.name) for f in fields(order)},
         items,
         [{"id": new_id(), "order_id": order_id, **t.model_dump()} for t in timeline],
     )
@@ -289,11 +293,15 @@ async def _checkout(
             session, "order.confirmed", base | {"drop_lat": address.lat, "drop_lng": address.lng}
         )
     await repo.empty_cart(session, cart.id, had_coupon=cart.coupon_code is not None)
-
-    return compose_order_read(
+    answer = compose_order_read(
         order,
         items=[OrderItemRead(**{k: i[k] for k in OrderItemRead.model_fields}) for i in items],
         timeline=timeline,
         payment=PaymentSummary(id=payment.id, status=payment.status, provider=payment.provider),
         show_otp=True,
+    ).model_dump(mode="json")
+    await repo.store_idempotent_answer(session, key_id, 201, answer)
+    await stock.reserve(
+        session, store.id, order_id, {item.product_id: item.quantity for item, _ in lines}
     )
+    return answer

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kirana.kit.sql import Query, driver, one_of
 from kirana.orders import state
 from kirana.orders.models import (
     Cart,
@@ -34,14 +35,16 @@ class CartEntry:
     seen_price: int
 
 
+_OPEN_ORDERS = Query(
+    select(func.count())
+    .select_from(Order)
+    .where(Order.store_id == bindparam("store_id"), one_of(Order.status, state.ACTIVE_STATUSES))
+)
+
+
 async def open_order_count(session: AsyncSession, store_id: str) -> int:
     """Orders in progress at the store (surge pricing compares it with riders on shift)."""
-    result = await session.execute(
-        select(func.count())
-        .select_from(Order)
-        .where(Order.store_id == store_id, Order.status.in_(list(state.ACTIVE_STATUSES)))
-    )
-    return int(result.scalar_one())
+    return int(await (await driver(session)).scalar(_OPEN_ORDERS, store_id=store_id))
 
 
 # --- carts ----------------------------------------------------------------------------------
@@ -67,23 +70,42 @@ async def create_cart(session: AsyncSession, cart: Cart) -> Cart:
         return existing
 
 
-async def cart_items(session: AsyncSession, cart_id: str) -> list[CartItem]:
-    rows = await session.execute(
-        select(CartItem)
-        .where(CartItem.cart_id == cart_id)
-        .order_by(CartItem.added_at, CartItem.product_id)
-    )
-    return list(rows.scalars())
+_CART_FOR_CHECKOUT = Query(
+    select(Cart.id, Cart.store_id, Cart.coupon_code)
+    .where(Cart.user_id == bindparam("user_id"))
+    .with_for_update()
+)
+_CART_ITEMS = Query(
+    select(CartItem.product_id, CartItem.quantity, CartItem.seen_price)
+    .where(CartItem.cart_id == bindparam("cart_id"))
+    .order_by(CartItem.added_at, CartItem.product_id)
+)
+
+
+async def cart_to_check_out(session: AsyncSession, user_id: str) -> Any | None:
+    """The user's cart (id, store_id, coupon_code), locked until the transaction ends."""
+    return await (await driver(session)).row(_CART_FOR_CHECKOUT, user_id=user_id)
+
+
+async def cart_items(session: AsyncSession, cart_id: str) -> list[CartEntry]:
+    """The cart's lines in the order they were added."""
+    rows = await (await driver(session)).rows(_CART_ITEMS, cart_id=cart_id)
+    return [CartEntry(r[0], r[1], r[2]) for r in rows]
 
 
 async def cart_item(session: AsyncSession, cart_id: str, product_id: str) -> CartItem | None:
     return await session.get(CartItem, (cart_id, product_id))
 
 
+_EMPTY_CART = Query(delete(CartItem).where(CartItem.cart_id == bindparam("cart_id")))
+_DROP_COUPON = Query(update(Cart).where(Cart.id == bindparam("cart_id")).values(coupon_code=None))
+
+
 async def empty_cart(session: AsyncSession, cart_id: str, *, had_coupon: bool = True) -> None:
-    await session.execute(delete(CartItem).where(CartItem.cart_id == cart_id))
+    sql = await driver(session)
+    await sql.run(_EMPTY_CART, cart_id=cart_id)
     if had_coupon:
-        await session.execute(update(Cart).where(Cart.id == cart_id).values(coupon_code=None))
+        await sql.run(_DROP_COUPON, cart_id=cart_id)
 
 
 # --- orders ---------------------------------------------------------------------------------
@@ -102,10 +124,11 @@ async def insert_order_rows(
     items: list[dict[str, Any]],
     events: list[dict[str, Any]],
 ) -> None:
-    """The order, its lines and its first timeline entries, in three Core inserts."""
-    await session.execute(insert(Order), [order])
-    await session.execute(insert(OrderItem), items)
-    await session.execute(insert(OrderEvent), events)
+    """The order, its lines and its first timeline entries, in three statements."""
+    sql = await driver(session)
+    await sql.insert(Order.__table__, [order])  # type: ignore[arg-type]
+    await sql.insert(OrderItem.__table__, items)  # type: ignore[arg-type]
+    await sql.insert(OrderEvent.__table__, events)  # type: ignore[arg-type]
 
 
 async def add_redemption(session: AsyncSession, row: dict[str, Any]) -> None:
@@ -302,16 +325,28 @@ async def fee_rule_row(session: AsyncSession, code: str) -> FeeRule | None:
 # --- idempotency keys -----------------------------------------------------------------------
 
 
+def _claim_key(dialect_insert: Any) -> Any:
+    columns = ("id", "user_id", "key", "request_hash", "created_at")
+    return (
+        dialect_insert(IdempotencyKey)
+        .values({c: bindparam(c, type_=IdempotencyKey.__table__.c[c].type) for c in columns})
+        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+    )
+
+
+_CLAIM_KEY = Query(sqlite=_claim_key(sqlite_insert), postgresql=_claim_key(pg_insert))
+_STORE_ANSWER = Query(
+    update(IdempotencyKey)
+    .where(IdempotencyKey.id == bindparam("key_id"))
+    .values(response_status=bindparam("status"), response_body=bindparam("body"))
+)
+
+
 async def claim_idempotency_key(session: AsyncSession, row: dict[str, Any]) -> bool:
     """Insert the key row first; False if (user, key) exists. A concurrent holder of the same
     key makes this wait (PostgreSQL's unique index, SQLite's write lock) until it commits or
     rolls back, so the answer is final either way. One round trip, no savepoint."""
-    dialect = session.get_bind().dialect.name
-    stmt = (pg_insert if dialect == "postgresql" else sqlite_insert)(IdempotencyKey)
-    result = await session.execute(
-        stmt.values(**row).on_conflict_do_nothing(index_elements=["user_id", "key"])
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(await (await driver(session)).run(_CLAIM_KEY, **row))
 
 
 async def idempotency_key(session: AsyncSession, user_id: str, key: str) -> IdempotencyKey | None:
@@ -327,8 +362,4 @@ async def idempotency_key(session: AsyncSession, user_id: str, key: str) -> Idem
 async def store_idempotent_answer(
     session: AsyncSession, key_id: str, status: int, body: dict[str, Any]
 ) -> None:
-    await session.execute(
-        update(IdempotencyKey)
-        .where(IdempotencyKey.id == key_id)
-        .values(response_status=status, response_body=body)
-    )
+    await (await driver(session)).run(_STORE_ANSWER, key_id=key_id, status=status, body=body)

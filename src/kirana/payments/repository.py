@@ -5,12 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam as sa_bindparam
+from sqlalchemy import case, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit.db import Base
+from kirana.kit.sql import Query, driver
 from kirana.payments.models import (
+    LIVE_STATUSES,
     PaymentAttempt,
     PaymentIntent,
     PaymentRefund,
@@ -18,6 +23,15 @@ from kirana.payments.models import (
 )
 
 LIVE = ("pending", "succeeded", "refunded")
+_INTENT_COLUMNS = [c for c in PaymentIntent.__table__.columns if c.key != "settled_at"]
+
+
+def _insert_intent(dialect_insert: Any) -> Any:
+    return (
+        dialect_insert(PaymentIntent)
+        .values({c.key: sa_bindparam(c.key, type_=c.type) for c in _INTENT_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["order_id"], index_where=text(LIVE_STATUSES))
+    )
 
 
 async def insert_unique(session: AsyncSession, row: Base) -> bool:
@@ -29,6 +43,15 @@ async def insert_unique(session: AsyncSession, row: Base) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+_NEW_INTENT = Query(sqlite=_insert_intent(sqlite_insert), postgresql=_insert_intent(pg_insert))
+
+
+async def insert_intent(session: AsyncSession, row: dict[str, Any]) -> bool:
+    """Insert a payment intent; False if the order already has a live one. One statement, no
+    savepoint (``ON CONFLICT DO NOTHING`` on the live-intent index)."""
+    return bool(await (await driver(session)).run(_NEW_INTENT, **row))
 
 
 async def intent_by_id(

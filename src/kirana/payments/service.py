@@ -66,19 +66,23 @@ async def create_intent(
         raise ValidationFailed("A payment amount cannot be negative", code="invalid_amount")
     if len(currency) != 3:
         raise ValidationFailed("A currency is a three-letter code", code="invalid_currency")
-    intent = PaymentIntent(
-        id=new_id(),
-        order_id=order_id,
-        customer_id=customer_id,
-        amount=amount,
-        currency=currency,
-        method=method,
-        provider=provider_for(method),
-        status="pending",
-        captured_amount=0,
-        refunded_amount=0,
-    )
-    if not await repo.insert_unique(session, intent):
+    now = clock.now()
+    row = {
+        "id": new_id(),
+        "order_id": order_id,
+        "customer_id": customer_id,
+        "amount": amount,
+        "currency": currency,
+        "method": method,
+        "provider": provider_for(method),
+        "status": "pending",
+        "captured_amount": 0,
+        "refunded_amount": 0,
+        "failure_reason": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    if not await repo.insert_intent(session, row):
         live = await repo.live_intent_for_order(session, order_id)
         if live is None or (live.amount, live.method, live.customer_id) != (
             amount,
@@ -87,7 +91,15 @@ async def create_intent(
         ):
             raise Conflict("This order already has a payment", code="payment_exists")
         return to_read(live)
-    return to_read(intent)
+    return PaymentRead(
+        id=row["id"],
+        status="pending",
+        provider=row["provider"],
+        amount=amount,
+        currency=currency,
+        order_id=order_id,
+        method=method,
+    )
 
 
 async def get_payment_for_order(session: AsyncSession, order_id: str) -> PaymentRead | None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kirana.kit.sql import Query, driver
 from kirana.users.models import Address, RefreshToken, User
 
 
@@ -56,3 +58,22 @@ async def address_of(session: AsyncSession, user_id: str, address_id: str) -> Ad
         select(Address).where(Address.id == address_id, Address.user_id == user_id)
     )
     return result.scalar_one_or_none()
+
+
+_ADDRESS = Query(
+    select(
+        Address.id,
+        Address.label,
+        Address.line1,
+        Address.city,
+        Address.pincode,
+        Address.lat,
+        Address.lng,
+        Address.instructions,
+    ).where(Address.id == bindparam("address_id"), Address.user_id == bindparam("user_id"))
+)
+
+
+async def address_row(session: AsyncSession, user_id: str, address_id: str) -> Any | None:
+    """One of the user's addresses as a read-only row (checkout's hot path: no ORM object)."""
+    return await (await driver(session)).row(_ADDRESS, user_id=user_id, address_id=address_id)

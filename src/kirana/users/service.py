@@ -204,7 +204,7 @@ async def add_address(session: AsyncSession, user_id: str, data: AddressCreate) 
 
 async def get_address(session: AsyncSession, user_id: str, address_id: str) -> AddressRead:
     """One of the user's addresses; another user's is "not found"."""
-    address = await repo.address_of(session, user_id, address_id)
+    address = await repo.address_row(session, user_id, address_id)
     if address is None:
         raise NotFound("No such address", code="address_not_found")
     return AddressRead.model_validate(address)

@@ -1,0 +1,151 @@
+"""kit.sql runs Core statements on the driver inside the session's transaction, types and all."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.exc import DataError, IntegrityError
+
+from kirana.catalog.models import Stock
+from kirana.kit import clock
+from kirana.kit.db import Database
+from kirana.kit.ids import new_id
+from kirana.kit.outbox import OutboxEvent
+from kirana.kit.sql import Query, any_of, driver
+from tests import factories
+
+EVENTS = Query(
+    select(
+        OutboxEvent.id,
+        OutboxEvent.type,
+        OutboxEvent.payload,
+        OutboxEvent.created_at,
+        OutboxEvent.published_at,
+        OutboxEvent.attempts,
+    )
+    .where(OutboxEvent.type == bindparam("type"))
+    .order_by(OutboxEvent.id)
+)
+COUNT = Query(select(func.count()).select_from(OutboxEvent))
+RESERVE = Query(
+    update(Stock)
+    .where(
+        Stock.store_id == bindparam("store_id"),
+        Stock.product_id == bindparam("product_id"),
+        Stock.on_hand - Stock.reserved >= bindparam("qty"),
+    )
+    .values(reserved=Stock.reserved + bindparam("qty"))
+)
+STOCK = Query(
+    select(Stock.reserved, Stock.updated_at).where(
+        Stock.store_id == bindparam("store_id"), Stock.product_id == bindparam("product_id")
+    )
+)
+
+
+async def test_insert_and_read_back_with_types_and_defaults(db: Database) -> None:
+    at = datetime(2026, 5, 1, 12, 30, tzinfo=UTC)
+    ids = [new_id() for _ in range(3)]
+    async with db.transaction() as session:
+        sql = await driver(session)
+        await sql.insert(
+            OutboxEvent.__table__,  # type: ignore[arg-type]
+            [
+                {
+                    "id": i,
+                    "type": "t.one",
+                    "payload": {"n": n, "nested": [1, "x"]},
+                    "created_at": at,
+                }
+                for n, i in enumerate(ids)
+            ],
+        )
+        assert await driver(session) is sql  # one per transaction
+    async with db.transaction(write=False) as session:
+        rows = await (await driver(session)).rows(EVENTS, type="t.one")
+        assert await (await driver(session)).scalar(COUNT) == 3
+    assert [r.id for r in rows] == sorted(ids)
+    first = next(r for r in rows if r.id == ids[0])
+    assert first.payload == {"n": 0, "nested": [1, "x"]}
+    assert first.created_at == at and first.created_at.tzinfo is not None
+    assert first.published_at is None and first.attempts == 0  # the column's default
+
+
+async def test_writes_roll_back_with_the_session(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as session:
+            await (await driver(session)).insert(
+                OutboxEvent.__table__,  # type: ignore[arg-type]
+                [{"id": new_id(), "type": "t.gone", "payload": {}, "created_at": clock.now()}],
+            )
+            raise RuntimeError("abort")
+    async with db.transaction(write=False) as session:
+        assert await (await driver(session)).scalar(COUNT) == 0
+
+
+async def test_orm_and_driver_share_one_transaction(db: Database) -> None:
+    async with db.transaction() as session:
+        session.add(
+            OutboxEvent(id=new_id(), type="t.orm", payload={"a": 1}, created_at=clock.now())
+        )
+        await session.flush()
+        sql = await driver(session)
+        assert len(await sql.rows(EVENTS, type="t.orm")) == 1
+        await sql.insert(
+            OutboxEvent.__table__,  # type: ignore[arg-type]
+            [{"id": new_id(), "type": "t.orm", "payload": {}, "created_at": clock.now()}],
+        )
+        seen = (await session.execute(select(func.count()).select_from(OutboxEvent))).scalar()
+        assert seen == 2
+
+
+async def test_conditional_update_counts_rows_and_sets_onupdate(db: Database) -> None:
+    store = await factories.make_store(db)
+    product = await factories.make_product(
+        db, await factories.make_category(db), store_id=store, on_hand=5
+    )
+    clock.advance(timedelta(days=1))
+    try:
+        async with db.transaction() as session:
+            sql = await driver(session)
+            assert await sql.run(RESERVE, store_id=store, product_id=product, qty=4) == 1
+            assert await sql.run(RESERVE, store_id=store, product_id=product, qty=2) == 0
+            row = await sql.row(STOCK, store_id=store, product_id=product)
+        assert row is not None and row.reserved == 4
+        # the column's onupdate, from kit.clock (a day ahead of the wall clock here)
+        assert row.updated_at > datetime.now(UTC) + timedelta(hours=23)
+    finally:
+        clock.reset()
+
+
+async def test_driver_errors_are_sqlalchemy_errors(db: Database) -> None:
+    event_id = new_id()
+    row = {"id": event_id, "type": "t.dup", "payload": {}, "created_at": clock.now()}
+    async with db.transaction() as session:
+        await (await driver(session)).insert(OutboxEvent.__table__, [row])  # type: ignore[arg-type]
+    with pytest.raises(IntegrityError):
+        async with db.transaction() as session:
+            await (await driver(session)).insert(OutboxEvent.__table__, [row])  # type: ignore[arg-type]
+    if not db.is_sqlite:  # SQLite stores a NUL character; PostgreSQL refuses it (class 22)
+        with pytest.raises(DataError):
+            async with db.transaction() as session:
+                await (await driver(session)).rows(EVENTS, type="bad\x00type")
+
+
+async def test_any_of_binds_a_whole_list_as_one_parameter(db: Database) -> None:
+    ids = [new_id() for _ in range(4)]
+    async with db.transaction() as session:
+        await (await driver(session)).insert(
+            OutboxEvent.__table__,  # type: ignore[arg-type]
+            [{"id": i, "type": "t.any", "payload": {}, "created_at": clock.now()} for i in ids],
+        )
+    some = Query(
+        select(OutboxEvent.id).where(any_of(OutboxEvent.id, "ids")).order_by(OutboxEvent.id)
+    )
+    async with db.transaction(write=False) as session:
+        sql = await driver(session)
+        assert [r.id for r in await sql.rows(some, ids=ids[1:3])] == sorted(ids[1:3])
+        assert await sql.rows(some, ids=[]) == []
+        assert [r.id for r in await sql.rows(some, ids=[*ids, "nope"])] == sorted(ids)
