@@ -13,7 +13,7 @@ from kirana.kit import clock
 from kirana.kit.db import Database
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import OutboxEvent
-from kirana.kit.sql import Query, any_of, driver
+from kirana.kit.sql import Query, any_of, driver, statement_listeners
 from tests import factories
 
 EVENTS = Query(
@@ -50,7 +50,7 @@ async def test_insert_and_read_back_with_types_and_defaults(db: Database) -> Non
     ids = [new_id() for _ in range(3)]
     async with db.transaction() as session:
         sql = await driver(session)
-        await sql.insert(
+        sql.insert(
             OutboxEvent.__table__,  # type: ignore[arg-type]
             [
                 {
@@ -76,7 +76,7 @@ async def test_insert_and_read_back_with_types_and_defaults(db: Database) -> Non
 async def test_writes_roll_back_with_the_session(db: Database) -> None:
     with pytest.raises(RuntimeError):
         async with db.transaction() as session:
-            await (await driver(session)).insert(
+            (await driver(session)).insert(
                 OutboxEvent.__table__,  # type: ignore[arg-type]
                 [{"id": new_id(), "type": "t.gone", "payload": {}, "created_at": clock.now()}],
             )
@@ -93,7 +93,7 @@ async def test_orm_and_driver_share_one_transaction(db: Database) -> None:
         await session.flush()
         sql = await driver(session)
         assert len(await sql.rows(EVENTS, type="t.orm")) == 1
-        await sql.insert(
+        sql.insert(
             OutboxEvent.__table__,  # type: ignore[arg-type]
             [{"id": new_id(), "type": "t.orm", "payload": {}, "created_at": clock.now()}],
         )
@@ -124,10 +124,10 @@ async def test_driver_errors_are_sqlalchemy_errors(db: Database) -> None:
     event_id = new_id()
     row = {"id": event_id, "type": "t.dup", "payload": {}, "created_at": clock.now()}
     async with db.transaction() as session:
-        await (await driver(session)).insert(OutboxEvent.__table__, [row])  # type: ignore[arg-type]
+        (await driver(session)).insert(OutboxEvent.__table__, [row])  # type: ignore[arg-type]
     with pytest.raises(IntegrityError):
         async with db.transaction() as session:
-            await (await driver(session)).insert(OutboxEvent.__table__, [row])  # type: ignore[arg-type]
+            (await driver(session)).insert(OutboxEvent.__table__, [row])  # type: ignore[arg-type]
     if not db.is_sqlite:  # SQLite stores a NUL character; PostgreSQL refuses it (class 22)
         with pytest.raises(DataError):
             async with db.transaction() as session:
@@ -137,7 +137,7 @@ async def test_driver_errors_are_sqlalchemy_errors(db: Database) -> None:
 async def test_any_of_binds_a_whole_list_as_one_parameter(db: Database) -> None:
     ids = [new_id() for _ in range(4)]
     async with db.transaction() as session:
-        await (await driver(session)).insert(
+        (await driver(session)).insert(
             OutboxEvent.__table__,  # type: ignore[arg-type]
             [{"id": i, "type": "t.any", "payload": {}, "created_at": clock.now()} for i in ids],
         )
@@ -149,3 +149,88 @@ async def test_any_of_binds_a_whole_list_as_one_parameter(db: Database) -> None:
         assert [r.id for r in await sql.rows(some, ids=ids[1:3])] == sorted(ids[1:3])
         assert await sql.rows(some, ids=[]) == []
         assert [r.id for r in await sql.rows(some, ids=[*ids, "nope"])] == sorted(ids)
+
+
+async def test_queued_writes_go_before_reads_orm_and_commit(db: Database) -> None:
+    def row(kind: str) -> dict[str, object]:
+        return {"id": new_id(), "type": kind, "payload": {}, "created_at": clock.now()}
+
+    async with db.transaction() as session:
+        sql = await driver(session)
+        sql.insert(OutboxEvent.__table__, [row("t.q")])  # type: ignore[arg-type]
+        assert sql.queued  # nothing sent yet
+        assert await sql.scalar(COUNT) == 1  # a read sends the queue first
+        sql.insert(OutboxEvent.__table__, [row("t.q"), row("t.q")])  # type: ignore[arg-type]
+        orm = (await session.execute(select(func.count()).select_from(OutboxEvent))).scalar()
+        assert orm == 3  # so does an ORM statement
+        sql.insert(OutboxEvent.__table__, [row("t.q")])  # type: ignore[arg-type]
+    async with db.transaction(write=False) as session:  # and the commit
+        assert await (await driver(session)).scalar(COUNT) == 4
+
+
+async def test_a_queue_of_many_writes_is_one_statement_on_postgresql(db: Database) -> None:
+    store = await factories.make_store(db)
+    product = await factories.make_product(
+        db, await factories.make_category(db), store_id=store, on_hand=5
+    )
+    seen: list[str] = []
+    statement_listeners.append(seen.append)
+    try:
+        async with db.transaction() as session:
+            sql = await driver(session)
+            for kind in ("t.a", "t.b"):
+                sql.insert(
+                    OutboxEvent.__table__,  # type: ignore[arg-type]
+                    [
+                        {
+                            "id": new_id(),
+                            "type": kind,
+                            "payload": {"k": kind},
+                            "created_at": clock.now(),
+                        }
+                    ],
+                )
+            sql.later(RESERVE, store_id=store, product_id=product, qty=2, expect=1)
+            await sql.flush()
+    finally:
+        statement_listeners.remove(seen.append)
+    assert len(seen) == (3 if db.is_sqlite else 1)
+    async with db.transaction(write=False) as session:
+        sql = await driver(session)
+        assert len(await sql.rows(EVENTS, type="t.a")) == 1
+        assert (await sql.row(STOCK, store_id=store, product_id=product)).reserved == 2
+
+
+async def test_an_unmet_expectation_raises_and_nothing_is_kept(db: Database) -> None:
+    store = await factories.make_store(db)
+    product = await factories.make_product(
+        db, await factories.make_category(db), store_id=store, on_hand=5
+    )
+    with pytest.raises(LookupError):
+        async with db.transaction() as session:
+            sql = await driver(session)
+            sql.insert(
+                OutboxEvent.__table__,  # type: ignore[arg-type]
+                [{"id": new_id(), "type": "t.x", "payload": {}, "created_at": clock.now()}],
+            )
+            sql.later(
+                RESERVE,
+                store_id=store,
+                product_id=product,
+                qty=6,  # more than on hand: touches no row
+                expect=1,
+                otherwise=lambda: LookupError("short"),
+            )
+            await sql.flush()
+    async with db.transaction(write=False) as session:
+        sql = await driver(session)
+        assert await sql.scalar(COUNT) == 0
+        assert (await sql.row(STOCK, store_id=store, product_id=product)).reserved == 0
+
+
+def test_parameters_are_renumbered_outside_quoted_text() -> None:
+    from kirana.kit.sql import _shifted
+
+    assert _shifted("a = $1 AND b IN ('x$1', 'it''s $2') AND c = $2", 3) == (
+        "a = $4 AND b IN ('x$1', 'it''s $2') AND c = $5"
+    )

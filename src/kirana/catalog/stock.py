@@ -10,7 +10,7 @@ missed, and the table's CHECK constraints hold even if that is missed too.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Integer, and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,32 +39,46 @@ class SaleLine:
     is_active: bool
 
 
+_SALE_LINE_COLUMNS = select(
+    Stock.product_id,
+    Product.name,
+    Product.unit,
+    func.coalesce(Stock.price, Product.price),
+    Product.mrp,
+    Product.currency,
+    Stock.on_hand - Stock.reserved,
+    Stock.aisle,
+    Product.max_per_order,
+    Product.is_active,
+).join(Product, Product.id == Stock.product_id)
 _SALE_LINES = Query(
-    select(
-        Stock.product_id,
-        Product.name,
-        Product.unit,
-        func.coalesce(Stock.price, Product.price),
-        Product.mrp,
-        Product.currency,
-        Stock.on_hand - Stock.reserved,
-        Stock.aisle,
-        Product.max_per_order,
-        Product.is_active,
+    _SALE_LINE_COLUMNS.where(
+        Stock.store_id == bindparam("store_id"), any_of(Stock.product_id, "product_ids")
     )
-    .join(Product, Product.id == Stock.product_id)
-    .where(Stock.store_id == bindparam("store_id"), any_of(Stock.product_id, "product_ids"))
+)
+_SALE_LINES_LOCKED = Query(
+    _SALE_LINE_COLUMNS.where(
+        Stock.store_id == bindparam("store_id"), any_of(Stock.product_id, "product_ids")
+    )
+    .order_by(Stock.product_id)
+    .with_for_update(of=Stock)
 )
 
 
 async def sale_lines(
-    session: AsyncSession, store_id: str | None, product_ids: Sequence[str]
+    session: AsyncSession, store_id: str | None, product_ids: Sequence[str], *, lock: bool = False
 ) -> dict[str, SaleLine]:
-    """Each of ``product_ids`` that ``store_id`` stocks, as sold there now; one query."""
+    """Each of ``product_ids`` that ``store_id`` stocks, as sold there now; one query.
+
+    ``lock``: the stock rows are locked, in product order, until the transaction ends, so
+    what they say is available stays so; pass them to :func:`reserve` as ``held``.
+    """
     if not product_ids or store_id is None:
         return {}
     rows = await (await driver(session)).rows(
-        _SALE_LINES, store_id=store_id, product_ids=list(product_ids)
+        _SALE_LINES_LOCKED if lock else _SALE_LINES,
+        store_id=store_id,
+        product_ids=list(product_ids),
     )
     return {
         r[0]: SaleLine(r[0], r[1], r[2], int(r[3]), r[4], r[5], int(r[6]), r[7], r[8], r[9])
@@ -103,13 +117,6 @@ class OutOfStock(Conflict):
         self.short = short
 
 
-_LOCK_LINES = Query(
-    select(Stock.product_id, Stock.on_hand - Stock.reserved, Product.name)
-    .join(Product, Product.id == Stock.product_id)
-    .where(Stock.store_id == bindparam("store_id"), any_of(Stock.product_id, "product_ids"))
-    .order_by(Stock.product_id)
-    .with_for_update(of=Stock)
-)
 _hold_queries: dict[int, Query] = {}
 
 
@@ -138,40 +145,59 @@ def _hold_query(lines: int) -> Query:
     return found
 
 
-async def reserve(session: AsyncSession, store_id: str, ref: str, lines: Mapping[str, int]) -> None:
+async def reserve(
+    session: AsyncSession,
+    store_id: str,
+    ref: str,
+    lines: Mapping[str, int],
+    *,
+    held: Mapping[str, SaleLine] | None = None,
+) -> None:
     """Hold ``lines`` ({product_id: quantity}) at ``store_id`` for ``ref``, all or nothing.
 
-    Three statements whatever the number of lines: lock the rows in product order and read
-    what is available; check every line; one conditional UPDATE of them all; one INSERT of the
-    reservation rows. Callers put it last before commit: the row locks are held from here to
-    the end of the transaction, and a popular product's row is what every buyer queues on.
+    The rows are locked in product order and every line is checked before anything is
+    written; then one conditional UPDATE of them all and one INSERT of the reservation rows
+    are queued on the driver, to go with the transaction's next flush (commit, or the caller's
+    ``kit.sql.flush``), where a line the UPDATE could not hold raises ``OutOfStock``.
+    ``held``: the lines as read with ``sale_lines(lock=True)`` in this transaction (checkout
+    reads and locks them at once); otherwise they are locked and read here.
     """
     if not lines:
         raise ValidationFailed("Nothing to reserve", code="empty_reservation")
     if any(q <= 0 for q in lines.values()):
         raise ValidationFailed("Quantities must be positive", code="invalid_quantity")
-    sql = await driver(session)
     product_ids = sorted(lines)
-    found = {
-        r[0]: r for r in await sql.rows(_LOCK_LINES, store_id=store_id, product_ids=product_ids)
-    }
-    short: list[ShortLine] = []
-    for pid in product_ids:
-        row = found.get(pid)
-        available = row[1] if row else 0
-        if available < lines[pid]:
-            short.append(ShortLine(pid, row[2] if row else pid, lines[pid], max(available, 0)))
+    if held is None:
+        held = await sale_lines(session, store_id, product_ids, lock=True)
+    short = [
+        ShortLine(pid, held[pid].name if pid in held else pid, lines[pid], 0)
+        for pid in product_ids
+        if pid not in held or held[pid].available < lines[pid]
+    ]
     if short:
-        raise OutOfStock(short)
+        raise OutOfStock(
+            [
+                replace(s, available=max(held[s.product_id].available, 0))
+                if s.product_id in held
+                else s
+                for s in short
+            ]
+        )
+    sql = await driver(session)
     params: dict[str, object] = {"store_id": store_id}
     for i, pid in enumerate(product_ids):
         params[f"p{i}"], params[f"q{i}"] = pid, lines[pid]
-    held = await sql.run(_hold_query(len(product_ids)), **params)
-    if held != len(product_ids):
-        # Only reachable if a lock was bypassed; the transaction is rolled back by the caller.
-        raise OutOfStock([ShortLine(pid, found[pid][2], lines[pid], 0) for pid in product_ids])
+    sql.later(
+        _hold_query(len(product_ids)),
+        expect=len(product_ids),
+        # Only if a lock was bypassed; the transaction is rolled back by the caller.
+        otherwise=lambda: OutOfStock(
+            [ShortLine(pid, held[pid].name, lines[pid], 0) for pid in product_ids]
+        ),
+        **params,
+    )
     now = clock.now()
-    await sql.insert(
+    sql.insert(
         StockReservation.__table__,  # type: ignore[arg-type]
         [
             {

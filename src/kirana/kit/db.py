@@ -69,7 +69,7 @@ def make_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> AsyncEn
         return engine
     kwargs: dict[str, Any] = {
         "pool_size": pool_size,
-        "max_overflow": pool_size,
+        "max_overflow": 0,
         "pool_pre_ping": False,
     }
     if pool_size == 0:

@@ -89,7 +89,7 @@ async def emit(session: AsyncSession, event_type: str, payload: dict[str, Any]) 
         await session.flush()  # callers have relied on emit() flushing their pending changes
     event_id = new_id()
     row = {"id": event_id, "type": event_type, "payload": payload, "created_at": clock.now()}
-    await (await driver(session)).insert(OutboxEvent.__table__, [row])  # type: ignore[arg-type]
+    (await driver(session)).insert(OutboxEvent.__table__, [row])  # type: ignore[arg-type]
     if _wakeup is not None:
         _wakeup.set()
     return event_id

@@ -11,10 +11,17 @@ parameters, their bind processors, Python-side column defaults and the result pr
 request (or worker task) still owns the unit of work and ORM code can run before and after.
 Driver errors are raised as SQLAlchemy's (``IntegrityError``, ``DataError`` ...), so the HTTP
 error handlers treat both paths alike.
+
+Writes whose outcome nobody needs at once are queued (``insert()``, ``later()``) and sent
+together at the next read, write that needs its row count, ORM statement or flush, or commit:
+on PostgreSQL as one statement (each write a data-modifying CTE, ``RETURNING 1`` counted), so a
+checkout's dozen writes cost one round trip; on SQLite one after another. Queued writes run on
+one snapshot, so a write given to ``later()`` must not touch rows another queued write touches.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -22,19 +29,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, String, Table, bindparam, insert, literal
+from sqlalchemy import JSON, Boolean, Column, String, Table, bindparam, event, insert, literal
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import ORMExecuteState, QueryableAttribute
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.sql import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import BindParameter, ColumnElement
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util.concurrency import await_
 
 # A column or mapped attribute, as select()/where() accept them.
 ColumnOperand = ColumnElement[Any] | QueryableAttribute[Any]
@@ -219,6 +228,40 @@ def _translated(sql: str) -> Iterator[None]:
         raise
 
 
+@dataclass(slots=True)
+class _Queued:
+    compiled: _Compiled
+    args: list[Any]
+    expect: int | None
+    otherwise: Callable[[], Exception] | None
+
+
+_DOLLAR = re.compile(r"\$(\d+)")
+_batches: dict[tuple[int, ...], str] = {}
+
+
+def _shifted(sql: str, offset: int) -> str:
+    """``sql`` with its ``$n`` parameters renumbered from ``offset``; quoted text untouched."""
+    parts = sql.split("'")
+    for i in range(0, len(parts), 2):  # outside quotes ('' inside a literal splits evenly)
+        parts[i] = _DOLLAR.sub(lambda m: f"${int(m.group(1)) + offset}", parts[i])
+    return "'".join(parts)
+
+
+def _batch_sql(queued: Sequence[_Queued]) -> str:
+    """Every queued write as a data-modifying CTE of one statement that counts their rows."""
+    shape = tuple(id(q.compiled) for q in queued)
+    found = _batches.get(shape)
+    if found is None:
+        ctes, offset = [], 0
+        for i, q in enumerate(queued):
+            ctes.append(f"w{i} AS ({_shifted(q.compiled.sql, offset)} RETURNING 1)")
+            offset += len(q.compiled.params)
+        counts = ", ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(queued)))
+        found = _batches[shape] = f"WITH {', '.join(ctes)} SELECT {counts}"
+    return found
+
+
 class Driver:
     """The driver connection under a session's transaction (asyncpg or aiosqlite)."""
 
@@ -226,8 +269,11 @@ class Driver:
         self.raw = raw
         self.dialect = dialect
         self.is_postgresql = dialect.name == "postgresql"
+        self.queued: list[_Queued] = []
 
     async def _fetch(self, c: _Compiled, args: list[Any]) -> list[Any]:
+        if self.queued:
+            await self.flush()
         for listener in statement_listeners:
             listener(c.sql)
         with _translated(c.sql):
@@ -272,9 +318,13 @@ class Driver:
         return None if found is None else found[0]
 
     async def run(self, query: Query, **params: Any) -> int:
-        """Run a write; returns the number of rows it touched."""
+        """Run a write now (after the queued ones); returns the number of rows it touched."""
+        if self.queued:
+            await self.flush()
         c = query.compiled(self.dialect)
-        args = _args(c, params)
+        return await self._execute(c, _args(c, params))
+
+    async def _execute(self, c: _Compiled, args: list[Any]) -> int:
         for listener in statement_listeners:
             listener(c.sql)
         with _translated(c.sql):
@@ -287,8 +337,23 @@ class Driver:
             await cursor.close()
             return count
 
-    async def insert(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Insert ``rows`` (same keys each) in one statement; Python-side defaults filled in."""
+    def later(
+        self,
+        query: Query,
+        *,
+        expect: int | None = None,
+        otherwise: Callable[[], Exception] | None = None,
+        **params: Any,
+    ) -> None:
+        """Queue a write to go with the next flush. If ``expect`` is given and it touches another
+        number of rows, the flush raises ``otherwise()``. It must not touch rows another queued
+        write touches (PostgreSQL runs the queue as one statement, on one snapshot)."""
+        c = query.compiled(self.dialect)
+        self.queued.append(_Queued(c, _args(c, params), expect, otherwise))
+
+    def insert(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Queue the insert of ``rows`` (same keys each; Python-side defaults filled in) as one
+        statement. New rows are independent of other queued writes; it goes with the next flush."""
         if not rows:
             return
         given = tuple(rows[0])
@@ -303,7 +368,34 @@ class Driver:
                 flat[f"r{i}_{key}"] = row[key]
             for key, make in fill:
                 flat[f"r{i}_{key}"] = make()
-        await self.run(query, **flat)
+        self.later(query, **flat)
+
+    async def flush(self) -> None:
+        """Send the queued writes: one round trip on PostgreSQL."""
+        queued, self.queued = self.queued, []
+        if not queued:
+            return
+        if self.is_postgresql and len(queued) > 1:
+            sql = _batch_sql(queued)
+            args = [a for q in queued for a in q.args]
+            for listener in statement_listeners:
+                listener(sql)
+            with _translated(sql):
+                counts = list(await self.raw.fetchrow(sql, *args))
+        else:
+            counts = [await self._execute(q.compiled, q.args) for q in queued]
+        for q, count in zip(queued, counts, strict=True):
+            if q.expect is not None and count != q.expect:
+                raise (
+                    q.otherwise()
+                    if q.otherwise
+                    else RuntimeError(
+                        f"expected {q.expect} rows, touched {count}: {q.compiled.sql}"
+                    )
+                )
+
+    def forget(self) -> None:
+        self.queued.clear()
 
 
 _insert_queries: dict[tuple[str, tuple[str, ...], int], Query] = {}
@@ -327,10 +419,10 @@ def _insert_query(table: Table, keys: tuple[str, ...], n: int) -> Query:
 
 async def driver(session: AsyncSession) -> Driver:
     """The session's connection as a ``Driver``, with the session's transaction begun."""
-    connection = await session.connection()
     cached: tuple[Any, Driver] | None = session.info.get(_DRIVER_KEY)
-    if cached is not None and cached[0] is connection:
-        return cached[1]
+    if cached is not None and cached[0] is session.sync_session.get_transaction():
+        return cached[1]  # the same transaction: no round through SQLAlchemy's layers
+    connection = await session.connection()
     raw = await connection.get_raw_connection()
     adapted: Any = raw.dbapi_connection
     dialect = connection.dialect
@@ -339,5 +431,48 @@ async def driver(session: AsyncSession) -> Driver:
         # around it, so start the transaction the session will commit or roll back.
         await adapted._start_transaction()
     found = Driver(raw.driver_connection, dialect)
-    session.info[_DRIVER_KEY] = (connection, found)
+    session.info[_DRIVER_KEY] = (session.sync_session.get_transaction(), found)
     return found
+
+
+async def flush(session: AsyncSession) -> None:
+    """Send ``session``'s queued driver writes now (commit does it too)."""
+    cached: tuple[Any, Driver] | None = session.info.get(_DRIVER_KEY)
+    if cached is not None and cached[1].queued:
+        await cached[1].flush()
+
+
+def _queued_of(session: OrmSession) -> Driver | None:
+    cached: tuple[Any, Driver] | None = session.info.get(_DRIVER_KEY)
+    return cached[1] if cached is not None and cached[1].queued else None
+
+
+# Anything else the session does goes after the queued writes, so it sees them: its ORM
+# statements, its ORM flushes and its commit. These run inside SQLAlchemy's greenlet, where
+# await_() may wait on the driver.
+@event.listens_for(OrmSession, "do_orm_execute")
+def _flush_before_orm_statement(state: ORMExecuteState) -> None:
+    queued = _queued_of(state.session)
+    if queued is not None:
+        await_(queued.flush())
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _flush_before_orm_flush(session: OrmSession, *_: Any) -> None:
+    queued = _queued_of(session)
+    if queued is not None:
+        await_(queued.flush())
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _flush_before_commit(session: OrmSession) -> None:
+    queued = _queued_of(session)
+    if queued is not None:
+        await_(queued.flush())
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_on_rollback(session: OrmSession) -> None:
+    cached: tuple[Any, Driver] | None = session.info.get(_DRIVER_KEY)
+    if cached is not None:
+        cached[1].forget()

@@ -71,10 +71,29 @@ async def create_cart(session: AsyncSession, cart: Cart) -> Cart:
 
 
 _CART_FOR_CHECKOUT = Query(
-    select(Cart.id, Cart.store_id, Cart.coupon_code)
+    select(
+        Cart.id,
+        Cart.store_id,
+        Cart.coupon_code,
+        CartItem.product_id,
+        CartItem.quantity,
+        CartItem.seen_price,
+    )
+    .outerjoin(CartItem, CartItem.cart_id == Cart.id)
     .where(Cart.user_id == bindparam("user_id"))
-    .with_for_update()
+    .order_by(CartItem.added_at, CartItem.product_id)
+    .with_for_update(of=Cart)
 )
+
+
+@dataclass(frozen=True, slots=True)
+class CartToCheckOut:
+    id: str
+    store_id: str | None
+    coupon_code: str | None
+    items: list[CartEntry]
+
+
 _CART_ITEMS = Query(
     select(CartItem.product_id, CartItem.quantity, CartItem.seen_price)
     .where(CartItem.cart_id == bindparam("cart_id"))
@@ -82,9 +101,15 @@ _CART_ITEMS = Query(
 )
 
 
-async def cart_to_check_out(session: AsyncSession, user_id: str) -> Any | None:
-    """The user's cart (id, store_id, coupon_code), locked until the transaction ends."""
-    return await (await driver(session)).row(_CART_FOR_CHECKOUT, user_id=user_id)
+async def cart_to_check_out(session: AsyncSession, user_id: str) -> CartToCheckOut | None:
+    """The user's cart with its lines, in one query; the cart row stays locked until the
+    transaction ends, so two checkouts of one cart run one after the other."""
+    rows = await (await driver(session)).rows(_CART_FOR_CHECKOUT, user_id=user_id)
+    if not rows:
+        return None
+    first = rows[0]
+    items = [CartEntry(r[3], r[4], r[5]) for r in rows if r[3] is not None]
+    return CartToCheckOut(first[0], first[1], first[2], items)
 
 
 async def cart_items(session: AsyncSession, cart_id: str) -> list[CartEntry]:
@@ -102,10 +127,11 @@ _DROP_COUPON = Query(update(Cart).where(Cart.id == bindparam("cart_id")).values(
 
 
 async def empty_cart(session: AsyncSession, cart_id: str, *, had_coupon: bool = True) -> None:
+    """Queued: it goes with the transaction's next statement or commit."""
     sql = await driver(session)
-    await sql.run(_EMPTY_CART, cart_id=cart_id)
+    sql.later(_EMPTY_CART, cart_id=cart_id)
     if had_coupon:
-        await sql.run(_DROP_COUPON, cart_id=cart_id)
+        sql.later(_DROP_COUPON, cart_id=cart_id)
 
 
 # --- orders ---------------------------------------------------------------------------------
@@ -124,11 +150,11 @@ async def insert_order_rows(
     items: list[dict[str, Any]],
     events: list[dict[str, Any]],
 ) -> None:
-    """The order, its lines and its first timeline entries, in three statements."""
+    """The order, its lines and its first timeline entries: queued, three statements."""
     sql = await driver(session)
-    await sql.insert(Order.__table__, [order])  # type: ignore[arg-type]
-    await sql.insert(OrderItem.__table__, items)  # type: ignore[arg-type]
-    await sql.insert(OrderEvent.__table__, events)  # type: ignore[arg-type]
+    sql.insert(Order.__table__, [order])  # type: ignore[arg-type]
+    sql.insert(OrderItem.__table__, items)  # type: ignore[arg-type]
+    sql.insert(OrderEvent.__table__, events)  # type: ignore[arg-type]
 
 
 async def add_redemption(session: AsyncSession, row: dict[str, Any]) -> None:
@@ -362,4 +388,5 @@ async def idempotency_key(session: AsyncSession, user_id: str, key: str) -> Idem
 async def store_idempotent_answer(
     session: AsyncSession, key_id: str, status: int, body: dict[str, Any]
 ) -> None:
-    await (await driver(session)).run(_STORE_ANSWER, key_id=key_id, status=status, body=body)
+    """Queued: it goes with the transaction's next statement or commit."""
+    (await driver(session)).later(_STORE_ANSWER, key_id=key_id, status=status, body=body)

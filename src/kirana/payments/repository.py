@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit.db import Base
-from kirana.kit.sql import Query, driver
+from kirana.kit.sql import Driver, Query, driver
 from kirana.payments.models import (
     LIVE_STATUSES,
     PaymentAttempt,
@@ -52,6 +52,11 @@ async def insert_intent(session: AsyncSession, row: dict[str, Any]) -> bool:
     """Insert a payment intent; False if the order already has a live one. One statement, no
     savepoint (``ON CONFLICT DO NOTHING`` on the live-intent index)."""
     return bool(await (await driver(session)).run(_NEW_INTENT, **row))
+
+
+def queue_intent(sql: Driver, row: dict[str, Any]) -> None:
+    """Queue a new intent's insert on ``sql`` (an order's first: nothing to conflict with)."""
+    sql.insert(PaymentIntent.__table__, [row])  # type: ignore[arg-type]
 
 
 async def intent_by_id(

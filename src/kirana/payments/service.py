@@ -8,6 +8,7 @@ it and emits ``payment.succeeded`` or ``payment.failed``; the other changes noth
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +16,7 @@ from kirana.kit import clock
 from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
+from kirana.kit.sql import driver
 from kirana.payments import repository as repo
 from kirana.payments import webhooks
 from kirana.payments.gateways import Instrument, gateway_for, provider_for
@@ -48,16 +50,9 @@ def _confirm_out(intent: PaymentIntent, status: str, reason: str | None) -> Conf
     )
 
 
-async def create_intent(
-    session: AsyncSession,
-    *,
-    order_id: str,
-    customer_id: str,
-    amount: int,
-    currency: str,
-    method: str,
-) -> PaymentRead:
-    """The order's payment intent; asking again for the same order returns the live one."""
+def _new_intent(
+    *, order_id: str, customer_id: str, amount: int, currency: str, method: str
+) -> dict[str, Any]:
     if method not in METHODS:
         raise ValidationFailed(
             f"payment_method must be one of {', '.join(METHODS)}", code="invalid_payment_method"
@@ -67,7 +62,7 @@ async def create_intent(
     if len(currency) != 3:
         raise ValidationFailed("A currency is a three-letter code", code="invalid_currency")
     now = clock.now()
-    row = {
+    return {
         "id": new_id(),
         "order_id": order_id,
         "customer_id": customer_id,
@@ -82,6 +77,25 @@ async def create_intent(
         "created_at": now,
         "updated_at": now,
     }
+
+
+def _read_of(row: dict[str, Any]) -> PaymentRead:
+    return PaymentRead(**{name: row[name] for name in PaymentRead.model_fields})
+
+
+async def create_intent(
+    session: AsyncSession,
+    *,
+    order_id: str,
+    customer_id: str,
+    amount: int,
+    currency: str,
+    method: str,
+) -> PaymentRead:
+    """The order's payment intent; asking again for the same order returns the live one."""
+    row = _new_intent(
+        order_id=order_id, customer_id=customer_id, amount=amount, currency=currency, method=method
+    )
     if not await repo.insert_intent(session, row):
         live = await repo.live_intent_for_order(session, order_id)
         if live is None or (live.amount, live.method, live.customer_id) != (
@@ -91,15 +105,26 @@ async def create_intent(
         ):
             raise Conflict("This order already has a payment", code="payment_exists")
         return to_read(live)
-    return PaymentRead(
-        id=row["id"],
-        status="pending",
-        provider=row["provider"],
-        amount=amount,
-        currency=currency,
-        order_id=order_id,
-        method=method,
+    return _read_of(row)
+
+
+async def open_intent_for_new_order(
+    session: AsyncSession,
+    *,
+    order_id: str,
+    customer_id: str,
+    amount: int,
+    currency: str,
+    method: str,
+) -> PaymentRead:
+    """The payment intent of an order created in this same transaction, which cannot have
+    one yet: no conflict to check, so the insert is queued with the transaction's other
+    writes (checkout sends them all in one round trip)."""
+    row = _new_intent(
+        order_id=order_id, customer_id=customer_id, amount=amount, currency=currency, method=method
     )
+    repo.queue_intent(await driver(session), row)
+    return _read_of(row)
 
 
 async def get_payment_for_order(session: AsyncSession, order_id: str) -> PaymentRead | None:
