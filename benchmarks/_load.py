@@ -113,6 +113,8 @@ def server(
 
 def uvicorn_flags(port: int) -> list[str]:
     """How ``kirana serve`` runs uvicorn (cli._serve), for serving a comparison app the same way."""
+    from kirana.config import Settings
+
     return [
         "--host",
         LOOPBACK,
@@ -121,7 +123,7 @@ def uvicorn_flags(port: int) -> list[str]:
         "--workers",
         "1",
         "--loop",
-        "uvloop",
+        Settings().event_loop,
         "--http",
         "httptools",
         "--no-access-log",

@@ -5,8 +5,8 @@
 
 1. A scratch PostgreSQL database is created, migrated and loaded with the demo city
    (~3,000 products, 4 stores).
-2. ``kirana serve`` (uvicorn, one worker, uvloop + httptools, default settings: the listing cache
-   on, 2 s TTL) serves the real app; ``benchmarks/bare_pk_app.py`` — FastAPI + asyncpg reading
+2. ``kirana serve`` (uvicorn, one worker, httptools, the event loop of ``settings.event_loop``,
+   default settings: the listing cache on, 2 s TTL) serves the real app; ``benchmarks/bare_pk_app.py`` — FastAPI + asyncpg reading
    one product row by primary key — is served by uvicorn with the same flags.
 3. The same load generator (wrk, 64 connections, 2 threads) drives each for the same time,
    after a warm-up: the category page ``/api/v1/stores/{id}/products?category_id=..&limit=50``
@@ -35,6 +35,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from kirana.config import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -171,7 +173,8 @@ def run(pg: str, seconds: float, connections: int, rounds: int) -> dict[str, Any
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": machine(),
         "load_generator": f"wrk -t2 -c{connections} -d{seconds:g}s after a 3 s warm-up, "
-        f"{rounds} interleaved rounds, median round reported",
+        f"{rounds} interleaved rounds, median round reported; servers on uvicorn with the "
+        f"{Settings().event_loop} event loop",
         "page_size": PAGE_SIZE,
         "results": {k: v.as_dict() for k, v in results.items()},
         "rounds": {k: [r.as_dict() for r in v] for k, v in runs.items()},

@@ -135,7 +135,7 @@ def _serve(host: str, port: int, *, workers: int, run_workers: bool) -> None:
         workers=workers,
         log_level=get_settings().log_level,
         access_log=False,
-        loop="uvloop",
+        loop=get_settings().event_loop,
         http="httptools",
     )
 

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # shift, which decide the surge fee) before reading them again.
     pricing_cache_seconds: float = 1.0
     db_pool_size: int = 20
+    # The event loop uvicorn runs (kirana serve/up). The standard library's is the default: under
+    # saturation uvloop served some connections far later than others (catalog listing p99
+    # 140-270 ms against 60-70 ms with asyncio, for ~10% more requests/s).
+    event_loop: Literal["asyncio", "uvloop"] = "asyncio"
     static_dir: Path | None = None
     media_dir: Path = Path("var/media")
     tile_url: str | None = None
