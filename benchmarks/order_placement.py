@@ -95,16 +95,40 @@ def pg_env(dsn: str) -> tuple[dict[str, str], list[str]]:
     return env, args
 
 
+def postgres_cpu_seconds() -> float:
+    """User + system CPU of every PostgreSQL process on this machine so far (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if text.split("(", 1)[1].split(")", 1)[0].startswith("postgres"):
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def pgbench(base: str, db: str, extra: list[str], seconds: int, clients: int) -> dict[str, float]:
+    """pgbench's figures, and the CPU the database spent per transaction (sampled while it runs:
+    pgbench's connections end with it, taking their CPU counters along)."""
     env, conn = pg_env(base)
     cmd = ["pgbench", *conn, "-c", str(clients), "-j", "2", "-T", str(seconds), "-r", *extra, db]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"pgbench failed: {done.stderr or done.stdout}")
-    out = done.stdout
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1)
+    cpu0, t0 = postgres_cpu_seconds(), time.monotonic()
+    time.sleep(max(1, seconds - 2))
+    cpu_per_second = (postgres_cpu_seconds() - cpu0) / (time.monotonic() - t0)
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"pgbench failed: {err or out}")
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))  # type: ignore[union-attr]
     lat = re.search(r"latency average = ([\d.]+) ms", out)
-    return {"tps": tps, "latency_avg_ms": float(lat.group(1)) if lat else float("nan")}
+    return {
+        "tps": tps,
+        "latency_avg_ms": float(lat.group(1)) if lat else float("nan"),
+        "postgres_cpu_ms_per_transaction": round(cpu_per_second / tps * 1000, 3),
+    }
 
 
 def pgbench_hot_row(base: str, db: str, seconds: int, clients: int) -> dict[str, float]:
@@ -669,12 +693,21 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
             log(
                 f"checkout: {args.clients} clients for {args.seconds}s against kirana serve --workers {args.workers} ..."
             )
-            cpu0 = server.cpu_seconds()
+            cpu0, pg0 = server.cpu_seconds(), postgres_cpu_seconds()
             checkout = await checkout_load(
                 server.base, seeded.customers[:-200], args.clients, args.seconds
             )
             checkout["server_cpu_ms_per_request"] = round(
                 (server.cpu_seconds() - cpu0) / max(1, checkout["requests"]) * 1000, 1
+            )
+            checkout["postgres_cpu_ms_per_request"] = round(
+                (postgres_cpu_seconds() - pg0) / max(1, checkout["requests"]) * 1000, 2
+            )
+            # If the app cost nothing, the database's own work per order would still cap the
+            # checkout rate at pgbench's rate times this (the machine shared the same way).
+            checkout["database_only_ceiling_ratio"] = round(
+                simple["postgres_cpu_ms_per_transaction"] / checkout["postgres_cpu_ms_per_request"],
+                3,
             )
             checkout["ratio_to_pgbench"] = round(checkout["created_per_second"] / simple["tps"], 4)
             result["checkout"] = checkout
@@ -798,6 +831,8 @@ Python {result["machine"]["python"]}; load average at start {tuple(round(x, 1) f
 | pgbench -N (simple update), {result["settings"]["clients"]} clients | {result["pgbench_simple_update"]["tps"]:.0f} tps | |
 | full checkout (POST /orders: reservation, payment intent, outbox, snapshot) | {c["created_per_second"]} orders/s, p50 {c["p50_ms"]} ms, p99 {c["p99_ms"]} ms | |
 | server CPU per checkout (all uvicorn workers) | {c["server_cpu_ms_per_request"]} ms | |
+| PostgreSQL CPU per checkout / per pgbench -N transaction | {c["postgres_cpu_ms_per_request"]} ms / {result["pgbench_simple_update"]["postgres_cpu_ms_per_transaction"]} ms | |
+| database-only ceiling (pgbench's database CPU / checkout's) | {c["database_only_ceiling_ratio"]:.1%} of pgbench -N | |
 | checkout / pgbench -N | {c["ratio_to_pgbench"]:.1%} | ≥ {TARGET_CHECKOUT_RATIO:.0%}: {mark[t["checkout_ratio"]["met"]]} |
 | checkout p99 | {c["p99_ms"]} ms | < {TARGET_P99_MS:.0f} ms: {mark[t["checkout_p99_ms"]["met"]]} |
 | pgbench single-row conditional decrement | {result["pgbench_single_row"]["tps"]:.0f} tps | |

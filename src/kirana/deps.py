@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.config import Settings
@@ -17,7 +17,6 @@ from kirana.users import service as users
 from kirana.users.schemas import Principal
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_bearer = HTTPBearer(auto_error=False, description="An access token from /api/v1/auth/login")
 
 
 async def get_settings_dep(request: Request) -> Settings:  # async: no thread-pool hop
@@ -41,19 +40,33 @@ AppSettings = Annotated[Settings, Depends(get_settings_dep)]
 Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-async def get_principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
-    if credentials is None:
-        raise Unauthorized(
-            "Send an access token as 'Authorization: Bearer <token>'", code="token_missing"
+class _Caller(HTTPBearer):
+    """The caller, from the access token in ``Authorization: Bearer ...``, if it has one of
+    ``roles`` (any role if none given). One dependency for the whole check (the auth of every
+    request; FastAPI documents it as the bearer scheme)."""
+
+    def __init__(self, *roles: str) -> None:
+        super().__init__(
+            auto_error=False,
+            scheme_name="HTTPBearer",
+            description="An access token from /api/v1/auth/login",
         )
-    settings: Settings = request.app.state.settings
-    return users.authenticate_access_token(settings, credentials.credentials)
+        self.roles = roles
+
+    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+        scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized(
+                "Send an access token as 'Authorization: Bearer <token>'", code="token_missing"
+            )
+        settings: Settings = request.app.state.settings
+        principal = users.authenticate_access_token(settings, token.strip())
+        if self.roles and principal.role not in self.roles:
+            raise Forbidden(f"This needs the role {' or '.join(self.roles)}", code="role_required")
+        return principal
 
 
-CurrentUser = Annotated[Principal, Depends(get_principal)]
+CurrentUser = Annotated[Principal, Depends(_Caller())]
 
 
 async def limit_auth_attempts(request: Request) -> None:
@@ -76,16 +89,7 @@ async def limit_auth_attempts(request: Request) -> None:
 AuthRateLimit = Depends(limit_auth_attempts)
 
 
-def require_role(*roles: str):  # type: ignore[no-untyped-def]
-    async def _check(principal: CurrentUser) -> Principal:
-        if principal.role not in roles:
-            raise Forbidden(f"This needs the role {' or '.join(roles)}", code="role_required")
-        return principal
-
-    return _check
-
-
-AdminUser = Annotated[Principal, Depends(require_role("admin"))]
-CustomerUser = Annotated[Principal, Depends(require_role("customer", "admin"))]
-StaffUser = Annotated[Principal, Depends(require_role("store_staff", "admin"))]
-RiderUser = Annotated[Principal, Depends(require_role("rider"))]
+AdminUser = Annotated[Principal, Depends(_Caller("admin"))]
+CustomerUser = Annotated[Principal, Depends(_Caller("customer", "admin"))]
+StaffUser = Annotated[Principal, Depends(_Caller("store_staff", "admin"))]
+RiderUser = Annotated[Principal, Depends(_Caller("rider"))]

@@ -119,7 +119,8 @@ class Database:
         async with self.session(write=write) as session:
             try:
                 yield session
-                await session.commit()
+                if session.in_transaction():  # nothing to commit if it never began
+                    await session.commit()
             except KiranaError as exc:
                 await (session.commit() if exc.keep_changes else session.rollback())
                 raise
