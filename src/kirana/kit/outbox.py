@@ -18,7 +18,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Integer, PrimaryKeyConstraint, String, Text, insert, select, update
+from sqlalchemy import (
+    JSON,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -33,12 +44,21 @@ log = logging.getLogger("kirana.outbox")
 
 class OutboxEvent(Base):
     __tablename__ = "outbox"
+    # The relay reads unpublished events in id order; the index holds only those.
+    __table_args__ = (
+        Index(
+            "ix_outbox_unpublished",
+            "id",
+            sqlite_where=text("published_at IS NULL"),
+            postgresql_where=text("published_at IS NULL"),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(26), primary_key=True)
     type: Mapped[str] = mapped_column(String(60), nullable=False)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)

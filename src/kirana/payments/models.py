@@ -57,7 +57,7 @@ class PaymentIntent(Timestamps, Base):
 
     id: Mapped[str] = id_column()
     order_id: Mapped[str] = mapped_column(String(26), nullable=False, index=True)
-    customer_id: Mapped[str] = mapped_column(String(26), nullable=False, index=True)
+    customer_id: Mapped[str] = mapped_column(String(26), nullable=False)
     amount: Mapped[int] = mapped_column(Integer, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     method: Mapped[str] = mapped_column(String(8), nullable=False)
