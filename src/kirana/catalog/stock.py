@@ -10,7 +10,7 @@ missed, and the table's CHECK constraints hold even if that is missed too.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from sqlalchemy import Integer, and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,29 +56,16 @@ _SALE_LINES = Query(
         Stock.store_id == bindparam("store_id"), any_of(Stock.product_id, "product_ids")
     )
 )
-_SALE_LINES_LOCKED = Query(
-    _SALE_LINE_COLUMNS.where(
-        Stock.store_id == bindparam("store_id"), any_of(Stock.product_id, "product_ids")
-    )
-    .order_by(Stock.product_id)
-    .with_for_update(of=Stock)
-)
 
 
 async def sale_lines(
-    session: AsyncSession, store_id: str | None, product_ids: Sequence[str], *, lock: bool = False
+    session: AsyncSession, store_id: str | None, product_ids: Sequence[str]
 ) -> dict[str, SaleLine]:
-    """Each of ``product_ids`` that ``store_id`` stocks, as sold there now; one query.
-
-    ``lock``: the stock rows are locked, in product order, until the transaction ends, so
-    what they say is available stays so; pass them to :func:`reserve` as ``held``.
-    """
+    """Each of ``product_ids`` that ``store_id`` stocks, as sold there now; one query."""
     if not product_ids or store_id is None:
         return {}
     rows = await (await driver(session)).rows(
-        _SALE_LINES_LOCKED if lock else _SALE_LINES,
-        store_id=store_id,
-        product_ids=list(product_ids),
+        _SALE_LINES, store_id=store_id, product_ids=list(product_ids)
     )
     return {
         r[0]: SaleLine(r[0], r[1], r[2], int(r[3]), r[4], r[5], int(r[6]), r[7], r[8], r[9])
@@ -121,9 +108,15 @@ _hold_queries: dict[int, Query] = {}
 
 
 def _hold_query(lines: int) -> Query:
-    """One conditional UPDATE for ``lines`` lines, each with its own quantity:
-    ``reserved + CASE product_id WHEN :p0 THEN :q0 ... END`` where ``on_hand - reserved`` is at
-    least that quantity. Compiled once per line count."""
+    """Hold ``lines`` lines at once, all or none, the rows locked in product order.
+
+    ``WITH locked AS (SELECT product_id, on_hand - reserved, <its quantity> ... ORDER BY
+    product_id FOR UPDATE) UPDATE stock ... FROM locked WHERE NOT EXISTS (a line that does not
+    fit)``: the locks are taken in a fixed order (no deadlock between two baskets), each line's
+    availability is read from the row as locked (PostgreSQL re-reads a row another transaction
+    changed while we waited), and the UPDATE writes every line or none. It touches ``lines``
+    rows or none. Compiled once per line count.
+    """
     found = _hold_queries.get(lines)
     if found is None:
         qty = case(
@@ -133,14 +126,29 @@ def _hold_query(lines: int) -> Query:
             ],
             else_=None,
         )
+        locked = (
+            select(
+                Stock.product_id,
+                (Stock.on_hand - Stock.reserved).label("available"),
+                qty.label("qty"),
+            )
+            .where(
+                Stock.store_id == bindparam("store_id"),
+                Stock.product_id.in_([bindparam(f"p{i}") for i in range(lines)]),
+            )
+            .order_by(Stock.product_id)
+            .with_for_update()
+            .cte("locked")
+        )
+        a_line_short = select(locked.c.product_id).where(locked.c.available < locked.c.qty)
         found = _hold_queries[lines] = Query(
             update(Stock)
             .where(
                 Stock.store_id == bindparam("store_id"),
-                Stock.product_id.in_([bindparam(f"p{i}") for i in range(lines)]),
-                Stock.on_hand - Stock.reserved >= qty,
+                Stock.product_id == locked.c.product_id,
+                ~a_line_short.exists(),
             )
-            .values(reserved=Stock.reserved + qty)
+            .values(reserved=Stock.reserved + locked.c.qty)
         )
     return found
 
@@ -151,51 +159,39 @@ async def reserve(
     ref: str,
     lines: Mapping[str, int],
     *,
-    held: Mapping[str, SaleLine] | None = None,
+    seen: Mapping[str, SaleLine] | None = None,
 ) -> None:
     """Hold ``lines`` ({product_id: quantity}) at ``store_id`` for ``ref``, all or nothing.
 
-    The rows are locked in product order and every line is checked before anything is
-    written; then one conditional UPDATE of them all and one INSERT of the reservation rows
-    are queued on the driver, to go with the transaction's next flush (commit, or the caller's
-    ``kit.sql.flush``), where a line the UPDATE could not hold raises ``OutOfStock``.
-    ``held``: the lines as read with ``sale_lines(lock=True)`` in this transaction (checkout
-    reads and locks them at once); otherwise they are locked and read here.
+    Every line is checked against what is available before anything is written (``seen``: the
+    lines as the caller just read them with :func:`sale_lines`; read here otherwise), then one
+    UPDATE that locks the rows in product order and holds every line or none (see
+    ``_hold_query``) and one INSERT of the reservation rows are queued on the driver. They go
+    with the transaction's next flush (commit, or the caller's ``kit.sql.flush``): the rows are
+    locked only from there to commit, which is what a popular product's buyers queue on. If
+    another buyer took the units in between, the flush raises ``OutOfStock`` naming the lines
+    short as they are then.
     """
     if not lines:
         raise ValidationFailed("Nothing to reserve", code="empty_reservation")
     if any(q <= 0 for q in lines.values()):
         raise ValidationFailed("Quantities must be positive", code="invalid_quantity")
     product_ids = sorted(lines)
-    if held is None:
-        held = await sale_lines(session, store_id, product_ids, lock=True)
-    short = [
-        ShortLine(pid, held[pid].name if pid in held else pid, lines[pid], 0)
-        for pid in product_ids
-        if pid not in held or held[pid].available < lines[pid]
-    ]
+    if seen is None:
+        seen = await sale_lines(session, store_id, product_ids)
+    short = _short_lines(lines, seen)
     if short:
-        raise OutOfStock(
-            [
-                replace(s, available=max(held[s.product_id].available, 0))
-                if s.product_id in held
-                else s
-                for s in short
-            ]
-        )
+        raise OutOfStock(short)
+
+    async def short_now() -> OutOfStock:
+        # The UPDATE held nothing, so these are the rows as others left them.
+        return OutOfStock(_short_lines(lines, await sale_lines(session, store_id, product_ids)))
+
     sql = await driver(session)
     params: dict[str, object] = {"store_id": store_id}
     for i, pid in enumerate(product_ids):
         params[f"p{i}"], params[f"q{i}"] = pid, lines[pid]
-    sql.later(
-        _hold_query(len(product_ids)),
-        expect=len(product_ids),
-        # Only if a lock was bypassed; the transaction is rolled back by the caller.
-        otherwise=lambda: OutOfStock(
-            [ShortLine(pid, held[pid].name, lines[pid], 0) for pid in product_ids]
-        ),
-        **params,
-    )
+    sql.later(_hold_query(len(product_ids)), expect=len(product_ids), otherwise=short_now, **params)
     now = clock.now()
     sql.insert(
         StockReservation.__table__,  # type: ignore[arg-type]
@@ -212,6 +208,17 @@ async def reserve(
             for pid in product_ids
         ],
     )
+
+
+def _short_lines(lines: Mapping[str, int], seen: Mapping[str, SaleLine]) -> list[ShortLine]:
+    """The lines that ``seen`` (the stock as read) cannot fill, in product order."""
+    return [
+        ShortLine(pid, seen[pid].name, lines[pid], max(seen[pid].available, 0))
+        if pid in seen
+        else ShortLine(pid, pid, lines[pid], 0)
+        for pid in sorted(lines)
+        if pid not in seen or seen[pid].available < lines[pid]
+    ]
 
 
 async def _close(session: AsyncSession, ref: str, status: str, take_off_shelf: bool) -> int:

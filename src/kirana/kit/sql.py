@@ -21,10 +21,11 @@ one snapshot, so a write given to ``later()`` must not touch rows another queued
 
 from __future__ import annotations
 
+import inspect
 import re
 import sqlite3
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -233,7 +234,7 @@ class _Queued:
     compiled: _Compiled
     args: list[Any]
     expect: int | None
-    otherwise: Callable[[], Exception] | None
+    otherwise: Callable[[], Exception | Awaitable[Exception]] | None
 
 
 _DOLLAR = re.compile(r"\$(\d+)")
@@ -335,6 +336,8 @@ class Driver:
             cursor = await self.raw.execute(c.sql, args)
             count = int(cursor.rowcount)
             await cursor.close()
+            if count < 0:  # sqlite3 counts only statements that start with INSERT/UPDATE/...
+                count = int((await self.raw.execute_fetchall("SELECT changes()"))[0][0])
             return count
 
     def later(
@@ -342,11 +345,11 @@ class Driver:
         query: Query,
         *,
         expect: int | None = None,
-        otherwise: Callable[[], Exception] | None = None,
+        otherwise: Callable[[], Exception | Awaitable[Exception]] | None = None,
         **params: Any,
     ) -> None:
         """Queue a write to go with the next flush. If ``expect`` is given and it touches another
-        number of rows, the flush raises ``otherwise()``. It must not touch rows another queued
+        number of rows, the flush raises ``otherwise()`` (awaited if a coroutine). It must not touch rows another queued
         write touches (PostgreSQL runs the queue as one statement, on one snapshot)."""
         c = query.compiled(self.dialect)
         self.queued.append(_Queued(c, _args(c, params), expect, otherwise))
@@ -386,13 +389,12 @@ class Driver:
             counts = [await self._execute(q.compiled, q.args) for q in queued]
         for q, count in zip(queued, counts, strict=True):
             if q.expect is not None and count != q.expect:
-                raise (
-                    q.otherwise()
-                    if q.otherwise
-                    else RuntimeError(
+                if q.otherwise is None:
+                    raise RuntimeError(
                         f"expected {q.expect} rows, touched {count}: {q.compiled.sql}"
                     )
-                )
+                error = q.otherwise()  # it may read: the queue is empty again by now
+                raise await error if inspect.isawaitable(error) else error
 
     def forget(self) -> None:
         self.queued.clear()

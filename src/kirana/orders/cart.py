@@ -156,14 +156,12 @@ async def price_cart(
     tip: int = 0,
     warnings: list[CartWarning] | None = None,
     items: list[repo.CartEntry] | None = None,
-    lock_stock: bool = False,
 ) -> PricedCart:
-    """The cart priced now; ``items`` if the caller has just read them, ``lock_stock`` to
-    lock the stock rows read (checkout reserves them next)."""
+    """The cart priced now; ``items`` if the caller has just read them (checkout)."""
     store_id = cart.store_id
     if items is None:
         items = await repo.cart_items(session, cart.id)
-    sold = await stock.sale_lines(session, store_id, [i.product_id for i in items], lock=lock_stock)
+    sold = await stock.sale_lines(session, store_id, [i.product_id for i in items])
     pairs = [(item, sold.get(item.product_id)) for item in items]
     warnings = list(warnings or [])
     lines: list[CartLine] = []

@@ -123,9 +123,9 @@ async def _checkout(
     body: OrderCreate,
     key_id: str,
 ) -> dict[str, Any]:
-    """Every read first, the stock rows last and locked; then every write, queued and sent
-    in one round trip on PostgreSQL (seven in all). The stock locks, which every buyer of a
-    popular product queues on, are so held for two round trips and the commit.
+    """Every read first, then every write, queued and sent in one round trip on PostgreSQL
+    (seven in all). The stock reservation is one of those writes: the rows it locks, which
+    every buyer of a popular product queues on, are held only from there to the commit.
     Returns the answer, stored under the Idempotency-Key (``key_id``) in the same transaction."""
     cart = await repo.cart_to_check_out(session, principal.id)
     if cart is None or cart.store_id is None:
@@ -146,9 +146,7 @@ async def _checkout(
             "This address is outside the store's delivery area", code="address_not_serviceable"
         )
 
-    priced = await price_cart(
-        session, settings, principal.id, cart, tip=body.tip, items=cart.items, lock_stock=True
-    )
+    priced = await price_cart(session, settings, principal.id, cart, tip=body.tip, items=cart.items)
     if not priced.lines:
         raise ValidationFailed("The cart is empty", code="cart_empty")
     if priced.coupon_problem is not None:
@@ -171,7 +169,7 @@ async def _checkout(
         for item, line in lines
         if item.quantity > line.available
     ]
-    if unavailable:  # refused before any write; the lines were read under lock
+    if unavailable:  # refused before any write; the reservation checks again as it holds
         raise stock.OutOfStock(unavailable)
 
     order_id = new_id()
@@ -309,7 +307,7 @@ async def _checkout(
         store.id,
         order_id,
         {item.product_id: item.quantity for item, _ in lines},
-        held={line.product_id: line for _, line in lines},
+        seen={line.product_id: line for _, line in lines},
     )
     await sql.flush(session)  # every write above, at once; a refusal is raised here
     return answer
