@@ -824,7 +824,10 @@ def write_results(result: dict[str, Any]) -> None:
 Run {result["when"]} on {result["machine"]["cpus"]} CPUs, PostgreSQL {result["machine"].get("postgresql")},
 Python {result["machine"]["python"]}; load average at start {tuple(round(x, 1) for x in result["machine"]["load_avg_at_start"])}
 (the machine is shared: other processes were running). `kirana serve --workers {result["settings"]["server_workers"]}`,
-{result["settings"]["clients"]} concurrent clients over loopback HTTP, {result["settings"]["seconds"]} s per timed phase.
+{result["settings"]["clients"]} concurrent clients over loopback HTTP ({c["load_generator"]}; the hot product:
+{h["load_generator"]}), {result["settings"]["seconds"]} s per timed phase. The database-only ceiling is
+what checkout could reach if the application cost nothing: PostgreSQL's CPU per pgbench -N
+transaction over its CPU per checkout.
 
 | measurement | result | target |
 |---|---|---|
