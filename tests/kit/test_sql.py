@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 
 from kirana.catalog.models import Stock
@@ -234,3 +234,30 @@ def test_parameters_are_renumbered_outside_quoted_text() -> None:
     assert _shifted("a = $1 AND b IN ('x$1', 'it''s $2') AND c = $2", 3) == (
         "a = $4 AND b IN ('x$1', 'it''s $2') AND c = $5"
     )
+
+
+async def test_queued_writes_are_not_lost_with_a_rolled_back_savepoint(db: Database) -> None:
+    """Writes queued before a savepoint belong to the outer transaction: rolling the savepoint
+    back must not take them along."""
+    kept = {"id": new_id(), "type": "t.kept", "payload": {}, "created_at": clock.now()}
+    async with db.transaction() as session:
+        (await driver(session)).insert(OutboxEvent.__table__, [kept])  # type: ignore[arg-type]
+        with pytest.raises(IntegrityError):
+            async with session.begin_nested():
+                session.add(OutboxEvent(**kept))  # the same id: refused
+                await session.flush()
+    async with db.transaction(write=False) as session:
+        assert len(await (await driver(session)).rows(EVENTS, type="t.kept")) == 1
+
+
+async def test_queued_writes_survive_a_savepoint_rolled_back_after_a_statement(
+    db: Database,
+) -> None:
+    kept = {"id": new_id(), "type": "t.kept2", "payload": {}, "created_at": clock.now()}
+    async with db.transaction() as session:
+        (await driver(session)).insert(OutboxEvent.__table__, [kept])  # type: ignore[arg-type]
+        with pytest.raises(IntegrityError):
+            async with session.begin_nested():
+                await session.execute(insert(OutboxEvent).values(**kept))
+    async with db.transaction(write=False) as session:
+        assert len(await (await driver(session)).rows(EVENTS, type="t.kept2")) == 1
