@@ -39,22 +39,21 @@ class SaleLine:
     is_active: bool
 
 
-_SALE_LINE_COLUMNS = select(
-    Stock.product_id,
-    Product.name,
-    Product.unit,
-    func.coalesce(Stock.price, Product.price),
-    Product.mrp,
-    Product.currency,
-    Stock.on_hand - Stock.reserved,
-    Stock.aisle,
-    Product.max_per_order,
-    Product.is_active,
-).join(Product, Product.id == Stock.product_id)
 _SALE_LINES = Query(
-    _SALE_LINE_COLUMNS.where(
-        Stock.store_id == bindparam("store_id"), any_of(Stock.product_id, "product_ids")
+    select(
+        Stock.product_id,
+        Product.name,
+        Product.unit,
+        func.coalesce(Stock.price, Product.price),
+        Product.mrp,
+        Product.currency,
+        Stock.on_hand - Stock.reserved,
+        Stock.aisle,
+        Product.max_per_order,
+        Product.is_active,
     )
+    .join(Product, Product.id == Stock.product_id)
+    .where(Stock.store_id == bindparam("store_id"), any_of(Stock.product_id, "product_ids"))
 )
 
 
@@ -179,13 +178,13 @@ async def reserve(
     product_ids = sorted(lines)
     if seen is None:
         seen = await sale_lines(session, store_id, product_ids)
-    short = _short_lines(lines, seen)
+    short = short_lines(lines, seen)
     if short:
         raise OutOfStock(short)
 
     async def short_now() -> OutOfStock:
         # The UPDATE held nothing, so these are the rows as others left them.
-        return OutOfStock(_short_lines(lines, await sale_lines(session, store_id, product_ids)))
+        return OutOfStock(short_lines(lines, await sale_lines(session, store_id, product_ids)))
 
     sql = await driver(session)
     params: dict[str, object] = {"store_id": store_id}
@@ -210,8 +209,9 @@ async def reserve(
     )
 
 
-def _short_lines(lines: Mapping[str, int], seen: Mapping[str, SaleLine]) -> list[ShortLine]:
-    """The lines that ``seen`` (the stock as read) cannot fill, in product order."""
+def short_lines(lines: Mapping[str, int], seen: Mapping[str, SaleLine]) -> list[ShortLine]:
+    """The lines ({product_id: quantity}) that ``seen`` (the stock as read with
+    :func:`sale_lines`) cannot fill, in product order."""
     return [
         ShortLine(pid, seen[pid].name, lines[pid], max(seen[pid].available, 0))
         if pid in seen

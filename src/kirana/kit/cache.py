@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session as OrmSession
+
+T = TypeVar("T")
 
 
 class TTLCache:
@@ -42,6 +45,16 @@ class TTLCache:
     def bump(self) -> None:
         self.version += 1
         self._entries.clear()
+
+
+async def get_or_set(cache: TTLCache, key: Any, build: Callable[[], Awaitable[T]]) -> T:
+    """``cache``'s value for ``key``, else ``build()`` it and keep it (no single flight: for
+    cheap builds; see catalog.cache for the listing's)."""
+    found: T | None = cache.get(key)
+    if found is None:
+        found = await build()
+        cache.set(key, found)
+    return found
 
 
 _registry: dict[tuple[str, str], TTLCache] = {}

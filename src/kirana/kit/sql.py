@@ -80,7 +80,7 @@ class any_of(ColumnElement[bool]):
     ]
 
     def __init__(self, column: ColumnOperand, name: str) -> None:
-        self.column: ColumnElement[Any] = coerce_column(column)
+        self.column: ColumnElement[Any] = _column(column)
         self.param: BindParameter[list[str]] = bindparam(name, type_=_StringList())
 
 
@@ -97,7 +97,7 @@ def _any_of_postgresql(element: any_of, compiler: SQLCompiler, **kw: Any) -> str
     )
 
 
-def coerce_column(column: ColumnOperand) -> ColumnElement[Any]:
+def _column(column: ColumnOperand) -> ColumnElement[Any]:
     return column.expression if isinstance(column, QueryableAttribute) else column
 
 

@@ -17,7 +17,7 @@ from kirana.catalog import stock
 from kirana.catalog.stock import OutOfStock, ShortLine
 from kirana.config import Settings
 from kirana.kit import clock
-from kirana.kit.cache import TTLCache, bump_after_commit, cache_named
+from kirana.kit.cache import TTLCache, bump_after_commit, cache_named, get_or_set
 from kirana.kit.errors import Conflict, NotFound
 from kirana.kit.ids import new_id
 from kirana.orders import coupons as coupon_rules
@@ -93,30 +93,24 @@ def forget_pricing_inputs(session: AsyncSession) -> None:
 
 async def pricing_rules(session: AsyncSession, settings: Settings) -> dict[str, pricing.FeeRule]:
     """The fee rules for pricing carts, reused for ``settings.pricing_cache_seconds``."""
-    cache = _pricing_cache(settings)
-    rules: dict[str, pricing.FeeRule] | None = cache.get("fee_rules")
-    if rules is None:
-        rules = await fee_rules(session)
-        cache.set("fee_rules", rules)
-    return rules
+    return await get_or_set(_pricing_cache(settings), "fee_rules", lambda: fee_rules(session))
 
 
 async def store_load(session: AsyncSession, settings: Settings, store_id: str) -> pricing.StoreLoad:
     """Orders in progress and riders on shift at the store, for the surge fee; reused for
     ``settings.pricing_cache_seconds`` (a load signal, not a ledger: a second old is fine, and
     counting a busy store's open orders on every checkout is not)."""
-    cache = _pricing_cache(settings)
-    load: pricing.StoreLoad | None = cache.get(("load", store_id))
-    if load is None:
+
+    async def count() -> pricing.StoreLoad:
         open_orders = await repo.open_order_count(session, store_id)
         # Imported here: logistics' service imports this package's, so a module-level import
         # cycles.
         from kirana.logistics import service as logistics
 
         online_riders = await logistics.online_rider_count(session, store_id)
-        load = pricing.StoreLoad(open_orders=open_orders, online_riders=online_riders)
-        cache.set(("load", store_id), load)
-    return load
+        return pricing.StoreLoad(open_orders=open_orders, online_riders=online_riders)
+
+    return await get_or_set(_pricing_cache(settings), ("load", store_id), count)
 
 
 async def coupon_discount(

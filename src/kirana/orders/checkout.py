@@ -164,11 +164,9 @@ async def _checkout(
                 extra={"product_id": line.product_id, "max_quantity": line.max_per_order},
             )
         lines.append((item, line))
-    unavailable += [
-        ShortLine(item.product_id, line.name, item.quantity, max(line.available, 0))
-        for item, line in lines
-        if item.quantity > line.available
-    ]
+    wanted = {item.product_id: item.quantity for item, _ in lines}
+    seen = {line.product_id: line for _, line in lines}
+    unavailable += stock.short_lines(wanted, seen)
     if unavailable:  # refused before any write; the reservation checks again as it holds
         raise stock.OutOfStock(unavailable)
 
@@ -178,13 +176,14 @@ async def _checkout(
     coupon = priced.coupon if priced.coupon is not None and quote.discount else None
     if coupon is not None and not await repo.claim_coupon(session, coupon.id):
         raise CouponRejected(f"{coupon.code} has been fully used", code="coupon_used_up")
-    payment = await payments.open_intent_for_new_order(
+    payment = await payments.create_intent(
         session,
         order_id=order_id,
         customer_id=principal.id,
         amount=quote.total,
         currency=CURRENCY,
         method=body.payment_method,
+        new_order=True,
     )
     # Cash on delivery is confirmed at once, through the state machine's own rule.
     cod = body.payment_method == "cod"
@@ -302,12 +301,6 @@ async def _checkout(
         show_otp=True,
     ).model_dump(mode="json")
     await repo.store_idempotent_answer(session, key_id, 201, answer)
-    await stock.reserve(
-        session,
-        store.id,
-        order_id,
-        {item.product_id: item.quantity for item, _ in lines},
-        seen={line.product_id: line for _, line in lines},
-    )
+    await stock.reserve(session, store.id, order_id, wanted, seen=seen)
     await sql.flush(session)  # every write above, at once; a refusal is raised here
     return answer

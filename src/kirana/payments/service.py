@@ -91,12 +91,19 @@ async def create_intent(
     amount: int,
     currency: str,
     method: str,
+    new_order: bool = False,
 ) -> PaymentRead:
-    """The order's payment intent; asking again for the same order returns the live one."""
+    """The order's payment intent; asking again for the same order returns the live one.
+
+    ``new_order``: the order was created in this same transaction, so it cannot have an intent
+    yet; nothing to check, and the insert is queued with the transaction's other writes
+    (checkout sends them all in one round trip)."""
     row = _new_intent(
         order_id=order_id, customer_id=customer_id, amount=amount, currency=currency, method=method
     )
-    if not await repo.insert_intent(session, row):
+    if new_order:
+        repo.queue_intent(await driver(session), row)
+    elif not await repo.insert_intent(session, row):
         live = await repo.live_intent_for_order(session, order_id)
         if live is None or (live.amount, live.method, live.customer_id) != (
             amount,
@@ -105,25 +112,6 @@ async def create_intent(
         ):
             raise Conflict("This order already has a payment", code="payment_exists")
         return to_read(live)
-    return _read_of(row)
-
-
-async def open_intent_for_new_order(
-    session: AsyncSession,
-    *,
-    order_id: str,
-    customer_id: str,
-    amount: int,
-    currency: str,
-    method: str,
-) -> PaymentRead:
-    """The payment intent of an order created in this same transaction, which cannot have
-    one yet: no conflict to check, so the insert is queued with the transaction's other
-    writes (checkout sends them all in one round trip)."""
-    row = _new_intent(
-        order_id=order_id, customer_id=customer_id, amount=amount, currency=currency, method=method
-    )
-    repo.queue_intent(await driver(session), row)
     return _read_of(row)
 
 
