@@ -13,7 +13,7 @@ from kirana.kit import clock
 from kirana.kit.db import Database
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import OutboxEvent
-from kirana.kit.sql import Query, any_of, driver, statement_listeners
+from kirana.kit.sql import Driver, Query, any_of, driver, statement_listeners
 from tests import factories
 
 EVENTS = Query(
@@ -168,7 +168,28 @@ async def test_queued_writes_go_before_reads_orm_and_commit(db: Database) -> Non
         assert await (await driver(session)).scalar(COUNT) == 4
 
 
-async def test_a_queue_of_many_writes_is_one_statement_on_postgresql(db: Database) -> None:
+def _queue_two_events_and_a_hold(sql: Driver, store: str, product: str, qty: int) -> None:
+    for kind in ("t.a", "t.b"):
+        sql.insert(
+            OutboxEvent.__table__,  # type: ignore[arg-type]
+            [{"id": new_id(), "type": kind, "payload": {"k": kind}, "created_at": clock.now()}],
+        )
+    sql.later(
+        RESERVE,
+        store_id=store,
+        product_id=product,
+        qty=qty,  # more than on hand: touches no row
+        expect=1,
+        otherwise=lambda: LookupError("short"),
+    )
+
+
+@pytest.mark.parametrize("autocommit", [False, True], ids=["transaction", "autocommit"])
+async def test_a_queue_of_many_writes_is_one_statement_on_postgresql(
+    db: Database, autocommit: bool
+) -> None:
+    """In a transaction a queue with an expectation goes inside a savepoint (so a miss takes
+    back only its writes); outside one (PostgreSQL, autocommit) it is one statement alone."""
     store = await factories.make_store(db)
     product = await factories.make_product(
         db, await factories.make_category(db), store_id=store, on_hand=5
@@ -177,55 +198,66 @@ async def test_a_queue_of_many_writes_is_one_statement_on_postgresql(db: Databas
     statement_listeners.append(seen.append)
     try:
         async with db.transaction() as session:
-            sql = await driver(session)
-            for kind in ("t.a", "t.b"):
-                sql.insert(
-                    OutboxEvent.__table__,  # type: ignore[arg-type]
-                    [
-                        {
-                            "id": new_id(),
-                            "type": kind,
-                            "payload": {"k": kind},
-                            "created_at": clock.now(),
-                        }
-                    ],
-                )
-            sql.later(RESERVE, store_id=store, product_id=product, qty=2, expect=1)
+            sql = await driver(session, autocommit=autocommit)
+            assert sql.autocommit == (autocommit and not db.is_sqlite)
+            _queue_two_events_and_a_hold(sql, store, product, 2)
             await sql.flush()
     finally:
         statement_listeners.remove(seen.append)
-    assert len(seen) == (3 if db.is_sqlite else 1)
+    if db.is_sqlite:
+        assert len(seen) == 5 and seen[0] == "SAVEPOINT kirana_flush"
+    elif autocommit:
+        assert len(seen) == 1 and "kirana_unmet" in seen[0]
+    else:
+        assert seen[0] == "SAVEPOINT kirana_flush" and len(seen) == 3
     async with db.transaction(write=False) as session:
         sql = await driver(session)
         assert len(await sql.rows(EVENTS, type="t.a")) == 1
         assert (await sql.row(STOCK, store_id=store, product_id=product)).reserved == 2
 
 
-async def test_an_unmet_expectation_raises_and_nothing_is_kept(db: Database) -> None:
+@pytest.mark.parametrize("autocommit", [False, True], ids=["transaction", "autocommit"])
+async def test_an_unmet_expectation_raises_and_nothing_is_kept(
+    db: Database, autocommit: bool
+) -> None:
     store = await factories.make_store(db)
     product = await factories.make_product(
         db, await factories.make_category(db), store_id=store, on_hand=5
     )
     with pytest.raises(LookupError):
         async with db.transaction() as session:
-            sql = await driver(session)
-            sql.insert(
-                OutboxEvent.__table__,  # type: ignore[arg-type]
-                [{"id": new_id(), "type": "t.x", "payload": {}, "created_at": clock.now()}],
-            )
-            sql.later(
-                RESERVE,
-                store_id=store,
-                product_id=product,
-                qty=6,  # more than on hand: touches no row
-                expect=1,
-                otherwise=lambda: LookupError("short"),
-            )
+            sql = await driver(session, autocommit=autocommit)
+            _queue_two_events_and_a_hold(sql, store, product, 6)
             await sql.flush()
     async with db.transaction(write=False) as session:
         sql = await driver(session)
         assert await sql.scalar(COUNT) == 0
         assert (await sql.row(STOCK, store_id=store, product_id=product)).reserved == 0
+
+
+@pytest.mark.parametrize("autocommit", [False, True], ids=["transaction", "autocommit"])
+async def test_a_refusal_caught_and_committed_keeps_none_of_its_flush(
+    db: Database, autocommit: bool
+) -> None:
+    """The caller catches the refusal (checkout replays an answer) and its unit of work commits:
+    the refused flush's writes are still gone, and what came before it stays."""
+    store = await factories.make_store(db)
+    product = await factories.make_product(
+        db, await factories.make_category(db), store_id=store, on_hand=5
+    )
+    async with db.transaction() as session:
+        sql = await driver(session, autocommit=autocommit)
+        sql.later(RESERVE, store_id=store, product_id=product, qty=1, expect=1)
+        await sql.flush()
+        _queue_two_events_and_a_hold(sql, store, product, 6)
+        with pytest.raises(LookupError):
+            await sql.flush()
+        # the driver still works after the refusal (the transaction, if any, is not aborted)
+        assert (await sql.row(STOCK, store_id=store, product_id=product)).reserved == 1
+    async with db.transaction(write=False) as session:
+        sql = await driver(session)
+        assert await sql.scalar(COUNT) == 0
+        assert (await sql.row(STOCK, store_id=store, product_id=product)).reserved == 1
 
 
 def test_parameters_are_renumbered_outside_quoted_text() -> None:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+import pytest
 
 from kirana.kit.db import Database
 from kirana.kit.outbox import drain
+from kirana.kit.sql import driver
+from kirana.orders import repository as repo
+from kirana.orders.checkout import CartChanged
 from tests import factories
+from tests.conftest import QueryCounter
 from tests.orders.shop import (
     add_customer,
     fill_cart,
@@ -229,3 +234,58 @@ async def test_coupon_is_redeemed_once_per_user(db: Database, client: httpx.Asyn
     assert (await client.get(f"/api/v1/admin/coupons/{coupon['id']}", headers=admin)).json()[
         "redeemed_count"
     ] == 0
+
+
+async def test_checkout_reads_then_writes_once(
+    db: Database, client: httpx.AsyncClient, count_queries: QueryCounter
+) -> None:
+    """On PostgreSQL a checkout begins no transaction: its reads commit on their own (nothing
+    goes through SQLAlchemy, which would begin one) and every write is one statement that
+    keeps all or none. On SQLite the writes go one by one in the write transaction."""
+    shop = await make_shop(db, client)
+    await fill_cart(client, shop, lines={shop.products[0]: 2, shop.products[1]: 1})
+    count_queries.statements.clear()
+    r = await place(client, shop, "card")
+    assert r.status_code == 201, r.text
+    writes = [s for s in count_queries.statements if "INSERT INTO orders" in s]
+    if db.is_sqlite:
+        assert len(writes) == 1 and writes[0].startswith("INSERT INTO orders")
+    else:
+        reads = [s for s in count_queries.statements if s not in writes]
+        assert len(writes) == 1 and "kirana_unmet" in writes[0]
+        assert count_queries.statements[-1] == writes[0]  # the write is the last statement
+        assert all(s.lstrip().startswith("SELECT") for s in reads), reads
+    snap = await snapshot(db)
+    assert snap["orders"] == 1 and snap["idempotency_keys"] == 1
+    assert await stock_of(db, shop.store_id, shop.products[0]) == (20, 2)
+
+
+async def test_a_cart_changed_after_it_was_read_is_not_checked_out(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    """Checkout reads the cart without locking it; its writes go only if the cart is still as
+    read. A line changed in between (another tab) refuses them all."""
+    shop = await make_shop(db, client)
+    await fill_cart(client, shop, lines={shop.products[0]: 2})
+    user_id = shop.customer["id"]
+    async with db.transaction() as session:
+        seen = await repo.cart_to_check_out(await driver(session), user_id, "k")
+    assert seen is not None and [i.quantity for i in seen.items] == [2]
+    await fill_cart(client, shop, lines={shop.products[0]: 1})  # changed in another request
+    with pytest.raises(CartChanged):
+        async with db.transaction() as session:
+            sql = await driver(session, autocommit=True)
+            repo.queue_checked_out(sql, seen, lambda: CartChanged("changed"))
+            await sql.flush()
+    cart = (await client.get("/api/v1/cart", headers=shop.headers)).json()
+    assert [i["quantity"] for i in cart["items"]] == [1]  # nothing was emptied
+    # removing a line moves the cart on too
+    async with db.transaction() as session:
+        seen = await repo.cart_to_check_out(await driver(session), user_id, "k")
+    await fill_cart(client, shop, lines={shop.products[0]: 0})
+    with pytest.raises(CartChanged):
+        async with db.transaction() as session:
+            sql = await driver(session, autocommit=True)
+            assert seen is not None
+            repo.queue_checked_out(sql, seen, lambda: CartChanged("changed"))
+            await sql.flush()

@@ -14,6 +14,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog.models import Category, Product, Stock, Store
+from kirana.kit.sql import Query, driver
 
 _LISTING_COLUMNS = (
     Product.id,
@@ -76,8 +77,8 @@ async def store_product_row(session: AsyncSession, store_id: str, product_id: st
     return (await session.execute(query)).first()
 
 
-async def all_store_rows(session: AsyncSession) -> Sequence[Any]:
-    query = select(
+_ALL_STORES = Query(
+    select(
         Store.id,
         Store.name,
         Store.lat,
@@ -88,7 +89,11 @@ async def all_store_rows(session: AsyncSession) -> Sequence[Any]:
         Store.address,
         Store.prep_minutes,
     ).order_by(Store.name, Store.id)
-    return (await session.execute(query)).all()
+)
+
+
+async def all_store_rows(session: AsyncSession) -> Sequence[Any]:
+    return await (await driver(session)).rows(_ALL_STORES)
 
 
 async def all_category_rows(session: AsyncSession) -> Sequence[Any]:

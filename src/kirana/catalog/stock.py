@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Integer, and_, bindparam, case, func, select, update
+from sqlalchemy import Integer, Select, and_, bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog.models import Product, Stock, StockReservation
 from kirana.kit import clock
 from kirana.kit.errors import Conflict, ValidationFailed
 from kirana.kit.ids import new_id
-from kirana.kit.sql import Query, any_of, driver
+from kirana.kit.sql import Query, driver, each_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,22 +40,31 @@ class SaleLine:
     is_active: bool
 
 
-_SALE_LINES = Query(
-    select(
-        Stock.product_id,
-        Product.name,
-        Product.unit,
-        func.coalesce(Stock.price, Product.price),
-        Product.mrp,
-        Product.currency,
-        Stock.on_hand - Stock.reserved,
-        Stock.aisle,
-        Product.max_per_order,
-        Product.is_active,
+def _sale_lines(dialect: str) -> Select[*tuple[Any, ...]]:
+    want = each_of("product_ids", dialect)
+    return (
+        select(
+            Stock.product_id,
+            Product.name,
+            Product.unit,
+            func.coalesce(Stock.price, Product.price),
+            Product.mrp,
+            Product.currency,
+            Stock.on_hand - Stock.reserved,
+            Stock.aisle,
+            Product.max_per_order,
+            Product.is_active,
+        )
+        .select_from(want)
+        .join(
+            Stock,
+            and_(Stock.store_id == bindparam("store_id"), Stock.product_id == want.c.value),
+        )
+        .join(Product, Product.id == want.c.value)
     )
-    .join(Product, Product.id == Stock.product_id)
-    .where(Stock.store_id == bindparam("store_id"), any_of(Stock.product_id, "product_ids"))
-)
+
+
+_SALE_LINES = Query(sqlite=_sale_lines("sqlite"), postgresql=_sale_lines("postgresql"))
 
 
 async def sale_lines(
@@ -187,7 +197,7 @@ async def reserve(
         return OutOfStock(short_lines(lines, await sale_lines(session, store_id, product_ids)))
 
     sql = await driver(session)
-    params: dict[str, object] = {"store_id": store_id}
+    params: dict[str, Any] = {"store_id": store_id}
     for i, pid in enumerate(product_ids):
         params[f"p{i}"], params[f"q{i}"] = pid, lines[pid]
     sql.later(_hold_query(len(product_ids)), expect=len(product_ids), otherwise=short_now, **params)

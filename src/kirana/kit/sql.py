@@ -30,7 +30,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, String, Table, bindparam, event, insert, literal
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    String,
+    Table,
+    bindparam,
+    event,
+    func,
+    insert,
+    literal,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
@@ -95,6 +106,16 @@ def _any_of_postgresql(element: any_of, compiler: SQLCompiler, **kw: Any) -> str
     return (
         f"{compiler.process(element.column, **kw)} = ANY({compiler.process(element.param, **kw)})"
     )
+
+
+def each_of(name: str, dialect: str) -> Any:
+    """The list bound to ``name`` as a table ``want`` with one column, ``value``: ``unnest($1)``
+    on PostgreSQL, ``json_each(?)`` on SQLite. Joining the tables to it looks each id up, and
+    the plan does not depend on the list (PostgreSQL keeps one generic plan for it)."""
+    param = bindparam(name, type_=_StringList())
+    if dialect == "postgresql":
+        return func.unnest(param).table_valued("value").render_derived(name="want")
+    return func.json_each(param).table_valued("value").alias("want")
 
 
 def _column(column: ColumnOperand) -> ColumnElement[Any]:
@@ -238,7 +259,7 @@ class _Queued:
 
 
 _DOLLAR = re.compile(r"\$(\d+)")
-_batches: dict[tuple[int, ...], str] = {}
+_batches: dict[tuple[object, ...], str] = {}
 
 
 def _shifted(sql: str, offset: int) -> str:
@@ -249,17 +270,35 @@ def _shifted(sql: str, offset: int) -> str:
     return "'".join(parts)
 
 
-def _batch_sql(queued: Sequence[_Queued]) -> str:
-    """Every queued write as a data-modifying CTE of one statement that counts their rows."""
-    shape = tuple(id(q.compiled) for q in queued)
+# Raised inside an all-or-none batch whose expectations are not met (migration 0007 creates
+# it): the statement fails, so it keeps nothing, and the error's DETAIL lists every count.
+UNMET_SQLSTATE = "KR409"
+
+
+def _batch_sql(queued: Sequence[_Queued], *, checked: bool) -> str:
+    """Every queued write as a data-modifying CTE of one statement that counts their rows.
+
+    ``checked``: the statement itself checks every expectation and fails if one is not met
+    (``kirana_unmet``), so that on its own — outside a transaction — it keeps all or nothing.
+    """
+    shape = (checked, *((id(q.compiled), q.expect) for q in queued))
     found = _batches.get(shape)
     if found is None:
         ctes, offset = [], 0
         for i, q in enumerate(queued):
             ctes.append(f"w{i} AS ({_shifted(q.compiled.sql, offset)} RETURNING 1)")
             offset += len(q.compiled.params)
-        counts = ", ".join(f"(SELECT count(*) FROM w{i})" for i in range(len(queued)))
-        found = _batches[shape] = f"WITH {', '.join(ctes)} SELECT {counts}"
+        counts = ", ".join(f"(SELECT count(*) FROM w{i}) AS c{i}" for i in range(len(queued)))
+        found = f"WITH {', '.join(ctes)} SELECT {counts}"
+        expected = [f"c{i} = {q.expect}" for i, q in enumerate(queued) if q.expect is not None]
+        if checked and expected:
+            every = ", ".join(f"c{i}" for i in range(len(queued)))
+            found = (
+                f"WITH {', '.join(ctes)}, n AS MATERIALIZED (SELECT {counts}) SELECT {every} FROM n"
+                f" WHERE CASE WHEN {' AND '.join(expected)} THEN true"
+                f" ELSE kirana_unmet(ARRAY[{every}]) END"
+            )
+        _batches[shape] = found
     return found
 
 
@@ -271,6 +310,12 @@ class Driver:
         self.dialect = dialect
         self.is_postgresql = dialect.name == "postgresql"
         self.queued: list[_Queued] = []
+
+    @property
+    def autocommit(self) -> bool:
+        """Each statement commits on its own (PostgreSQL, ``driver(session, autocommit=True)``
+        before anything began a transaction); a flush is then one all-or-none statement."""
+        return self.is_postgresql and not self.raw.is_in_transaction()
 
     async def _fetch(self, c: _Compiled, args: list[Any]) -> list[Any]:
         if self.queued:
@@ -346,13 +391,21 @@ class Driver:
         *,
         expect: int | None = None,
         otherwise: Callable[[], Exception | Awaitable[Exception]] | None = None,
+        first: bool = False,
         **params: Any,
     ) -> None:
-        """Queue a write to go with the next flush. If ``expect`` is given and it touches another
-        number of rows, the flush raises ``otherwise()`` (awaited if a coroutine). It must not touch rows another queued
-        write touches (PostgreSQL runs the queue as one statement, on one snapshot)."""
+        """Queue a write to go with the next flush (``first``: before those queued already). If
+        ``expect`` is given and it touches another number of rows, the flush keeps nothing
+        (on PostgreSQL outside a transaction; else the caller's transaction rolls back) and
+        raises ``otherwise()`` (awaited if a coroutine) of the first write queued that missed.
+        It must not touch rows another queued write touches (PostgreSQL runs the queue as one
+        statement, on one snapshot)."""
         c = query.compiled(self.dialect)
-        self.queued.append(_Queued(c, _args(c, params), expect, otherwise))
+        queued = _Queued(c, _args(c, params), expect, otherwise)
+        if first:
+            self.queued.insert(0, queued)
+        else:
+            self.queued.append(queued)
 
     def insert(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
         """Queue the insert of ``rows`` (same keys each; Python-side defaults filled in) as one
@@ -378,15 +431,35 @@ class Driver:
         queued, self.queued = self.queued, []
         if not queued:
             return
-        if self.is_postgresql and len(queued) > 1:
-            sql = _batch_sql(queued)
+        expects = any(q.expect is not None for q in queued)
+        checked = expects and self.autocommit
+        # In a transaction, a missed expectation takes back this flush's writes only, even if
+        # the caller catches the refusal and commits.
+        savepoint = expects and not checked
+        if savepoint:
+            await self._command("SAVEPOINT kirana_flush")
+        if self.is_postgresql and (len(queued) > 1 or checked):
+            sql = _batch_sql(queued, checked=checked)
             args = [a for q in queued for a in q.args]
             for listener in statement_listeners:
                 listener(sql)
-            with _translated(sql):
-                counts = list(await self.raw.fetchrow(sql, *args))
+            try:
+                with _translated(sql):
+                    counts = list(await self.raw.fetchrow(sql, *args))
+            except DBAPIError as exc:
+                detail = getattr(exc.orig, "detail", None)
+                if getattr(exc.orig, "sqlstate", None) != UNMET_SQLSTATE or not detail:
+                    raise
+                counts = [int(c) for c in detail.split(",")]  # the statement kept nothing
         else:
             counts = [await self._execute(q.compiled, q.args) for q in queued]
+        missed = [
+            q for q, count in zip(queued, counts, strict=True) if q.expect not in (None, count)
+        ]
+        if savepoint:
+            await self._command(
+                "ROLLBACK TO SAVEPOINT kirana_flush" if missed else "RELEASE SAVEPOINT kirana_flush"
+            )
         for q, count in zip(queued, counts, strict=True):
             if q.expect is not None and count != q.expect:
                 if q.otherwise is None:
@@ -395,6 +468,15 @@ class Driver:
                     )
                 error = q.otherwise()  # it may read: the queue is empty again by now
                 raise await error if inspect.isawaitable(error) else error
+
+    async def _command(self, sql: str) -> None:
+        for listener in statement_listeners:
+            listener(sql)
+        with _translated(sql):
+            if self.is_postgresql:
+                await self.raw.execute(sql)
+            else:
+                await (await self.raw.execute(sql)).close()
 
     def forget(self) -> None:
         self.queued.clear()
@@ -419,8 +501,15 @@ def _insert_query(table: Table, keys: tuple[str, ...], n: int) -> Query:
     return found
 
 
-async def driver(session: AsyncSession) -> Driver:
-    """The session's connection as a ``Driver``, with the session's transaction begun."""
+async def driver(session: AsyncSession, *, autocommit: bool = False) -> Driver:
+    """The session's connection as a ``Driver``, with the session's transaction begun.
+
+    ``autocommit``: on PostgreSQL, begin no database transaction: each read commits on its own
+    and the queued writes go as one statement that keeps all of them or none (the unit of work
+    of a request that reads, then writes once — checkout). Anything that later goes through
+    SQLAlchemy begins the transaction as usual, and the driver's statements join it. SQLite
+    always runs in the session's transaction.
+    """
     cached: tuple[Any, Driver] | None = session.info.get(_DRIVER_KEY)
     if cached is not None and cached[0] is session.sync_session.get_transaction():
         return cached[1]  # the same transaction: no round through SQLAlchemy's layers
@@ -428,7 +517,7 @@ async def driver(session: AsyncSession) -> Driver:
     raw = await connection.get_raw_connection()
     adapted: Any = raw.dbapi_connection
     dialect = connection.dialect
-    if dialect.name == "postgresql" and adapted._transaction is None:
+    if dialect.name == "postgresql" and adapted._transaction is None and not autocommit:
         # SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its first statement; ours go
         # around it, so start the transaction the session will commit or roll back.
         await adapted._start_transaction()

@@ -1,9 +1,13 @@
 """Checkout: turn the cart into an order, once per Idempotency-Key, all or nothing.
 
-The key row is inserted first in the order's own transaction. A second request with the same key
-waits on that insert (PostgreSQL's unique index, SQLite's write lock) until the first commits —
-then it finds the stored answer and replays it — or rolls back, and then it proceeds itself.
-Only a successful checkout stores an answer: a refused one writes nothing, so a retry is
+Every read comes first — the cart with the key's earlier use, the address, the sale lines — then
+every write goes at once, each one conditional: the key's first use (with the answer to replay),
+the cart still as read, the stock held line by line. On PostgreSQL the reads run without a
+transaction and the writes are one statement that keeps all of them or none (``kit.sql``), so a
+checkout is four round trips and holds its row locks only for that statement; on SQLite it runs
+in one write transaction. A second request with the same key replays the stored answer; if both
+run at once, the later one's key insert waits on the first (PostgreSQL's unique index, SQLite's
+write lock) and then replays its answer. A refused checkout writes nothing, so a retry is
 evaluated afresh.
 """
 
@@ -22,10 +26,11 @@ from kirana.catalog import geo, stock
 from kirana.catalog import service as catalog
 from kirana.catalog.stock import ShortLine
 from kirana.config import Settings
-from kirana.kit import clock, sql
+from kirana.kit import clock
 from kirana.kit.errors import BadRequest, Conflict, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
+from kirana.kit.sql import driver as sql_driver
 from kirana.orders import repository as repo
 from kirana.orders import state
 from kirana.orders.cart import CURRENCY, OverLimit, price_cart
@@ -77,6 +82,33 @@ def check_key(key: str | None) -> str:
     return key
 
 
+class _Replay(Exception):
+    """The key was used first by a request that is done: its answer is the answer."""
+
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        self.status, self.body = status, body
+
+
+class CartChanged(Conflict):
+    code = "cart_changed"
+    title = "The cart changed during checkout"
+
+
+def _replay(previous: repo.StoredAnswer | None, digest: str) -> _Replay:
+    """The stored first use of the key, as an answer to replay, or why not."""
+    if previous is None:  # the holder rolled back between our insert and this read
+        raise Conflict("Retry the request", code="request_in_progress")
+    if previous.request_hash != digest:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was used with a different request body; use a new key"
+        )
+    if previous.status is None or previous.body is None:
+        raise Conflict(
+            "The first request with this key is still running", code="request_in_progress"
+        )
+    return _Replay(previous.status, dict(previous.body))
+
+
 async def place_order(
     session: AsyncSession,
     settings: Settings,
@@ -87,33 +119,10 @@ async def place_order(
     """Place the caller's cart as an order; returns (status, body) — the first answer on replay."""
     key = check_key(key)
     digest = request_hash(body)
-    key_id = new_id()
-    claimed = await repo.claim_idempotency_key(
-        session,
-        {
-            "id": key_id,
-            "user_id": principal.id,
-            "key": key,
-            "request_hash": digest,
-            "created_at": clock.now(),
-        },
-    )
-    if not claimed:
-        previous = await repo.idempotency_key(session, principal.id, key)
-        if previous is None:  # the holder rolled back between our insert and this read
-            raise Conflict("Retry the request", code="request_in_progress")
-        if previous.request_hash != digest:
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was used with a different request body; use a new key"
-            )
-        if previous.response_status is None or previous.response_body is None:
-            raise Conflict(
-                "The first request with this key is still running", code="request_in_progress"
-            )
-        return previous.response_status, dict(previous.response_body)
-
-    answer = await _checkout(session, settings, principal, body, key_id)
-    return 201, answer
+    try:
+        return 201, await _checkout(session, settings, principal, body, key, digest)
+    except _Replay as replay:
+        return replay.status, replay.body
 
 
 async def _checkout(
@@ -121,13 +130,15 @@ async def _checkout(
     settings: Settings,
     principal: Principal,
     body: OrderCreate,
-    key_id: str,
+    key: str,
+    digest: str,
 ) -> dict[str, Any]:
-    """Every read first, then every write, queued and sent in one round trip on PostgreSQL
-    (seven in all). The stock reservation is one of those writes: the rows it locks, which
-    every buyer of a popular product queues on, are held only from there to the commit.
-    Returns the answer, stored under the Idempotency-Key (``key_id``) in the same transaction."""
-    cart = await repo.cart_to_check_out(session, principal.id)
+    """Every read first, then every write, queued and sent as one statement on PostgreSQL
+    (four round trips in all). Returns the answer, stored with the key's first use."""
+    sql = await sql_driver(session, autocommit=True)
+    cart = await repo.cart_to_check_out(sql, principal.id, key)
+    if cart is not None and cart.previous is not None:
+        raise _replay(cart.previous, digest)
     if cart is None or cart.store_id is None:
         raise ValidationFailed("The cart is empty", code="cart_empty")
     address = await users.get_address(session, principal.id, body.address_id)
@@ -174,8 +185,32 @@ async def _checkout(
     now = clock.now()
     quote = priced.quote
     coupon = priced.coupon if priced.coupon is not None and quote.discount else None
-    if coupon is not None and not await repo.claim_coupon(session, coupon.id):
-        raise CouponRejected(f"{coupon.code} has been fully used", code="coupon_used_up")
+
+    async def used_before() -> Exception:
+        return _replay(await repo.stored_answer(session, principal.id, key), digest)
+
+    def changed() -> Exception:
+        return CartChanged(
+            "Your cart changed while the order was being placed; check it and order again"
+        )
+
+    # The conditional writes first: a flush names the first one that was not met.
+    key_row = {
+        "id": new_id(),
+        "user_id": principal.id,
+        "key": key,
+        "request_hash": digest,
+        "created_at": now,
+        "response_status": 201,
+    }
+    repo.queue_checked_out(sql, cart, changed)
+    if coupon is not None:
+        code = coupon.code
+        repo.queue_coupon_claim(
+            sql,
+            coupon.id,
+            lambda: CouponRejected(f"{code} has been fully used", code="coupon_used_up"),
+        )
     payment = await payments.create_intent(
         session,
         order_id=order_id,
@@ -265,8 +300,8 @@ async def _checkout(
         [{"id": new_id(), "order_id": order_id, **t.model_dump()} for t in timeline],
     )
     if coupon is not None:
-        await repo.add_redemption(
-            session,
+        repo.queue_redemption(
+            sql,
             {
                 "id": new_id(),
                 "coupon_id": coupon.id,
@@ -292,7 +327,6 @@ async def _checkout(
         await emit(
             session, "order.confirmed", base | {"drop_lat": address.lat, "drop_lng": address.lng}
         )
-    await repo.empty_cart(session, cart.id, had_coupon=cart.coupon_code is not None)
     answer = compose_order_read(
         order,
         items=[OrderItemRead(**{k: i[k] for k in OrderItemRead.model_fields}) for i in items],
@@ -300,7 +334,7 @@ async def _checkout(
         payment=PaymentSummary(id=payment.id, status=payment.status, provider=payment.provider),
         show_otp=True,
     ).model_dump(mode="json")
-    await repo.store_idempotent_answer(session, key_id, 201, answer)
+    repo.queue_first_use(sql, key_row | {"response_body": answer}, used_before)
     await stock.reserve(session, store.id, order_id, wanted, seen=seen)
-    await sql.flush(session)  # every write above, at once; a refusal is raised here
+    await sql.flush()  # every write above, at once; a refusal is raised here
     return answer

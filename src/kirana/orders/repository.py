@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit.sql import Query, driver, one_of
+from kirana.kit.sql import Driver, Query, driver, one_of
 from kirana.orders import state
 from kirana.orders.models import (
     Cart,
@@ -75,15 +75,32 @@ _CART_FOR_CHECKOUT = Query(
         Cart.id,
         Cart.store_id,
         Cart.coupon_code,
+        Cart.updated_at,
+        IdempotencyKey.request_hash,
+        IdempotencyKey.response_status,
+        IdempotencyKey.response_body,
         CartItem.product_id,
         CartItem.quantity,
         CartItem.seen_price,
     )
+    .select_from(Cart)
+    .outerjoin(
+        IdempotencyKey,
+        and_(IdempotencyKey.user_id == Cart.user_id, IdempotencyKey.key == bindparam("key")),
+    )
     .outerjoin(CartItem, CartItem.cart_id == Cart.id)
     .where(Cart.user_id == bindparam("user_id"))
     .order_by(CartItem.added_at, CartItem.product_id)
-    .with_for_update(of=Cart)
 )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """What an Idempotency-Key was first used for, and the answer then (None: still running)."""
+
+    request_hash: str
+    status: int | None
+    body: dict[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +108,23 @@ class CartToCheckOut:
     id: str
     store_id: str | None
     coupon_code: str | None
+    # Every change to the cart or its lines moves this on: the checkout's writes go only if it
+    # is still what they were computed from.
+    updated_at: datetime
     items: list[CartEntry]
+    previous: StoredAnswer | None  # the Idempotency-Key's first use, if it has one
+
+
+async def cart_to_check_out(sql: Driver, user_id: str, key: str) -> CartToCheckOut | None:
+    """The user's cart with its lines and what ``key`` was used for before, in one query. It
+    locks nothing: checkout's writes check that the cart is unchanged (``queue_checked_out``)."""
+    rows = await sql.rows(_CART_FOR_CHECKOUT, user_id=user_id, key=key)
+    if not rows:
+        return None
+    first = rows[0]
+    items = [CartEntry(r[7], r[8], r[9]) for r in rows if r[7] is not None]
+    previous = None if first[4] is None else StoredAnswer(first[4], first[5], first[6])
+    return CartToCheckOut(first[0], first[1], first[2], first[3], items, previous)
 
 
 _CART_ITEMS = Query(
@@ -99,17 +132,6 @@ _CART_ITEMS = Query(
     .where(CartItem.cart_id == bindparam("cart_id"))
     .order_by(CartItem.added_at, CartItem.product_id)
 )
-
-
-async def cart_to_check_out(session: AsyncSession, user_id: str) -> CartToCheckOut | None:
-    """The user's cart with its lines, in one query; the cart row stays locked until the
-    transaction ends, so two checkouts of one cart run one after the other."""
-    rows = await (await driver(session)).rows(_CART_FOR_CHECKOUT, user_id=user_id)
-    if not rows:
-        return None
-    first = rows[0]
-    items = [CartEntry(r[3], r[4], r[5]) for r in rows if r[3] is not None]
-    return CartToCheckOut(first[0], first[1], first[2], items)
 
 
 async def cart_items(session: AsyncSession, cart_id: str) -> list[CartEntry]:
@@ -124,14 +146,27 @@ async def cart_item(session: AsyncSession, cart_id: str, product_id: str) -> Car
 
 _EMPTY_CART = Query(delete(CartItem).where(CartItem.cart_id == bindparam("cart_id")))
 _DROP_COUPON = Query(update(Cart).where(Cart.id == bindparam("cart_id")).values(coupon_code=None))
+_CHECKED_OUT = Query(
+    update(Cart)
+    .where(Cart.id == bindparam("cart_id"), Cart.updated_at == bindparam("seen"))
+    .values(coupon_code=None)
+)
 
 
-async def empty_cart(session: AsyncSession, cart_id: str, *, had_coupon: bool = True) -> None:
+async def empty_cart(session: AsyncSession, cart_id: str) -> None:
     """Queued: it goes with the transaction's next statement or commit."""
     sql = await driver(session)
     sql.later(_EMPTY_CART, cart_id=cart_id)
-    if had_coupon:
-        sql.later(_DROP_COUPON, cart_id=cart_id)
+    sql.later(_DROP_COUPON, cart_id=cart_id)  # and moves the cart's updated_at on
+
+
+def queue_checked_out(
+    sql: Driver, cart: CartToCheckOut, otherwise: Callable[[], Exception]
+) -> None:
+    """Queue emptying the cart, only if it is as ``cart`` was read; else the flush raises
+    ``otherwise()`` and keeps nothing."""
+    sql.later(_CHECKED_OUT, expect=1, otherwise=otherwise, cart_id=cart.id, seen=cart.updated_at)
+    sql.later(_EMPTY_CART, cart_id=cart.id)
 
 
 # --- orders ---------------------------------------------------------------------------------
@@ -157,8 +192,8 @@ async def insert_order_rows(
     sql.insert(OrderEvent.__table__, events)  # type: ignore[arg-type]
 
 
-async def add_redemption(session: AsyncSession, row: dict[str, Any]) -> None:
-    await session.execute(insert(CouponRedemption), [row])
+def queue_redemption(sql: Driver, row: dict[str, Any]) -> None:
+    sql.insert(CouponRedemption.__table__, [row])  # type: ignore[arg-type]
 
 
 async def add_event(session: AsyncSession, event: dict[str, Any]) -> None:
@@ -306,17 +341,20 @@ async def coupon_uses(session: AsyncSession, coupon_id: str, user_id: str) -> in
     )
 
 
-async def claim_coupon(session: AsyncSession, coupon_id: str) -> bool:
-    """Count one use, only if the global limit allows it (atomic under concurrency)."""
-    result = await session.execute(
-        update(Coupon)
-        .where(
-            Coupon.id == coupon_id,
-            or_(Coupon.global_limit.is_(None), Coupon.redeemed_count < Coupon.global_limit),
-        )
-        .values(redeemed_count=Coupon.redeemed_count + 1)
+_CLAIM_COUPON = Query(
+    update(Coupon)
+    .where(
+        Coupon.id == bindparam("coupon_id"),
+        or_(Coupon.global_limit.is_(None), Coupon.redeemed_count < Coupon.global_limit),
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    .values(redeemed_count=Coupon.redeemed_count + 1)
+)
+
+
+def queue_coupon_claim(sql: Driver, coupon_id: str, otherwise: Callable[[], Exception]) -> None:
+    """Count one use, only if the global limit allows it (atomic under concurrency); else the
+    flush raises ``otherwise()`` and keeps nothing."""
+    sql.later(_CLAIM_COUPON, expect=1, otherwise=otherwise, coupon_id=coupon_id)
 
 
 async def revert_redemption(session: AsyncSession, order_id: str) -> None:
@@ -340,8 +378,14 @@ async def revert_redemption(session: AsyncSession, order_id: str) -> None:
 # --- fee rules ------------------------------------------------------------------------------
 
 
-async def fee_rule_rows(session: AsyncSession) -> list[FeeRule]:
-    return list((await session.execute(select(FeeRule))).scalars())
+_FEE_RULES = Query(
+    select(FeeRule.code, FeeRule.label, FeeRule.amount, FeeRule.enabled, FeeRule.params)
+)
+
+
+async def fee_rule_rows(session: AsyncSession) -> list[Any]:
+    """Every stored fee rule (code, label, amount, enabled, params), read-only."""
+    return await (await driver(session)).rows(_FEE_RULES)
 
 
 async def fee_rule_row(session: AsyncSession, code: str) -> FeeRule | None:
@@ -351,42 +395,36 @@ async def fee_rule_row(session: AsyncSession, code: str) -> FeeRule | None:
 # --- idempotency keys -----------------------------------------------------------------------
 
 
-def _claim_key(dialect_insert: Any) -> Any:
-    columns = ("id", "user_id", "key", "request_hash", "created_at")
+def _first_use(dialect_insert: Any) -> Any:
+    columns = IdempotencyKey.__table__.c
     return (
         dialect_insert(IdempotencyKey)
-        .values({c: bindparam(c, type_=IdempotencyKey.__table__.c[c].type) for c in columns})
+        .values({c.key: bindparam(c.key, type_=c.type) for c in columns})
         .on_conflict_do_nothing(index_elements=["user_id", "key"])
     )
 
 
-_CLAIM_KEY = Query(sqlite=_claim_key(sqlite_insert), postgresql=_claim_key(pg_insert))
-_STORE_ANSWER = Query(
-    update(IdempotencyKey)
-    .where(IdempotencyKey.id == bindparam("key_id"))
-    .values(response_status=bindparam("status"), response_body=bindparam("body"))
+_FIRST_USE = Query(sqlite=_first_use(sqlite_insert), postgresql=_first_use(pg_insert))
+
+
+def queue_first_use(
+    sql: Driver, row: dict[str, Any], otherwise: Callable[[], Awaitable[Exception]]
+) -> None:
+    """Queue storing a key's first use with its answer. If the (user, key) row exists by then —
+    a concurrent request with the same key got there first: PostgreSQL's unique index makes
+    this wait until that one commits or rolls back — the flush raises ``otherwise()`` and keeps
+    nothing. It goes before the writes queued already, so that this is the refusal a flush
+    names."""
+    sql.later(_FIRST_USE, expect=1, otherwise=otherwise, first=True, **row)
+
+
+_STORED_ANSWER = Query(
+    select(
+        IdempotencyKey.request_hash, IdempotencyKey.response_status, IdempotencyKey.response_body
+    ).where(IdempotencyKey.user_id == bindparam("user_id"), IdempotencyKey.key == bindparam("key"))
 )
 
 
-async def claim_idempotency_key(session: AsyncSession, row: dict[str, Any]) -> bool:
-    """Insert the key row first; False if (user, key) exists. A concurrent holder of the same
-    key makes this wait (PostgreSQL's unique index, SQLite's write lock) until it commits or
-    rolls back, so the answer is final either way. One round trip, no savepoint."""
-    return bool(await (await driver(session)).run(_CLAIM_KEY, **row))
-
-
-async def idempotency_key(session: AsyncSession, user_id: str, key: str) -> IdempotencyKey | None:
-    return (
-        await session.execute(
-            select(IdempotencyKey).where(
-                IdempotencyKey.user_id == user_id, IdempotencyKey.key == key
-            )
-        )
-    ).scalar_one_or_none()
-
-
-async def store_idempotent_answer(
-    session: AsyncSession, key_id: str, status: int, body: dict[str, Any]
-) -> None:
-    """Queued: it goes with the transaction's next statement or commit."""
-    (await driver(session)).later(_STORE_ANSWER, key_id=key_id, status=status, body=body)
+async def stored_answer(session: AsyncSession, user_id: str, key: str) -> StoredAnswer | None:
+    row = await (await driver(session)).row(_STORED_ANSWER, user_id=user_id, key=key)
+    return None if row is None else StoredAnswer(row[0], row[1], row[2])
