@@ -37,6 +37,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
+AppDatabase = Annotated[Database, Depends(get_database)]  # a handler's own units of work
 Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 

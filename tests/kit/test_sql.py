@@ -293,3 +293,30 @@ async def test_queued_writes_survive_a_savepoint_rolled_back_after_a_statement(
                 await session.execute(insert(OutboxEvent).values(**kept))
     async with db.transaction(write=False) as session:
         assert len(await (await driver(session)).rows(EVENTS, type="t.kept2")) == 1
+
+
+def _event(kind: str) -> dict[str, object]:
+    return {"id": new_id(), "type": kind, "payload": {}, "created_at": clock.now()}
+
+
+async def test_a_unit_sends_its_queued_writes_at_the_end(db: Database) -> None:
+    """``Database.unit()``: no ORM session; the queue goes when the block ends, and the pooled
+    connection goes back to the pool."""
+    async with db.unit() as sql:
+        assert sql.autocommit == (not db.is_sqlite)
+        sql.insert(OutboxEvent.__table__, [_event("t.x")])  # type: ignore[arg-type]
+        assert await sql.scalar(COUNT) == 1  # a read sends the queue first...
+        sql.insert(OutboxEvent.__table__, [_event("t.x")])  # type: ignore[arg-type]
+    assert db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    async with db.transaction(write=False) as session:
+        assert await (await driver(session)).scalar(COUNT) == 2  # ...and the end the rest
+
+
+async def test_a_unit_that_raises_keeps_nothing_it_queued(db: Database) -> None:
+    with pytest.raises(LookupError):
+        async with db.unit() as sql:
+            sql.insert(OutboxEvent.__table__, [_event("t.x")])  # type: ignore[arg-type]
+            raise LookupError("refused")
+    assert db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    async with db.transaction(write=False) as session:
+        assert await (await driver(session)).scalar(COUNT) == 0

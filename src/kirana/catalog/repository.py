@@ -14,7 +14,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog.models import Category, Product, Stock, Store
-from kirana.kit.sql import Query, driver
+from kirana.kit.sql import Conn, Query, driver
 
 _LISTING_COLUMNS = (
     Product.id,
@@ -92,7 +92,7 @@ _ALL_STORES = Query(
 )
 
 
-async def all_store_rows(session: AsyncSession) -> Sequence[Any]:
+async def all_store_rows(session: Conn) -> Sequence[Any]:
     return await (await driver(session)).rows(_ALL_STORES)
 
 

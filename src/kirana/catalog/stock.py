@@ -20,7 +20,7 @@ from kirana.catalog.models import Product, Stock, StockReservation
 from kirana.kit import clock
 from kirana.kit.errors import Conflict, ValidationFailed
 from kirana.kit.ids import new_id
-from kirana.kit.sql import Query, driver, each_of
+from kirana.kit.sql import Conn, Query, driver, each_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +68,7 @@ _SALE_LINES = Query(sqlite=_sale_lines("sqlite"), postgresql=_sale_lines("postgr
 
 
 async def sale_lines(
-    session: AsyncSession, store_id: str | None, product_ids: Sequence[str]
+    session: Conn, store_id: str | None, product_ids: Sequence[str]
 ) -> dict[str, SaleLine]:
     """Each of ``product_ids`` that ``store_id`` stocks, as sold there now; one query."""
     if not product_ids or store_id is None:
@@ -163,7 +163,7 @@ def _hold_query(lines: int) -> Query:
 
 
 async def reserve(
-    session: AsyncSession,
+    session: Conn,
     store_id: str,
     ref: str,
     lines: Mapping[str, int],

@@ -25,9 +25,11 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util.concurrency import greenlet_spawn
 
 from kirana.kit.clock import ensure_aware
 from kirana.kit.errors import KiranaError
+from kirana.kit.sql import Driver
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -139,6 +141,31 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[Driver]:
+        """A unit of work on one pooled connection, without an ORM session: for a request that
+        reads, then writes once (checkout). On PostgreSQL no transaction is begun — each read
+        commits on its own, and the queued writes go at the end as one statement that keeps all
+        of them or none. On SQLite it is one write transaction (``BEGIN IMMEDIATE``), committed
+        at the end and rolled back on any error."""
+        pooled = await self.engine.raw_connection()
+        try:
+            sql = Driver(pooled.driver_connection, self.engine.dialect)
+            if self.is_sqlite:
+                await sql.command("BEGIN IMMEDIATE")
+            try:
+                yield sql
+                await sql.flush()
+            except BaseException:
+                sql.forget()
+                if self.is_sqlite:
+                    await sql.command("ROLLBACK")
+                raise
+            if self.is_sqlite:
+                await sql.command("COMMIT")
+        finally:
+            await greenlet_spawn(pooled.close)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

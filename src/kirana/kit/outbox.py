@@ -37,7 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from kirana.kit import clock
 from kirana.kit.db import Base, Database, UTCDateTime
 from kirana.kit.ids import new_id
-from kirana.kit.sql import driver
+from kirana.kit.sql import Conn, driver
 
 log = logging.getLogger("kirana.outbox")
 
@@ -103,9 +103,9 @@ def add_listener(listener: Callable[[Event], Awaitable[None]]) -> None:
     _listeners.append(listener)
 
 
-async def emit(session: AsyncSession, event_type: str, payload: dict[str, Any]) -> str:
+async def emit(session: Conn, event_type: str, payload: dict[str, Any]) -> str:
     """Record an event in the caller's transaction; it is relayed after commit."""
-    if session.new or session.dirty or session.deleted:
+    if isinstance(session, AsyncSession) and (session.new or session.dirty or session.deleted):
         await session.flush()  # callers have relied on emit() flushing their pending changes
     event_id = new_id()
     row = {"id": event_id, "type": event_type, "payload": payload, "created_at": clock.now()}

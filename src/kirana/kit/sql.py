@@ -437,7 +437,7 @@ class Driver:
         # the caller catches the refusal and commits.
         savepoint = expects and not checked
         if savepoint:
-            await self._command("SAVEPOINT kirana_flush")
+            await self.command("SAVEPOINT kirana_flush")
         if self.is_postgresql and (len(queued) > 1 or checked):
             sql = _batch_sql(queued, checked=checked)
             args = [a for q in queued for a in q.args]
@@ -457,7 +457,7 @@ class Driver:
             q for q, count in zip(queued, counts, strict=True) if q.expect not in (None, count)
         ]
         if savepoint:
-            await self._command(
+            await self.command(
                 "ROLLBACK TO SAVEPOINT kirana_flush" if missed else "RELEASE SAVEPOINT kirana_flush"
             )
         for q, count in zip(queued, counts, strict=True):
@@ -469,7 +469,8 @@ class Driver:
                 error = q.otherwise()  # it may read: the queue is empty again by now
                 raise await error if inspect.isawaitable(error) else error
 
-    async def _command(self, sql: str) -> None:
+    async def command(self, sql: str) -> None:
+        """Run a statement without parameters or result (SAVEPOINT, BEGIN ...)."""
         for listener in statement_listeners:
             listener(sql)
         with _translated(sql):
@@ -501,15 +502,22 @@ def _insert_query(table: Table, keys: tuple[str, ...], n: int) -> Query:
     return found
 
 
-async def driver(session: AsyncSession, *, autocommit: bool = False) -> Driver:
+# What a repository function runs on: a request's ORM session, or a unit's driver alone
+# (``Database.unit()``: a request that reads, then writes once, and needs no ORM).
+Conn = AsyncSession | Driver
+
+
+async def driver(session: Conn, *, autocommit: bool = False) -> Driver:
     """The session's connection as a ``Driver``, with the session's transaction begun.
 
     ``autocommit``: on PostgreSQL, begin no database transaction: each read commits on its own
     and the queued writes go as one statement that keeps all of them or none (the unit of work
     of a request that reads, then writes once — checkout). Anything that later goes through
     SQLAlchemy begins the transaction as usual, and the driver's statements join it. SQLite
-    always runs in the session's transaction.
+    always runs in the session's transaction. A ``Driver`` given is returned as it is.
     """
+    if isinstance(session, Driver):
+        return session
     cached: tuple[Any, Driver] | None = session.info.get(_DRIVER_KEY)
     if cached is not None and cached[0] is session.sync_session.get_transaction():
         return cached[1]  # the same transaction: no round through SQLAlchemy's layers
@@ -526,8 +534,11 @@ async def driver(session: AsyncSession, *, autocommit: bool = False) -> Driver:
     return found
 
 
-async def flush(session: AsyncSession) -> None:
+async def flush(session: Conn) -> None:
     """Send ``session``'s queued driver writes now (commit does it too)."""
+    if isinstance(session, Driver):
+        await session.flush()
+        return
     cached: tuple[Any, Driver] | None = session.info.get(_DRIVER_KEY)
     if cached is not None and cached[1].queued:
         await cached[1].flush()

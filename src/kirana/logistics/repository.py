@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit.sql import Query, driver
+from kirana.kit.sql import Conn, Query, driver
 from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb
 
 ACTIVE = ("assigned", "picked_up")
@@ -60,7 +60,7 @@ _ONLINE_RIDERS = Query(
 )
 
 
-async def online_rider_count(session: AsyncSession, store_id: str) -> int:
+async def online_rider_count(session: Conn, store_id: str) -> int:
     return int(await (await driver(session)).scalar(_ONLINE_RIDERS, store_id=store_id))
 
 

@@ -18,6 +18,7 @@ from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.pagination import Page, decode_cursor, encode_cursor
+from kirana.kit.sql import Conn
 from kirana.logistics import dispatch
 from kirana.logistics import repository as repo
 from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb
@@ -406,7 +407,7 @@ async def sweep_waiting(session: AsyncSession) -> int:
 # --- what other services read ---------------------------------------------------------------
 
 
-async def online_rider_count(session: AsyncSession, store_id: str) -> int:
+async def online_rider_count(session: Conn, store_id: str) -> int:
     """Riders on shift at ``store_id`` now (the orders service prices surge from it)."""
     return await repo.online_rider_count(session, store_id)
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query, Response
 
-from kirana.deps import AdminUser, AppSettings, CustomerUser, Session, StaffUser
+from kirana.deps import AdminUser, AppDatabase, AppSettings, CustomerUser, Session, StaffUser
 from kirana.kit.http import ORJSONResponse
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.orders import (
@@ -101,11 +101,11 @@ async def remove_coupon(
 async def place_order(
     body: OrderCreate,
     principal: CustomerUser,
-    session: Session,
+    db: AppDatabase,
     settings: AppSettings,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    status, answer = await service.place_order(session, settings, principal, idempotency_key, body)
+    status, answer = await service.place_order(db, settings, principal, idempotency_key, body)
     return ORJSONResponse(answer, status_code=status)
 
 

@@ -20,17 +20,17 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog import geo, stock
 from kirana.catalog import service as catalog
 from kirana.catalog.stock import ShortLine
 from kirana.config import Settings
 from kirana.kit import clock
+from kirana.kit.db import Database
 from kirana.kit.errors import BadRequest, Conflict, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
-from kirana.kit.sql import driver as sql_driver
+from kirana.kit.sql import Driver
 from kirana.orders import repository as repo
 from kirana.orders import state
 from kirana.orders.cart import CURRENCY, OverLimit, price_cart
@@ -110,23 +110,25 @@ def _replay(previous: repo.StoredAnswer | None, digest: str) -> _Replay:
 
 
 async def place_order(
-    session: AsyncSession,
+    db: Database,
     settings: Settings,
     principal: Principal,
     key: str | None,
     body: OrderCreate,
 ) -> tuple[int, dict[str, Any]]:
-    """Place the caller's cart as an order; returns (status, body) — the first answer on replay."""
+    """Place the caller's cart as an order; returns (status, body) — the first answer on replay.
+    Its own unit of work (``Database.unit()``: no ORM session, no transaction on PostgreSQL)."""
     key = check_key(key)
     digest = request_hash(body)
     try:
-        return 201, await _checkout(session, settings, principal, body, key, digest)
+        async with db.unit() as sql:
+            return 201, await _checkout(sql, settings, principal, body, key, digest)
     except _Replay as replay:
         return replay.status, replay.body
 
 
 async def _checkout(
-    session: AsyncSession,
+    sql: Driver,
     settings: Settings,
     principal: Principal,
     body: OrderCreate,
@@ -135,14 +137,13 @@ async def _checkout(
 ) -> dict[str, Any]:
     """Every read first, then every write, queued and sent as one statement on PostgreSQL
     (four round trips in all). Returns the answer, stored with the key's first use."""
-    sql = await sql_driver(session, autocommit=True)
     cart = await repo.cart_to_check_out(sql, principal.id, key)
     if cart is not None and cart.previous is not None:
         raise _replay(cart.previous, digest)
     if cart is None or cart.store_id is None:
         raise ValidationFailed("The cart is empty", code="cart_empty")
-    address = await users.get_address(session, principal.id, body.address_id)
-    store = await catalog.get_store(session, settings, cart.store_id)
+    address = await users.get_address(sql, principal.id, body.address_id)
+    store = await catalog.get_store(sql, settings, cart.store_id)
     if not store.is_open:
         raise Conflict("The store is closed right now", code="store_closed")
     if not geo.covers(
@@ -157,7 +158,7 @@ async def _checkout(
             "This address is outside the store's delivery area", code="address_not_serviceable"
         )
 
-    priced = await price_cart(session, settings, principal.id, cart, tip=body.tip, items=cart.items)
+    priced = await price_cart(sql, settings, principal.id, cart, tip=body.tip, items=cart.items)
     if not priced.lines:
         raise ValidationFailed("The cart is empty", code="cart_empty")
     if priced.coupon_problem is not None:
@@ -187,7 +188,7 @@ async def _checkout(
     coupon = priced.coupon if priced.coupon is not None and quote.discount else None
 
     async def used_before() -> Exception:
-        return _replay(await repo.stored_answer(session, principal.id, key), digest)
+        return _replay(await repo.stored_answer(sql, principal.id, key), digest)
 
     def changed() -> Exception:
         return CartChanged(
@@ -212,7 +213,7 @@ async def _checkout(
             lambda: CouponRejected(f"{code} has been fully used", code="coupon_used_up"),
         )
     payment = await payments.create_intent(
-        session,
+        sql,
         order_id=order_id,
         customer_id=principal.id,
         amount=quote.total,
@@ -294,7 +295,7 @@ async def _checkout(
             )
         )
     await repo.insert_order_rows(
-        session,
+        sql,
         {f.name: getattr(order, f.name) for f in fields(order)},
         items,
         [{"id": new_id(), "order_id": order_id, **t.model_dump()} for t in timeline],
@@ -319,13 +320,13 @@ async def _checkout(
         "customer_id": principal.id,
     }
     await emit(
-        session,
+        sql,
         "order.placed",
         base | {"total": order.total, "currency": CURRENCY, "payment_method": order.payment_method},
     )
     if cod:
         await emit(
-            session, "order.confirmed", base | {"drop_lat": address.lat, "drop_lng": address.lng}
+            sql, "order.confirmed", base | {"drop_lat": address.lat, "drop_lng": address.lng}
         )
     answer = compose_order_read(
         order,
@@ -335,6 +336,6 @@ async def _checkout(
         show_otp=True,
     ).model_dump(mode="json")
     repo.queue_first_use(sql, key_row | {"response_body": answer}, used_before)
-    await stock.reserve(session, store.id, order_id, wanted, seen=seen)
+    await stock.reserve(sql, store.id, order_id, wanted, seen=seen)
     await sql.flush()  # every write above, at once; a refusal is raised here
     return answer

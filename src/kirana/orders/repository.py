@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit.sql import Driver, Query, driver, one_of
+from kirana.kit.sql import Conn, Driver, Query, driver, one_of
 from kirana.orders import state
 from kirana.orders.models import (
     Cart,
@@ -42,7 +42,7 @@ _OPEN_ORDERS = Query(
 )
 
 
-async def open_order_count(session: AsyncSession, store_id: str) -> int:
+async def open_order_count(session: Conn, store_id: str) -> int:
     """Orders in progress at the store (surge pricing compares it with riders on shift)."""
     return int(await (await driver(session)).scalar(_OPEN_ORDERS, store_id=store_id))
 
@@ -134,7 +134,7 @@ _CART_ITEMS = Query(
 )
 
 
-async def cart_items(session: AsyncSession, cart_id: str) -> list[CartEntry]:
+async def cart_items(session: Conn, cart_id: str) -> list[CartEntry]:
     """The cart's lines in the order they were added."""
     rows = await (await driver(session)).rows(_CART_ITEMS, cart_id=cart_id)
     return [CartEntry(r[0], r[1], r[2]) for r in rows]
@@ -180,7 +180,7 @@ async def order_by_id(session: AsyncSession, order_id: str, *, lock: bool = Fals
 
 
 async def insert_order_rows(
-    session: AsyncSession,
+    session: Conn,
     order: dict[str, Any],
     items: list[dict[str, Any]],
     events: list[dict[str, Any]],
@@ -251,13 +251,15 @@ async def store_queue(session: AsyncSession, store_id: str, statuses: Sequence[s
     return list(rows.scalars())
 
 
-async def has_ordered_before(session: AsyncSession, user_id: str) -> bool:
-    query = (
-        select(Order.id)
-        .where(Order.customer_id == user_id, Order.status != state.CANCELLED)
-        .limit(1)
-    )
-    return (await session.execute(query)).first() is not None
+_ORDERED_BEFORE = Query(
+    select(Order.id)
+    .where(Order.customer_id == bindparam("user_id"), Order.status != state.CANCELLED)
+    .limit(1)
+)
+
+
+async def has_ordered_before(session: Conn, user_id: str) -> bool:
+    return await (await driver(session)).row(_ORDERED_BEFORE, user_id=user_id) is not None
 
 
 async def set_status(
@@ -308,10 +310,32 @@ async def item_sums(session: AsyncSession) -> dict[str, int]:
 # --- coupons --------------------------------------------------------------------------------
 
 
-async def coupon_by_code(session: AsyncSession, code: str) -> Coupon | None:
-    return (
-        await session.execute(select(Coupon).where(func.upper(Coupon.code) == code.upper()))
-    ).scalar_one_or_none()
+class CouponRow(Protocol):
+    """A coupon as pricing reads it (a row of ``coupons``; the ORM object has it too)."""
+
+    id: str
+    code: str
+    kind: str
+    value: int
+    max_discount: int | None
+    min_cart: int
+    starts_at: datetime | None
+    ends_at: datetime | None
+    per_user_limit: int | None
+    global_limit: int | None
+    first_order_only: bool
+    is_active: bool
+    redeemed_count: int
+
+
+_COUPON_BY_CODE = Query(
+    select(*Coupon.__table__.c).where(func.upper(Coupon.code) == func.upper(bindparam("code")))
+)
+
+
+async def coupon_by_code(session: Conn, code: str) -> CouponRow | None:
+    found: CouponRow | None = await (await driver(session)).row(_COUPON_BY_CODE, code=code)
+    return found
 
 
 async def coupon_by_id(session: AsyncSession, coupon_id: str) -> Coupon | None:
@@ -325,20 +349,20 @@ async def coupons_page(session: AsyncSession, limit: int, before_id: str | None)
     return list((await session.execute(query)).scalars())
 
 
-async def coupon_uses(session: AsyncSession, coupon_id: str, user_id: str) -> int:
-    return int(
-        (
-            await session.execute(
-                select(func.count())
-                .select_from(CouponRedemption)
-                .where(
-                    CouponRedemption.coupon_id == coupon_id,
-                    CouponRedemption.user_id == user_id,
-                    CouponRedemption.status == "active",
-                )
-            )
-        ).scalar_one()
+_COUPON_USES = Query(
+    select(func.count())
+    .select_from(CouponRedemption)
+    .where(
+        CouponRedemption.coupon_id == bindparam("coupon_id"),
+        CouponRedemption.user_id == bindparam("user_id"),
+        CouponRedemption.status == "active",
     )
+)
+
+
+async def coupon_uses(session: Conn, coupon_id: str, user_id: str) -> int:
+    sql = await driver(session)
+    return int(await sql.scalar(_COUPON_USES, coupon_id=coupon_id, user_id=user_id))
 
 
 _CLAIM_COUPON = Query(
@@ -383,7 +407,7 @@ _FEE_RULES = Query(
 )
 
 
-async def fee_rule_rows(session: AsyncSession) -> list[Any]:
+async def fee_rule_rows(session: Conn) -> list[Any]:
     """Every stored fee rule (code, label, amount, enabled, params), read-only."""
     return await (await driver(session)).rows(_FEE_RULES)
 
@@ -425,6 +449,6 @@ _STORED_ANSWER = Query(
 )
 
 
-async def stored_answer(session: AsyncSession, user_id: str, key: str) -> StoredAnswer | None:
+async def stored_answer(session: Conn, user_id: str, key: str) -> StoredAnswer | None:
     row = await (await driver(session)).row(_STORED_ANSWER, user_id=user_id, key=key)
     return None if row is None else StoredAnswer(row[0], row[1], row[2])

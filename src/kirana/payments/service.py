@@ -16,7 +16,7 @@ from kirana.kit import clock
 from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
-from kirana.kit.sql import driver
+from kirana.kit.sql import Conn, driver
 from kirana.payments import repository as repo
 from kirana.payments import webhooks
 from kirana.payments.gateways import Instrument, gateway_for, provider_for
@@ -84,7 +84,7 @@ def _read_of(row: dict[str, Any]) -> PaymentRead:
 
 
 async def create_intent(
-    session: AsyncSession,
+    session: Conn,
     *,
     order_id: str,
     customer_id: str,
@@ -103,7 +103,10 @@ async def create_intent(
     )
     if new_order:
         repo.queue_intent(await driver(session), row)
-    elif not await repo.insert_intent(session, row):
+        return _read_of(row)
+    if not isinstance(session, AsyncSession):
+        raise TypeError("an existing order's payment needs the request's session")
+    if not await repo.insert_intent(session, row):
         live = await repo.live_intent_for_order(session, order_id)
         if live is None or (live.amount, live.method, live.customer_id) != (
             amount,

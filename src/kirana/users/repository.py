@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit.sql import Query, driver
+from kirana.kit.sql import Conn, Query, driver
 from kirana.users.models import Address, RefreshToken, User
 
 
@@ -74,6 +74,6 @@ _ADDRESS = Query(
 )
 
 
-async def address_row(session: AsyncSession, user_id: str, address_id: str) -> Any | None:
+async def address_row(session: Conn, user_id: str, address_id: str) -> Any | None:
     """One of the user's addresses as a read-only row (checkout's hot path: no ORM object)."""
     return await (await driver(session)).row(_ADDRESS, user_id=user_id, address_id=address_id)

@@ -24,6 +24,7 @@ from kirana.config import Settings
 from kirana.kit.db import Database
 from kirana.kit.errors import BadRequest
 from kirana.kit.pagination import Page, decode_cursor, encode_cursor
+from kirana.kit.sql import Conn
 
 # --- cached reference data ----------------------------------------------------------------
 
@@ -53,7 +54,7 @@ class CategoryTree:
     json: bytes
 
 
-async def stores(session: AsyncSession, settings: Settings) -> dict[str, StoreInfo]:
+async def stores(session: Conn, settings: Settings) -> dict[str, StoreInfo]:
     """Every store by id, in (name, id) order; cached."""
     found: dict[str, StoreInfo] | None = cache.get(settings, "stores")
     if found is None:
@@ -172,7 +173,7 @@ async def serviceability(
     )
 
 
-async def get_store(session: AsyncSession, settings: Settings, store_id: str) -> StoreInfo:
+async def get_store(session: Conn, settings: Settings, store_id: str) -> StoreInfo:
     store = (await stores(session, settings)).get(store_id)
     if store is None:
         raise StoreNotFound(f"No store with id {store_id}")
