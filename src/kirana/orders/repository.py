@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -310,22 +310,8 @@ async def item_sums(session: AsyncSession) -> dict[str, int]:
 # --- coupons --------------------------------------------------------------------------------
 
 
-class CouponRow(Protocol):
-    """A coupon as pricing reads it (a row of ``coupons``; the ORM object has it too)."""
-
-    id: str
-    code: str
-    kind: str
-    value: int
-    max_discount: int | None
-    min_cart: int
-    starts_at: datetime | None
-    ends_at: datetime | None
-    per_user_limit: int | None
-    global_limit: int | None
-    first_order_only: bool
-    is_active: bool
-    redeemed_count: int
+# A row of ``coupons``: the ORM object's attributes by the same names (pricing reads both).
+CouponRow = Any
 
 
 _COUPON_BY_CODE = Query(
