@@ -118,6 +118,8 @@ def serve(
 def _serve(host: str, port: int, *, workers: int, run_workers: bool) -> None:
     import uvicorn
 
+    from kirana.kit.serving import NoDelayHttpToolsProtocol
+
     os.environ["KIRANA_RUN_WORKERS"] = "true" if run_workers else "false"
     if "KIRANA_PUBLIC_BASE_URL" not in os.environ:
         # The sandbox gateway calls our webhook back at this address.
@@ -136,7 +138,7 @@ def _serve(host: str, port: int, *, workers: int, run_workers: bool) -> None:
         log_level=get_settings().log_level,
         access_log=False,
         loop=get_settings().event_loop,
-        http="httptools",
+        http=NoDelayHttpToolsProtocol,
     )
 
 
