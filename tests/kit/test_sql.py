@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -184,6 +186,18 @@ def _queue_two_events_and_a_hold(sql: Driver, store: str, product: str, qty: int
     )
 
 
+@asynccontextmanager
+async def _driver(db: Database, autocommit: bool) -> AsyncIterator[Driver]:
+    """A request's session's driver, or (``autocommit``, PostgreSQL) a ``Database.unit()``:
+    no transaction. SQLite has only the one kind."""
+    if autocommit and not db.is_sqlite:
+        async with db.unit() as sql:
+            yield sql
+    else:
+        async with db.transaction() as session:
+            yield await driver(session)
+
+
 @pytest.mark.parametrize("autocommit", [False, True], ids=["transaction", "autocommit"])
 async def test_a_queue_of_many_writes_is_one_statement_on_postgresql(
     db: Database, autocommit: bool
@@ -197,8 +211,7 @@ async def test_a_queue_of_many_writes_is_one_statement_on_postgresql(
     seen: list[str] = []
     statement_listeners.append(seen.append)
     try:
-        async with db.transaction() as session:
-            sql = await driver(session, autocommit=autocommit)
+        async with _driver(db, autocommit) as sql:
             assert sql.autocommit == (autocommit and not db.is_sqlite)
             _queue_two_events_and_a_hold(sql, store, product, 2)
             await sql.flush()
@@ -225,8 +238,7 @@ async def test_an_unmet_expectation_raises_and_nothing_is_kept(
         db, await factories.make_category(db), store_id=store, on_hand=5
     )
     with pytest.raises(LookupError):
-        async with db.transaction() as session:
-            sql = await driver(session, autocommit=autocommit)
+        async with _driver(db, autocommit) as sql:
             _queue_two_events_and_a_hold(sql, store, product, 6)
             await sql.flush()
     async with db.transaction(write=False) as session:
@@ -245,8 +257,7 @@ async def test_a_refusal_caught_and_committed_keeps_none_of_its_flush(
     product = await factories.make_product(
         db, await factories.make_category(db), store_id=store, on_hand=5
     )
-    async with db.transaction() as session:
-        sql = await driver(session, autocommit=autocommit)
+    async with _driver(db, autocommit) as sql:
         sql.later(RESERVE, store_id=store, product_id=product, qty=1, expect=1)
         await sql.flush()
         _queue_two_events_and_a_hold(sql, store, product, 6)

@@ -273,8 +273,7 @@ async def test_a_cart_changed_after_it_was_read_is_not_checked_out(
     assert seen is not None and [i.quantity for i in seen.items] == [2]
     await fill_cart(client, shop, lines={shop.products[0]: 1})  # changed in another request
     with pytest.raises(CartChanged):
-        async with db.transaction() as session:
-            sql = await driver(session, autocommit=True)
+        async with db.unit() as sql:
             repo.queue_checked_out(sql, seen, lambda: CartChanged("changed"))
             await sql.flush()
     cart = (await client.get("/api/v1/cart", headers=shop.headers)).json()
@@ -284,8 +283,7 @@ async def test_a_cart_changed_after_it_was_read_is_not_checked_out(
         seen = await repo.cart_to_check_out(await driver(session), user_id, "k")
     await fill_cart(client, shop, lines={shop.products[0]: 0})
     with pytest.raises(CartChanged):
-        async with db.transaction() as session:
-            sql = await driver(session, autocommit=True)
+        async with db.unit() as sql:
             assert seen is not None
             repo.queue_checked_out(sql, seen, lambda: CartChanged("changed"))
             await sql.flush()

@@ -313,8 +313,8 @@ class Driver:
 
     @property
     def autocommit(self) -> bool:
-        """Each statement commits on its own (PostgreSQL, ``driver(session, autocommit=True)``
-        before anything began a transaction); a flush is then one all-or-none statement."""
+        """Each statement commits on its own (PostgreSQL, ``Database.unit()``, until something
+        begins a transaction); a flush is then one all-or-none statement."""
         return self.is_postgresql and not self.raw.is_in_transaction()
 
     async def _fetch(self, c: _Compiled, args: list[Any]) -> list[Any]:
@@ -507,15 +507,9 @@ def _insert_query(table: Table, keys: tuple[str, ...], n: int) -> Query:
 Conn = AsyncSession | Driver
 
 
-async def driver(session: Conn, *, autocommit: bool = False) -> Driver:
-    """The session's connection as a ``Driver``, with the session's transaction begun.
-
-    ``autocommit``: on PostgreSQL, begin no database transaction: each read commits on its own
-    and the queued writes go as one statement that keeps all of them or none (the unit of work
-    of a request that reads, then writes once — checkout). Anything that later goes through
-    SQLAlchemy begins the transaction as usual, and the driver's statements join it. SQLite
-    always runs in the session's transaction. A ``Driver`` given is returned as it is.
-    """
+async def driver(session: Conn) -> Driver:
+    """The session's connection as a ``Driver``, with the session's transaction begun (a
+    ``Driver`` given, from ``Database.unit()``, is returned as it is)."""
     if isinstance(session, Driver):
         return session
     cached: tuple[Any, Driver] | None = session.info.get(_DRIVER_KEY)
@@ -525,7 +519,7 @@ async def driver(session: Conn, *, autocommit: bool = False) -> Driver:
     raw = await connection.get_raw_connection()
     adapted: Any = raw.dbapi_connection
     dialect = connection.dialect
-    if dialect.name == "postgresql" and adapted._transaction is None and not autocommit:
+    if dialect.name == "postgresql" and adapted._transaction is None:
         # SQLAlchemy's asyncpg adapter sends BEGIN lazily, with its first statement; ours go
         # around it, so start the transaction the session will commit or roll back.
         await adapted._start_transaction()

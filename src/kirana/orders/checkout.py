@@ -195,15 +195,8 @@ async def _checkout(
             "Your cart changed while the order was being placed; check it and order again"
         )
 
-    # The conditional writes first: a flush names the first one that was not met.
-    key_row = {
-        "id": new_id(),
-        "user_id": principal.id,
-        "key": key,
-        "request_hash": digest,
-        "created_at": now,
-        "response_status": 201,
-    }
+    # The conditional writes first (the key's, queued below, goes before them): a flush names
+    # the first one that was not met.
     repo.queue_checked_out(sql, cart, changed)
     if coupon is not None:
         code = coupon.code
@@ -335,7 +328,16 @@ async def _checkout(
         payment=PaymentSummary(id=payment.id, status=payment.status, provider=payment.provider),
         show_otp=True,
     ).model_dump(mode="json")
-    repo.queue_first_use(sql, key_row | {"response_body": answer}, used_before)
+    key_row = {
+        "id": new_id(),
+        "user_id": principal.id,
+        "key": key,
+        "request_hash": digest,
+        "created_at": now,
+        "response_status": 201,
+        "response_body": answer,
+    }
+    repo.queue_first_use(sql, key_row, used_before)
     await stock.reserve(sql, store.id, order_id, wanted, seen=seen)
     await sql.flush()  # every write above, at once; a refusal is raised here
     return answer
