@@ -1,0 +1,94 @@
+"""pgbench on a scratch database, and the CPU PostgreSQL spends while it runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+# --- pgbench --------------------------------------------------------------------------------
+
+
+def pg_env(dsn: str) -> tuple[dict[str, str], list[str]]:
+    """pgbench's connection arguments for a postgresql:// URL."""
+    m = re.match(
+        r"postgresql://(?:(?P<user>[^:@/]+)(?::(?P<pw>[^@/]*))?@)?(?P<host>[^:/]+)(?::(?P<port>\d+))?/",
+        dsn,
+    )
+    if not m:
+        raise SystemExit(f"cannot parse {dsn}")
+    env = dict(os.environ)
+    if m["pw"]:
+        env["PGPASSWORD"] = m["pw"]
+    args = ["-h", m["host"], "-p", m["port"] or "5432", "-U", m["user"] or "postgres"]
+    return env, args
+
+
+def postgres_cpu_seconds() -> float:
+    """User + system CPU of every PostgreSQL process on this machine so far (Linux /proc)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if text.split("(", 1)[1].split(")", 1)[0].startswith("postgres"):
+            fields = text.rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def pgbench(base: str, db: str, extra: list[str], seconds: int, clients: int) -> dict[str, float]:
+    """pgbench's figures, and the CPU the database spent per transaction (sampled while it runs:
+    pgbench's connections end with it, taking their CPU counters along)."""
+    env, conn = pg_env(base)
+    cmd = ["pgbench", *conn, "-c", str(clients), "-j", "2", "-T", str(seconds), "-r", *extra, db]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1)
+    cpu0, t0 = postgres_cpu_seconds(), time.monotonic()
+    time.sleep(max(1, seconds - 2))
+    cpu_per_second = (postgres_cpu_seconds() - cpu0) / (time.monotonic() - t0)
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise SystemExit(f"pgbench failed: {err or out}")
+    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    lat = re.search(r"latency average = ([\d.]+) ms", out)
+    return {
+        "tps": tps,
+        "latency_avg_ms": float(lat.group(1)) if lat else float("nan"),
+        "postgres_cpu_ms_per_transaction": round(cpu_per_second / tps * 1000, 3),
+    }
+
+
+def pgbench_hot_row(base: str, db: str, seconds: int, clients: int) -> dict[str, float]:
+    """pgbench on one row: a conditional decrement, the cheapest possible "reservation"."""
+    env, conn = pg_env(base)
+    subprocess.run(
+        [
+            "psql",
+            *conn,
+            "-q",
+            "-d",
+            db,
+            "-c",
+            "DROP TABLE IF EXISTS hot; CREATE TABLE hot (id int PRIMARY KEY, q int NOT NULL);"
+            "INSERT INTO hot VALUES (1, 1000000000);",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".sql") as script:
+        script.write("UPDATE hot SET q = q - 1 WHERE id = 1 AND q > 0;\n")
+        script.flush()
+        return pgbench(base, db, ["-n", "-f", script.name], seconds, clients)
+
+
+def pgbench_init(base: str, db: str) -> None:
+    env, conn = pg_env(base)
+    subprocess.run(
+        ["pgbench", *conn, "-i", "-q", "-s", "10", db], env=env, capture_output=True, check=True
+    )

@@ -1,0 +1,250 @@
+"""The benchmark's store, customers and carts in the Kirana database; the naive reservation;
+the stock as it is after."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from _order_bench import SECRET
+
+PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$unused-in-this-benchmark"
+
+_phones = itertools.count()
+
+# --- the Kirana database --------------------------------------------------------------------
+
+
+@dataclass
+class Seeded:
+    store_id: str
+    products: list[str]
+    customers: list[tuple[str, str, str]] = field(default_factory=list)  # (user, address, token)
+
+
+async def seed(url: str, *, products: int, customers: int, on_hand: int) -> Seeded:
+    """A store with ``products`` products and ``customers`` customers with an address each."""
+    from sqlalchemy import insert
+
+    from kirana.catalog.models import Category, Product, Stock, Store
+    from kirana.kit.db import Database
+    from kirana.kit.ids import new_id
+
+    db = Database(url, pool_size=2)
+    store_id, category_id = new_id(), new_id()
+    product_ids = [new_id() for _ in range(products)]
+    async with db.transaction() as s:
+        await s.execute(
+            insert(Store),
+            [
+                {
+                    "id": store_id,
+                    "name": "Bench store",
+                    "lat": 60.17,
+                    "lng": 24.94,
+                    "service_radius_m": 5000,
+                    "is_open": True,
+                    "prep_minutes": 4,
+                    "address": "",
+                }
+            ],
+        )
+        await s.execute(
+            insert(Category), [{"id": category_id, "name": "Bench", "slug": "bench", "position": 0}]
+        )
+        await s.execute(
+            insert(Product),
+            [
+                {
+                    "id": pid,
+                    "name": f"Product {i}",
+                    "search_name": f"product {i}",
+                    "brand": "B",
+                    "unit": "1 pc",
+                    "category_id": category_id,
+                    "mrp": 5_000,
+                    "price": 4_500,
+                    "currency": "INR",
+                    "description": "",
+                    "is_active": True,
+                    "max_per_order": 10,
+                }
+                for i, pid in enumerate(product_ids)
+            ],
+        )
+        await s.execute(
+            insert(Stock),
+            [
+                {
+                    "store_id": store_id,
+                    "product_id": pid,
+                    "on_hand": on_hand,
+                    "reserved": 0,
+                    "aisle": f"A{i % 20}",
+                }
+                for i, pid in enumerate(product_ids)
+            ],
+        )
+    seeded = Seeded(store_id, product_ids)
+    await add_customers(db, seeded, customers)
+    await db.dispose()
+    return seeded
+
+
+async def add_customers(db: Any, seeded: Seeded, n: int) -> None:
+    from sqlalchemy import insert
+
+    from kirana.kit import security
+    from kirana.kit.ids import new_id
+    from kirana.users.models import Address, User
+
+    rows, addresses = [], []
+    for i in [next(_phones) for _ in range(n)]:
+        uid = new_id()
+        rows.append(
+            {
+                "id": uid,
+                "phone": f"+9199{i:08d}",
+                "password_hash": PASSWORD_HASH,
+                "name": f"Buyer {i}",
+                "role": "customer",
+                "is_active": True,
+            }
+        )
+        addresses.append(
+            {
+                "id": new_id(),
+                "user_id": uid,
+                "label": "home",
+                "line1": f"Street {i}",
+                "city": "Helsinki",
+                "pincode": "00100",
+                "lat": 60.171,
+                "lng": 24.941,
+            }
+        )
+    async with db.transaction() as s:
+        for chunk in range(0, n, 2000):
+            await s.execute(insert(User), rows[chunk : chunk + 2000])
+            await s.execute(insert(Address), addresses[chunk : chunk + 2000])
+    for r, a in zip(rows, addresses, strict=True):
+        token, _ = security.create_access_token(
+            r["id"], SECRET, 240, {"role": "customer", "store_id": None}
+        )
+        seeded.customers.append((r["id"], a["id"], token))
+
+
+async def fill_carts(
+    url: str, seeded: Seeded, who: list[tuple[str, str, str]], lines: list[dict[str, int]]
+) -> None:
+    """Every customer's cart filled beforehand (what the app does while they shop)."""
+    from sqlalchemy import insert
+
+    from kirana.kit import clock
+    from kirana.kit.db import Database
+    from kirana.kit.ids import new_id
+    from kirana.orders.models import Cart, CartItem
+
+    db = Database(url, pool_size=2)
+    carts, items = [], []
+    now = clock.now()
+    for (uid, _, _), cart_lines in zip(who, lines, strict=True):
+        cid = new_id()
+        carts.append(
+            {
+                "id": cid,
+                "user_id": uid,
+                "store_id": seeded.store_id,
+                "coupon_code": None,
+                "updated_at": now,
+            }
+        )
+        items += [
+            {"cart_id": cid, "product_id": p, "quantity": q, "seen_price": 4_500, "added_at": now}
+            for p, q in cart_lines.items()
+        ]
+    async with db.transaction() as s:
+        for chunk in range(0, len(carts), 2000):
+            await s.execute(insert(Cart), carts[chunk : chunk + 2000])
+        for chunk in range(0, len(items), 4000):
+            await s.execute(insert(CartItem), items[chunk : chunk + 4000])
+    await db.dispose()
+
+
+async def naive_reservation(
+    dsn: str, store_id: str, product_id: str, buyers: int
+) -> dict[str, Any]:
+    """Read-then-write without a lock or condition: how many 'sales' for the units there are?"""
+    pool = await asyncpg.create_pool(dsn, min_size=buyers, max_size=buyers)
+    sold = 0
+
+    async def buy() -> None:
+        nonlocal sold
+        async with pool.acquire() as conn, conn.transaction():
+            row = await conn.fetchrow(
+                "SELECT on_hand - reserved AS available, reserved FROM stock WHERE store_id = $1 AND product_id = $2",
+                store_id,
+                product_id,
+            )
+            if row["available"] >= 1:
+                await conn.execute(
+                    "UPDATE stock SET reserved = $3 WHERE store_id = $1 AND product_id = $2",
+                    store_id,
+                    product_id,
+                    row["reserved"] + 1,
+                )
+                sold += 1
+
+    units = await pool.fetchval(
+        "SELECT on_hand - reserved FROM stock WHERE store_id = $1 AND product_id = $2",
+        store_id,
+        product_id,
+    )
+    await asyncio.gather(*[buy() for _ in range(buyers)])
+    reserved = await pool.fetchval(
+        "SELECT reserved FROM stock WHERE store_id = $1 AND product_id = $2", store_id, product_id
+    )
+    await pool.close()
+    return {
+        "units": units,
+        "buyers": buyers,
+        "sold": sold,
+        "reserved_after": reserved,
+        "oversold": max(0, sold - units),
+        "lost_updates": sold - reserved,
+    }
+
+
+async def stock_state(dsn: str, store_id: str, product_id: str) -> dict[str, int]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        row = await conn.fetchrow(
+            "SELECT on_hand, reserved FROM stock WHERE store_id = $1 AND product_id = $2",
+            store_id,
+            product_id,
+        )
+        held = await conn.fetchval(
+            "SELECT coalesce(sum(quantity), 0) FROM stock_reservations "
+            "WHERE store_id = $1 AND product_id = $2 AND status = 'open'",
+            store_id,
+            product_id,
+        )
+        negative = await conn.fetchval(
+            "SELECT count(*) FROM stock WHERE on_hand < 0 OR reserved < 0 OR reserved > on_hand"
+        )
+        orders = await conn.fetchval(
+            "SELECT count(*) FROM order_items WHERE product_id = $1", product_id
+        )
+    finally:
+        await conn.close()
+    return {
+        "on_hand": row["on_hand"],
+        "reserved": row["reserved"],
+        "open_reservations": int(held),
+        "bad_rows": int(negative),
+        "orders_with_it": int(orders),
+    }
