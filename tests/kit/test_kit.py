@@ -26,6 +26,15 @@ def test_ids_are_unique_sortable_strings() -> None:
     assert new_id() > earlier
 
 
+def test_an_id_is_its_time_in_ms_then_80_random_bits() -> None:
+    before = time.time_ns() // 1_000_000
+    value = 0
+    for digit in new_id():
+        value = value * 32 + "0123456789ABCDEFGHJKMNPQRSTVWXYZ".index(digit)
+    assert value < 1 << 128
+    assert before <= value >> 80 <= time.time_ns() // 1_000_000
+
+
 @given(st.integers(-(10**12), 10**12), st.integers(-(10**12), 10**12))
 def test_money_adds_exactly(a: int, b: int) -> None:
     assert (Money(a) + Money(b)).amount == a + b

@@ -276,7 +276,9 @@ UNMET_SQLSTATE = "KR409"
 
 
 def _batch_sql(queued: Sequence[_Queued], *, checked: bool) -> str:
-    """Every queued write as a data-modifying CTE of one statement that counts their rows.
+    """Every queued write as a data-modifying CTE of one statement that counts the rows of those
+    with an expectation (PostgreSQL runs every data-modifying CTE, counted or not; counting one
+    costs a subplan, so the others are not).
 
     ``checked``: the statement itself checks every expectation and fails if one is not met
     (``kirana_unmet``), so that on its own — outside a transaction — it keeps all or nothing.
@@ -286,17 +288,18 @@ def _batch_sql(queued: Sequence[_Queued], *, checked: bool) -> str:
     if found is None:
         ctes, offset = [], 0
         for i, q in enumerate(queued):
-            ctes.append(f"w{i} AS ({_shifted(q.compiled.sql, offset)} RETURNING 1)")
+            returning = " RETURNING 1" if q.expect is not None else ""
+            ctes.append(f"w{i} AS ({_shifted(q.compiled.sql, offset)}{returning})")
             offset += len(q.compiled.params)
-        counts = ", ".join(f"(SELECT count(*) FROM w{i}) AS c{i}" for i in range(len(queued)))
+        counted = [i for i, q in enumerate(queued) if q.expect is not None]
+        counts = ", ".join(f"(SELECT count(*) FROM w{i}) AS c{i}" for i in counted)
         found = f"WITH {', '.join(ctes)} SELECT {counts}"
-        expected = [f"c{i} = {q.expect}" for i, q in enumerate(queued) if q.expect is not None]
-        if checked and expected:
-            every = ", ".join(f"c{i}" for i in range(len(queued)))
+        if checked and counted:
+            every = ", ".join(f"c{i}" for i in counted)
+            expected = " AND ".join(f"c{i} = {queued[i].expect}" for i in counted)
             found = (
                 f"WITH {', '.join(ctes)}, n AS MATERIALIZED (SELECT {counts}) SELECT {every} FROM n"
-                f" WHERE CASE WHEN {' AND '.join(expected)} THEN true"
-                f" ELSE kirana_unmet(ARRAY[{every}]) END"
+                f" WHERE CASE WHEN {expected} THEN true ELSE kirana_unmet(ARRAY[{every}]) END"
             )
         _batches[shape] = found
     return found
@@ -445,12 +448,15 @@ class Driver:
                 listener(sql)
             try:
                 with _translated(sql):
-                    counts = list(await self.raw.fetchrow(sql, *args))
+                    found = list(await self.raw.fetchrow(sql, *args))
             except DBAPIError as exc:
                 detail = getattr(exc.orig, "detail", None)
                 if getattr(exc.orig, "sqlstate", None) != UNMET_SQLSTATE or not detail:
                     raise
-                counts = [int(c) for c in detail.split(",")]  # the statement kept nothing
+                found = [int(c) for c in detail.split(",")]  # the statement kept nothing
+            # rows are counted only for the writes with an expectation
+            counted = iter(found)
+            counts = [None if q.expect is None else next(counted) for q in queued]
         else:
             counts = [await self._execute(q.compiled, q.args) for q in queued]
         missed = [
