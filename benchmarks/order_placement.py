@@ -144,6 +144,14 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     args.clients,
                     args.seconds,
                 )
+                if checkout["requests"] >= per_round:
+                    # every buyer of the round was served before the time was up: the clients
+                    # idled for the rest of it, and the rate would be understated
+                    raise SystemExit(
+                        f"round {r + 1} ran out of customers ({per_round} served in less than"
+                        f" {args.seconds}s); run again with more, e.g. --customers"
+                        f" {args.customers * 2}"
+                    )
                 requests = max(1, checkout["requests"])
                 checkout["server_cpu_ms_per_request"] = round(
                     (server.cpu_seconds() - cpu0) / requests * 1000, 1
@@ -339,7 +347,7 @@ if __name__ == "__main__":
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--products", type=int, default=500)
-    parser.add_argument("--customers", type=int, default=24000)
+    parser.add_argument("--customers", type=int, default=60000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--hot-units", type=int, default=300)
     parser.add_argument("--hot-losers", type=int, default=200)
