@@ -415,19 +415,15 @@ class Driver:
         statement. New rows are independent of other queued writes; it goes with the next flush."""
         if not rows:
             return
-        given = tuple(rows[0])
-        missing = [
-            c for c in table.columns if c.key not in given and c.default is not None
-        ]  # columns with a Python default the caller left out
-        query = _insert_query(table, given + tuple(c.key for c in missing), len(rows))
-        fill = [(c.key, _default_of(c, update=False)) for c in missing]
-        flat: dict[str, Any] = {}
-        for i, row in enumerate(rows):
-            for key in given:
-                flat[f"r{i}_{key}"] = row[key]
-            for key, make in fill:
-                flat[f"r{i}_{key}"] = make()
-        self.later(query, **flat)
+        plan = _insert_plan(table, tuple(rows[0]), len(rows), self.dialect)
+        args = []
+        for i, key, make, value, process in plan.slots:
+            if make is not None:
+                value = make()
+            elif key is not None:
+                value = rows[i][key]
+            args.append(value if process is None else process(value))
+        self.queued.append(_Queued(plan.compiled, args, None, None))
 
     async def flush(self) -> None:
         """Send the queued writes: one round trip on PostgreSQL."""
@@ -489,15 +485,31 @@ class Driver:
         self.queued.clear()
 
 
-_insert_queries: dict[tuple[str, tuple[str, ...], int], Query] = {}
+@dataclass(frozen=True, slots=True)
+class _InsertPlan:
+    """A multi-row insert of one shape, compiled, and where each positional parameter comes
+    from: (row, key, default maker, fixed value, bind processor) — so that queuing rows is one
+    pass over them, with no named parameters in between."""
+
+    compiled: _Compiled
+    slots: tuple[_Slot, ...]
 
 
-def _insert_query(table: Table, keys: tuple[str, ...], n: int) -> Query:
-    shape = (table.name, keys, n)
-    found = _insert_queries.get(shape)
+_Slot = tuple[int, str | None, Callable[[], Any] | None, Any, Callable[[Any], Any] | None]
+
+
+_insert_plans: dict[tuple[str, tuple[str, ...], int, str], _InsertPlan] = {}
+
+
+def _insert_plan(table: Table, given: tuple[str, ...], n: int, dialect: Dialect) -> _InsertPlan:
+    shape = (table.name, given, n, dialect.name)
+    found = _insert_plans.get(shape)
     if found is None:
-        columns = [table.c[k] for k in keys]
-        found = _insert_queries[shape] = Query(
+        # columns with a Python default the caller left out, made for every row
+        missing = [c for c in table.columns if c.key not in given and c.default is not None]
+        fill = {c.key: _default_of(c, update=False) for c in missing}
+        columns = [table.c[k] for k in given] + missing
+        query = Query(
             insert(table).values(
                 [
                     {c.key: bindparam(f"r{i}_{c.key}", type_=c.type) for c in columns}
@@ -505,6 +517,17 @@ def _insert_query(table: Table, keys: tuple[str, ...], n: int) -> Query:
                 ]
             )
         )
+        compiled = query.compiled(dialect)
+        assert not compiled.defaults  # every Python default is given above
+        source = {f"r{i}_{c.key}": (i, c.key) for c in columns for i in range(n)}
+        slots: list[_Slot] = []
+        for name, fixed_value, fixed, process in compiled.params:
+            if fixed:
+                slots.append((0, None, None, fixed_value, process))
+            else:
+                i, key = source[name]
+                slots.append((i, key, fill.get(key), None, process))
+        found = _insert_plans[shape] = _InsertPlan(compiled, tuple(slots))
     return found
 
 

@@ -48,6 +48,8 @@ from kirana.users import service as users
 from kirana.users.schemas import Principal
 
 _NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+_ORDER_COLUMNS = tuple(f.name for f in fields(OrderRow))
+_ITEM_FIELDS = tuple(OrderItemRead.model_fields)
 
 
 class IdempotencyKeyReused(ValidationFailed):
@@ -289,7 +291,7 @@ async def _checkout(
         )
     await repo.insert_order_rows(
         sql,
-        {f.name: getattr(order, f.name) for f in fields(order)},
+        {name: getattr(order, name) for name in _ORDER_COLUMNS},
         items,
         [{"id": new_id(), "order_id": order_id, **t.model_dump()} for t in timeline],
     )
@@ -323,7 +325,7 @@ async def _checkout(
         )
     answer = compose_order_read(
         order,
-        items=[OrderItemRead(**{k: i[k] for k in OrderItemRead.model_fields}) for i in items],
+        items=[OrderItemRead(**{k: i[k] for k in _ITEM_FIELDS}) for i in items],
         timeline=timeline,
         payment=PaymentSummary(id=payment.id, status=payment.status, provider=payment.provider),
         show_otp=True,
