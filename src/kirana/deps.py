@@ -24,11 +24,6 @@ async def get_settings_dep(request: Request) -> Settings:  # async: no thread-po
     return settings
 
 
-async def get_database(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: commit when the handler returns, roll back if it raises."""
     db: Database = request.app.state.db
@@ -37,7 +32,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
-AppDatabase = Annotated[Database, Depends(get_database)]  # a handler's own units of work
 Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
