@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import httpx
 import pytest
 
+from kirana.kit import clock
 from kirana.kit.db import Database
 from kirana.kit.outbox import drain
 from kirana.kit.sql import driver
@@ -258,6 +260,30 @@ async def test_checkout_reads_then_writes_once(
     snap = await snapshot(db)
     assert snap["orders"] == 1 and snap["idempotency_keys"] == 1
     assert await stock_of(db, shop.store_id, shop.products[0]) == (20, 2)
+
+
+async def test_a_cart_changed_in_the_same_instant_is_still_seen_as_changed(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    """The cart's version, not its timestamp, says it changed: with the clock held still (as
+    the simulator and tests can), a change between checkout's read and write is still seen."""
+    shop = await make_shop(db, client)
+    still = datetime.now(UTC)
+    clock.set_source(lambda: still)
+    try:
+        await fill_cart(client, shop, lines={shop.products[0]: 2})
+        async with db.transaction() as session:
+            seen = await repo.cart_to_check_out(await driver(session), shop.customer["id"], "k")
+        await fill_cart(client, shop, lines={shop.products[0]: 3})
+        with pytest.raises(CartChanged):
+            async with db.unit() as sql:
+                assert seen is not None
+                repo.queue_checked_out(sql, seen, lambda: CartChanged("changed"))
+                await sql.flush()
+    finally:
+        clock.set_source(lambda: datetime.now(UTC))
+    cart = (await client.get("/api/v1/cart", headers=shop.headers)).json()
+    assert [i["quantity"] for i in cart["items"]] == [3]
 
 
 async def test_a_cart_changed_after_it_was_read_is_not_checked_out(

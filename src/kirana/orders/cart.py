@@ -303,7 +303,7 @@ async def set_item(
         item = await repo.cart_item(session, cart.id, product_id)
         if item is not None:
             await session.delete(item)
-            cart.updated_at = clock.now()  # a checkout computed from the cart before must not go
+            repo.touch(cart)  # a checkout computed from the cart before must not go
             await session.flush()
         return (await price_cart(session, settings, user_id, cart)).read
 
@@ -345,7 +345,7 @@ async def set_item(
     else:
         item.quantity = quantity
         item.seen_price = line.price
-    cart.updated_at = clock.now()
+    repo.touch(cart)
     await session.flush()
     return (await price_cart(session, settings, user_id, cart, warnings=warnings)).read
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,6 +53,11 @@ class Cart(Base):
     coupon_code: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=clock.now, onupdate=clock.now, nullable=False
+    )
+    # Moved on by every UPDATE of the cart, in SQL (ORM or Core alike): checkout empties the
+    # cart only if this is still what it read. A timestamp could repeat; this cannot.
+    version: Mapped[int] = mapped_column(
+        Integer, nullable=False, server_default="0", onupdate=literal_column("version + 1")
     )
 
 

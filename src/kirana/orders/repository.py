@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kirana.kit import clock
 from kirana.kit.sql import Conn, Driver, Query, driver, one_of
 from kirana.orders import state
 from kirana.orders.models import (
@@ -75,7 +76,7 @@ _CART_FOR_CHECKOUT = Query(
         Cart.id,
         Cart.store_id,
         Cart.coupon_code,
-        Cart.updated_at,
+        Cart.version,
         IdempotencyKey.request_hash,
         IdempotencyKey.response_status,
         IdempotencyKey.response_body,
@@ -110,7 +111,7 @@ class CartToCheckOut:
     coupon_code: str | None
     # Every change to the cart or its lines moves this on: the checkout's writes go only if it
     # is still what they were computed from.
-    updated_at: datetime
+    version: int
     items: list[CartEntry]
     previous: StoredAnswer | None  # the Idempotency-Key's first use, if it has one
 
@@ -144,11 +145,19 @@ async def cart_item(session: AsyncSession, cart_id: str, product_id: str) -> Car
     return await session.get(CartItem, (cart_id, product_id))
 
 
+def touch(cart: Cart) -> None:
+    """Mark the cart changed (its lines were): its version moves on at the next flush, even if
+    the clock has not (an equal ``updated_at`` alone would not even be written)."""
+    # a SQL expression: the UPDATE adds one to what the row holds
+    cart.version = Cart.version + 1
+    cart.updated_at = clock.now()
+
+
 _EMPTY_CART = Query(delete(CartItem).where(CartItem.cart_id == bindparam("cart_id")))
 _DROP_COUPON = Query(update(Cart).where(Cart.id == bindparam("cart_id")).values(coupon_code=None))
 _CHECKED_OUT = Query(
     update(Cart)
-    .where(Cart.id == bindparam("cart_id"), Cart.updated_at == bindparam("seen"))
+    .where(Cart.id == bindparam("cart_id"), Cart.version == bindparam("seen"))
     .values(coupon_code=None)
 )
 
@@ -157,7 +166,7 @@ async def empty_cart(session: AsyncSession, cart_id: str) -> None:
     """Queued: it goes with the transaction's next statement or commit."""
     sql = await driver(session)
     sql.later(_EMPTY_CART, cart_id=cart_id)
-    sql.later(_DROP_COUPON, cart_id=cart_id)  # and moves the cart's updated_at on
+    sql.later(_DROP_COUPON, cart_id=cart_id)  # and moves the cart's version on
 
 
 def queue_checked_out(
@@ -165,7 +174,7 @@ def queue_checked_out(
 ) -> None:
     """Queue emptying the cart, only if it is as ``cart`` was read; else the flush raises
     ``otherwise()`` and keeps nothing."""
-    sql.later(_CHECKED_OUT, expect=1, otherwise=otherwise, cart_id=cart.id, seen=cart.updated_at)
+    sql.later(_CHECKED_OUT, expect=1, otherwise=otherwise, cart_id=cart.id, seen=cart.version)
     sql.later(_EMPTY_CART, cart_id=cart.id)
 
 
