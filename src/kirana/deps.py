@@ -49,12 +49,15 @@ class _Caller(HTTPBearer):
         self.roles = roles
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
-        scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+        return self.identify(request.headers.get("authorization"), request.app.state.settings)
+
+    def identify(self, authorization: str | None, settings: Settings) -> Principal:
+        """The caller named by an ``Authorization`` header, or the 401/403 to answer."""
+        scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized(
                 "Send an access token as 'Authorization: Bearer <token>'", code="token_missing"
             )
-        settings: Settings = request.app.state.settings
         principal = users.authenticate_access_token(settings, token.strip())
         if self.roles and principal.role not in self.roles:
             raise Forbidden(f"This needs the role {' or '.join(self.roles)}", code="role_required")
@@ -85,6 +88,7 @@ AuthRateLimit = Depends(limit_auth_attempts)
 
 
 AdminUser = Annotated[Principal, Depends(_Caller("admin"))]
-CustomerUser = Annotated[Principal, Depends(_Caller("customer", "admin"))]
+customer = _Caller("customer", "admin")
+CustomerUser = Annotated[Principal, Depends(customer)]
 StaffUser = Annotated[Principal, Depends(_Caller("store_staff", "admin"))]
 RiderUser = Annotated[Principal, Depends(_Caller("rider"))]
