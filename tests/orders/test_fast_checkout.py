@@ -5,6 +5,7 @@ the app without the fast route, on the same database, and the answers are compar
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -47,6 +48,24 @@ def fast_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+@dataclass
+class Pair:
+    shop: Shop
+    fast: httpx.AsyncClient  # the app as served
+    declared: httpx.AsyncClient  # a copy without the fast route
+    fast_calls: list[int]
+
+    async def both(self, **request: Any) -> tuple[int, str | None, Any]:
+        return await _both(self.fast, self.declared, **request)
+
+
+@pytest.fixture
+async def pair(
+    db: Database, client: httpx.AsyncClient, declared: httpx.AsyncClient, fast_calls: list[int]
+) -> Pair:
+    return Pair(await make_shop(db, client), client, declared, fast_calls)
+
+
 def _answer(r: httpx.Response) -> tuple[int, str | None, Any]:
     return r.status_code, r.headers.get("content-type"), r.json()
 
@@ -78,20 +97,15 @@ def _body_cases(shop: Shop) -> list[tuple[dict[str, Any], int, str]]:
     ]
 
 
-async def test_bad_bodies_get_the_declared_routes_answers(
-    db: Database,
-    client: httpx.AsyncClient,
-    declared: httpx.AsyncClient,
-    fast_calls: list[int],
-) -> None:
-    shop = await make_shop(db, client)
+async def test_bad_bodies_get_the_declared_routes_answers(pair: Pair) -> None:
+    shop, client = pair.shop, pair.fast
     await fill_cart(client, shop)
     cases = _body_cases(shop)
     for request, status, code in cases:
         headers = {**shop.headers, **JSON, **new_key()}
-        got = await _both(client, declared, headers=headers, **request)
+        got = await pair.both(headers=headers, **request)
         assert (got[0], got[2]["code"]) == (status, code), request
-    assert len(fast_calls) == len(cases)  # every one went the fast way on the app
+    assert len(pair.fast_calls) == len(cases)  # every one went the fast way on the app
     # nothing was written: the cart is still there to order
     r = await client.post(
         ORDERS,
@@ -101,36 +115,26 @@ async def test_bad_bodies_get_the_declared_routes_answers(
     assert r.status_code == 201, r.text
 
 
-async def test_refusals_from_checkout_are_the_same(
-    db: Database,
-    client: httpx.AsyncClient,
-    declared: httpx.AsyncClient,
-    fast_calls: list[int],
-) -> None:
-    shop = await make_shop(db, client)
+async def test_refusals_from_checkout_are_the_same(pair: Pair) -> None:
+    shop, client = pair.shop, pair.fast
     body = {"address_id": shop.address_id, "payment_method": "cod"}
     # an empty cart; then someone else's (or no) address; then no Idempotency-Key
-    got = await _both(client, declared, json=body, headers={**shop.headers, **new_key()})
+    got = await pair.both(json=body, headers={**shop.headers, **new_key()})
     assert (got[0], got[2]["code"]) == (422, "cart_empty")
     await fill_cart(client, shop)
     stranger = {**body, "address_id": "01NOSUCHADDRESS00000000000"}
-    got = await _both(client, declared, json=stranger, headers={**shop.headers, **new_key()})
+    got = await pair.both(json=stranger, headers={**shop.headers, **new_key()})
     assert (got[0], got[2]["code"]) == (404, "address_not_found")
-    got = await _both(client, declared, json=body, headers=shop.headers)
+    got = await pair.both(json=body, headers=shop.headers)
     assert (got[0], got[2]["code"]) == (400, "idempotency_key_missing")
-    assert len(fast_calls) == 3
+    assert len(pair.fast_calls) == 3
 
 
-async def test_an_order_and_its_replay_are_the_same_either_way(
-    db: Database,
-    client: httpx.AsyncClient,
-    declared: httpx.AsyncClient,
-    fast_calls: list[int],
-) -> None:
-    shop = await make_shop(db, client)
+async def test_an_order_and_its_replay_are_the_same_either_way(pair: Pair) -> None:
+    shop, client = pair.shop, pair.fast
     body = {"address_id": shop.address_id, "payment_method": "card", "tip": 1000}
     orders = []
-    for c in (client, declared):
+    for c in (client, pair.declared):
         await fill_cart(client, shop, lines={shop.products[0]: 2, shop.products[1]: 1})
         key = new_key()
         r = await c.post(ORDERS, json=body, headers={**shop.headers, **key})
@@ -142,21 +146,18 @@ async def test_an_order_and_its_replay_are_the_same_either_way(
     same = ("status", "subtotal", "fees", "discount", "tip", "total", "items", "payment_method")
     assert {k: fast.json()[k] for k in same} == {k: slow.json()[k] for k in same}
     # the key's first answer, replayed by either route; another body with it is refused by both
-    replay = await _both(client, declared, json=body, headers={**shop.headers, **fast_key})
+    replay = await pair.both(json=body, headers={**shop.headers, **fast_key})
     assert replay == (201, fast.headers["content-type"], fast.json())
     other = {**body, "tip": 0}
-    got = await _both(client, declared, json=other, headers={**shop.headers, **fast_key})
+    got = await pair.both(json=other, headers={**shop.headers, **fast_key})
     assert (got[0], got[2]["code"]) == (422, "idempotency_key_reused")
-    assert len(fast_calls) == 3  # the first order, and one of each pair
+    assert len(pair.fast_calls) == 3  # the first order, and one of each pair
 
 
 async def test_what_the_fast_route_does_not_take_reaches_the_declared_route(
-    db: Database,
-    client: httpx.AsyncClient,
-    declared: httpx.AsyncClient,
-    fast_calls: list[int],
+    pair: Pair, db: Database
 ) -> None:
-    shop = await make_shop(db, client)
+    shop, client = pair.shop, pair.fast
     await fill_cart(client, shop)
     rider = await factories.login(client, await factories.make_user(db, "rider"))
     body = f'{{"address_id": "{shop.address_id}", "payment_method": "cod"}}'.encode()
@@ -166,11 +167,9 @@ async def test_what_the_fast_route_does_not_take_reaches_the_declared_route(
         (rider, 403),  # a token, but not a customer's
         ({**shop.headers, "Content-Type": "text/plain"}, 422),  # not declared JSON
     ):
-        got = await _both(
-            client,
-            declared,
+        got = await pair.both(
             content=body,
             headers={"Content-Type": "application/json", **headers, **new_key()},
         )
         assert got[0] == status, got
-    assert fast_calls == []
+    assert pair.fast_calls == []
