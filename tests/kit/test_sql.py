@@ -272,7 +272,7 @@ async def test_a_refusal_caught_and_committed_keeps_none_of_its_flush(
 
 
 def test_parameters_are_renumbered_outside_quoted_text() -> None:
-    from kirana.kit.sql import _shifted
+    from kirana.kit.sql._batch import _shifted
 
     assert _shifted("a = $1 AND b IN ('x$1', 'it''s $2') AND c = $2", 3) == (
         "a = $4 AND b IN ('x$1', 'it''s $2') AND c = $5"

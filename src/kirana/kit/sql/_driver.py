@@ -1,0 +1,197 @@
+"""``Driver``: compiled statements run on the driver connection, writes queued and flushed."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+
+from kirana.kit.sql._batch import UNMET_SQLSTATE, _batch_sql, _Queued, _translated
+from kirana.kit.sql._compile import Query, _args, _Compiled, _insert_plan
+
+# Called with each statement's SQL before it runs (tests count queries with it).
+statement_listeners: list[Callable[[str], None]] = []
+
+
+class Driver:
+    """The driver connection under a session's transaction (asyncpg or aiosqlite)."""
+
+    def __init__(self, raw: Any, dialect: Dialect) -> None:
+        self.raw = raw
+        self.dialect = dialect
+        self.is_postgresql = dialect.name == "postgresql"
+        self.queued: list[_Queued] = []
+
+    @property
+    def autocommit(self) -> bool:
+        """Each statement commits on its own (PostgreSQL, ``Database.unit()``, until something
+        begins a transaction); a flush is then one all-or-none statement."""
+        return self.is_postgresql and not self.raw.is_in_transaction()
+
+    async def _fetch(self, c: _Compiled, args: list[Any]) -> list[Any]:
+        if self.queued:
+            await self.flush()
+        for listener in statement_listeners:
+            listener(c.sql)
+        with _translated(c.sql):
+            if not self.is_postgresql:
+                if c.results is None:
+                    c.results = self._processors(c, None)
+                return list(await self.raw.execute_fetchall(c.sql, args))
+            if c.results is None:
+                prepared = await self.raw.prepare(c.sql)
+                oids = [a.type.oid for a in prepared.get_attributes()]
+                c.results = self._processors(c, oids)
+                return list(await prepared.fetch(*args))
+            return list(await self.raw.fetch(c.sql, *args))
+
+    def _processors(
+        self, c: _Compiled, oids: list[int] | None
+    ) -> tuple[Callable[[Any], Any] | None, ...]:
+        return tuple(
+            t._cached_result_processor(self.dialect, oids[i] if oids else None)
+            for i, t in enumerate(c.result_types)
+        )
+
+    def _rows(self, c: _Compiled, records: Iterable[Any]) -> list[Any]:
+        if c.row is None:
+            return []
+        make = c.row._make  # type: ignore[attr-defined]
+        procs = c.results or ()
+        if not any(procs):
+            return [make(r) for r in records]
+        return [make([p(v) if p else v for p, v in zip(procs, r, strict=True)]) for r in records]
+
+    async def rows(self, query: Query, **params: Any) -> list[Any]:
+        c = query.compiled(self.dialect)
+        return self._rows(c, await self._fetch(c, _args(c, params)))
+
+    async def row(self, query: Query, **params: Any) -> Any | None:
+        found = await self.rows(query, **params)
+        return found[0] if found else None
+
+    async def scalar(self, query: Query, **params: Any) -> Any:
+        found = await self.row(query, **params)
+        return None if found is None else found[0]
+
+    async def run(self, query: Query, **params: Any) -> int:
+        """Run a write now (after the queued ones); returns the number of rows it touched."""
+        if self.queued:
+            await self.flush()
+        c = query.compiled(self.dialect)
+        return await self._execute(c, _args(c, params))
+
+    async def _execute(self, c: _Compiled, args: list[Any]) -> int:
+        for listener in statement_listeners:
+            listener(c.sql)
+        with _translated(c.sql):
+            if self.is_postgresql:
+                status = await self.raw.execute(c.sql, *args)
+                tail = status.rsplit(" ", 1)[-1]
+                return int(tail) if tail.isdigit() else 0
+            cursor = await self.raw.execute(c.sql, args)
+            count = int(cursor.rowcount)
+            await cursor.close()
+            if count < 0:  # sqlite3 counts only statements that start with INSERT/UPDATE/...
+                count = int((await self.raw.execute_fetchall("SELECT changes()"))[0][0])
+            return count
+
+    def later(
+        self,
+        query: Query,
+        *,
+        expect: int | None = None,
+        otherwise: Callable[[], Exception | Awaitable[Exception]] | None = None,
+        first: bool = False,
+        **params: Any,
+    ) -> None:
+        """Queue a write to go with the next flush (``first``: before those queued already). If
+        ``expect`` is given and it touches another number of rows, the flush keeps nothing
+        (on PostgreSQL outside a transaction; else the caller's transaction rolls back) and
+        raises ``otherwise()`` (awaited if a coroutine) of the first write queued that missed.
+        It must not touch rows another queued write touches (PostgreSQL runs the queue as one
+        statement, on one snapshot)."""
+        c = query.compiled(self.dialect)
+        queued = _Queued(c, _args(c, params), expect, otherwise)
+        if first:
+            self.queued.insert(0, queued)
+        else:
+            self.queued.append(queued)
+
+    def insert(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Queue the insert of ``rows`` (same keys each; Python-side defaults filled in) as one
+        statement. New rows are independent of other queued writes; it goes with the next flush."""
+        if not rows:
+            return
+        plan = _insert_plan(table, tuple(rows[0]), len(rows), self.dialect)
+        args = []
+        for i, key, make, value, process in plan.slots:
+            if make is not None:
+                value = make()
+            elif key is not None:
+                value = rows[i][key]
+            args.append(value if process is None else process(value))
+        self.queued.append(_Queued(plan.compiled, args, None, None))
+
+    async def flush(self) -> None:
+        """Send the queued writes: one round trip on PostgreSQL."""
+        queued, self.queued = self.queued, []
+        if not queued:
+            return
+        expects = any(q.expect is not None for q in queued)
+        checked = expects and self.autocommit
+        # In a transaction, a missed expectation takes back this flush's writes only, even if
+        # the caller catches the refusal and commits.
+        savepoint = expects and not checked
+        if savepoint:
+            await self.command("SAVEPOINT kirana_flush")
+        if self.is_postgresql and (len(queued) > 1 or checked):
+            sql = _batch_sql(queued, checked=checked)
+            args = [a for q in queued for a in q.args]
+            for listener in statement_listeners:
+                listener(sql)
+            try:
+                with _translated(sql):
+                    found = list(await self.raw.fetchrow(sql, *args))
+            except DBAPIError as exc:
+                detail = getattr(exc.orig, "detail", None)
+                if getattr(exc.orig, "sqlstate", None) != UNMET_SQLSTATE or not detail:
+                    raise
+                found = [int(c) for c in detail.split(",")]  # the statement kept nothing
+            # rows are counted only for the writes with an expectation
+            counted = iter(found)
+            counts = [None if q.expect is None else next(counted) for q in queued]
+        else:
+            counts = [await self._execute(q.compiled, q.args) for q in queued]
+        missed = [
+            q for q, count in zip(queued, counts, strict=True) if q.expect not in (None, count)
+        ]
+        if savepoint:
+            await self.command(
+                "ROLLBACK TO SAVEPOINT kirana_flush" if missed else "RELEASE SAVEPOINT kirana_flush"
+            )
+        for q, count in zip(queued, counts, strict=True):
+            if q.expect is not None and count != q.expect:
+                if q.otherwise is None:
+                    raise RuntimeError(
+                        f"expected {q.expect} rows, touched {count}: {q.compiled.sql}"
+                    )
+                error = q.otherwise()  # it may read: the queue is empty again by now
+                raise await error if inspect.isawaitable(error) else error
+
+    async def command(self, sql: str) -> None:
+        """Run a statement without parameters or result (SAVEPOINT, BEGIN ...)."""
+        for listener in statement_listeners:
+            listener(sql)
+        with _translated(sql):
+            if self.is_postgresql:
+                await self.raw.execute(sql)
+            else:
+                await (await self.raw.execute(sql)).close()
+
+    def forget(self) -> None:
+        self.queued.clear()
