@@ -113,10 +113,10 @@ async def place_order(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Also served, for a signed-in customer sending JSON, by :class:`FastCheckout`."""
-    return await _checkout(request, principal, idempotency_key, body)
+    return await _place(request, principal, idempotency_key, body)
 
 
-async def _checkout(
+async def _place(
     request: Request, principal: Principal, key: str | None, body: OrderCreate
 ) -> Response:
     app = request.app.state
@@ -154,7 +154,7 @@ class FastCheckout(Route):
 
     @staticmethod
     async def _endpoint(request: Request) -> Response:
-        return await _checkout(
+        return await _place(
             request,
             request.scope[_PRINCIPAL],
             request.headers.get("idempotency-key"),

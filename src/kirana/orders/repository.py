@@ -13,7 +13,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit import clock
 from kirana.kit.sql import Conn, Driver, Query, driver, one_of
 from kirana.orders import state
 from kirana.orders.models import (
@@ -146,11 +145,10 @@ async def cart_item(session: AsyncSession, cart_id: str, product_id: str) -> Car
 
 
 def touch(cart: Cart) -> None:
-    """Mark the cart changed (its lines were): its version moves on at the next flush, even if
-    the clock has not (an equal ``updated_at`` alone would not even be written)."""
-    # a SQL expression: the UPDATE adds one to what the row holds
+    """Mark the cart changed (its lines were): the next flush writes an UPDATE that adds one to
+    its version (a SQL expression) and sets ``updated_at`` (its onupdate), even if nothing else
+    of the cart row changed."""
     cart.version = Cart.version + 1
-    cart.updated_at = clock.now()
 
 
 _EMPTY_CART = Query(delete(CartItem).where(CartItem.cart_id == bindparam("cart_id")))

@@ -168,20 +168,20 @@ class Driver:
         else:
             counts = [await self._execute(q.compiled, q.args) for q in queued]
         missed = [
-            q for q, count in zip(queued, counts, strict=True) if q.expect not in (None, count)
+            (q, count)
+            for q, count in zip(queued, counts, strict=True)
+            if q.expect not in (None, count)
         ]
         if savepoint:
             await self.command(
                 "ROLLBACK TO SAVEPOINT kirana_flush" if missed else "RELEASE SAVEPOINT kirana_flush"
             )
-        for q, count in zip(queued, counts, strict=True):
-            if q.expect is not None and count != q.expect:
-                if q.otherwise is None:
-                    raise RuntimeError(
-                        f"expected {q.expect} rows, touched {count}: {q.compiled.sql}"
-                    )
-                error = q.otherwise()  # it may read: the queue is empty again by now
-                raise await error if inspect.isawaitable(error) else error
+        if missed:  # the refusal of the first write that missed
+            q, count = missed[0]
+            if q.otherwise is None:
+                raise RuntimeError(f"expected {q.expect} rows, touched {count}: {q.compiled.sql}")
+            error = q.otherwise()  # it may read: the queue is empty again by now
+            raise await error if inspect.isawaitable(error) else error
 
     async def command(self, sql: str) -> None:
         """Run a statement without parameters or result (SAVEPOINT, BEGIN ...)."""
