@@ -20,7 +20,7 @@ from kirana.catalog.models import Product, Stock, StockReservation
 from kirana.kit import clock
 from kirana.kit.errors import Conflict, ValidationFailed
 from kirana.kit.ids import new_id
-from kirana.kit.sql import Conn, Query, driver, each_of
+from kirana.kit.sql import Conn, Query, Together, driver, each_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +162,24 @@ def _hold_query(lines: int) -> Query:
     return found
 
 
+# Many baskets' holds in one statement (``Driver.flush(grouped=True)``): the lines summed per
+# product, locked in (store, product) order, all held or none — one row touched per product.
+_HOLD_TOGETHER = Together(
+    "WITH want AS (SELECT store_id, product_id, sum(qty) AS qty, max(at) AS at"
+    " FROM unnest($1::VARCHAR[], $2::VARCHAR[], $3::INTEGER[], $4::TIMESTAMP WITH TIME ZONE[])"
+    " AS w(store_id, product_id, qty, at) GROUP BY store_id, product_id),"
+    " locked AS (SELECT stock.store_id, stock.product_id,"
+    " stock.on_hand - stock.reserved AS available, want.qty, want.at"
+    " FROM stock JOIN want ON stock.store_id = want.store_id AND stock.product_id = want.product_id"
+    " ORDER BY stock.store_id, stock.product_id FOR UPDATE OF stock)"
+    " UPDATE stock SET reserved = stock.reserved + locked.qty, updated_at = locked.at FROM locked"
+    " WHERE stock.store_id = locked.store_id AND stock.product_id = locked.product_id"
+    " AND NOT EXISTS (SELECT 1 FROM locked WHERE locked.available < locked.qty)",
+    4,
+    count=lambda rows: len({(r[0], r[1]) for r in rows}),
+)
+
+
 async def reserve(
     session: Conn,
     store_id: str,
@@ -200,8 +218,15 @@ async def reserve(
     params: dict[str, Any] = {"store_id": store_id}
     for i, pid in enumerate(product_ids):
         params[f"p{i}"], params[f"q{i}"] = pid, lines[pid]
-    sql.later(_hold_query(len(product_ids)), expect=len(product_ids), otherwise=short_now, **params)
     now = clock.now()
+    sql.later(
+        _hold_query(len(product_ids)),
+        expect=len(product_ids),
+        otherwise=short_now,
+        together=_HOLD_TOGETHER,
+        rows=[(store_id, pid, lines[pid], now) for pid in product_ids],
+        **params,
+    )
     sql.insert(
         StockReservation.__table__,  # type: ignore[arg-type]
         [

@@ -8,6 +8,7 @@ concurrency (WAL cannot upgrade a stale read snapshot). So write sessions start 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -29,7 +30,7 @@ from sqlalchemy.util.concurrency import greenlet_spawn
 
 from kirana.kit.clock import ensure_aware
 from kirana.kit.errors import KiranaError
-from kirana.kit.sql import Driver
+from kirana.kit.sql import Driver, FlushGroup
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -116,6 +117,8 @@ class Database:
     def __init__(self, url: str, *, pool_size: int = 20, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = _is_sqlite(url)
+        self._group: FlushGroup | None = None
+        self._group_loop: asyncio.AbstractEventLoop | None = None
         self.engine = make_engine(url, pool_size=pool_size, echo=echo)
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._write = async_sessionmaker(
@@ -152,6 +155,8 @@ class Database:
         pooled = await self.engine.raw_connection()
         try:
             sql = Driver(pooled.driver_connection, self.engine.dialect)
+            if not self.is_sqlite:
+                sql.group = self.flush_group()
             if self.is_sqlite:
                 await sql.command("BEGIN IMMEDIATE")
             try:
@@ -166,6 +171,13 @@ class Database:
                 await sql.command("COMMIT")
         finally:
             await greenlet_spawn(pooled.close)
+
+    def flush_group(self) -> FlushGroup:
+        """The event loop's group for ``flush(grouped=True)`` (one loop per worker process)."""
+        loop = asyncio.get_running_loop()
+        if self._group is None or self._group_loop is not loop:
+            self._group, self._group_loop = FlushGroup(), loop
+        return self._group
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -341,5 +341,6 @@ async def _checkout(
     }
     repo.queue_first_use(sql, key_row, used_before)
     await stock.reserve(sql, store.id, order_id, wanted, seen=seen)
-    await sql.flush()  # every write above, at once; a refusal is raised here
+    # every write above, at once (with other checkouts' on PostgreSQL); a refusal is raised here
+    await sql.flush(grouped=True)
     return answer

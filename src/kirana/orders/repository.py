@@ -13,7 +13,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit.sql import Conn, Driver, Query, driver, one_of
+from kirana.kit import clock
+from kirana.kit.sql import Conn, Driver, Query, Together, driver, one_of
 from kirana.orders import state
 from kirana.orders.models import (
     Cart,
@@ -160,6 +161,16 @@ _CHECKED_OUT = Query(
 )
 
 
+# The same two writes for many checkouts in one statement (``Driver.flush(grouped=True)``).
+_CHECKED_OUT_TOGETHER = Together(
+    "UPDATE carts SET coupon_code = NULL, updated_at = v.at, version = carts.version + 1"
+    " FROM unnest($1::VARCHAR[], $2::INTEGER[], $3::TIMESTAMP WITH TIME ZONE[]) AS v(id, seen, at)"
+    " WHERE carts.id = v.id AND carts.version = v.seen",
+    3,
+)
+_EMPTY_CART_TOGETHER = Together("DELETE FROM cart_items WHERE cart_id = ANY($1::VARCHAR[])", 1)
+
+
 async def empty_cart(session: AsyncSession, cart_id: str) -> None:
     """Queued: it goes with the transaction's next statement or commit."""
     sql = await driver(session)
@@ -172,8 +183,16 @@ def queue_checked_out(
 ) -> None:
     """Queue emptying the cart, only if it is as ``cart`` was read; else the flush raises
     ``otherwise()`` and keeps nothing."""
-    sql.later(_CHECKED_OUT, expect=1, otherwise=otherwise, cart_id=cart.id, seen=cart.version)
-    sql.later(_EMPTY_CART, cart_id=cart.id)
+    sql.later(
+        _CHECKED_OUT,
+        expect=1,
+        otherwise=otherwise,
+        together=_CHECKED_OUT_TOGETHER,
+        rows=[(cart.id, cart.version, clock.now())],
+        cart_id=cart.id,
+        seen=cart.version,
+    )
+    sql.later(_EMPTY_CART, together=_EMPTY_CART_TOGETHER, rows=[(cart.id,)], cart_id=cart.id)
 
 
 # --- orders ---------------------------------------------------------------------------------

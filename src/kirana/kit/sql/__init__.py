@@ -33,13 +33,16 @@ from kirana.kit.sql._batch import UNMET_SQLSTATE
 from kirana.kit.sql._compile import Query
 from kirana.kit.sql._driver import Driver, statement_listeners
 from kirana.kit.sql._expr import ColumnOperand, any_of, each_of, one_of
+from kirana.kit.sql._group import FlushGroup, Together
 
 __all__ = [
     "UNMET_SQLSTATE",
     "ColumnOperand",
     "Conn",
     "Driver",
+    "FlushGroup",
     "Query",
+    "Together",
     "any_of",
     "driver",
     "each_of",

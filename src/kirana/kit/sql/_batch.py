@@ -44,6 +44,10 @@ class _Queued:
     args: list[Any]
     expect: int | None
     otherwise: Callable[[], Exception | Awaitable[Exception]] | None
+    # How it goes in one statement with other units' writes of its kind (``kit.sql._group``),
+    # and its rows for that form; None if it cannot.
+    together: Any = None
+    rows: list[tuple[Any, ...]] | None = None
 
 
 _DOLLAR = re.compile(r"\$(\d+)")

@@ -35,6 +35,9 @@ class _Compiled:
     row: type | None
     # Made at the first run, when PostgreSQL has said what type each column has.
     results: tuple[Callable[[Any], Any] | None, ...] | None = None
+    # Its grouped form (``kit.sql._group``), once looked for: a Together or None.
+    together: Any = None
+    together_known: bool = False
 
 
 def _compile(statement: Any, dialect: Dialect) -> _Compiled:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kirana.kit.sql._batch import UNMET_SQLSTATE, _batch_sql, _Queued, _translated
 from kirana.kit.sql._compile import Query, _args, _Compiled, _insert_plan
+from kirana.kit.sql._group import FlushGroup, Together, _SendAlone, unnest_insert
 
 # Called with each statement's SQL before it runs (tests count queries with it).
 statement_listeners: list[Callable[[str], None]] = []
@@ -25,6 +26,8 @@ class Driver:
         self.dialect = dialect
         self.is_postgresql = dialect.name == "postgresql"
         self.queued: list[_Queued] = []
+        # Set by ``Database.unit()`` on PostgreSQL: where ``flush(grouped=True)`` sends.
+        self.group: FlushGroup | None = None
 
     @property
     def autocommit(self) -> bool:
@@ -107,6 +110,8 @@ class Driver:
         expect: int | None = None,
         otherwise: Callable[[], Exception | Awaitable[Exception]] | None = None,
         first: bool = False,
+        together: Together | None = None,
+        rows: list[tuple[Any, ...]] | None = None,
         **params: Any,
     ) -> None:
         """Queue a write to go with the next flush (``first``: before those queued already). If
@@ -114,9 +119,16 @@ class Driver:
         (on PostgreSQL outside a transaction; else the caller's transaction rolls back) and
         raises ``otherwise()`` (awaited if a coroutine) of the first write queued that missed.
         It must not touch rows another queued write touches (PostgreSQL runs the queue as one
-        statement, on one snapshot)."""
+        statement, on one snapshot).
+
+        ``together`` and ``rows``: how it is sent with other units' writes of its kind, in one
+        statement (``flush(grouped=True)``); a single-row INSERT finds its own.
+        """
         c = query.compiled(self.dialect)
-        queued = _Queued(c, _args(c, params), expect, otherwise)
+        args = _args(c, params)
+        if together is None and self.is_postgresql:
+            together, rows = _insert_form(c), [tuple(args)]
+        queued = _Queued(c, args, expect, otherwise, together, rows)
         if first:
             self.queued.insert(0, queued)
         else:
@@ -135,13 +147,42 @@ class Driver:
             elif key is not None:
                 value = rows[i][key]
             args.append(value if process is None else process(value))
-        self.queued.append(_Queued(plan.compiled, args, None, None))
+        together = rows_of = None
+        if self.is_postgresql:
+            together = _insert_form(_insert_plan(table, tuple(rows[0]), 1, self.dialect).compiled)
+            if together is not None:
+                w = together.width
+                rows_of = [tuple(args[i : i + w]) for i in range(0, len(args), w)]
+        self.queued.append(_Queued(plan.compiled, args, None, None, together, rows_of))
 
-    async def flush(self) -> None:
-        """Send the queued writes: one round trip on PostgreSQL."""
+    async def flush(self, *, grouped: bool = False) -> None:
+        """Send the queued writes: one round trip on PostgreSQL. ``grouped``: in one statement
+        with other units' writes sent at the same time, if every write has a grouped form and
+        no transaction is open (``kit.sql._group``); the outcome is the same as alone."""
         queued, self.queued = self.queued, []
         if not queued:
             return
+        if (
+            grouped
+            and self.group is not None
+            and self.autocommit
+            and all(q.together is not None for q in queued)
+        ):
+            try:
+                await self.group.flush(self, queued, Driver._send_queue)
+                return
+            except _SendAlone:
+                pass
+        await self._send_queue(queued)
+
+    async def send(self, sql: str, args: list[Any]) -> list[Any]:
+        """Run ``sql`` (PostgreSQL) and return its first row."""
+        for listener in statement_listeners:
+            listener(sql)
+        with _translated(sql):
+            return list(await self.raw.fetchrow(sql, *args) or ())
+
+    async def _send_queue(self, queued: list[_Queued]) -> None:
         expects = any(q.expect is not None for q in queued)
         checked = expects and self.autocommit
         # In a transaction, a missed expectation takes back this flush's writes only, even if
@@ -152,11 +193,8 @@ class Driver:
         if self.is_postgresql and (len(queued) > 1 or checked):
             sql = _batch_sql(queued, checked=checked)
             args = [a for q in queued for a in q.args]
-            for listener in statement_listeners:
-                listener(sql)
             try:
-                with _translated(sql):
-                    found = list(await self.raw.fetchrow(sql, *args))
+                found = await self.send(sql, args)
             except DBAPIError as exc:
                 detail = getattr(exc.orig, "detail", None)
                 if getattr(exc.orig, "sqlstate", None) != UNMET_SQLSTATE or not detail:
@@ -195,3 +233,10 @@ class Driver:
 
     def forget(self) -> None:
         self.queued.clear()
+
+
+def _insert_form(c: _Compiled) -> Together | None:
+    if not c.together_known:
+        c.together = unnest_insert(c.sql, len(c.params)) if c.sql.startswith("INSERT") else None
+        c.together_known = True
+    return c.together  # type: ignore[no-any-return]

@@ -1,0 +1,267 @@
+"""Group flush (PostgreSQL): concurrent units' queued writes sent as one statement.
+
+A checkout's reads are its own, but its writes are the same dozen kinds as every other
+checkout's: insert an order, its lines, a payment intent, an event; hold stock; empty a cart.
+Under load, PostgreSQL's cost per order is mostly per statement rather than per row — executor
+start-up for every write node, locking every table and index, the round trip, the commit — so
+each write kind of N concurrent units is sent as one ``unnest()`` of arrays, in one statement.
+
+Leaders and lanes: a unit that flushes while fewer than ``lanes`` statements are in flight sends
+at once (with whatever else is waiting); one that arrives while the lanes are busy waits, and
+the next leader takes it along. At low load nothing waits; under load a statement carries every
+unit that arrived while the last one ran. A leader leads until its own writes are sent, then
+hands its lane to the first unit still waiting.
+
+All or none, per unit: the grouped statement checks every expectation (each kind's rows counted
+against the sum the units expect) and keeps nothing if one is not met, or on any error. Then
+each unit sends its own queue alone, as it would have without the group, and gets its own
+answer: its writes, or the refusal naming what it missed. A unit alone is never worse off than
+without the group; a grouped statement that kept nothing costs one statement more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections import deque
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from kirana.kit.sql._batch import _Queued, _shifted
+
+if TYPE_CHECKING:
+    from kirana.kit.sql._driver import Driver
+
+Rows = list[tuple[Any, ...]]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Together:
+    """How one kind of queued write is sent for many units at once (PostgreSQL): ``sql`` takes
+    one array per column of the rows as ``$1`` .. ``$width``. ``count``: the rows it must touch
+    for the rows given, if its writes have expectations (default: the sum of theirs)."""
+
+    sql: str
+    width: int
+    count: Callable[[Rows], int] | None = None
+
+
+# A single-row INSERT whose values are all parameters: ``VALUES ($1::T, $2::U ...)``.
+_ONE_ROW = re.compile(r"VALUES \((\$\d+::[A-Z][A-Z ]*(?:, \$\d+::[A-Z][A-Z ]*)*)\)")
+
+
+def unnest_insert(sql: str, width: int) -> Together | None:
+    """The grouped form of a single-row ``INSERT ... VALUES`` (any ``ON CONFLICT`` kept), or
+    None if its values are not ``width`` plain parameters in order."""
+    found = _ONE_ROW.search(sql)
+    if found is None:
+        return None
+    params = found.group(1).split(", ")
+    if [p.split("::")[0] for p in params] != [f"${i + 1}" for i in range(width)]:
+        return None
+    arrays = ", ".join(f"{p}[]" for p in params)
+    return Together(
+        sql[: found.start()] + f"SELECT * FROM unnest({arrays})" + sql[found.end() :], width
+    )
+
+
+_statements: dict[tuple[tuple[int, bool], ...], str] = {}
+
+
+def _grouped_sql(kinds: Sequence[tuple[Together, bool]]) -> str:
+    """One statement for ``kinds`` (each with whether it is counted): a data-modifying CTE per
+    kind, then every counted one checked against its expected count (a parameter after the
+    arrays); ``kirana_unmet`` fails the statement if one is off, so it keeps nothing."""
+    shape = tuple((id(t), counted) for t, counted in kinds)
+    found = _statements.get(shape)
+    if found is None:
+        ctes, offset = [], 0
+        for i, (t, is_counted) in enumerate(kinds):
+            returning = " RETURNING 1" if is_counted else ""
+            ctes.append(f"g{i} AS ({_shifted(t.sql, offset)}{returning})")
+            offset += t.width
+        counted = [i for i, (_, c) in enumerate(kinds) if c]
+        if not counted:
+            found = f"WITH {', '.join(ctes)} SELECT 1"
+        else:
+            counts = ", ".join(f"(SELECT count(*) FROM g{i}) AS c{i}" for i in counted)
+            every = ", ".join(f"c{i}" for i in counted)
+            expected = " AND ".join(f"c{i} = ${offset + n + 1}::int" for n, i in enumerate(counted))
+            found = (
+                f"WITH {', '.join(ctes)}, n AS MATERIALIZED (SELECT {counts}) SELECT {every}"
+                f" FROM n WHERE CASE WHEN {expected} THEN true ELSE kirana_unmet(ARRAY[{every}]) END"
+            )
+        _statements[shape] = found
+    return found
+
+
+_ALONE = object()  # a unit's answer: send your own queue
+
+
+@dataclass(eq=False, slots=True)
+class _Unit:
+    driver: Driver
+    queued: list[_Queued]
+    answer: asyncio.Future[Any]
+    taken: bool = False  # into a statement, by its leader
+    sent: bool = False
+    leading: bool = False
+
+
+@dataclass
+class GroupStats:
+    """What the group has done in this process (tests and the benchmark read it)."""
+
+    statements: int = 0  # grouped statements sent (two units or more)
+    units: int = 0  # units they carried
+    kept_nothing: int = 0  # grouped statements that kept nothing, their units then sent alone
+    alone: int = 0  # units sent alone (nothing else was waiting)
+
+
+@dataclass(eq=False)
+class FlushGroup:
+    """The units flushing on one event loop (one per ``Database`` and worker process)."""
+
+    limit: int = 64  # units in one statement
+    lanes: int = 2  # statements in flight at once
+    stats: GroupStats = field(default_factory=GroupStats)
+    _waiting: deque[_Unit] = field(default_factory=deque)
+    _leaders: int = 0
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    async def flush(
+        self,
+        driver: Driver,
+        queued: list[_Queued],
+        alone: Callable[[Driver, list[_Queued]], Awaitable[None]],
+    ) -> None:
+        """Send ``queued`` (every write with a grouped form) with whatever else is waiting;
+        ``alone`` sends one unit's queue by itself (and raises its refusal).
+
+        It runs as a task of its own that a cancelled caller waits for: a leader sends other
+        units' writes, and a unit's writes may be in flight on its connection, which must not
+        go back to the pool (or leave a lane taken) halfway."""
+        task = asyncio.ensure_future(self._flush(driver, queued, alone))
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            while not task.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.shield(task)
+            raise
+
+    async def _flush(
+        self,
+        driver: Driver,
+        queued: list[_Queued],
+        alone: Callable[[Driver, list[_Queued]], Awaitable[None]],
+    ) -> None:
+        unit = _Unit(driver, queued, asyncio.get_running_loop().create_future())
+        self._waiting.append(unit)
+        if self._leaders < self.lanes:
+            self._leaders += 1
+            unit.leading = True
+        elif await unit.answer is not _LEAD:  # another leader sent it, or hands over its lane
+            return self._answer(unit)
+        try:
+            while not unit.taken:  # (another leader may have taken it before this one ran)
+                n = min(self.limit, len(self._waiting))
+                batch = [self._waiting.popleft() for _ in range(n)]
+                for taken in batch:
+                    taken.taken = True
+                await self._send(driver, batch, alone)
+        finally:
+            # hand the lane to the first unit still waiting that does not lead already
+            heir = next((u for u in self._waiting if not u.leading), None)
+            if heir is None:
+                self._leaders -= 1
+            else:
+                heir.leading = True
+                heir.answer.set_result(_LEAD)
+                heir.answer = asyncio.get_running_loop().create_future()
+        if not unit.sent:  # in flight in another leader's statement
+            await unit.answer
+        self._answer(unit)
+
+    @staticmethod
+    def _answer(unit: _Unit) -> None:
+        unit.answer.result()  # raises the unit's refusal
+
+    async def _send(
+        self,
+        driver: Driver,
+        batch: list[_Unit],
+        alone: Callable[[Driver, list[_Queued]], Awaitable[None]],
+    ) -> None:
+        try:
+            if len(batch) == 1:
+                self.stats.alone += 1
+            else:
+                self.stats.statements += 1
+                self.stats.units += len(batch)
+                try:
+                    await self._grouped(driver, batch)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # kept nothing: each unit goes alone
+                    self.stats.kept_nothing += 1
+                else:
+                    for unit in batch:
+                        _settle(unit, None)
+                    return
+            results = await asyncio.gather(
+                *(alone(unit.driver, unit.queued) for unit in batch), return_exceptions=True
+            )
+            for unit, result in zip(batch, results, strict=True):
+                if isinstance(result, BaseException) and not isinstance(result, Exception):
+                    raise result
+                _settle(unit, result)
+        finally:
+            for unit in batch:  # cancelled midway: each unit sends its own (its key makes a
+                if not unit.sent:  # second send of writes that were kept a replay)
+                    _settle(unit, _ALONE)
+
+    async def _grouped(self, driver: Driver, batch: list[_Unit]) -> None:
+        kinds: dict[Together, tuple[Rows, list[int | None]]] = {}
+        for unit in batch:
+            for q in unit.queued:
+                assert q.together is not None and q.rows is not None
+                rows, expects = kinds.setdefault(q.together, ([], []))
+                rows.extend(q.rows)
+                expects.append(q.expect)
+        shape = [(t, any(e is not None for e in expects)) for t, (_, expects) in kinds.items()]
+        sql = _grouped_sql(shape)
+        args: list[Any] = []
+        expected: list[int] = []
+        for t, (rows, expects) in kinds.items():
+            columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * t.width
+            args.extend(columns)
+            if any(e is not None for e in expects):
+                expected.append(
+                    t.count(rows) if t.count is not None else sum(e or 0 for e in expects)
+                )
+        await driver.send(sql, [*args, *expected])
+
+
+_LEAD = object()  # a waiting unit's answer: lead now
+
+
+def _settle(unit: _Unit, result: Any) -> None:
+    unit.sent = True
+    if unit.answer.done():  # the leader's own unit: nobody awaits it
+        unit.answer = asyncio.get_running_loop().create_future()
+    if isinstance(result, Exception):
+        unit.answer.set_exception(result)
+    elif result is _ALONE:
+        unit.answer.set_exception(_SendAlone())
+    else:
+        unit.answer.set_result(None)
+
+
+class _SendAlone(Exception):
+    """The group could not say what became of this unit's writes: it sends them itself."""
