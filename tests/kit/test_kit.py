@@ -110,3 +110,67 @@ def test_tokens_follow_the_moved_clock() -> None:
         assert security.decode_access_token(token, DEV_SECRET_KEY) is not None
     finally:
         clock.reset()
+
+
+def _pyjwt_claims(token: str, secret: str) -> dict[str, object] | None:
+    """What PyJWT's full path says of a token, as ``_verified_claims`` must."""
+    import jwt
+
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            options={"require": ["sub", "exp", "iat"], "verify_exp": False, "verify_iat": False},
+        )
+    except jwt.PyJWTError:
+        return None
+    return claims if claims.get("typ") == "access" else None
+
+
+def test_our_tokens_are_checked_as_pyjwt_checks_them() -> None:
+    """``_verified_claims`` checks tokens with our own header without PyJWT: on good tokens
+    and every kind of bad one it must agree with PyJWT."""
+    import base64
+    import warnings
+
+    import jwt
+
+    secret = DEV_SECRET_KEY
+    good, _ = security.create_access_token("u1", secret, 15, {"role": "customer"})
+    header, payload, signature = good.split(".")
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    def signed(body: dict[str, object], alg: str = "HS256") -> str:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return jwt.encode(body, secret, algorithm=alg)
+
+    claims = {"sub": "u1", "iat": 1, "exp": 2, "typ": "access"}
+    other = b64(b'{"sub": "u2", "iat": 1, "exp": 2, "typ": "access"}')
+    tokens = [
+        good,
+        signed(claims),
+        signed({**claims, "typ": "refresh"}),
+        signed({k: v for k, v in claims.items() if k != "exp"}),
+        signed(claims, "HS384"),
+        jwt.encode(claims, None, algorithm="none"),
+        f"{header}.{other}.{signature}",  # another payload under our signature
+        f"{header}.{payload}.{signature[:-2]}AA",
+        f"{header}.{payload}.",
+        f"{header}.{payload}",
+        f"{header}.{payload}.{signature}.x",
+        f"{header}.{b64(b'[1, 2]')}.{b64(b'x')}",
+        f"{header}..{signature}",
+        "not-a-token",
+        "",
+    ]
+    tokens.append(f"{header}.{b64(b'[1]')}." + signed({"a": 1}).split(".")[2])
+    for token in tokens:
+        for key in (secret, "another-secret-another-secret-xx"):
+            assert security._verified_claims.__wrapped__(token, key) == _pyjwt_claims(token, key), (
+                token
+            )
+    assert security._verified_claims.__wrapped__(good, secret) is not None

@@ -149,7 +149,10 @@ class Driver:
             args.append(value if process is None else process(value))
         together = rows_of = None
         if self.is_postgresql:
-            together = _insert_form(_insert_plan(table, tuple(rows[0]), 1, self.dialect).compiled)
+            together = _grouped_forms.get(id(plan), _UNKNOWN)
+            if together is _UNKNOWN:  # the single-row plan's, for every row count
+                one = _insert_plan(table, tuple(rows[0]), 1, self.dialect).compiled
+                together = _grouped_forms[id(plan)] = _insert_form(one)
             if together is not None:
                 w = together.width
                 rows_of = [tuple(args[i : i + w]) for i in range(0, len(args), w)]
@@ -233,6 +236,11 @@ class Driver:
 
     def forget(self) -> None:
         self.queued.clear()
+
+
+# Insert plans (which live as long as the process) by id: their grouped form, or None.
+_grouped_forms: dict[int, Any] = {}
+_UNKNOWN = object()
 
 
 def _insert_form(c: _Compiled) -> Together | None:
