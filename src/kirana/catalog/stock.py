@@ -176,15 +176,19 @@ def _hold_query(lines: int) -> Query:
 
 
 # Many baskets' holds in one statement (``Driver.flush(grouped=True)``): the lines summed per
-# product, locked in (store, product) order, all held or none — one row touched per product.
+# product, each row looked up by its keys and locked in (store, product) order (a lateral join
+# with LIMIT, over the sorted products: PostgreSQL would otherwise hash-join the whole store's
+# stock), all held or none — one row touched per product.
 _HOLD_TOGETHER = Together(
-    "WITH want AS (SELECT store_id, product_id, sum(qty) AS qty, max(at) AS at"
+    "WITH want AS MATERIALIZED (SELECT store_id, product_id, sum(qty) AS qty, max(at) AS at"
     " FROM unnest($1::VARCHAR[], $2::VARCHAR[], $3::INTEGER[], $4::TIMESTAMP WITH TIME ZONE[])"
-    " AS w(store_id, product_id, qty, at) GROUP BY store_id, product_id),"
-    " locked AS (SELECT stock.store_id, stock.product_id,"
-    " stock.on_hand - stock.reserved AS available, want.qty, want.at"
-    " FROM stock JOIN want ON stock.store_id = want.store_id AND stock.product_id = want.product_id"
-    " ORDER BY stock.store_id, stock.product_id FOR UPDATE OF stock)"
+    " AS w(store_id, product_id, qty, at) GROUP BY store_id, product_id"
+    " ORDER BY store_id, product_id),"
+    " locked AS (SELECT row.store_id, row.product_id, row.available, want.qty, want.at"
+    " FROM want CROSS JOIN LATERAL (SELECT stock.store_id, stock.product_id,"
+    " stock.on_hand - stock.reserved AS available FROM stock"
+    " WHERE stock.store_id = want.store_id AND stock.product_id = want.product_id"
+    " LIMIT 1 FOR UPDATE) AS row)"
     " UPDATE stock SET reserved = stock.reserved + locked.qty, updated_at = locked.at FROM locked"
     " WHERE stock.store_id = locked.store_id AND stock.product_id = locked.product_id"
     " AND NOT EXISTS (SELECT 1 FROM locked WHERE locked.available < locked.qty)",
