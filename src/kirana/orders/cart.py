@@ -6,6 +6,7 @@ coupon); the answer carries a ``cart_store_changed`` warning so the app can say 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -48,13 +49,18 @@ class OverLimit(Conflict):
 
 @dataclass(frozen=True, slots=True)
 class PricedCart:
-    """A cart priced now: the answer to show, plus what checkout needs."""
+    """A cart priced now: what checkout needs, and the answer to show (made when asked for:
+    checkout never shows it)."""
 
-    read: CartRead
     lines: list[tuple[repo.CartEntry, stock.SaleLine | None]]
     quote: pricing.Quote
     coupon: repo.CouponRow | None
     coupon_problem: coupon_rules.CouponRejected | None
+    show: Callable[[], CartRead]
+
+    @property
+    def read(self) -> CartRead:
+        return self.show()
 
 
 def coupon_terms(coupon: repo.CouponRow) -> coupon_rules.CouponTerms:
@@ -158,9 +164,55 @@ async def price_cart(
         items = await repo.cart_items(session, cart.id)
     sold = await stock.sale_lines(session, store_id, [i.product_id for i in items])
     pairs = [(item, sold.get(item.product_id)) for item in items]
-    warnings = list(warnings or [])
+    subtotal = sum(
+        line.price * item.quantity for item, line in pairs if line is not None and line.is_active
+    )
+    now = clock.now()
+    coupon: repo.CouponRow | None = None
+    problem: coupon_rules.CouponRejected | None = None
+    discount = 0
+    if cart.coupon_code:
+        coupon = await repo.coupon_by_code(session, cart.coupon_code)
+        if coupon is None:
+            problem = coupon_rules.CouponRejected(
+                f"{cart.coupon_code} is not a coupon", code="coupon_unknown"
+            )
+        else:
+            try:
+                discount = await coupon_discount(session, user_id, coupon, subtotal, now)
+            except coupon_rules.CouponRejected as exc:
+                problem = exc
+    load = (
+        await store_load(session, settings, store_id)
+        if store_id and subtotal
+        else pricing.StoreLoad()
+    )
+    quote = pricing.quote(
+        subtotal,
+        at=now,
+        load=load,
+        rules=await pricing_rules(session, settings),
+        discount=discount,
+        tip=tip,
+    )
+
+    def show() -> CartRead:
+        return _cart_read(store_id, cart.coupon_code, pairs, quote, list(warnings or []), problem)
+
+    return PricedCart(pairs, quote, coupon, problem, show)
+
+
+def _cart_read(
+    store_id: str | None,
+    coupon_code: str | None,
+    pairs: list[tuple[repo.CartEntry, stock.SaleLine | None]],
+    quote: pricing.Quote,
+    warnings: list[CartWarning],
+    problem: coupon_rules.CouponRejected | None,
+) -> CartRead:
+    """The priced cart as the customer sees it: every line, with a warning for each that went
+    out of stock, ran low, changed price or is no longer sold."""
     lines: list[CartLine] = []
-    subtotal = 0
     for item, line in pairs:
         if line is None or not line.is_active:
             warnings.append(
@@ -211,7 +263,6 @@ async def price_cart(
                 )
             )
         line_total = line.price * item.quantity
-        subtotal += line_total
         lines.append(
             CartLine(
                 product_id=item.product_id,
@@ -227,37 +278,9 @@ async def price_cart(
             )
         )
 
-    now = clock.now()
-    coupon: repo.CouponRow | None = None
-    problem: coupon_rules.CouponRejected | None = None
-    discount = 0
-    if cart.coupon_code:
-        coupon = await repo.coupon_by_code(session, cart.coupon_code)
-        if coupon is None:
-            problem = coupon_rules.CouponRejected(
-                f"{cart.coupon_code} is not a coupon", code="coupon_unknown"
-            )
-        else:
-            try:
-                discount = await coupon_discount(session, user_id, coupon, subtotal, now)
-            except coupon_rules.CouponRejected as exc:
-                problem = exc
-        if problem is not None:
-            warnings.append(CartWarning(code=problem.code, message=problem.detail))
-    load = (
-        await store_load(session, settings, store_id)
-        if store_id and subtotal
-        else pricing.StoreLoad()
-    )
-    quote = pricing.quote(
-        subtotal,
-        at=now,
-        load=load,
-        rules=await pricing_rules(session, settings),
-        discount=discount,
-        tip=tip,
-    )
-    read = CartRead(
+    if problem is not None:
+        warnings.append(CartWarning(code=problem.code, message=problem.detail))
+    return CartRead(
         store_id=store_id,
         items=lines,
         subtotal=quote.subtotal,
@@ -267,9 +290,8 @@ async def price_cart(
         total=quote.total,
         currency=CURRENCY,
         warnings=warnings,
-        coupon_code=cart.coupon_code,
+        coupon_code=coupon_code,
     )
-    return PricedCart(read, pairs, quote, coupon, problem)
 
 
 async def get_cart(session: AsyncSession, settings: Settings, user_id: str) -> CartRead:
