@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from kirana.kit.sql import FlushGroup, Together
+from kirana.kit.sql import FlushGroup, Together, TogetherRead
 from kirana.kit.sql._batch import _Queued
 
 KIND = Together("INSERT INTO t (n) SELECT * FROM unnest($1::INTEGER[])", 1)
@@ -25,6 +25,15 @@ class FakeDriver:
 
     def __init__(self, n: int, log: dict[str, list[int]], refuse: set[int], rng: random.Random):
         self.n, self.log, self.refuse, self.rng = n, log, refuse, rng
+
+    async def send_read(self, sql: str, args: list[Any]) -> list[Any]:
+        """A grouped read: each row's unit number, then its value doubled."""
+        await asyncio.sleep(self.rng.random() / 500)
+        units, values = args
+        if self.refuse & set(values):
+            raise Refused(values)
+        self.log["grouped"].extend(values)
+        return [(u, v * 2) for u, v in zip(units, values, strict=True)]
 
     async def send(self, sql: str, args: list[Any]) -> list[Any]:
         await asyncio.sleep(self.rng.random() / 500)
@@ -69,7 +78,7 @@ async def test_every_unit_is_sent_once_and_answered(seed: int) -> None:
     sent = log["grouped"] + log["alone"]
     assert sorted(sent) == sorted(set(range(80)) - refuse)  # once each, refused ones never
     assert group.stats.statements > 0 and group.stats.units >= 2 * group.stats.statements
-    assert group._leaders == 0 and group.waiting == 0
+    assert group._line("writes").leaders == 0 and group.waiting == 0
 
 
 async def test_cancelled_callers_wait_for_their_writes_and_free_their_lanes() -> None:
@@ -91,8 +100,48 @@ async def test_cancelled_callers_wait_for_their_writes_and_free_their_lanes() ->
     assert len(sent) == len(set(sent))  # nothing twice
     # every caller that was not cancelled before it queued had its writes sent
     assert {n for n, r in enumerate(results) if r is None} <= set(sent)
-    assert group._leaders == 0 and group.waiting == 0
+    assert group._line("writes").leaders == 0 and group.waiting == 0
     # and the group still works
     more = [FakeDriver(n, log, set(), rng) for n in range(100, 110)]
     await asyncio.gather(*(_one(group, d, 0) for d in more))
     assert set(range(100, 110)) <= set(log["grouped"] + log["alone"])
+
+
+READ = TogetherRead(
+    "SELECT w.unit, w.n * 2 FROM unnest($1::INTEGER[], $2::INTEGER[]) AS w(unit, n)", 1
+)
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_grouped_reads_answer_each_unit_its_own_rows(seed: int) -> None:
+    rng = random.Random(seed)
+    group = FlushGroup(limit=rng.choice([3, 64]))
+    log: dict[str, list[int]] = {"grouped": [], "alone": []}
+    refuse = {n for n in range(60) if rng.random() < 0.1}
+
+    async def one(d: FakeDriver) -> list[Any]:
+        await asyncio.sleep(rng.random() / 200)
+        values = [d.n * 10 + k for k in range(d.n % 3 + 1)]  # 1 to 3 rows each
+
+        async def alone() -> list[Any]:
+            await asyncio.sleep(rng.random() / 500)
+            if d.n * 10 in refuse:
+                raise Refused(d.n)
+            log["alone"].extend(values)
+            return [(v * 2,) for v in values]
+
+        return await group.read(d, READ, [(v,) for v in values], alone)  # type: ignore[arg-type]
+
+    refuse = {n * 10 for n in refuse}
+    drivers = [FakeDriver(n, log, refuse, rng) for n in range(60)]
+    results = await asyncio.gather(*(one(d) for d in drivers), return_exceptions=True)
+    for d, result in zip(drivers, results, strict=True):
+        if d.n * 10 in refuse:
+            assert isinstance(result, Refused), result
+        else:
+            assert [tuple(r) for r in result] == [  # type: ignore[union-attr]
+                (2 * (d.n * 10 + k),) for k in range(d.n % 3 + 1)
+            ]
+    stats = group.read_stats(READ)
+    assert stats.statements > 0 and stats.units >= 2 * stats.statements
+    assert group._line(READ).leaders == 0 and not group._line(READ).waiting

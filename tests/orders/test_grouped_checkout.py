@@ -12,11 +12,14 @@ import asyncpg
 import httpx
 import pytest
 
+from kirana.catalog import stock
 from kirana.config import Settings
 from kirana.kit.db import Database
 from kirana.kit.outbox import drain
 from kirana.kit.sql import Together
 from kirana.kit.sql._group import unnest_insert
+from kirana.orders import repository as repo
+from kirana.users import repository as users_repo
 from tests.orders.shop import (
     Shop,
     add_customer,
@@ -116,6 +119,16 @@ async def test_waiting_checkouts_go_in_one_statement(
     assert [r.status_code for r in answers] == [201] * 6, [r.text for r in answers]
     assert group.stats.statements == before + 1 and group.stats.kept_nothing == 0
     assert group.stats.units >= 5
+    # the five started together read together too: their carts, addresses and sale lines
+    reads = [
+        group.read_stats(r)
+        for r in (
+            repo._CART_FOR_CHECKOUT_TOGETHER,
+            users_repo._ADDRESS_TOGETHER,
+            stock._SALE_LINES_TOGETHER,
+        )
+    ]
+    assert all(r.statements >= 1 and r.kept_nothing == 0 for r in reads), reads
     assert await stock_of(db, shop.store_id, shop.products[0]) == (20, 1 + 2 + 1 + 2 + 1)
     assert await stock_of(db, shop.store_id, shop.products[1]) == (20, 1)
     snap = await snapshot(db)

@@ -20,7 +20,7 @@ from kirana.catalog.models import Product, Stock, StockReservation
 from kirana.kit import clock
 from kirana.kit.errors import Conflict, ValidationFailed
 from kirana.kit.ids import new_id
-from kirana.kit.sql import Conn, Query, Together, driver, each_of
+from kirana.kit.sql import Conn, Query, Together, TogetherRead, driver, each_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +80,18 @@ def _sale_lines(dialect: str) -> Select[*tuple[Any, ...]]:
 _SALE_LINES = Query(sqlite=_sale_lines("sqlite"), postgresql=_sale_lines("postgresql"))
 
 
+# The same read for many checkouts at once (``Driver.rows(together=...)``, PostgreSQL).
+_SALE_LINES_TOGETHER = TogetherRead(
+    "SELECT w.unit, line.* FROM unnest($1::INTEGER[], $2::VARCHAR[], $3::VARCHAR[])"
+    " AS w(unit, store_id, product_id) CROSS JOIN LATERAL (SELECT stock.product_id,"
+    " products.name, products.unit, coalesce(stock.price, products.price), products.mrp,"
+    " products.currency, stock.on_hand - stock.reserved, stock.aisle, products.max_per_order,"
+    " products.is_active FROM stock JOIN products ON products.id = stock.product_id"
+    " WHERE stock.store_id = w.store_id AND stock.product_id = w.product_id LIMIT 1) AS line",
+    2,
+)
+
+
 async def sale_lines(
     session: Conn, store_id: str | None, product_ids: Sequence[str]
 ) -> dict[str, SaleLine]:
@@ -87,7 +99,11 @@ async def sale_lines(
     if not product_ids or store_id is None:
         return {}
     rows = await (await driver(session)).rows(
-        _SALE_LINES, store_id=store_id, product_ids=list(product_ids)
+        _SALE_LINES,
+        together=_SALE_LINES_TOGETHER,
+        together_rows=[(store_id, p) for p in product_ids],
+        store_id=store_id,
+        product_ids=list(product_ids),
     )
     return {
         r[0]: SaleLine(r[0], r[1], r[2], int(r[3]), r[4], r[5], int(r[6]), r[7], r[8], r[9])

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit import clock
-from kirana.kit.sql import Conn, Driver, Query, Together, driver, one_of
+from kirana.kit.sql import Conn, Driver, Query, Together, TogetherRead, driver, one_of
 from kirana.orders import state
 from kirana.orders.models import (
     Cart,
@@ -116,10 +116,32 @@ class CartToCheckOut:
     previous: StoredAnswer | None  # the Idempotency-Key's first use, if it has one
 
 
+# The same read for many checkouts at once (``Driver.rows(together=...)``, PostgreSQL).
+_CART_FOR_CHECKOUT_TOGETHER = TogetherRead(
+    "SELECT w.unit, carts.id, carts.store_id, carts.coupon_code, carts.version,"
+    " idempotency_keys.request_hash, idempotency_keys.response_status,"
+    " idempotency_keys.response_body, cart_items.product_id, cart_items.quantity,"
+    " cart_items.seen_price"
+    " FROM unnest($1::INTEGER[], $2::VARCHAR[], $3::VARCHAR[]) AS w(unit, user_id, key)"
+    " JOIN carts ON carts.user_id = w.user_id"
+    " LEFT OUTER JOIN idempotency_keys"
+    " ON idempotency_keys.user_id = carts.user_id AND idempotency_keys.key = w.key"
+    " LEFT OUTER JOIN cart_items ON cart_items.cart_id = carts.id"
+    " ORDER BY w.unit, cart_items.added_at, cart_items.product_id",
+    2,
+)
+
+
 async def cart_to_check_out(sql: Driver, user_id: str, key: str) -> CartToCheckOut | None:
     """The user's cart with its lines and what ``key`` was used for before, in one query. It
     locks nothing: checkout's writes check that the cart is unchanged (``queue_checked_out``)."""
-    rows = await sql.rows(_CART_FOR_CHECKOUT, user_id=user_id, key=key)
+    rows = await sql.rows(
+        _CART_FOR_CHECKOUT,
+        together=_CART_FOR_CHECKOUT_TOGETHER,
+        together_rows=[(user_id, key)],
+        user_id=user_id,
+        key=key,
+    )
     if not rows:
         return None
     first = rows[0]

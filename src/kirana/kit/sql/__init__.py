@@ -33,7 +33,7 @@ from kirana.kit.sql._batch import UNMET_SQLSTATE
 from kirana.kit.sql._compile import Query
 from kirana.kit.sql._driver import Driver, statement_listeners
 from kirana.kit.sql._expr import ColumnOperand, any_of, each_of, one_of
-from kirana.kit.sql._group import FlushGroup, Together
+from kirana.kit.sql._group import FlushGroup, Together, TogetherRead
 
 __all__ = [
     "UNMET_SQLSTATE",
@@ -43,6 +43,7 @@ __all__ = [
     "FlushGroup",
     "Query",
     "Together",
+    "TogetherRead",
     "any_of",
     "driver",
     "each_of",

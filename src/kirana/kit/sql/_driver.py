@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from kirana.kit.sql._batch import UNMET_SQLSTATE, _batch_sql, _Queued, _translated
 from kirana.kit.sql._compile import Query, _args, _Compiled, _insert_plan
-from kirana.kit.sql._group import FlushGroup, Together, _SendAlone, unnest_insert
+from kirana.kit.sql._group import FlushGroup, Together, TogetherRead, _SendAlone, unnest_insert
 
 # Called with each statement's SQL before it runs (tests count queries with it).
 statement_listeners: list[Callable[[str], None]] = []
@@ -69,12 +69,45 @@ class Driver:
             return [make(r) for r in records]
         return [make([p(v) if p else v for p, v in zip(procs, r, strict=True)]) for r in records]
 
-    async def rows(self, query: Query, **params: Any) -> list[Any]:
+    async def rows(
+        self,
+        query: Query,
+        *,
+        together: TogetherRead | None = None,
+        together_rows: list[tuple[Any, ...]] | None = None,
+        **params: Any,
+    ) -> list[Any]:
+        """The query's rows. ``together``: on PostgreSQL outside a transaction, made in one
+        statement with the same read of other units waiting (``kit.sql._group``), from
+        ``together_rows`` (the parameters as that form takes them); the rows are the same."""
         c = query.compiled(self.dialect)
-        return self._rows(c, await self._fetch(c, _args(c, params)))
+        args = _args(c, params)
+        if (
+            together is not None
+            and together_rows is not None
+            and self.group is not None
+            and c.results is not None  # (its first run, alone, learns the result types)
+            and not self.queued
+            and self.autocommit
+        ):
+            try:
+                records = await self.group.read(
+                    self, together, together_rows, lambda: self._fetch(c, args)
+                )
+            except _SendAlone:
+                records = await self._fetch(c, args)
+            return self._rows(c, records)
+        return self._rows(c, await self._fetch(c, args))
 
-    async def row(self, query: Query, **params: Any) -> Any | None:
-        found = await self.rows(query, **params)
+    async def row(
+        self,
+        query: Query,
+        *,
+        together: TogetherRead | None = None,
+        together_rows: list[tuple[Any, ...]] | None = None,
+        **params: Any,
+    ) -> Any | None:
+        found = await self.rows(query, together=together, together_rows=together_rows, **params)
         return found[0] if found else None
 
     async def scalar(self, query: Query, **params: Any) -> Any:
@@ -184,6 +217,13 @@ class Driver:
             listener(sql)
         with _translated(sql):
             return list(await self.raw.fetchrow(sql, *args) or ())
+
+    async def send_read(self, sql: str, args: list[Any]) -> list[Any]:
+        """Run a read (PostgreSQL) and return its records."""
+        for listener in statement_listeners:
+            listener(sql)
+        with _translated(sql):
+            return list(await self.raw.fetch(sql, *args))
 
     async def _send_queue(self, queued: list[_Queued]) -> None:
         expects = any(q.expect is not None for q in queued)

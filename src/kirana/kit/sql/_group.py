@@ -100,13 +100,25 @@ def _grouped_sql(kinds: Sequence[tuple[Together, bool]]) -> str:
     return found
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class TogetherRead:
+    """How one read is made for many units at once (PostgreSQL): ``sql`` takes one array per
+    column of the units' rows, after ``$1``, the number of the unit each row comes from; it
+    returns that number first, then the single read's columns, each unit's rows in its order."""
+
+    sql: str
+    width: int
+
+
 _ALONE = object()  # a unit's answer: send your own queue
+_LEAD = object()  # a waiting unit's answer: lead now
+_WRITES = "writes"
 
 
 @dataclass(eq=False, slots=True)
 class _Unit:
-    driver: Driver
-    queued: list[_Queued]
+    rows: Any  # writes: its queue; reads: its parameter rows
+    alone: Callable[[], Awaitable[Any]]  # what the unit does by itself, on its own connection
     answer: asyncio.Future[Any]
     taken: bool = False  # into a statement, by its leader
     sent: bool = False
@@ -119,23 +131,49 @@ class GroupStats:
 
     statements: int = 0  # grouped statements sent (two units or more)
     units: int = 0  # units they carried
-    kept_nothing: int = 0  # grouped statements that kept nothing, their units then sent alone
+    kept_nothing: int = 0  # grouped statements that failed, their units then sent alone
     alone: int = 0  # units sent alone (nothing else was waiting)
 
 
 @dataclass(eq=False)
+class _Line:
+    """The units waiting for one kind of statement, and its leaders."""
+
+    stats: GroupStats = field(default_factory=GroupStats)
+    waiting: deque[_Unit] = field(default_factory=deque)
+    leaders: int = 0
+
+
+_Together = Callable[["Driver", list[_Unit]], Awaitable[list[Any]]]
+
+
+@dataclass(eq=False)
 class FlushGroup:
-    """The units flushing on one event loop (one per ``Database`` and worker process)."""
+    """The units flushing (and reading) on one event loop: one per ``Database`` and worker
+    process, with a line of its own for the writes and for each kind of read."""
 
     limit: int = 64  # units in one statement
-    lanes: int = 1  # statements in flight at once
-    stats: GroupStats = field(default_factory=GroupStats)
-    _waiting: deque[_Unit] = field(default_factory=deque)
-    _leaders: int = 0
+    lanes: int = 1  # statements of one kind in flight at once
+    _lines: dict[object, _Line] = field(default_factory=dict)
+
+    def _line(self, kind: object) -> _Line:
+        found = self._lines.get(kind)
+        if found is None:
+            found = self._lines[kind] = _Line()
+        return found
+
+    @property
+    def stats(self) -> GroupStats:
+        """The writes' statistics."""
+        return self._line(_WRITES).stats
+
+    def read_stats(self, together: TogetherRead) -> GroupStats:
+        return self._line(together).stats
 
     @property
     def waiting(self) -> int:
-        return len(self._waiting)
+        """Units waiting to write."""
+        return len(self._line(_WRITES).waiting)
 
     async def flush(
         self,
@@ -144,83 +182,115 @@ class FlushGroup:
         alone: Callable[[Driver, list[_Queued]], Awaitable[None]],
     ) -> None:
         """Send ``queued`` (every write with a grouped form) with whatever else is waiting;
-        ``alone`` sends one unit's queue by itself (and raises its refusal).
+        ``alone`` sends one unit's queue by itself (and raises its refusal)."""
+        await self._join(_WRITES, driver, queued, lambda: alone(driver, queued), self._grouped)
 
-        It runs as a task of its own that a cancelled caller waits for: a leader sends other
-        units' writes, and a unit's writes may be in flight on its connection, which must not
-        go back to the pool (or leave a lane taken) halfway."""
-        task = asyncio.ensure_future(self._flush(driver, queued, alone))
+    async def read(
+        self,
+        driver: Driver,
+        together: TogetherRead,
+        rows: list[tuple[Any, ...]],
+        alone: Callable[[], Awaitable[list[Any]]],
+    ) -> list[Any]:
+        """The records of one read, made with the same read of every unit waiting (each record
+        without the unit's number); ``alone`` makes it by itself."""
+
+        async def grouped(leader: Driver, batch: list[_Unit]) -> list[Any]:
+            args: list[list[Any]] = [[] for _ in range(together.width + 1)]
+            for n, unit in enumerate(batch):
+                for row in unit.rows:
+                    args[0].append(n)
+                    for column, value in zip(args[1:], row, strict=True):
+                        column.append(value)
+            found: list[list[Any]] = [[] for _ in batch]
+            for record in await leader.send_read(together.sql, args):
+                found[record[0]].append(record[1:])
+            return found
+
+        found: list[Any] = await self._join(together, driver, rows, alone, grouped)
+        return found
+
+    async def _join(
+        self,
+        kind: object,
+        driver: Driver,
+        rows: Any,
+        alone: Callable[[], Awaitable[Any]],
+        together: _Together,
+    ) -> Any:
+        """Lead or wait (see the module's docstring), as a task of its own that a cancelled
+        caller waits for: a leader sends other units' statements, and a unit's may be in
+        flight on its connection, which must not go back to the pool (or leave a lane taken)
+        halfway."""
+        task = asyncio.ensure_future(
+            self._lead_or_wait(self._line(kind), driver, rows, alone, together)
+        )
         try:
-            await asyncio.shield(task)
+            return await asyncio.shield(task)
         except asyncio.CancelledError:
             while not task.done():
                 with contextlib.suppress(asyncio.CancelledError):
                     await asyncio.shield(task)
             raise
 
-    async def _flush(
+    async def _lead_or_wait(
         self,
+        line: _Line,
         driver: Driver,
-        queued: list[_Queued],
-        alone: Callable[[Driver, list[_Queued]], Awaitable[None]],
-    ) -> None:
-        unit = _Unit(driver, queued, asyncio.get_running_loop().create_future())
-        self._waiting.append(unit)
-        if self._leaders < self.lanes:
-            self._leaders += 1
+        rows: Any,
+        alone: Callable[[], Awaitable[Any]],
+        together: _Together,
+    ) -> Any:
+        unit = _Unit(rows, alone, asyncio.get_running_loop().create_future())
+        line.waiting.append(unit)
+        if line.leaders < self.lanes:
+            line.leaders += 1
             unit.leading = True
         elif await unit.answer is not _LEAD:  # another leader sent it, or hands over its lane
-            return self._answer(unit)
+            return unit.answer.result()
         try:
-            if len(self._waiting) == 1:  # let the units ready in this turn of the loop join
+            if len(line.waiting) == 1:  # let the units ready in this turn of the loop join
                 await asyncio.sleep(0)
             while not unit.taken:  # (another leader may have taken it before this one ran)
-                n = min(self.limit, len(self._waiting))
-                batch = [self._waiting.popleft() for _ in range(n)]
+                n = min(self.limit, len(line.waiting))
+                batch = [line.waiting.popleft() for _ in range(n)]
                 for taken in batch:
                     taken.taken = True
-                await self._send(driver, batch, alone)
+                await self._send(line.stats, driver, batch, together)
         finally:
             # hand the lane to the first unit still waiting that does not lead already
-            heir = next((u for u in self._waiting if not u.leading), None)
+            heir = next((u for u in line.waiting if not u.leading), None)
             if heir is None:
-                self._leaders -= 1
+                line.leaders -= 1
             else:
                 heir.leading = True
                 heir.answer.set_result(_LEAD)
                 heir.answer = asyncio.get_running_loop().create_future()
         if not unit.sent:  # in flight in another leader's statement
             await unit.answer
-        self._answer(unit)
-
-    @staticmethod
-    def _answer(unit: _Unit) -> None:
-        unit.answer.result()  # raises the unit's refusal
+        return unit.answer.result()
 
     async def _send(
-        self,
-        driver: Driver,
-        batch: list[_Unit],
-        alone: Callable[[Driver, list[_Queued]], Awaitable[None]],
+        self, stats: GroupStats, driver: Driver, batch: list[_Unit], together: _Together
     ) -> None:
         try:
             if len(batch) == 1:
-                self.stats.alone += 1
+                stats.alone += 1
             else:
-                self.stats.statements += 1
-                self.stats.units += len(batch)
+                stats.statements += 1
+                stats.units += len(batch)
                 try:
-                    await self._grouped(driver, batch)
+                    answers = await together(driver, batch)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # kept nothing: each unit goes alone
-                    self.stats.kept_nothing += 1
+                    stats.kept_nothing += 1
                 else:
-                    for unit in batch:
-                        _settle(unit, None)
+                    for unit, answer in zip(batch, answers, strict=True):
+                        _settle(unit, answer)
                     return
             results = await asyncio.gather(
-                *(alone(unit.driver, unit.queued) for unit in batch), return_exceptions=True
+                *(unit.alone() for unit in batch), return_exceptions=True
             )
             for unit, result in zip(batch, results, strict=True):
                 if isinstance(result, BaseException) and not isinstance(result, Exception):
@@ -231,10 +301,10 @@ class FlushGroup:
                 if not unit.sent:  # second send of writes that were kept a replay)
                     _settle(unit, _ALONE)
 
-    async def _grouped(self, driver: Driver, batch: list[_Unit]) -> None:
+    async def _grouped(self, driver: Driver, batch: list[_Unit]) -> list[Any]:
         kinds: dict[Together, tuple[Rows, list[int | None]]] = {}
         for unit in batch:
-            for q in unit.queued:
+            for q in unit.rows:
                 assert q.together is not None and q.rows is not None
                 rows, expects = kinds.setdefault(q.together, ([], []))
                 rows.extend(q.rows)
@@ -251,9 +321,7 @@ class FlushGroup:
                     t.count(rows) if t.count is not None else sum(e or 0 for e in expects)
                 )
         await driver.send(sql, [*args, *expected])
-
-
-_LEAD = object()  # a waiting unit's answer: lead now
+        return [None] * len(batch)
 
 
 def _settle(unit: _Unit, result: Any) -> None:
@@ -265,8 +333,8 @@ def _settle(unit: _Unit, result: Any) -> None:
     elif result is _ALONE:
         unit.answer.set_exception(_SendAlone())
     else:
-        unit.answer.set_result(None)
+        unit.answer.set_result(result)
 
 
 class _SendAlone(Exception):
-    """The group could not say what became of this unit's writes: it sends them itself."""
+    """The group could not say what became of this unit's statement: it sends it itself."""
