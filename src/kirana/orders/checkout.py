@@ -4,7 +4,8 @@ Every read comes first — the cart with the key's earlier use, the address, the
 every write goes at once, each one conditional: the key's first use (with the answer to replay),
 the cart still as read, the stock held line by line. On PostgreSQL the reads run without a
 transaction and the writes are one statement that keeps all of them or none (``kit.sql``), so a
-checkout is four round trips and holds its row locks only for that statement; on SQLite it runs
+checkout is four round trips and holds its row locks only for that statement (under load, each
+of the four is shared with the other checkouts waiting: ``kit.sql._group``); on SQLite it runs
 in one write transaction. A second request with the same key replays the stored answer; if both
 run at once, the later one's key insert waits on the first (PostgreSQL's unique index, SQLite's
 write lock) and then replays its answer. A refused checkout writes nothing, so a retry is

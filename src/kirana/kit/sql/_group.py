@@ -1,4 +1,4 @@
-"""Group flush (PostgreSQL): concurrent units' queued writes sent as one statement.
+"""Group flush (PostgreSQL): concurrent units' queued writes (and reads) sent as one statement.
 
 A checkout's reads are its own, but its writes are the same dozen kinds as every other
 checkout's: insert an order, its lines, a payment intent, an event; hold stock; empty a cart.
@@ -14,6 +14,10 @@ arrived while the last one ran. A leader leads until its own writes are sent, th
 lane to the first unit still waiting. One lane per worker process is the default: with two,
 more units went alone and orders/s fell (64 clients, two workers: 7 units per statement and 3%
 alone with one lane; 4.5 and 9% alone with two; 16.2-16.6% of ``pgbench -N`` against 20.1-20.4%).
+
+Reads group the same way (``TogetherRead``): one statement answers the same read for every
+unit waiting, each row led by its unit's number, and each unit gets the rows its own read would
+have returned; if the statement fails, each unit makes its read alone.
 
 All or none, per unit: the grouped statement checks every expectation (each kind's rows counted
 against the sum the units expect) and keeps nothing if one is not met, or on any error. Then
