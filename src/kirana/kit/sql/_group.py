@@ -1,7 +1,7 @@
 """Group flush (PostgreSQL): concurrent units' queued writes (and reads) sent as one statement.
 
-A checkout's reads are its own, but its writes are the same dozen kinds as every other
-checkout's: insert an order, its lines, a payment intent, an event; hold stock; empty a cart.
+Concurrent checkouts make the same three reads and the same dozen kinds of write: insert an
+order, its lines, a payment intent, an event; hold stock; empty a cart.
 Under load, PostgreSQL's cost per order is mostly per statement rather than per row — executor
 start-up for every write node, locking every table and index, the round trip, the commit — so
 each write kind of N concurrent units is sent as one ``unnest()`` of arrays, in one statement.
