@@ -262,6 +262,20 @@ async def test_checkout_reads_then_writes_once(
     assert await stock_of(db, shop.store_id, shop.products[0]) == (20, 2)
 
 
+async def _cart_as_checkout_reads_it(db: Database, user_id: str) -> repo.CartToCheckOut | None:
+    async with db.transaction() as session:
+        return await repo.cart_to_check_out(await driver(session), user_id, "k")
+
+
+async def _checked_out_is_refused(db: Database, seen: repo.CartToCheckOut | None) -> None:
+    """Emptying the cart as ``seen`` is refused: it changed since."""
+    with pytest.raises(CartChanged):
+        async with db.unit() as sql:
+            assert seen is not None
+            repo.queue_checked_out(sql, seen, lambda: CartChanged("changed"))
+            await sql.flush()
+
+
 async def test_a_cart_changed_in_the_same_instant_is_still_seen_as_changed(
     db: Database, client: httpx.AsyncClient
 ) -> None:
@@ -272,14 +286,9 @@ async def test_a_cart_changed_in_the_same_instant_is_still_seen_as_changed(
     clock.set_source(lambda: still)
     try:
         await fill_cart(client, shop, lines={shop.products[0]: 2})
-        async with db.transaction() as session:
-            seen = await repo.cart_to_check_out(await driver(session), shop.customer["id"], "k")
+        seen = await _cart_as_checkout_reads_it(db, shop.customer["id"])
         await fill_cart(client, shop, lines={shop.products[0]: 3})
-        with pytest.raises(CartChanged):
-            async with db.unit() as sql:
-                assert seen is not None
-                repo.queue_checked_out(sql, seen, lambda: CartChanged("changed"))
-                await sql.flush()
+        await _checked_out_is_refused(db, seen)
     finally:
         clock.set_source(lambda: datetime.now(UTC))
     cart = (await client.get("/api/v1/cart", headers=shop.headers)).json()
@@ -294,22 +303,13 @@ async def test_a_cart_changed_after_it_was_read_is_not_checked_out(
     shop = await make_shop(db, client)
     await fill_cart(client, shop, lines={shop.products[0]: 2})
     user_id = shop.customer["id"]
-    async with db.transaction() as session:
-        seen = await repo.cart_to_check_out(await driver(session), user_id, "k")
+    seen = await _cart_as_checkout_reads_it(db, user_id)
     assert seen is not None and [i.quantity for i in seen.items] == [2]
     await fill_cart(client, shop, lines={shop.products[0]: 1})  # changed in another request
-    with pytest.raises(CartChanged):
-        async with db.unit() as sql:
-            repo.queue_checked_out(sql, seen, lambda: CartChanged("changed"))
-            await sql.flush()
+    await _checked_out_is_refused(db, seen)
     cart = (await client.get("/api/v1/cart", headers=shop.headers)).json()
     assert [i["quantity"] for i in cart["items"]] == [1]  # nothing was emptied
     # removing a line moves the cart on too
-    async with db.transaction() as session:
-        seen = await repo.cart_to_check_out(await driver(session), user_id, "k")
+    seen = await _cart_as_checkout_reads_it(db, user_id)
     await fill_cart(client, shop, lines={shop.products[0]: 0})
-    with pytest.raises(CartChanged):
-        async with db.unit() as sql:
-            assert seen is not None
-            repo.queue_checked_out(sql, seen, lambda: CartChanged("changed"))
-            await sql.flush()
+    await _checked_out_is_refused(db, seen)

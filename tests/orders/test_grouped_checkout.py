@@ -60,9 +60,12 @@ async def _row_locked(settings: Settings, store_id: str, product_id: str) -> Asy
         await conn.close()
 
 
-async def _customers(
-    db: Database, client: httpx.AsyncClient, shop: Shop, n: int
-) -> list[dict[str, str]]:
+def _h(who: dict[str, str]) -> dict[str, str]:
+    """A customer's headers (without the address id kept beside them)."""
+    return {k: v for k, v in who.items() if k != "address"}
+
+
+async def _customers(db: Database, client: httpx.AsyncClient, n: int) -> list[dict[str, str]]:
     out = []
     for _ in range(n):
         _, headers, address_id = await add_customer(db, client)
@@ -71,8 +74,7 @@ async def _customers(
 
 
 async def _order(client: httpx.AsyncClient, shop: Shop, who: dict[str, str]) -> httpx.Response:
-    headers = {k: v for k, v in who.items() if k != "address"}
-    return await place(client, shop, "card", headers=headers, address_id=who["address"])
+    return await place(client, shop, "card", headers=_h(who), address_id=who["address"])
 
 
 async def _grouped_behind_a_held_lane(
@@ -110,7 +112,7 @@ async def test_waiting_checkouts_go_in_one_statement(
     shop = await make_shop(db, client)
     group = db.flush_group()
     group.lanes = 1
-    holder, *buyers = await _customers(db, client, shop, 6)
+    holder, *buyers = await _customers(db, client, 6)
     await fill_cart(client, shop, headers=_h(holder), lines={shop.products[1]: 1})
     for n, b in enumerate(buyers):  # two buy the same product: held as one line
         await fill_cart(client, shop, headers=_h(b), lines={shop.products[0]: 1 + n % 2})
@@ -150,7 +152,7 @@ async def test_a_refusal_in_the_group_sends_each_order_alone(
     shop = await make_shop(db, client, on_hand=5)
     group = db.flush_group()
     group.lanes = 1
-    holder, changer, big1, big2, fine = await _customers(db, client, shop, 5)
+    holder, changer, big1, big2, fine = await _customers(db, client, 5)
     await fill_cart(client, shop, headers=_h(holder), lines={shop.products[1]: 1})
     await fill_cart(client, shop, headers=_h(changer), lines={shop.products[0]: 1})
     await fill_cart(client, shop, headers=_h(big1), lines={shop.products[0]: 3})
@@ -184,10 +186,6 @@ async def test_a_refusal_in_the_group_sends_each_order_alone(
     assert snap["orders"] == 4 and snap["idempotency_keys"] == 4
     cart = (await client.get("/api/v1/cart", headers=_h(changer))).json()
     assert [i["quantity"] for i in cart["items"]] == [2]  # the changed cart was not emptied
-
-
-def _h(who: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in who.items() if k != "address"}
 
 
 def test_single_row_inserts_find_their_grouped_form() -> None:

@@ -67,31 +67,39 @@ def _shifted(sql: str, offset: int) -> str:
 UNMET_SQLSTATE = "KR409"
 
 
-def _batch_sql(queued: Sequence[_Queued], *, checked: bool) -> str:
-    """Every queued write as a data-modifying CTE of one statement that counts the rows of those
-    with an expectation (PostgreSQL runs every data-modifying CTE, counted or not; counting one
-    costs a subplan, so the others are not).
+def _cte_statement(writes: Sequence[tuple[str, int, bool]], expected: Sequence[str] | None) -> str:
+    """Writes — each its SQL, its number of parameters and whether its rows are counted — as the
+    data-modifying CTEs of one statement that returns the row counts of the counted ones
+    (PostgreSQL runs every data-modifying CTE, counted or not; counting one costs a subplan).
 
-    ``checked``: the statement itself checks every expectation and fails if one is not met
-    (``kirana_unmet``), so that on its own — outside a transaction — it keeps all or nothing.
+    ``expected``, an SQL expression per counted write: the statement itself checks each count
+    and fails if one is off (``kirana_unmet``), so that on its own — outside a transaction — it
+    keeps all or nothing.
     """
+    ctes, offset = [], 0
+    for i, (sql, width, counted) in enumerate(writes):
+        returning = " RETURNING 1" if counted else ""
+        ctes.append(f"w{i} AS ({_shifted(sql, offset)}{returning})")
+        offset += width
+    counted_at = [i for i, (_, _, counted) in enumerate(writes) if counted]
+    counts = ", ".join(f"(SELECT count(*) FROM w{i}) AS c{i}" for i in counted_at)
+    if not expected:
+        return f"WITH {', '.join(ctes)} SELECT {counts}"
+    every = ", ".join(f"c{i}" for i in counted_at)
+    checks = " AND ".join(f"c{i} = {e}" for i, e in zip(counted_at, expected, strict=True))
+    return (
+        f"WITH {', '.join(ctes)}, n AS MATERIALIZED (SELECT {counts}) SELECT {every} FROM n"
+        f" WHERE CASE WHEN {checks} THEN true ELSE kirana_unmet(ARRAY[{every}]) END"
+    )
+
+
+def _batch_sql(queued: Sequence[_Queued], *, checked: bool) -> str:
+    """Every queued write as one statement (``_cte_statement``); ``checked``: it checks every
+    expectation itself."""
     shape = (checked, *((id(q.compiled), q.expect) for q in queued))
     found = _batches.get(shape)
     if found is None:
-        ctes, offset = [], 0
-        for i, q in enumerate(queued):
-            returning = " RETURNING 1" if q.expect is not None else ""
-            ctes.append(f"w{i} AS ({_shifted(q.compiled.sql, offset)}{returning})")
-            offset += len(q.compiled.params)
-        counted = [i for i, q in enumerate(queued) if q.expect is not None]
-        counts = ", ".join(f"(SELECT count(*) FROM w{i}) AS c{i}" for i in counted)
-        found = f"WITH {', '.join(ctes)} SELECT {counts}"
-        if checked and counted:
-            every = ", ".join(f"c{i}" for i in counted)
-            expected = " AND ".join(f"c{i} = {queued[i].expect}" for i in counted)
-            found = (
-                f"WITH {', '.join(ctes)}, n AS MATERIALIZED (SELECT {counts}) SELECT {every} FROM n"
-                f" WHERE CASE WHEN {expected} THEN true ELSE kirana_unmet(ARRAY[{every}]) END"
-            )
-        _batches[shape] = found
+        writes = [(q.compiled.sql, len(q.compiled.params), q.expect is not None) for q in queued]
+        expected = [str(q.expect) for q in queued if q.expect is not None] if checked else None
+        found = _batches[shape] = _cte_statement(writes, expected)
     return found

@@ -182,10 +182,10 @@ class Driver:
             args.append(value if process is None else process(value))
         together = rows_of = None
         if self.is_postgresql:
-            together = _grouped_forms.get(id(plan), _UNKNOWN)
-            if together is _UNKNOWN:  # the single-row plan's, for every row count
+            if not plan.compiled.together_known:  # the single-row plan's, for every row count
                 one = _insert_plan(table, tuple(rows[0]), 1, self.dialect).compiled
-                together = _grouped_forms[id(plan)] = _insert_form(one)
+                plan.compiled.together, plan.compiled.together_known = _insert_form(one), True
+            together = plan.compiled.together
             if together is not None:
                 w = together.width
                 rows_of = [tuple(args[i : i + w]) for i in range(0, len(args), w)]
@@ -213,10 +213,8 @@ class Driver:
 
     async def send(self, sql: str, args: list[Any]) -> list[Any]:
         """Run ``sql`` (PostgreSQL) and return its first row."""
-        for listener in statement_listeners:
-            listener(sql)
-        with _translated(sql):
-            return list(await self.raw.fetchrow(sql, *args) or ())
+        records = await self.send_read(sql, args)
+        return list(records[0]) if records else []
 
     async def send_read(self, sql: str, args: list[Any]) -> list[Any]:
         """Run a read (PostgreSQL) and return its records."""
@@ -276,11 +274,6 @@ class Driver:
 
     def forget(self) -> None:
         self.queued.clear()
-
-
-# Insert plans (which live as long as the process) by id: their grouped form, or None.
-_grouped_forms: dict[int, Any] = {}
-_UNKNOWN = object()
 
 
 def _insert_form(c: _Compiled) -> Together | None:

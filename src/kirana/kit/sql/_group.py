@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from kirana.kit.sql._batch import _Queued, _shifted
+from kirana.kit.sql._batch import _cte_statement, _Queued
 
 if TYPE_CHECKING:
     from kirana.kit.sql._driver import Driver
@@ -79,28 +79,17 @@ _statements: dict[tuple[tuple[int, bool], ...], str] = {}
 
 def _grouped_sql(kinds: Sequence[tuple[Together, bool]]) -> str:
     """One statement for ``kinds`` (each with whether it is counted): a data-modifying CTE per
-    kind, then every counted one checked against its expected count (a parameter after the
-    arrays); ``kirana_unmet`` fails the statement if one is off, so it keeps nothing."""
+    kind, each counted one checked against its expected count, given as a parameter after the
+    arrays (``_cte_statement``)."""
     shape = tuple((id(t), counted) for t, counted in kinds)
     found = _statements.get(shape)
     if found is None:
-        ctes, offset = [], 0
-        for i, (t, is_counted) in enumerate(kinds):
-            returning = " RETURNING 1" if is_counted else ""
-            ctes.append(f"g{i} AS ({_shifted(t.sql, offset)}{returning})")
-            offset += t.width
-        counted = [i for i, (_, c) in enumerate(kinds) if c]
-        if not counted:
-            found = f"WITH {', '.join(ctes)} SELECT 1"
-        else:
-            counts = ", ".join(f"(SELECT count(*) FROM g{i}) AS c{i}" for i in counted)
-            every = ", ".join(f"c{i}" for i in counted)
-            expected = " AND ".join(f"c{i} = ${offset + n + 1}::int" for n, i in enumerate(counted))
-            found = (
-                f"WITH {', '.join(ctes)}, n AS MATERIALIZED (SELECT {counts}) SELECT {every}"
-                f" FROM n WHERE CASE WHEN {expected} THEN true ELSE kirana_unmet(ARRAY[{every}]) END"
-            )
-        _statements[shape] = found
+        offset = sum(t.width for t, _ in kinds)
+        n_counted = sum(1 for _, counted in kinds if counted)
+        expected = [f"${offset + n + 1}::int" for n in range(n_counted)]
+        found = _statements[shape] = _cte_statement(
+            [(t.sql, t.width, counted) for t, counted in kinds], expected
+        )
     return found
 
 
@@ -187,7 +176,9 @@ class FlushGroup:
     ) -> None:
         """Send ``queued`` (every write with a grouped form) with whatever else is waiting;
         ``alone`` sends one unit's queue by itself (and raises its refusal)."""
-        await self._join(_WRITES, driver, queued, lambda: alone(driver, queued), self._grouped)
+        await self._join(
+            _WRITES, driver, queued, lambda: alone(driver, queued), self._writes_together
+        )
 
     async def read(
         self,
@@ -305,7 +296,7 @@ class FlushGroup:
                 if not unit.sent:  # second send of writes that were kept a replay)
                     _settle(unit, _ALONE)
 
-    async def _grouped(self, driver: Driver, batch: list[_Unit]) -> list[Any]:
+    async def _writes_together(self, driver: Driver, batch: list[_Unit]) -> list[Any]:
         kinds: dict[Together, tuple[Rows, list[int | None]]] = {}
         for unit in batch:
             for q in unit.rows:
@@ -330,8 +321,6 @@ class FlushGroup:
 
 def _settle(unit: _Unit, result: Any) -> None:
     unit.sent = True
-    if unit.answer.done():  # the leader's own unit: nobody awaits it
-        unit.answer = asyncio.get_running_loop().create_future()
     if isinstance(result, Exception):
         unit.answer.set_exception(result)
     elif result is _ALONE:
