@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 import httpx
@@ -41,23 +42,29 @@ async def _until(check: Callable[[], bool], what: str) -> None:
 
 
 @asynccontextmanager
-async def _row_locked(settings: Settings, store_id: str, product_id: str) -> AsyncIterator[None]:
-    """A stock row locked by another connection: a statement that holds it waits."""
+async def _locked(settings: Settings, sql: str, *args: object) -> AsyncIterator[None]:
+    """``sql`` run by another connection in a transaction held open: what it locks waits."""
     conn = await asyncpg.connect(settings.database_url.replace("postgresql+asyncpg", "postgresql"))
     try:
         tx = conn.transaction()
         await tx.start()
-        await conn.execute(
-            "SELECT 1 FROM stock WHERE store_id = $1 AND product_id = $2 FOR UPDATE",
-            store_id,
-            product_id,
-        )
+        await conn.execute(sql, *args)
         try:
             yield
         finally:
             await tx.rollback()
     finally:
         await conn.close()
+
+
+def _row_locked(settings: Settings, store_id: str, product_id: str) -> Any:
+    """A stock row locked by another connection: a statement that holds it waits."""
+    return _locked(
+        settings,
+        "SELECT 1 FROM stock WHERE store_id = $1 AND product_id = $2 FOR UPDATE",
+        store_id,
+        product_id,
+    )
 
 
 def _h(who: dict[str, str]) -> dict[str, str]:
@@ -121,16 +128,6 @@ async def test_waiting_checkouts_go_in_one_statement(
     assert [r.status_code for r in answers] == [201] * 6, [r.text for r in answers]
     assert group.stats.statements == before + 1 and group.stats.kept_nothing == 0
     assert group.stats.units >= 5
-    # the five started together read together too: their carts, addresses and sale lines
-    reads = [
-        group.read_stats(r)
-        for r in (
-            repo._CART_FOR_CHECKOUT_TOGETHER,
-            users_repo._ADDRESS_TOGETHER,
-            stock._SALE_LINES_TOGETHER,
-        )
-    ]
-    assert all(r.statements >= 1 and r.kept_nothing == 0 for r in reads), reads
     assert await stock_of(db, shop.store_id, shop.products[0]) == (20, 1 + 2 + 1 + 2 + 1)
     assert await stock_of(db, shop.store_id, shop.products[1]) == (20, 1)
     snap = await snapshot(db)
@@ -141,6 +138,39 @@ async def test_waiting_checkouts_go_in_one_statement(
     await drain(db)
     audit = await client.get("/api/v1/admin/audit", headers=await make_admin(db, client))
     assert audit.json() == {"ok": True, "breaches": []}
+
+
+@postgresql_only
+async def test_waiting_reads_go_in_one_statement_each(
+    db: Database, settings: Settings, client: httpx.AsyncClient
+) -> None:
+    """Checkouts whose cart reads wait behind one that is held (the carts table locked) read
+    their carts together, then their addresses and sale lines, and each gets its own rows."""
+    shop = await make_shop(db, client)
+    group = db.flush_group()
+    first, *others = await _customers(db, client, 6)
+    for n, who in enumerate([first, *others]):
+        await fill_cart(client, shop, headers=_h(who), lines={shop.products[n % 2]: 1 + n % 3})
+    assert (await _order(client, shop, first)).status_code == 201  # alone: learns the types
+    kinds = (
+        repo._CART_FOR_CHECKOUT_TOGETHER,
+        users_repo._ADDRESS_TOGETHER,
+        stock._SALE_LINES_TOGETHER,
+    )
+    cart_line = group._line(kinds[0])
+    async with _locked(settings, "LOCK TABLE carts IN ACCESS EXCLUSIVE MODE"):
+        tasks = [asyncio.create_task(_order(client, shop, who)) for who in others]
+        await _until(lambda: len(cart_line.waiting) == 4, "four cart reads wait for the fifth")
+    answers = [await t for t in tasks]
+    assert [r.status_code for r in answers] == [201] * 5, [r.text for r in answers]
+    reads = [group.read_stats(r) for r in kinds]
+    assert all(r.statements >= 1 and r.kept_nothing == 0 for r in reads), reads
+    for n, r in enumerate(answers, start=1):
+        (item,) = r.json()["items"]  # its own cart, address and prices
+        assert (item["product_id"], item["quantity"]) == (shop.products[n % 2], 1 + n % 3)
+        assert r.json()["address"]["line1"] == "Mannerheimintie 1"
+    assert await stock_of(db, shop.store_id, shop.products[0]) == (20, 1 + 3 + 2)
+    assert await stock_of(db, shop.store_id, shop.products[1]) == (20, 2 + 1 + 3)
 
 
 @postgresql_only
