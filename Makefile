@@ -54,7 +54,7 @@ bench: install web ## every benchmark; results land in benchmarks/results/
 	@for b in $(BENCHMARKS); do echo "==> $$b"; $(BIN)/python $$b || exit 1; done
 
 openapi: install
-	$(BIN)/kirana openapi --out web/openapi.json
+	npm --prefix web run openapi
 
 clean:
 	rm -rf $(VENV) web/node_modules src/kirana/static/app var test-artifacts

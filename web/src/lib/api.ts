@@ -1,5 +1,5 @@
 /**
- * The data layer: the generated OpenAPI client (openapi-fetch over src/client/schema/) with
+ * The data layer: the generated OpenAPI client (openapi-fetch over src/client/schema.d.ts) with
  * bearer tokens, one refresh-and-retry on 401 (refresh tokens rotate, so concurrent 401s share one
  * refresh), and problem+json errors turned into ApiError.
  */
