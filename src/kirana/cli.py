@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from kirana.config import Settings, get_settings
 
@@ -23,8 +24,12 @@ app = typer.Typer(
 def _settings() -> Settings:
     try:
         return get_settings()
-    except Exception as exc:  # pydantic's ValidationError, with a readable message
-        typer.secho(f"Configuration error: {exc}", fg="red", err=True)
+    except ValidationError as exc:  # one line per wrong setting, saying what to do
+        for error in exc.errors():
+            message = error["msg"].removeprefix("Value error, ")
+            where = ".".join(map(str, error["loc"]))
+            line = f"KIRANA_{where.upper()}: {message}" if where else message
+            typer.secho(f"Configuration error: {line}", fg="red", err=True)
         raise typer.Exit(2) from exc
 
 
@@ -176,8 +181,6 @@ def createuser(
     vehicle: Annotated[str, typer.Option(help="Rider's vehicle")] = "scooter",
 ) -> None:
     """Make a user and print its id."""
-    from pydantic import ValidationError
-
     from kirana.users.schemas import RegisterIn
 
     settings = _settings()

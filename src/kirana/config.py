@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -9,7 +11,17 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET_KEY = "kirana-dev-secret-change-me-0123456789abcdef"
+# Every setting that is a secret. Production refuses to start unless each is set, long and not
+# a value that was ever published; development makes its own (see _local_secret).
+SECRETS = ("secret_key", "payment_webhook_secret")
+MIN_SECRET_LENGTH = 32
+# Values that were once defaults in this repository, so are known to anyone.
+_PUBLISHED = frozenset(
+    {
+        "kirana-dev-secret-change-me-0123456789abcdef",
+        "kirana-dev-webhook-secret-0123456789",
+    }
+)
 
 
 class Settings(BaseSettings):
@@ -20,11 +32,15 @@ class Settings(BaseSettings):
         default_factory=lambda: f"sqlite+aiosqlite:///{Path('var/kirana.db')}"
     )
     redis_url: str | None = None
-    secret_key: str = DEV_SECRET_KEY
+    # Signs access tokens. Unset: development keeps a random one in ``<var_dir>/secret_key``.
+    secret_key: str = ""
     access_token_minutes: int = 15
     refresh_token_days: int = 30
     currency: str = "INR"
-    payment_webhook_secret: str = "kirana-dev-webhook-secret-0123456789"
+    # Shared with the payment gateway, which signs its webhooks with it. Unset: as secret_key.
+    payment_webhook_secret: str = ""
+    # Where development keeps what it makes for itself (the secrets above).
+    var_dir: Path = Path("var")
     public_base_url: str = "http://127.0.0.1:8000"
     # How long catalog listings may be served from cache after a change elsewhere.
     catalog_cache_seconds: float = 2.0
@@ -47,16 +63,47 @@ class Settings(BaseSettings):
     rate_limit_prefix: str = "kirana:rl:"
 
     @model_validator(mode="after")
-    def _refuse_dev_secret_in_production(self) -> Settings:
-        if self.env == "production" and self.secret_key == DEV_SECRET_KEY:
-            raise ValueError(
-                "KIRANA_SECRET_KEY is the development default; set a long random secret "
-                "(for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) "
-                "before running with KIRANA_ENV=production"
-            )
-        if self.env == "production" and len(self.secret_key) < 32:
-            raise ValueError("KIRANA_SECRET_KEY must be at least 32 characters in production")
+    def _secrets(self) -> Settings:
+        for name in SECRETS:
+            value: str = getattr(self, name)
+            variable = f"KIRANA_{name.upper()}"
+            if self.env == "production":
+                if not value or value in _PUBLISHED or len(value) < MIN_SECRET_LENGTH:
+                    problem = "is not set" if not value else "is a published default"
+                    if value and value not in _PUBLISHED:
+                        problem = f"is shorter than {MIN_SECRET_LENGTH} characters"
+                    raise ValueError(
+                        f"{variable} {problem}; set it to a long random value (e.g. `python -c "
+                        f"'import secrets; print(secrets.token_urlsafe(48))'`) before running "
+                        "with KIRANA_ENV=production"
+                    )
+            elif not value:
+                setattr(self, name, self._local_secret(name))
         return self
+
+    def _local_secret(self, name: str) -> str:
+        """A random secret for a development or test deployment: kept in ``var_dir`` (mode
+        0600) in development, so tokens outlive a restart and every process of one
+        deployment agrees; made afresh for each test's settings."""
+        if self.env == "test":
+            return secrets.token_urlsafe(48)
+        path = self.var_dir / name
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(draft, path)  # atomic, and refuses to replace: the first process wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+        return path.read_text().strip()
 
     @property
     def is_sqlite(self) -> bool:

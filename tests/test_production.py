@@ -1,0 +1,102 @@
+"""Production refuses what only development may use: unset, short or published secrets."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from kirana.config import SECRETS, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD = "q" * 48
+PUBLISHED = {
+    "secret_key": "kirana-dev-secret-change-me-0123456789abcdef",
+    "payment_webhook_secret": "kirana-dev-webhook-secret-0123456789",
+}
+
+
+def production(**overrides: str) -> Settings:
+    values = {name: GOOD for name in SECRETS} | overrides
+    return Settings(env="production", database_url="sqlite+aiosqlite:///x.db", **values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", SECRETS)
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("", "is not set"), ("short", "is shorter than 32"), (None, "is a published default")],
+)
+def test_production_refuses_a_weak_secret(name: str, value: str | None, says: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        production(**{name: PUBLISHED[name] if value is None else value})
+    message = caught.value.errors()[0]["msg"]
+    assert f"KIRANA_{name.upper()} {says}" in message
+    assert "token_urlsafe" in message  # and what to do about it
+    assert "\n" not in message
+
+
+def test_production_starts_with_strong_secrets() -> None:
+    settings = production()
+    assert settings.secret_key == GOOD and settings.payment_webhook_secret == GOOD
+
+
+def test_every_secret_like_setting_is_checked() -> None:
+    """A secret added to Settings later is refused in production too, not forgotten."""
+    secretish = {
+        n for n in Settings.model_fields if any(w in n for w in ("secret", "password", "token_key"))
+    }
+    assert secretish <= set(SECRETS)
+
+
+def test_serve_in_production_says_which_secret_in_one_line(tmp_path: Path) -> None:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "KIRANA_ENV": "production",
+        "KIRANA_SECRET_KEY": GOOD,
+        "KIRANA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'k.db'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "kirana.cli", "serve", "--port", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "KIRANA_PAYMENT_WEBHOOK_SECRET is not set" in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_development_makes_its_own_secret_under_var(tmp_path: Path) -> None:
+    first = Settings(env="development", var_dir=tmp_path / "var")
+    again = Settings(env="development", var_dir=tmp_path / "var")
+    assert first.secret_key == again.secret_key  # kept: tokens outlive a restart
+    assert len(first.secret_key) >= 32
+    assert first.payment_webhook_secret != first.secret_key
+    for name in SECRETS:
+        path = tmp_path / "var" / name
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert path.read_text().strip() == getattr(first, name)
+    other = Settings(env="development", var_dir=tmp_path / "elsewhere")
+    assert other.secret_key != first.secret_key  # never a constant in the code
+    assert first.secret_key not in PUBLISHED.values()
+
+
+def test_test_settings_get_a_random_secret() -> None:
+    assert Settings(env="test").secret_key != Settings(env="test").secret_key
+
+
+def test_production_doc_lists_every_setting() -> None:
+    doc = (ROOT / "docs" / "production.md").read_text()
+    missing = [
+        f"KIRANA_{n.upper()}" for n in Settings.model_fields if f"`KIRANA_{n.upper()}`" not in doc
+    ]
+    assert not missing, f"docs/production.md does not describe {missing}"
