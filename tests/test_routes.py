@@ -4,11 +4,17 @@ safe only while no two routes match one request."""
 from __future__ import annotations
 
 import re
+from typing import Any, get_args
 
-from starlette.routing import compile_path
+import httpx
+from asgi_lifespan import LifespanManager
+from starlette.routing import Mount, Route, compile_path
 
 from kirana.config import Settings
+from kirana.deps import CustomerUser
+from kirana.kit.errors import Forbidden
 from kirana.main import create_app
+from kirana.users.schemas import Principal
 
 
 def _operations() -> list[tuple[str, str]]:
@@ -39,3 +45,43 @@ def test_checkout_is_matched_before_the_admin_routes() -> None:
     paths = [path for _, path in _operations()]
     first_admin = min(i for i, p in enumerate(paths) if p.startswith("/api/v1/admin/"))
     assert paths.index("/api/v1/orders") < first_admin
+
+
+def test_no_route_is_mounted_ahead_of_the_routers() -> None:
+    """Every API request reaches a route a router declared, so FastAPI's dependencies,
+    ``dependency_overrides`` and the middleware apply to it: the only routes of the app's own
+    ahead of the routers are FastAPI's documentation pages; the app's own (health, config, the
+    catch-all 404) come after them."""
+    app = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:"))
+    docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    routes = app.routes
+    included = [i for i, r in enumerate(routes) if not isinstance(r, Route | Mount)]
+    assert included, "the routers are included"
+    ahead = [r.path for r in routes[: included[0]] if isinstance(r, Route | Mount)]
+    assert set(ahead) <= docs, ahead
+    assert isinstance(routes[-1], Route) and routes[-1].path == "/{path:path}"
+    assert all(not isinstance(r, Mount) or not r.path.startswith("/api") for r in routes)
+
+
+async def test_dependency_overrides_apply_to_checkout(settings: Settings) -> None:
+    """A dependency override reaches POST /api/v1/orders like any other route."""
+    app = create_app(settings)
+    seen: list[str] = []
+
+    async def caller() -> Principal:
+        seen.append("override")
+        raise Forbidden("overridden", code="overridden")
+
+    app.dependency_overrides[deps_customer()] = caller
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            r = await client.post("/api/v1/orders", json={}, headers={"Idempotency-Key": "k"})
+    assert seen == ["override"]
+    assert r.status_code == 403
+    assert r.json()["code"] == "overridden"
+
+
+def deps_customer() -> Any:
+    """The dependency behind ``CustomerUser``, as FastAPI keys its overrides."""
+    return get_args(CustomerUser)[1].dependency

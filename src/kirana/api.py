@@ -8,9 +8,9 @@ from kirana.catalog.api import admin_router as catalog_admin_router
 from kirana.catalog.api import router as catalog_router
 from kirana.logistics.api import router as logistics_router
 from kirana.notifications.api import router as notifications_router
-from kirana.orders.api import FastCheckout, store_ops_router
 from kirana.orders.api import admin_router as orders_admin_router
 from kirana.orders.api import router as orders_router
+from kirana.orders.api import store_ops_router
 from kirana.payments.api import router as payments_router
 from kirana.users.api import router as users_router
 
@@ -31,6 +31,3 @@ def mount_routers(app: FastAPI) -> None:
         orders_admin_router,
     ):
         app.include_router(router)
-    # Ahead of them all: checkout without FastAPI's per-request machinery, for the requests it
-    # can take (the rest reach the declared route; see FastCheckout).
-    app.router.routes.insert(0, FastCheckout())

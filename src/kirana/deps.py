@@ -88,7 +88,6 @@ AuthRateLimit = Depends(limit_auth_attempts)
 
 
 AdminUser = Annotated[Principal, Depends(_Caller("admin"))]
-customer = _Caller("customer", "admin")
-CustomerUser = Annotated[Principal, Depends(customer)]
+CustomerUser = Annotated[Principal, Depends(_Caller("customer", "admin"))]
 StaffUser = Annotated[Principal, Depends(_Caller("store_staff", "admin"))]
 RiderUser = Annotated[Principal, Depends(_Caller("rider"))]
