@@ -146,3 +146,22 @@ def test_the_timestamp_tolerance_is_five_minutes(skew: int) -> None:
     else:
         with pytest.raises(BadRequest):
             webhooks.verify(SECRET, header, b"{}", now)
+
+
+@pytest.mark.parametrize(("method", "provider"), [("cod", "sandbox"), ("card", "cod")])
+async def test_a_webhook_from_another_provider_is_refused(
+    db: Database, client: httpx.AsyncClient, settings: Settings, method: str, provider: str
+) -> None:
+    """A signed event may only speak of a payment made with the provider it came from."""
+    user = await make_user(db, "customer")
+    payment = await make_intent(db, user["id"], method=method)
+    assert payment.provider != provider
+    before = await counts(db)
+    body, headers = signed(settings, gateway_event(payment, webhooks.SUCCEEDED))
+    r = await client.post(f"/api/v1/payments/webhooks/{provider}", content=body, headers=headers)
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "webhook_provider_mismatch"
+    assert await counts(db) == before
+    assert (await status_of(db, payment.id))[0] == "pending"
+    assert await events(db, "payment.succeeded", payment.id) == []

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit import clock
-from kirana.kit.errors import Conflict, NotFound, ValidationFailed
+from kirana.kit.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.sql import Conn, driver
@@ -254,6 +254,11 @@ async def handle_webhook(
     webhooks.verify(secret, signature, body, clock.now())
     event = webhooks.parse(body)
     intent = await repo.intent_by_id(session, event.payment_id)
+    if intent is not None and intent.provider != provider:
+        raise BadRequest(
+            f"Payment {intent.id} is with {intent.provider!r}; {provider!r} cannot report on it",
+            code="webhook_provider_mismatch",
+        )
     fresh = await repo.insert_unique(
         session,
         ProcessedWebhookEvent(
