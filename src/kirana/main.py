@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
+from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 
 from kirana import __version__
@@ -47,7 +48,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.rate_limiter.close()
             await db.dispose()
 
-    app = FastAPI(
+    # The interactive docs (/docs) load Swagger UI from files shipped in a package, served under
+    # /docs/assets, so they work on a machine with no internet.
+    app = FastAPIOffline(
         title="Kirana",
         version=__version__,
         description="Open-source quick commerce: dark stores, riders, groceries in minutes.",
@@ -55,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_response_class=ORJSONResponse,
         docs_url="/docs",
         redoc_url=None,
+        static_url="/docs/assets",
     )
     app.state.settings = settings
     install_error_handlers(app)
