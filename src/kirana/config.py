@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     tile_url: str | None = None
     run_workers: bool = True
     log_level: str = "info"
+    # The most a request's target and headers (431 beyond) and its body (413 beyond) may hold.
+    max_header_bytes: int = Field(default=16 * 1024, ge=1024)
+    max_body_bytes: int = Field(default=3 * 1024 * 1024, ge=1024)
     # Login, registration and token refresh attempts per client address per window.
     auth_rate_limit_per_minute: int = 20
     auth_rate_limit_window_seconds: int = 60

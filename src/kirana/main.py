@@ -19,6 +19,7 @@ from kirana.catalog.api import media_files
 from kirana.config import Settings, get_settings
 from kirana.kit.db import Database
 from kirana.kit.http import ORJSONResponse, install_error_handlers, problem
+from kirana.kit.limits import RequestLimits
 from kirana.kit.ratelimit import make_rate_limiter
 from kirana.worker import embedded
 
@@ -61,6 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         static_url="/docs/assets",
     )
     app.state.settings = settings
+    app.add_middleware(
+        RequestLimits,
+        max_header_bytes=settings.max_header_bytes,
+        max_body_bytes=settings.max_body_bytes,
+    )
     install_error_handlers(app)
     mount_routers(app)
     app.mount("/media", media_files(settings), name="media")

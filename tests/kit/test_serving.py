@@ -48,3 +48,36 @@ async def test_tcp_nodelay_on_a_listening_socket_bound_with_protocol_number_0() 
     finally:
         server.should_exit = True
         await task
+
+
+class _Limited(NoDelayHttpToolsProtocol):
+    max_head_bytes = 4096
+
+
+async def test_an_oversized_request_head_gets_431_before_it_is_all_read() -> None:
+    """httptools would keep a header of any length: the protocol counts the head as it comes."""
+    config = uvicorn.Config(_app, http=_Limited, log_level="warning", lifespan="off", port=0)
+    server = uvicorn.Server(config)
+    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listening.bind(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+    task = asyncio.create_task(server.serve(sockets=[listening]))
+    try:
+        for _ in range(500):
+            if server.started:
+                break
+            await asyncio.sleep(0.01)
+        async with httpx.AsyncClient() as client:
+            fine = await client.get(f"http://127.0.0.1:{port}/", headers={"X-A": "a" * 1000})
+            assert fine.status_code == 200
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 16384)
+        await writer.drain()
+        # The head never ends: the answer comes once the limit is passed, not at its end.
+        answer = await asyncio.wait_for(reader.read(), 5)
+        writer.close()
+        assert answer.startswith(b"HTTP/1.1 431 "), answer[:100]
+        assert b"application/problem+json" in answer and b"headers_too_large" in answer
+    finally:
+        server.should_exit = True
+        await task

@@ -24,7 +24,7 @@ class ORJSONResponse(JSONResponse):
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
-def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Response:
+def problem_body(status: int, code: str, title: str, detail: str, **extra: Any) -> bytes:
     body = {
         "type": f"https://kirana.dev/problems/{code}",
         "title": title,
@@ -33,8 +33,13 @@ def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Re
         "code": code,
         **extra,
     }
+    return orjson.dumps(body)
+
+
+def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> Response:
+    body = problem_body(status, code, title, detail, **extra)
     headers = {"Retry-After": "1"} if status in (429, 503) else None
-    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM, headers=headers)
+    return Response(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 _HTTP_CODES = {
@@ -44,7 +49,7 @@ _HTTP_CODES = {
     404: ("not_found", "Not found"),
     405: ("method_not_allowed", "Method not allowed"),
     409: ("conflict", "Conflict"),
-    413: ("too_large", "Request too large"),
+    413: ("body_too_large", "Request body too large"),
     415: ("unsupported_media_type", "Unsupported media type"),
     429: ("rate_limited", "Too many requests"),
 }
