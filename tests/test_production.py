@@ -100,3 +100,78 @@ def test_production_doc_lists_every_setting() -> None:
         f"KIRANA_{n.upper()}" for n in Settings.model_fields if f"`KIRANA_{n.upper()}`" not in doc
     ]
     assert not missing, f"docs/production.md does not describe {missing}"
+
+
+def _production_env(tmp_path: Path) -> dict[str, str]:
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "KIRANA_ENV": "production",
+        "KIRANA_SECRET_KEY": GOOD,
+        "KIRANA_PAYMENT_WEBHOOK_SECRET": GOOD + "w",
+        "KIRANA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'k.db'}",
+    }
+
+
+def test_seed_demo_is_refused_in_production(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kirana.cli", "seed", "--demo"],
+        capture_output=True,
+        text=True,
+        env=_production_env(tmp_path),
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "never loaded with KIRANA_ENV=production" in lines[0], done.stderr
+    assert "createuser" in lines[0]
+    assert not (tmp_path / "k.db").exists()
+
+
+async def test_seed_demo_itself_refuses_production() -> None:
+    from kirana.seed.demo import seed_demo
+
+    with pytest.raises(RuntimeError, match="never loaded"):
+        await seed_demo(production())
+
+
+def test_up_in_production_loads_no_demo_users(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    from kirana.seed.demo import ADMIN_PHONE, DEMO_PASSWORD
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (tmp_path / "up.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kirana.cli", "up", "--port", str(port)],
+        env=_production_env(tmp_path),
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, (tmp_path / "up.log").read_text()
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "up.log").read_text()
+            time.sleep(0.3)
+        r = httpx.post(
+            f"{url}/api/v1/auth/login", json={"phone": ADMIN_PHONE, "password": DEMO_PASSWORD}
+        )
+        assert r.status_code == 401, r.text
+        assert httpx.get(f"{url}/api/v1/stores").json()["items"] == []
+        assert "the demo city is not loaded" in (tmp_path / "up.log").read_text()
+    finally:
+        proc.terminate()
+        proc.wait(30)

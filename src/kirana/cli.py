@@ -70,6 +70,12 @@ async def _database_is_empty(settings: Settings) -> bool:
         await db.dispose()
 
 
+DEMO_IN_PRODUCTION = (
+    "the demo city's logins are public, so it is never loaded with KIRANA_ENV=production; "
+    "make the first admin with `kirana createuser --role admin`"
+)
+
+
 def _seed(settings: Settings) -> None:
     from kirana.seed.demo import print_logins, seed_demo
 
@@ -91,6 +97,9 @@ def seed(demo: Annotated[bool, typer.Option("--demo", help="Load the demo city")
         typer.echo("Nothing to do: pass --demo to load the demo city.")
         raise typer.Exit(0)
     settings = _settings()
+    if settings.env == "production":
+        typer.secho(f"Configuration error: {DEMO_IN_PRODUCTION}", fg="red", err=True)
+        raise typer.Exit(2)
     _migrate(settings)
     _seed(settings)
 
@@ -104,7 +113,9 @@ def up(
     """Migrate, load the demo city on an empty database, and serve API, web app and workers."""
     settings = _settings()
     _migrate(settings)
-    if not no_demo and asyncio.run(_database_is_empty(settings)):
+    if settings.env == "production":
+        typer.echo("KIRANA_ENV=production: the demo city is not loaded (it has public logins).")
+    elif not no_demo and asyncio.run(_database_is_empty(settings)):
         _seed(settings)
     _serve(host, port, workers=1, run_workers=True)
 

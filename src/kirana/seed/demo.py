@@ -215,7 +215,10 @@ def build_stock(
 
 
 async def seed_demo(settings: Settings, *, product_count: int = 3000) -> list[Login]:
-    """Load the demo city into ``settings.database_url`` (skipped if it is already there)."""
+    """Load the demo city into ``settings.database_url`` (skipped if it is already there);
+    never in production, where its public logins would be an open door."""
+    if settings.env == "production":
+        raise RuntimeError("the demo city is never loaded with KIRANA_ENV=production")
     started = time.perf_counter()
     rng = random.Random(42)
     now = clock.now()
