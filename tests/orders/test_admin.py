@@ -14,7 +14,7 @@ from tests.orders.shop import fill_cart, make_admin, make_shop, place, snapshot
 async def test_coupon_crud_and_bad_input(db: Database, client: httpx.AsyncClient) -> None:
     admin = await make_admin(db, client)
     customer = await factories.login(client, await factories.make_user(db))
-    ok = {"code": "WELCOME", "kind": "flat", "value": 10_000, "first_order_only": True}
+    ok = {"code": "WELCOME", "kind": "flat", "amount_off": 10_000, "first_order_only": True}
     r = await client.post("/api/v1/admin/coupons", json=ok, headers=admin)
     assert r.status_code == 201, r.text
     coupon = r.json()
@@ -22,10 +22,15 @@ async def test_coupon_crud_and_bad_input(db: Database, client: httpx.AsyncClient
     cases = [
         (ok, admin, 409),
         ({**ok, "code": "BAD CODE"}, admin, 422),
-        ({**ok, "code": "P1", "kind": "percent", "value": 10_001}, admin, 422),
+        ({**ok, "code": "P1", "kind": "percent", "percent_off": 101}, admin, 422),
+        ({**ok, "code": "P1B", "kind": "percent", "percent_off": 0}, admin, 422),
+        ({**ok, "code": "P1C", "kind": "percent"}, admin, 422),  # amount_off on a percent one
+        ({"code": "P1D", "kind": "percent", "percent_off": 10, "amount_off": 10}, admin, 422),
+        ({"code": "P1E", "kind": "flat", "percent_off": 10}, admin, 422),
+        ({"code": "P1F", "kind": "percent", "value": 5_000}, admin, 422),  # the old field
         ({**ok, "code": "P2", "kind": "bogus"}, admin, 422),
-        ({**ok, "code": "P3", "value": 0}, admin, 422),
-        ({**ok, "code": "P4", "value": "ten"}, admin, 422),
+        ({**ok, "code": "P3", "amount_off": 0}, admin, 422),
+        ({**ok, "code": "P4", "amount_off": "ten"}, admin, 422),
         (
             {
                 **ok,
@@ -38,7 +43,7 @@ async def test_coupon_crud_and_bad_input(db: Database, client: httpx.AsyncClient
         ),
         ({**ok, "code": "P6", "starts_at": "2026-12-01T00:00:00"}, admin, 422),
         ({**ok, "code": "P7", "unknown": 1}, admin, 422),
-        ({"kind": "flat", "value": 1}, admin, 422),
+        ({"kind": "flat", "amount_off": 1}, admin, 422),
         ({**ok, "code": "P8"}, customer, 403),
         ({**ok, "code": "P9"}, {}, 401),
     ]

@@ -119,7 +119,7 @@ async def test_coupon_apply_and_remove(db: Database, client: httpx.AsyncClient) 
         json={
             "code": "half",
             "kind": "percent",
-            "value": 5_000,
+            "percent_off": 50,
             "max_discount": 3_000,
             "min_cart": 5_000,
         },
@@ -138,6 +138,17 @@ async def test_coupon_apply_and_remove(db: Database, client: httpx.AsyncClient) 
     cart = r.json()
     assert cart["coupon_code"] == "HALF" and cart["discount"] == 3_000
     assert cart["total"] == cart["subtotal"] + sum(f["amount"] for f in cart["fees"]) - 3_000
+
+    # Under its cap a percent coupon takes exactly that share: 20 is 20%, not 0.2%.
+    r = await client.post(
+        "/api/v1/admin/coupons",
+        json={"code": "TWENTY", "kind": "percent", "percent_off": 20},
+        headers=admin,
+    )
+    assert r.status_code == 201 and r.json()["percent_off"] == 20, r.text
+    assert r.json()["amount_off"] is None
+    r = await client.post("/api/v1/cart/coupon", json={"code": "TWENTY"}, headers=shop.headers)
+    assert r.status_code == 200 and r.json()["discount"] == 3_600, r.text
 
     r = await client.post("/api/v1/cart/coupon", json={"code": "NOPE"}, headers=shop.headers)
     assert r.status_code == 422 and r.json()["code"] == "coupon_unknown"

@@ -210,7 +210,7 @@ async def test_coupon_is_redeemed_once_per_user(db: Database, client: httpx.Asyn
         json={
             "code": "FLAT50",
             "kind": "flat",
-            "value": 5_000,
+            "amount_off": 5_000,
             "per_user_limit": 1,
             "global_limit": 10,
         },

@@ -106,7 +106,8 @@ terms_strategy = st.builds(
     coupons.CouponTerms,
     code=st.just("SAVE"),
     kind=st.sampled_from(["flat", "percent"]),
-    value=st.integers(1, 10_000),
+    amount_off=st.integers(1, 100_000),
+    percent_off=st.integers(1, 100),
     max_discount=st.none() | st.integers(1, 100_000),
     min_cart=st.integers(0, 50_000),
 )
@@ -119,7 +120,7 @@ def test_coupon_discount_is_within_cart_and_cap(terms: coupons.CouponTerms, subt
     if terms.max_discount is not None:
         assert d <= terms.max_discount
     if terms.kind == "percent":
-        assert d <= (subtotal * terms.value) // 10_000 + 1
+        assert d <= (subtotal * terms.percent_off) // 100 + 1
 
 
 @given(terms=terms_strategy, subtotal=st.integers(0, 1_000_000))
@@ -130,8 +131,22 @@ def test_min_cart_is_enforced(terms: coupons.CouponTerms, subtotal: int) -> None
         assert reason.code == "coupon_min_cart" and reason.status == 422
 
 
+def test_percent_off_is_whole_percent_and_flat_is_paise() -> None:
+    """WELCOME50 took ₹2.71 off a ₹541 cart when 50 was read as basis points."""
+    half = coupons.CouponTerms(
+        code="WELCOME50", kind="percent", percent_off=50, max_discount=10_000
+    )
+    assert coupons.raw_discount(half, 54_100) == 10_000  # 50% of ₹541, capped at ₹100
+    assert coupons.raw_discount(half, 15_000) == 7_500  # 50% of ₹150, under the cap
+    tenth = coupons.CouponTerms(code="TEN", kind="percent", percent_off=10)
+    assert coupons.raw_discount(tenth, 12_345) == 1_235  # ₹12.345 rounded half up
+    flat = coupons.CouponTerms(code="FLAT40", kind="flat", amount_off=4_000)
+    assert coupons.raw_discount(flat, 54_100) == 4_000
+    assert coupons.raw_discount(flat, 3_000) == 3_000  # never more than the cart
+
+
 def test_coupon_limits_window_and_first_order() -> None:
-    base = coupons.CouponTerms(code="NEW", kind="percent", value=5_000, max_discount=10_000)
+    base = coupons.CouponTerms(code="NEW", kind="percent", percent_off=50, max_discount=10_000)
     history = coupons.CustomerHistory()
     now = NOON_HELSINKI
     assert coupons.discount_for(base, 50_000, now, history) == 10_000  # 50% capped at ₹100

@@ -67,7 +67,8 @@ def coupon_terms(coupon: repo.CouponRow) -> coupon_rules.CouponTerms:
     return coupon_rules.CouponTerms(
         code=coupon.code,
         kind=coupon.kind,
-        value=coupon.value,
+        amount_off=coupon.amount_off or 0,
+        percent_off=coupon.percent_off or 0,
         max_discount=coupon.max_discount,
         min_cart=coupon.min_cart,
         starts_at=coupon.starts_at,

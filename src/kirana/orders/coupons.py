@@ -16,8 +16,9 @@ class CouponRejected(ValidationFailed):
 @dataclass(frozen=True, slots=True)
 class CouponTerms:
     code: str
-    kind: str  # "flat" (value in paise) or "percent" (value in basis points)
-    value: int
+    kind: str  # "flat" (amount_off in paise) or "percent" (percent_off, whole percent)
+    amount_off: int = 0
+    percent_off: int = 0
     max_discount: int | None = None
     min_cart: int = 0
     starts_at: datetime | None = None
@@ -38,8 +39,11 @@ class CustomerHistory:
 
 
 def raw_discount(terms: CouponTerms, subtotal: int) -> int:
-    # Percent coupons are in basis points, rounded half up to the paisa.
-    amount = terms.value if terms.kind == "flat" else (subtotal * terms.value + 5_000) // 10_000
+    # A percent coupon's share is rounded half up to the paisa.
+    if terms.kind == "flat":
+        amount = terms.amount_off
+    else:
+        amount = (subtotal * terms.percent_off + 50) // 100
     if terms.max_discount is not None:
         amount = min(amount, terms.max_discount)
     return max(0, min(amount, subtotal))

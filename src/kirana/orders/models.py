@@ -176,8 +176,11 @@ class Coupon(Timestamps, Base):
     __tablename__ = "coupons"
     __table_args__ = (
         CheckConstraint("kind IN ('flat','percent')", name="kind"),
-        CheckConstraint("value > 0", name="value_positive"),
-        CheckConstraint("kind = 'flat' OR value <= 10000", name="percent_within_100"),
+        CheckConstraint(
+            "(kind = 'flat' AND amount_off > 0 AND percent_off IS NULL)"
+            " OR (kind = 'percent' AND percent_off BETWEEN 1 AND 100 AND amount_off IS NULL)",
+            name="off_matches_kind",
+        ),
         CheckConstraint("max_discount IS NULL OR max_discount > 0", name="cap_positive"),
         CheckConstraint("min_cart >= 0", name="min_cart_not_negative"),
         CheckConstraint("redeemed_count >= 0", name="redeemed_not_negative"),
@@ -187,8 +190,9 @@ class Coupon(Timestamps, Base):
     code: Mapped[str] = mapped_column(String(40), unique=True, nullable=False)
     description: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     kind: Mapped[str] = mapped_column(String(8), nullable=False)
-    # Paise for flat coupons, basis points (1/100 of a percent) for percent coupons.
-    value: Mapped[int] = mapped_column(Integer, nullable=False)
+    # One unit per column, named by it: a flat coupon's paise, a percent coupon's whole percent.
+    amount_off: Mapped[int | None] = mapped_column(Integer)
+    percent_off: Mapped[int | None] = mapped_column(Integer)
     max_discount: Mapped[int | None] = mapped_column(Integer)
     min_cart: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -195,12 +195,25 @@ class PickList(BaseModel):
 
 
 class CouponCreate(Strict):
+    """A new coupon. Its size is in a field named for its unit: ``amount_off`` (paise) for a
+    flat coupon, ``percent_off`` (whole percent) for a percent one, so no number is read in a
+    unit its sender did not mean."""
+
     code: str = Field(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")
     description: str = Field(default="", max_length=200)
     kind: Literal["flat", "percent"]
-    value: int = Field(gt=0, le=10_000_000)
-    max_discount: int | None = Field(default=None, gt=0, le=10_000_000)
-    min_cart: int = Field(default=0, ge=0, le=100_000_000)
+    amount_off: int | None = Field(
+        default=None, gt=0, le=10_000_000, description="A flat coupon's discount, in paise."
+    )
+    percent_off: int | None = Field(
+        default=None, ge=1, le=100, description="A percent coupon's discount, in whole percent."
+    )
+    max_discount: int | None = Field(
+        default=None, gt=0, le=10_000_000, description="The most a coupon takes off, in paise."
+    )
+    min_cart: int = Field(
+        default=0, ge=0, le=100_000_000, description="The smallest subtotal, in paise."
+    )
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     per_user_limit: int | None = Field(default=None, gt=0, le=1_000_000)
@@ -210,8 +223,10 @@ class CouponCreate(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> CouponCreate:
-        if self.kind == "percent" and self.value > 10_000:
-            raise ValueError("a percent coupon's value is in basis points: at most 10000 (100%)")
+        if self.kind == "flat" and (self.amount_off is None or self.percent_off is not None):
+            raise ValueError("a flat coupon takes amount_off (paise) and no percent_off")
+        if self.kind == "percent" and (self.percent_off is None or self.amount_off is not None):
+            raise ValueError("a percent coupon takes percent_off (1-100) and no amount_off")
         for name in ("starts_at", "ends_at"):
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
@@ -248,7 +263,8 @@ class CouponRead(BaseModel):
     code: str
     description: str
     kind: str
-    value: int
+    amount_off: int | None
+    percent_off: int | None
     max_discount: int | None
     min_cart: int
     starts_at: datetime | None
@@ -260,19 +276,25 @@ class CouponRead(BaseModel):
     redeemed_count: int
 
 
+_FEE_PARAMS = (
+    "The rule's parameters: free_above and below in paise, start and end as HH:MM, timezone"
+    " as an IANA name, orders_per_rider as a number."
+)
+
+
 class FeeRuleRead(BaseModel):
     code: str
     label: str
     enabled: bool
-    amount: int
-    params: dict[str, Any]
+    amount: int = Field(description="The fee, in paise.")
+    params: dict[str, Any] = Field(description=_FEE_PARAMS)
 
 
 class FeeRuleUpdate(Strict):
     label: str | None = Field(default=None, min_length=1, max_length=80)
     enabled: bool | None = None
-    amount: int | None = Field(default=None, ge=0, le=1_000_000)
-    params: dict[str, str | int | float] | None = None
+    amount: int | None = Field(default=None, ge=0, le=1_000_000, description="The fee, in paise.")
+    params: dict[str, str | int | float] | None = Field(default=None, description=_FEE_PARAMS)
 
 
 # --- the auditor ----------------------------------------------------------------------------

@@ -21,7 +21,8 @@ type FeeRule = Res<'/api/v1/admin/fee-rules', 'get'>['items'][number];
 const toPaise = (rupees: string) => Math.round(Number(rupees || '0') * 100);
 
 function describeCoupon(c: Coupon): string {
-  const value = c.kind === 'percent' ? `${c.value}% off` : `${formatMoney(c.value)} off`;
+  const value =
+    c.kind === 'percent' ? `${c.percent_off ?? 0}% off` : `${formatMoney(c.amount_off)} off`;
   const cap = c.max_discount ? ` up to ${formatMoney(c.max_discount)}` : '';
   const min = c.min_cart ? ` on carts over ${formatMoney(c.min_cart)}` : '';
   return `${value}${cap}${min}${c.first_order_only ? ', first order only' : ''}`;
@@ -32,7 +33,8 @@ function CouponDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () =
     code: '',
     description: '',
     kind: 'percent' as 'percent' | 'flat',
-    value: '10',
+    percent_off: '10',
+    amount_off: '50',
     max_discount: '100',
     min_cart: '199',
     first_order_only: false,
@@ -55,8 +57,12 @@ function CouponDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () =
                   code: f.code.trim().toUpperCase(),
                   description: f.description,
                   kind: f.kind,
-                  value: f.kind === 'percent' ? Number(f.value) : toPaise(f.value),
-                  max_discount: f.max_discount ? toPaise(f.max_discount) : null,
+                  ...(f.kind === 'percent'
+                    ? {
+                        percent_off: Number(f.percent_off),
+                        max_discount: f.max_discount ? toPaise(f.max_discount) : null,
+                      }
+                    : { amount_off: toPaise(f.amount_off) }),
                   min_cart: toPaise(f.min_cart),
                   first_order_only: f.first_order_only,
                 },
@@ -94,29 +100,46 @@ function CouponDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () =
             <option value="percent">Percent off</option>
             <option value="flat">Flat amount off</option>
           </SelectField>
-          <TextField
-            label={f.kind === 'percent' ? 'Percent' : 'Amount (₹)'}
-            type="number"
-            min="0"
-            step="any"
-            value={f.value}
-            onChange={(e) => setF({ ...f, value: e.target.value })}
-            error={fe('value')}
-          />
+          {f.kind === 'percent' ? (
+            <TextField
+              label="Percent off (%)"
+              type="number"
+              min="1"
+              max="100"
+              step="1"
+              value={f.percent_off}
+              onChange={(e) => setF({ ...f, percent_off: e.target.value })}
+              error={fe('percent_off')}
+            />
+          ) : (
+            <TextField
+              label="Amount off (₹)"
+              type="number"
+              min="0.01"
+              step="0.01"
+              value={f.amount_off}
+              onChange={(e) => setF({ ...f, amount_off: e.target.value })}
+              error={fe('amount_off')}
+            />
+          )}
         </div>
         <div className="form-grid cols-2">
-          <TextField
-            label="Maximum discount (₹)"
-            type="number"
-            min="0"
-            value={f.max_discount}
-            onChange={(e) => setF({ ...f, max_discount: e.target.value })}
-            error={fe('max_discount')}
-          />
+          {f.kind === 'percent' ? (
+            <TextField
+              label="Maximum discount (₹)"
+              type="number"
+              min="0"
+              step="0.01"
+              value={f.max_discount}
+              onChange={(e) => setF({ ...f, max_discount: e.target.value })}
+              error={fe('max_discount')}
+            />
+          ) : null}
           <TextField
             label="Minimum cart (₹)"
             type="number"
             min="0"
+            step="0.01"
             value={f.min_cart}
             onChange={(e) => setF({ ...f, min_cart: e.target.value })}
             error={fe('min_cart')}

@@ -604,10 +604,7 @@ export interface paths {
         /** List Orders */
         get: operations["listOrders"];
         put?: never;
-        /**
-         * Place Order
-         * @description Also served, for a signed-in customer sending JSON, by :class:`FastCheckout`.
-         */
+        /** Place Order */
         post: operations["placeOrder"];
         delete?: never;
         options?: never;
@@ -1280,8 +1277,18 @@ export interface components {
             /** Code */
             code: string;
         };
-        /** CouponCreate */
+        /**
+         * CouponCreate
+         * @description A new coupon. Its size is in a field named for its unit: ``amount_off`` (paise) for a
+         *     flat coupon, ``percent_off`` (whole percent) for a percent one, so no number is read in a
+         *     unit its sender did not mean.
+         */
         CouponCreate: {
+            /**
+             * Amount Off
+             * @description A flat coupon's discount, in paise.
+             */
+            amount_off?: number | null;
             /** Code */
             code: string;
             /**
@@ -1308,22 +1315,31 @@ export interface components {
              * @enum {string}
              */
             kind: "flat" | "percent";
-            /** Max Discount */
+            /**
+             * Max Discount
+             * @description The most a coupon takes off, in paise.
+             */
             max_discount?: number | null;
             /**
              * Min Cart
+             * @description The smallest subtotal, in paise.
              * @default 0
              */
             min_cart?: number;
             /** Per User Limit */
             per_user_limit?: number | null;
+            /**
+             * Percent Off
+             * @description A percent coupon's discount, in whole percent.
+             */
+            percent_off?: number | null;
             /** Starts At */
             starts_at?: string | null;
-            /** Value */
-            value: number;
         };
         /** CouponRead */
         CouponRead: {
+            /** Amount Off */
+            amount_off: number | null;
             /** Code */
             code: string;
             /** Description */
@@ -1346,12 +1362,12 @@ export interface components {
             min_cart: number;
             /** Per User Limit */
             per_user_limit: number | null;
+            /** Percent Off */
+            percent_off: number | null;
             /** Redeemed Count */
             redeemed_count: number;
             /** Starts At */
             starts_at: string | null;
-            /** Value */
-            value: number;
         };
         /** CouponUpdate */
         CouponUpdate: {
@@ -1438,7 +1454,10 @@ export interface components {
         };
         /** FeeRuleRead */
         FeeRuleRead: {
-            /** Amount */
+            /**
+             * Amount
+             * @description The fee, in paise.
+             */
             amount: number;
             /** Code */
             code: string;
@@ -1446,20 +1465,29 @@ export interface components {
             enabled: boolean;
             /** Label */
             label: string;
-            /** Params */
+            /**
+             * Params
+             * @description The rule's parameters: free_above and below in paise, start and end as HH:MM, timezone as an IANA name, orders_per_rider as a number.
+             */
             params: {
                 [key: string]: unknown;
             };
         };
         /** FeeRuleUpdate */
         FeeRuleUpdate: {
-            /** Amount */
+            /**
+             * Amount
+             * @description The fee, in paise.
+             */
             amount?: number | null;
             /** Enabled */
             enabled?: boolean | null;
             /** Label */
             label?: string | null;
-            /** Params */
+            /**
+             * Params
+             * @description The rule's parameters: free_above and below in paise, start and end as HH:MM, timezone as an IANA name, orders_per_rider as a number.
+             */
             params?: {
                 [key: string]: string | number;
             } | null;
