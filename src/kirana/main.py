@@ -21,6 +21,8 @@ from kirana.kit.db import Database
 from kirana.kit.http import ORJSONResponse, install_error_handlers, problem
 from kirana.kit.limits import RequestLimits
 from kirana.kit.ratelimit import make_rate_limiter
+from kirana.logistics.ports import OrderDesk
+from kirana.orders import service as orders
 from kirana.worker import embedded
 
 log = logging.getLogger("kirana")
@@ -67,6 +69,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_header_bytes=settings.max_header_bytes,
         max_body_bytes=settings.max_body_bytes,
     )
+    # Logistics moves an order on pick-up and hand-over through this interface (it imports no
+    # orders code); the orders service module implements it.
+    order_desk: OrderDesk = orders
+    app.state.order_desk = order_desk
     install_error_handlers(app)
     mount_routers(app)
     app.mount("/media", media_files(settings), name="media")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from kirana.deps import AdminUser, RiderUser, Session
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.logistics import handlers as _handlers  # noqa: F401  (subscribes to order events)
 from kirana.logistics import service
+from kirana.logistics.ports import OrderDesk
 from kirana.logistics.schemas import (
     DeliveredIn,
     DeliveryRead,
@@ -25,6 +26,15 @@ router = APIRouter(prefix="/api/v1", tags=["logistics"])
 DeliveryId = Annotated[str, Path(min_length=1, max_length=26)]
 
 
+async def _order_desk(request: Request) -> OrderDesk:  # async: no thread-pool hop
+    """The orders service, as ``main.create_app`` wired it."""
+    desk: OrderDesk = request.app.state.order_desk
+    return desk
+
+
+Orders = Annotated[OrderDesk, Depends(_order_desk)]
+
+
 @router.post("/rider/shift", operation_id="setRiderShift")
 async def set_shift(body: ShiftIn, principal: RiderUser, session: Session) -> RiderRead:
     return await service.set_shift(session, principal.id, online=body.online)
@@ -36,22 +46,26 @@ async def update_location(body: LocationIn, principal: RiderUser, session: Sessi
 
 
 @router.get("/rider/tasks", operation_id="listRiderTasks")
-async def list_tasks(principal: RiderUser, session: Session) -> Page[RiderTask]:
-    return await service.rider_tasks(session, principal.id)
+async def list_tasks(principal: RiderUser, session: Session, orders: Orders) -> Page[RiderTask]:
+    return await service.rider_tasks(session, orders, principal.id)
 
 
 @router.post("/rider/deliveries/{delivery_id}/picked-up", operation_id="markPickedUp")
 async def picked_up(
-    delivery_id: DeliveryId, principal: RiderUser, session: Session
+    delivery_id: DeliveryId, principal: RiderUser, session: Session, orders: Orders
 ) -> DeliveryRead:
-    return await service.mark_picked_up(session, principal.id, delivery_id)
+    return await service.mark_picked_up(session, orders, principal.id, delivery_id)
 
 
 @router.post("/rider/deliveries/{delivery_id}/delivered", operation_id="markDelivered")
 async def delivered(
-    delivery_id: DeliveryId, body: DeliveredIn, principal: RiderUser, session: Session
+    delivery_id: DeliveryId,
+    body: DeliveredIn,
+    principal: RiderUser,
+    session: Session,
+    orders: Orders,
 ) -> DeliveryRead:
-    return await service.mark_delivered(session, principal.id, delivery_id, otp=body.otp)
+    return await service.mark_delivered(session, orders, principal.id, delivery_id, otp=body.otp)
 
 
 @router.post("/admin/riders", status_code=201, operation_id="createRider")

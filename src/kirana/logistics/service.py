@@ -1,7 +1,9 @@
 """The logistics service's public interface: riders, shifts, locations, deliveries, dispatch.
 
-Other services call :func:`rider_position_for_order` and :func:`delivery_for_order`; the
-orders service's events start (``order.confirmed``) and stop (``order.cancelled``) deliveries.
+Other services call :func:`online_rider_count`, :func:`rider_position_for_order` and
+:func:`delivery_for_order`; the orders service's events start (``order.confirmed``) and stop
+(``order.cancelled``) deliveries. A rider's pick-up and hand-over move the order through the
+:class:`~kirana.logistics.ports.OrderDesk` the caller passes in, never an import of orders.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from kirana.kit.sql import Conn
 from kirana.logistics import dispatch
 from kirana.logistics import repository as repo
 from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb
+from kirana.logistics.ports import OrderDesk
 from kirana.logistics.schemas import (
     CurrentDelivery,
     DeliveryRead,
@@ -32,7 +35,6 @@ from kirana.logistics.schemas import (
     RiderTask,
     StoreRef,
 )
-from kirana.orders import service as orders
 from kirana.users import service as users
 
 VEHICLES = ("bicycle", "scooter", "motorbike", "on_foot")
@@ -209,7 +211,7 @@ async def update_location(
 # --- the rider's deliveries -----------------------------------------------------------------
 
 
-async def rider_tasks(session: AsyncSession, user_id: str) -> Page[RiderTask]:
+async def rider_tasks(session: AsyncSession, orders: OrderDesk, user_id: str) -> Page[RiderTask]:
     rider = await _me(session, user_id)
     tasks = []
     for delivery in await repo.active_deliveries_of(session, rider.id):
@@ -259,7 +261,9 @@ def _delivery_event(delivery: Delivery, rider: Rider) -> dict[str, str]:
     }
 
 
-async def mark_picked_up(session: AsyncSession, user_id: str, delivery_id: str) -> DeliveryRead:
+async def mark_picked_up(
+    session: AsyncSession, orders: OrderDesk, user_id: str, delivery_id: str
+) -> DeliveryRead:
     """The rider has the bag: only an order the store has packed can be picked up."""
     rider = await _me(session, user_id)
     delivery = await _my_delivery(session, rider, delivery_id)
@@ -280,7 +284,7 @@ async def mark_picked_up(session: AsyncSession, user_id: str, delivery_id: str) 
 
 
 async def mark_delivered(
-    session: AsyncSession, user_id: str, delivery_id: str, *, otp: str
+    session: AsyncSession, orders: OrderDesk, user_id: str, delivery_id: str, *, otp: str
 ) -> DeliveryRead:
     """Hand over with the customer's code; five wrong codes lock the delivery for support."""
     rider = await _me(session, user_id)

@@ -22,6 +22,7 @@ from kirana.kit.cache import TTLCache, bump_after_commit, cache_named, get_or_se
 from kirana.kit.errors import Conflict, NotFound
 from kirana.kit.ids import new_id
 from kirana.kit.sql import Conn
+from kirana.logistics import service as logistics
 from kirana.orders import coupons as coupon_rules
 from kirana.orders import pricing
 from kirana.orders import repository as repo
@@ -111,10 +112,6 @@ async def store_load(session: Conn, settings: Settings, store_id: str) -> pricin
 
     async def count() -> pricing.StoreLoad:
         open_orders = await repo.open_order_count(session, store_id)
-        # Imported here: logistics' service imports this package's, so a module-level import
-        # cycles.
-        from kirana.logistics import service as logistics
-
         online_riders = await logistics.online_rider_count(session, store_id)
         return pricing.StoreLoad(open_orders=open_orders, online_riders=online_riders)
 

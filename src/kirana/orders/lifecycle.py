@@ -1,8 +1,9 @@
 """An order after checkout: every transition (through orders.state), reads, store operations,
-and the functions logistics calls when a rider picks up and delivers."""
+and the functions logistics calls (through its ``OrderDesk``) when a rider picks up and delivers."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,7 @@ from kirana.kit.errors import NotFound
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
+from kirana.logistics import service as logistics
 from kirana.orders import repository as repo
 from kirana.orders import state
 from kirana.orders.models import Order
@@ -188,8 +190,6 @@ async def on_payment_failed(session: AsyncSession, order_id: str, reason: str) -
 
 async def expire_unpaid(session: AsyncSession, *, older_than_minutes: int = 15) -> int:
     """Cancel orders left unpaid too long ("payment_timeout"); returns how many."""
-    from datetime import timedelta
-
     cutoff = clock.now() - timedelta(minutes=older_than_minutes)
     expired = 0
     for order_id in await repo.unpaid_before(session, cutoff):
@@ -315,9 +315,6 @@ async def tracking(session: AsyncSession, principal: Principal, order_id: str) -
     order = await customer_order(session, principal, order_id)
     rider = None
     if order.status in (state.CONFIRMED, state.PICKING, state.PACKED, state.OUT_FOR_DELIVERY):
-        # Imported here: logistics' service imports this package's, so a module-level import cycles.
-        from kirana.logistics import service as logistics
-
         position = await logistics.rider_position_for_order(session, order.id)
         if position is not None:
             rider = RiderOnMap(name=position.name, lat=position.lat, lng=position.lng)

@@ -6,11 +6,10 @@ import asyncio
 
 from kirana.config import Settings
 from kirana.kit.db import Database
+from kirana.worker.jobs import JOBS
 
 
 def start(db: Database, settings: Settings) -> list[asyncio.Task[None]]:
-    from kirana.worker.jobs import JOBS
-
     return [asyncio.create_task(job(db, settings)) for job in JOBS]
 
 

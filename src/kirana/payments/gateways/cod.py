@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit.errors import Conflict
-from kirana.payments.gateways import Charge, Instrument
+from kirana.payments.gateways.base import Charge, Instrument
 from kirana.payments.models import PaymentIntent, PaymentRefund
 
 

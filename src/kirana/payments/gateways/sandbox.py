@@ -19,7 +19,7 @@ from kirana.kit.errors import ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.payments import repository as repo
 from kirana.payments import webhooks
-from kirana.payments.gateways import Charge, Instrument, Outcome
+from kirana.payments.gateways.base import Charge, Instrument, Outcome
 from kirana.payments.models import PaymentIntent, PaymentRefund, SandboxWebhookDelivery
 
 WEBHOOK_DELAY = timedelta(seconds=1)
