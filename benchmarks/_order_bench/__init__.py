@@ -1,4 +1,5 @@
-"""The parts of benchmarks/order_placement.py: pgbench, the shop's data, the server, the load."""
+"""The parts of benchmarks/order_placement.py: pgbench, the shop's data, the server, the
+customers' sessions."""
 
-# The server signs the customers' tokens with it; the benchmark makes them with it.
+# The server signs the customers' access tokens with it.
 SECRET = "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"

@@ -1,5 +1,5 @@
-"""The benchmark's store, customers and carts in the Kirana database; the naive reservation;
-the stock as it is after."""
+"""The benchmark's store, catalog and signed-up customers in the Kirana database; the naive
+reservation; the stock as it is after."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import asyncpg
 
-from _order_bench import SECRET
+from _order_bench.sessions import Customer
 
 PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$unused-in-this-benchmark"
 
@@ -23,11 +23,12 @@ _phones = itertools.count()
 class Seeded:
     store_id: str
     products: list[str]
-    customers: list[tuple[str, str, str]] = field(default_factory=list)  # (user, address, token)
+    customers: list[Customer] = field(default_factory=list)
 
 
-async def seed(url: str, *, products: int, customers: int, on_hand: int) -> Seeded:
-    """A store with ``products`` products and ``customers`` customers with an address each."""
+async def seed(url: str, *, products: int, categories: int, customers: int, on_hand: int) -> Seeded:
+    """A store with ``products`` products over ``categories`` categories, and ``customers``
+    customers with an address each."""
     from sqlalchemy import insert
 
     from kirana.catalog.models import Category, Product, Stock, Store
@@ -35,7 +36,8 @@ async def seed(url: str, *, products: int, customers: int, on_hand: int) -> Seed
     from kirana.kit.ids import new_id
 
     db = Database(url, pool_size=2)
-    store_id, category_id = new_id(), new_id()
+    store_id = new_id()
+    category_ids = [new_id() for _ in range(categories)]
     product_ids = [new_id() for _ in range(products)]
     async with db.transaction() as s:
         await s.execute(
@@ -54,7 +56,11 @@ async def seed(url: str, *, products: int, customers: int, on_hand: int) -> Seed
             ],
         )
         await s.execute(
-            insert(Category), [{"id": category_id, "name": "Bench", "slug": "bench", "position": 0}]
+            insert(Category),
+            [
+                {"id": cid, "name": f"Aisle {i}", "slug": f"aisle-{i}", "position": i}
+                for i, cid in enumerate(category_ids)
+            ],
         )
         await s.execute(
             insert(Product),
@@ -65,7 +71,7 @@ async def seed(url: str, *, products: int, customers: int, on_hand: int) -> Seed
                     "search_name": f"product {i}",
                     "brand": "B",
                     "unit": "1 pc",
-                    "category_id": category_id,
+                    "category_id": category_ids[i % categories],
                     "mrp": 5_000,
                     "price": 4_500,
                     "currency": "INR",
@@ -96,13 +102,18 @@ async def seed(url: str, *, products: int, customers: int, on_hand: int) -> Seed
 
 
 async def add_customers(db: Any, seeded: Seeded, n: int) -> None:
+    """``n`` customers, each signed in once before (with a password: the refresh token the app
+    keeps is stored, as a login leaves it) and with a delivery address."""
+    from datetime import timedelta
+
     from sqlalchemy import insert
 
-    from kirana.kit import security
+    from kirana.kit import clock, security
     from kirana.kit.ids import new_id
-    from kirana.users.models import Address, User
+    from kirana.users.models import Address, RefreshToken, User
 
-    rows, addresses = [], []
+    rows, addresses, refresh, tokens = [], [], [], []
+    now = clock.now()
     for i in [next(_phones) for _ in range(n)]:
         uid = new_id()
         rows.append(
@@ -127,52 +138,24 @@ async def add_customers(db: Any, seeded: Seeded, n: int) -> None:
                 "lng": 24.941,
             }
         )
+        tokens.append(security.new_opaque_token())
+        refresh.append(
+            {
+                "id": new_id(),
+                "user_id": uid,
+                "family_id": new_id(),
+                "token_hash": security.token_digest(tokens[-1]),
+                "created_at": now,
+                "expires_at": now + timedelta(days=30),
+            }
+        )
     async with db.transaction() as s:
         for chunk in range(0, n, 2000):
             await s.execute(insert(User), rows[chunk : chunk + 2000])
             await s.execute(insert(Address), addresses[chunk : chunk + 2000])
-    for r, a in zip(rows, addresses, strict=True):
-        token, _ = security.create_access_token(
-            r["id"], SECRET, 240, {"role": "customer", "store_id": None}
-        )
-        seeded.customers.append((r["id"], a["id"], token))
-
-
-async def fill_carts(
-    url: str, seeded: Seeded, who: list[tuple[str, str, str]], lines: list[dict[str, int]]
-) -> None:
-    """Every customer's cart filled beforehand (what the app does while they shop)."""
-    from sqlalchemy import insert
-
-    from kirana.kit import clock
-    from kirana.kit.db import Database
-    from kirana.kit.ids import new_id
-    from kirana.orders.models import Cart, CartItem
-
-    db = Database(url, pool_size=2)
-    carts, items = [], []
-    now = clock.now()
-    for (uid, _, _), cart_lines in zip(who, lines, strict=True):
-        cid = new_id()
-        carts.append(
-            {
-                "id": cid,
-                "user_id": uid,
-                "store_id": seeded.store_id,
-                "coupon_code": None,
-                "updated_at": now,
-            }
-        )
-        items += [
-            {"cart_id": cid, "product_id": p, "quantity": q, "seen_price": 4_500, "added_at": now}
-            for p, q in cart_lines.items()
-        ]
-    async with db.transaction() as s:
-        for chunk in range(0, len(carts), 2000):
-            await s.execute(insert(Cart), carts[chunk : chunk + 2000])
-        for chunk in range(0, len(items), 4000):
-            await s.execute(insert(CartItem), items[chunk : chunk + 4000])
-    await db.dispose()
+            await s.execute(insert(RefreshToken), refresh[chunk : chunk + 2000])
+    for r, a, t in zip(rows, addresses, tokens, strict=True):
+        seeded.customers.append(Customer(r["id"], a["id"], t))
 
 
 async def naive_reservation(
