@@ -12,6 +12,7 @@ import itertools
 import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +86,16 @@ def db_url(
         return
     if pg_template is None:
         pytest.skip(f"PostgreSQL not reachable at {PG_DSN} (set KIRANA_TEST_PG); skipping its half")
+    with pg_database(pg_template) as url:
+        yield url
+
+
+@contextmanager
+def pg_database(template: str | None = None) -> Iterator[str]:
+    """A PostgreSQL database of its own for one test: a copy of ``template``, or empty."""
     name = f"kt_{WORKER}_{os.getpid()}_{next(_counter)}"
-    asyncio.run(_pg_admin(f"CREATE DATABASE {name} TEMPLATE {pg_template}"))
+    copy = f" TEMPLATE {template}" if template else ""
+    asyncio.run(_pg_admin(f"CREATE DATABASE {name}{copy}"))
     try:
         yield _pg_url(name)
     finally:

@@ -13,6 +13,7 @@ import typer
 from pydantic import ValidationError
 
 from kirana.config import Settings, get_settings
+from kirana.preflight import database_errors, fail, require_free_port, require_migrated
 
 app = typer.Typer(
     help="Kirana: open-source quick commerce. `kirana up` runs everything on one machine.",
@@ -45,15 +46,8 @@ def _migrate(settings: Settings) -> None:
 
     _ensure_sqlite_dir(settings)
     typer.echo("Applying database migrations ...")
-    try:
+    with database_errors(settings.database_url):
         upgrade(settings.database_url)
-    except OSError as exc:
-        typer.secho(
-            f"Cannot reach the database ({exc}). Check KIRANA_DATABASE_URL and that the server is up.",
-            fg="red",
-            err=True,
-        )
-        raise typer.Exit(1) from exc
 
 
 async def _database_is_empty(settings: Settings) -> bool:
@@ -112,11 +106,15 @@ def up(
 ) -> None:
     """Migrate, load the demo city on an empty database, and serve API, web app and workers."""
     settings = _settings()
+    require_free_port(host, port)
     _migrate(settings)
     if settings.env == "production":
         typer.echo("KIRANA_ENV=production: the demo city is not loaded (it has public logins).")
-    elif not no_demo and asyncio.run(_database_is_empty(settings)):
-        _seed(settings)
+    else:
+        with database_errors(settings.database_url):
+            empty = asyncio.run(_database_is_empty(settings))
+        if not no_demo and empty:
+            _seed(settings)
     _serve(host, port, workers=1, run_workers=True)
 
 
@@ -127,7 +125,9 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes", min=1)] = 1,
 ) -> None:
     """Serve the API only (production: run `kirana worker` beside it)."""
-    _settings()
+    settings = _settings()
+    require_free_port(host, port)
+    require_migrated(settings.database_url)
     _serve(host, port, workers=workers, run_workers=False)
 
 
@@ -184,7 +184,12 @@ def worker() -> None:
 def createuser(
     role: Annotated[str, typer.Option(help="customer, store_staff, rider or admin")],
     phone: Annotated[str, typer.Option(help="E.164 phone number, e.g. +919876543210")],
-    password: Annotated[str, typer.Option(help="At least 8 characters")],
+    password: Annotated[
+        str | None,
+        typer.Option(
+            help="At least 8 characters; `-` reads it from standard input; omitted, it is asked for"
+        ),
+    ] = None,
     name: Annotated[str, typer.Option(help="Display name")] = "",
     store: Annotated[
         str | None, typer.Option("--store", help="Store id (store_staff, rider)")
@@ -195,6 +200,13 @@ def createuser(
     from kirana.users.schemas import RegisterIn
 
     settings = _settings()
+    if role in ("store_staff", "rider") and not store:
+        fail(f"--store STORE_ID is required for {role}", 2)
+    require_migrated(settings.database_url)
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    elif password == "-":
+        password = sys.stdin.readline().rstrip("\r\n")
     try:
         data = RegisterIn(
             phone=phone, password=password, name=name or role.replace("_", " ").title()
@@ -203,9 +215,6 @@ def createuser(
         for err in exc.errors():
             typer.secho(f"{'.'.join(map(str, err['loc']))}: {err['msg']}", fg="red", err=True)
         raise typer.Exit(2) from exc
-    if role in ("store_staff", "rider") and not store:
-        typer.secho(f"--store STORE_ID is required for {role}", fg="red", err=True)
-        raise typer.Exit(2)
 
     async def _create() -> str:
         from kirana.catalog.models import Store
@@ -237,13 +246,15 @@ def createuser(
     from kirana.kit.errors import KiranaError
 
     try:
-        typer.echo(asyncio.run(_create()))
+        with database_errors(settings.database_url):
+            user_id = asyncio.run(_create())
     except KiranaError as exc:
-        typer.secho(exc.detail, fg="red", err=True)
-        raise typer.Exit(1) from exc
+        if exc.code == "phone_taken":
+            fail(f"A user with the phone number {data.phone} already exists.")
+        fail(exc.detail)
     except typer.BadParameter as exc:
-        typer.secho(str(exc), fg="red", err=True)
-        raise typer.Exit(2) from exc
+        fail(str(exc), 2)
+    typer.echo(user_id)
 
 
 @app.command()

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Every setting that is a secret. Production refuses to start unless each is set, long and not
@@ -64,6 +64,24 @@ class Settings(BaseSettings):
     auth_rate_limit_per_minute: int = 20
     auth_rate_limit_window_seconds: int = 60
     rate_limit_prefix: str = "kirana:rl:"
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """Kirana talks to its database through asyncio drivers only: name the one to use
+        rather than fail later inside SQLAlchemy with a traceback."""
+        scheme = url.split("://", 1)[0]
+        if scheme in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+            return url
+        if scheme.startswith(("postgres", "sqlite")):
+            driver = "postgresql+asyncpg" if scheme.startswith("postgres") else "sqlite+aiosqlite"
+            raise ValueError(
+                f"{scheme}:// names no asyncio driver; begin the URL with {driver}:// instead"
+            )
+        raise ValueError(
+            "not a database URL Kirana can use; write sqlite+aiosqlite:///PATH or "
+            "postgresql+asyncpg://USER@HOST/DB"
+        )
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:

@@ -81,6 +81,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    @app.head("/healthz", tags=["health"], operation_id="healthzHead", response_class=Response)
+    async def healthz_head() -> Response:
+        """GET /healthz without the body, for load balancers and uptime checks that send HEAD."""
+        return Response()
+
     @app.get("/api/v1/config", tags=["health"], operation_id="getClientConfig")
     async def client_config() -> dict[str, str | None]:
         """What the web app needs to know at run time (no secrets)."""

@@ -7,6 +7,8 @@ import httpx
 
 async def test_health_and_ready(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json()["status"] == "ok"
+    head = await client.head("/healthz")
+    assert head.status_code == 200 and head.content == b""
     r = await client.get("/readyz")
     assert r.status_code == 200 and r.json()["checks"]["database"] == "ok"
 

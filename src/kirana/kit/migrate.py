@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -24,3 +26,23 @@ def alembic_config(database_url: str) -> Config:
 
 def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
+
+
+def head_revision() -> str | None:
+    """The newest migration in the source tree."""
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
+async def is_current(database_url: str) -> bool:
+    """Whether the database has every migration applied (False on a database never migrated)."""
+    from kirana.kit.db import make_engine
+
+    engine = make_engine(database_url, pool_size=0)
+    try:
+        async with engine.connect() as conn:
+            current = await conn.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+    finally:
+        await engine.dispose()
+    return current is not None and current == head_revision()
