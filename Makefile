@@ -46,9 +46,12 @@ test-web:
 	npm --prefix web run format:check
 	npm --prefix web test
 
+# pytest exits 5 when it collected no test: a suite that lost its tests fails, saying so.
+NO_TESTS = { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no tests (exit 5): the suite is missing" >&2; exit $$rc; }
+
 test-py:
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not e2e"
-	$(BIN)/pytest -p no:cacheprovider -m e2e
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider -m "not e2e" || $(NO_TESTS)
+	$(BIN)/pytest -p no:cacheprovider -m e2e || $(NO_TESTS)
 
 bench: install web ## every benchmark; results land in benchmarks/results/
 	@for b in $(BENCHMARKS); do echo "==> $$b"; $(BIN)/python $$b || exit 1; done
