@@ -2,7 +2,8 @@ import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { formatMoney } from '../lib/money';
 import { useQuery } from '../lib/query';
-import { STATUS_LABEL, type AdminOrder, type OrderStatus } from '../lib/types';
+import { STATUS_LABEL } from '../lib/labels';
+import type { AdminOrder, OrderStatus } from '../lib/types';
 import { Button, Dialog, Empty, ErrorBanner, SelectField, Skeleton, StatusBadge } from '../ui';
 import { Timeline } from '../customer/OrderPage';
 import { useStores } from './data';
@@ -151,7 +152,7 @@ function OrderDialog({
               </div>
             ))}
           </div>
-          <Timeline status={o.status} timeline={o.timeline} />
+          <Timeline status={o.status} timeline={o.timeline} paymentMethod={o.payment_method} />
           {['pending_payment', 'confirmed', 'picking'].includes(o.status) ? (
             <Button
               variant="danger"

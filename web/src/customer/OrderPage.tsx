@@ -3,7 +3,8 @@ import { api, unwrap } from '../lib/api';
 import { formatMoney } from '../lib/money';
 import { useQuery } from '../lib/query';
 import { Link } from '../lib/router';
-import { ORDER_STEPS, STATUS_LABEL, type Order, type Tracking } from '../lib/types';
+import { paymentLabel, statusLabel, stepLabel } from '../lib/labels';
+import { ORDER_STEPS, type Order, type OrderStatus, type Tracking } from '../lib/types';
 import { Button, ErrorBanner, Skeleton, StatusBadge } from '../ui';
 import { Map } from '../map/Map';
 import type { MapPoint } from '../map/types';
@@ -18,9 +19,12 @@ function time(at: string | undefined) {
 export function Timeline({
   status,
   timeline,
+  paymentMethod,
 }: {
   status: string;
   timeline: Array<{ status: string; at: string }>;
+  /** card, upi or cod: a cash order has no payment to wait for. */
+  paymentMethod?: string | null;
 }) {
   const at = (s: string) => timeline.find((t) => t.status === s)?.at;
   if (status === 'cancelled') {
@@ -32,7 +36,11 @@ export function Timeline({
               ✓
             </span>
             <div>
-              <strong>{STATUS_LABEL[t.status] ?? t.status}</strong>
+              <strong>
+                {ORDER_STEPS.includes(t.status as OrderStatus)
+                  ? stepLabel(t.status as OrderStatus, paymentMethod, true)
+                  : statusLabel(t.status)}
+              </strong>
               <div className="subtle">{time(t.at)}</div>
             </div>
           </li>
@@ -40,7 +48,9 @@ export function Timeline({
       </ol>
     );
   }
-  const current = ORDER_STEPS.indexOf(status as (typeof ORDER_STEPS)[number]);
+  const reachedIndex = ORDER_STEPS.indexOf(status as OrderStatus);
+  // While payment is pending the order itself is placed: the step in progress is the payment.
+  const current = Math.max(reachedIndex, 1);
   const steps = ORDER_STEPS.filter(
     (s) => s !== 'pending_payment' || status === 'pending_payment' || at(s),
   );
@@ -61,7 +71,7 @@ export function Timeline({
             </span>
             <div>
               <strong style={{ color: state === 'todo' ? 'var(--c-text-3)' : undefined }}>
-                {STATUS_LABEL[s]}
+                {stepLabel(s, paymentMethod, i <= reachedIndex)}
               </strong>
               <div className="subtle">{time(at(s))}</div>
             </div>
@@ -195,7 +205,7 @@ export function OrderPage({ id }: { id: string }) {
         ) : null}
         <section className="card" aria-labelledby="tl-h">
           <h2 id="tl-h">Status</h2>
-          <Timeline status={status} timeline={timeline} />
+          <Timeline status={status} timeline={timeline} paymentMethod={o.payment_method} />
           {t?.rider ? <p className="muted">Your rider: {t.rider.name}</p> : null}
         </section>
       </div>
@@ -234,11 +244,9 @@ export function OrderPage({ id }: { id: string }) {
           <span>Total</span>
           <span className="num">{formatMoney(o.total, o.currency)}</span>
         </div>
-        {o.payment ? (
-          <p className="subtle" style={{ margin: 0 }}>
-            Payment: {o.payment.provider} · {o.payment.status}
-          </p>
-        ) : null}
+        <p className="subtle" style={{ margin: 0 }} data-testid="payment-summary">
+          {paymentLabel(o.payment_method, o.payment?.status)}
+        </p>
         <ErrorBanner error={cancelError} />
         {canCancel ? (
           <Button variant="ghost" onClick={() => void cancel()} busy={cancelling}>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { useAuth } from '../lib/auth';
+import { methodLabel } from '../lib/labels';
 import { formatMoney } from '../lib/money';
 import { getPlace } from '../lib/place';
 import { errorMessage } from '../lib/problem';
@@ -62,7 +63,7 @@ export function OrdersPage() {
               </Link>
               <div className="subtle">
                 {o.created_at ? new Date(o.created_at).toLocaleString() : ''} ·{' '}
-                {formatMoney(o.total, o.currency)}
+                {formatMoney(o.total, o.currency)} · {methodLabel(o.payment_method)}
               </div>
             </div>
             <div className="row">

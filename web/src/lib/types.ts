@@ -51,13 +51,3 @@ export const ORDER_STEPS: OrderStatus[] = [
   'out_for_delivery',
   'delivered',
 ];
-
-export const STATUS_LABEL: Record<string, string> = {
-  pending_payment: 'Awaiting payment',
-  confirmed: 'Confirmed',
-  picking: 'Being packed',
-  packed: 'Packed',
-  out_for_delivery: 'On the way',
-  delivered: 'Delivered',
-  cancelled: 'Cancelled',
-};

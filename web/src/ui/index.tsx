@@ -16,7 +16,7 @@ import {
 } from 'react';
 import { ApiError, errorMessage } from '../lib/problem';
 import { formatMoney } from '../lib/money';
-import { STATUS_LABEL } from '../lib/types';
+import { statusLabel } from '../lib/labels';
 import { Icon, type IconName } from './icons';
 
 export function Button({
@@ -326,9 +326,7 @@ export function StatusBadge({ status }: { status: string }) {
         : status === 'pending_payment'
           ? 'yellow'
           : 'blue';
-  return (
-    <span className={`badge ${color}`}>{STATUS_LABEL[status] ?? status.replace(/_/g, ' ')}</span>
-  );
+  return <span className={`badge ${color}`}>{statusLabel(status)}</span>;
 }
 
 /** A stand-in picture for a product or category without an image: initials on a colour stable per name. */
