@@ -25,6 +25,7 @@ export default defineConfig({
     globals: true,
     setupFiles: ['./src/test/setup.ts'],
     include: ['src/**/*.test.{ts,tsx}'],
-    css: false,
+    // Only the stylesheets' own test reads CSS (as text); components render without it.
+    css: { include: [/src\/styles(\/[\w-]+)?\.css/] },
   },
 });

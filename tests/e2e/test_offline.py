@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from .conftest import SCREENSHOTS, Server
-from .test_web_flow import PHONE, TIMEOUT, sign_in
+from .test_web_flow import PHONE, TIMEOUT, start_shopping
 
 pytestmark = pytest.mark.e2e
 
@@ -22,10 +22,7 @@ def test_catalog_and_cart_survive_an_offline_reload(server: Server, browser: Any
     ctx.set_default_timeout(TIMEOUT)
     try:
         page = ctx.new_page()
-        sign_in(page, server, customer.phone, customer.password, "/location")
-        page.locator("button.choice").first.click()
-        page.get_by_role("button", name="Start shopping").click()
-        page.locator(".product-card").first.wait_for()
+        start_shopping(page, server, customer.phone, customer.password)
         page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
         # Once the worker controls the page, load the catalog and the cart through it.
         page.reload()

@@ -52,6 +52,14 @@ def sign_in(page: Any, server: Server, phone: str, password: str, next_path: str
     page.wait_for_url(re.compile(re.escape(next_path.split("?")[0]) + r"(\?.*)?$"))
 
 
+def start_shopping(page: Any, server: Server, phone: str, password: str) -> None:
+    """Signs in, delivers to the first saved address and waits for the home screen's products."""
+    sign_in(page, server, phone, password, "/location")
+    page.locator("button.choice").first.click()
+    page.get_by_role("button", name="Start shopping").click()
+    page.locator(".product-card").first.wait_for()
+
+
 def served_address(server: Server, headers: dict[str, str]) -> tuple[dict[str, Any], str, str]:
     """The customer's first saved address that a store serves, with that store's id and name."""
     addresses = httpx.get(f"{server.url}/api/v1/me/addresses", headers=headers).json()["items"]

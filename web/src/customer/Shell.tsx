@@ -95,10 +95,8 @@ export function CustomerShell({ children }: { children: ReactNode }) {
               placeholder='Search "milk", "bread", "eggs"…'
               value={term}
               autoComplete="off"
-              onFocus={() => {
-                if (!pathname.startsWith('/search'))
-                  navigate(`/search${term ? `?q=${encodeURIComponent(term)}` : ''}`);
-              }}
+              // Searching starts when the customer types or submits: focus alone (a keyboard user
+              // tabbing past the box) never leaves the page.
               onChange={(e) => {
                 setTerm(e.target.value);
                 navigate(`/search?q=${encodeURIComponent(e.target.value)}`, {
