@@ -1,21 +1,13 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
-import { formatMoney } from '../lib/money';
-import { ApiError } from '../lib/problem';
-import { invalidate, useQuery } from '../lib/query';
+import { formatMoney, parseRupees, rupeesText } from '../lib/money';
+import { invalidInput } from '../lib/problem';
+import { invalidate } from '../lib/query';
 import type { AdminCategory, AdminProduct } from '../lib/types';
-import {
-  Button,
-  Dialog,
-  Empty,
-  ErrorBanner,
-  SelectField,
-  Skeleton,
-  TextArea,
-  TextField,
-  useToast,
-} from '../ui';
-import { useAdminCategories } from './data';
+import { Button, Empty, ErrorBanner, SelectField, TextArea, TextField, useToast } from '../ui';
+import { FormDialog, useSubmit } from '../ui/form';
+import { DataTable, type Column } from '../ui/table';
+import { useAdminCategories, usePaged } from './data';
 import { useDebounced } from '../customer/SearchPage';
 
 type Draft = {
@@ -30,9 +22,15 @@ type Draft = {
   is_active: boolean;
 };
 
-const rupees = (paise: number | null | undefined) =>
-  paise == null ? '' : (paise / 100).toFixed(2);
-const paise = (rupeesText: string) => Math.round(Number(rupeesText) * 100);
+/** Paise of a typed amount, or a refusal naming the field. */
+function amount(text: string, field: string, label: string): number {
+  const paise = parseRupees(text);
+  if (paise === null)
+    throw invalidInput(`Enter the ${label} in rupees, like 49.50.`, [
+      { field, message: 'Use rupees with at most two decimals' },
+    ]);
+  return paise;
+}
 
 function ProductDialog({
   product,
@@ -48,16 +46,13 @@ function ProductDialog({
     brand: product?.brand ?? '',
     unit: product?.unit ?? '1 pc',
     category_id: product?.category_id ?? categories[0]?.id ?? '',
-    mrp: rupees(product?.mrp),
-    price: rupees(product?.price),
+    mrp: rupeesText(product?.mrp),
+    price: rupeesText(product?.price),
     image_url: product?.image_url ?? '',
     description: product?.description ?? '',
     is_active: product?.is_active ?? true,
   });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const toast = useToast();
-  const fe = (f: string) => (error instanceof ApiError ? error.fieldMessage(f) : undefined);
   const set =
     (k: keyof Draft) =>
     (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
@@ -66,134 +61,114 @@ function ProductDialog({
         [k]: k === 'is_active' ? (e.target as HTMLInputElement).checked : e.target.value,
       }));
 
-  async function save(e: React.FormEvent) {
-    e.preventDefault();
+  const form = useSubmit(async () => {
     const body = {
       name: d.name.trim(),
       brand: d.brand.trim(),
       unit: d.unit.trim(),
       category_id: d.category_id,
-      mrp: paise(d.mrp),
-      price: paise(d.price),
+      mrp: amount(d.mrp, 'mrp', 'MRP'),
+      price: amount(d.price, 'price', 'selling price'),
       image_url: d.image_url.trim() || null,
       description: d.description.trim(),
       is_active: d.is_active,
     };
-    if (body.price > body.mrp) {
-      setError(
-        new ApiError(422, {
-          detail: 'The selling price cannot be above the MRP.',
-          errors: [{ field: 'price', message: 'Must not exceed MRP' }],
+    if (body.price > body.mrp)
+      throw invalidInput('The selling price cannot be above the MRP.', [
+        { field: 'price', message: 'Must not exceed MRP' },
+      ]);
+    if (product)
+      await unwrap(
+        api.PATCH('/api/v1/admin/products/{product_id}', {
+          params: { path: { product_id: product.id } },
+          body,
         }),
       );
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      if (product)
-        await unwrap(
-          api.PATCH('/api/v1/admin/products/{product_id}', {
-            params: { path: { product_id: product.id } },
-            body,
-          }),
-        );
-      else await unwrap(api.POST('/api/v1/admin/products', { body }));
-      invalidate('admin:products');
-      invalidate('products:');
-      invalidate('product:');
-      toast(product ? 'Product saved' : 'Product created');
-      onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+    else await unwrap(api.POST('/api/v1/admin/products', { body }));
+    invalidate('admin:products');
+    invalidate('products:');
+    invalidate('product:');
+    toast(product ? 'Product saved' : 'Product created');
+    onClose();
+  });
+  const fe = form.fieldError;
 
   return (
-    <Dialog title={product ? `Edit ${product.name}` : 'New product'} onClose={onClose}>
-      <form className="form-grid" onSubmit={save}>
-        <ErrorBanner error={error} />
-        <TextField label="Name" value={d.name} onChange={set('name')} required error={fe('name')} />
-        <div className="form-grid cols-2">
-          <TextField label="Brand" value={d.brand} onChange={set('brand')} error={fe('brand')} />
-          <TextField
-            label="Unit"
-            value={d.unit}
-            onChange={set('unit')}
-            required
-            error={fe('unit')}
-            hint="e.g. 500 g, 1 l, 6 pcs"
-          />
-        </div>
-        <SelectField
-          label="Category"
-          value={d.category_id}
-          onChange={set('category_id')}
-          error={fe('category_id')}
-        >
-          {categories.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </SelectField>
-        <div className="form-grid cols-2">
-          <TextField
-            label="MRP (₹)"
-            type="number"
-            min="0"
-            step="0.01"
-            value={d.mrp}
-            onChange={set('mrp')}
-            required
-            error={fe('mrp')}
-          />
-          <TextField
-            label="Selling price (₹)"
-            type="number"
-            min="0"
-            step="0.01"
-            value={d.price}
-            onChange={set('price')}
-            required
-            error={fe('price')}
-          />
-        </div>
+    <FormDialog
+      title={product ? `Edit ${product.name}` : 'New product'}
+      form={form}
+      onClose={onClose}
+    >
+      <TextField label="Name" value={d.name} onChange={set('name')} required error={fe('name')} />
+      <div className="form-grid cols-2">
+        <TextField label="Brand" value={d.brand} onChange={set('brand')} error={fe('brand')} />
         <TextField
-          label="Image URL"
-          value={d.image_url}
-          onChange={set('image_url')}
-          error={fe('image_url')}
-          hint="Optional; products without an image get an illustration."
+          label="Unit"
+          value={d.unit}
+          onChange={set('unit')}
+          required
+          error={fe('unit')}
+          hint="e.g. 500 g, 1 l, 6 pcs"
         />
-        {product ? (
-          <ImageUpload
-            product={product}
-            onUploaded={(u) => setD((x) => ({ ...x, image_url: u ?? '' }))}
-          />
-        ) : null}
-        <TextArea
-          label="Description"
-          value={d.description}
-          onChange={set('description')}
-          error={fe('description')}
+      </div>
+      <SelectField
+        label="Category"
+        value={d.category_id}
+        onChange={set('category_id')}
+        error={fe('category_id')}
+      >
+        {categories.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.name}
+          </option>
+        ))}
+      </SelectField>
+      <div className="form-grid cols-2">
+        <TextField
+          label="MRP (₹)"
+          type="number"
+          min="0"
+          step="0.01"
+          value={d.mrp}
+          onChange={set('mrp')}
+          required
+          error={fe('mrp')}
         />
-        <label className="row">
-          <input type="checkbox" checked={d.is_active} onChange={set('is_active')} /> Active (shown
-          to customers)
-        </label>
-        <div className="row">
-          <Button type="submit" busy={busy}>
-            Save
-          </Button>
-          <Button variant="ghost" onClick={onClose}>
-            Cancel
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+        <TextField
+          label="Selling price (₹)"
+          type="number"
+          min="0"
+          step="0.01"
+          value={d.price}
+          onChange={set('price')}
+          required
+          error={fe('price')}
+        />
+      </div>
+      <TextField
+        label="Image URL"
+        value={d.image_url}
+        onChange={set('image_url')}
+        error={fe('image_url')}
+        hint="Optional; products without an image get an illustration."
+      />
+      {product ? (
+        <ImageUpload
+          product={product}
+          onUploaded={(u) => setD((x) => ({ ...x, image_url: u ?? '' }))}
+        />
+      ) : null}
+      <TextArea
+        label="Description"
+        value={d.description}
+        onChange={set('description')}
+        error={fe('description')}
+      />
+      <label className="row">
+        <input type="checkbox" checked={d.is_active} onChange={set('is_active')} /> Active (shown to
+        customers)
+      </label>
+    </FormDialog>
   );
 }
 
@@ -275,13 +250,7 @@ function CategoryDialog({
   const [name, setName] = useState(category?.name ?? '');
   const [slug, setSlug] = useState(category?.slug ?? '');
   const [parent, setParent] = useState(category?.parent_id ?? '');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const fe = (f: string) => (error instanceof ApiError ? error.fieldMessage(f) : undefined);
-  async function save(e: React.FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
+  const form = useSubmit(async () => {
     const body = {
       name: name.trim(),
       slug:
@@ -293,67 +262,55 @@ function CategoryDialog({
           .replace(/^-|-$/g, ''),
       parent_id: parent || null,
     };
-    try {
-      if (category)
-        await unwrap(
-          api.PATCH('/api/v1/admin/categories/{category_id}', {
-            params: { path: { category_id: category.id } },
-            body,
-          }),
-        );
-      else await unwrap(api.POST('/api/v1/admin/categories', { body }));
-      invalidate('admin:categories');
-      invalidate('categories');
-      onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  }
+    if (category)
+      await unwrap(
+        api.PATCH('/api/v1/admin/categories/{category_id}', {
+          params: { path: { category_id: category.id } },
+          body,
+        }),
+      );
+    else await unwrap(api.POST('/api/v1/admin/categories', { body }));
+    invalidate('admin:categories');
+    invalidate('categories');
+    onClose();
+  });
+  const fe = form.fieldError;
   return (
-    <Dialog title={category ? `Edit ${category.name}` : 'New category'} onClose={onClose}>
-      <form className="form-grid" onSubmit={save}>
-        <ErrorBanner error={error} />
-        <TextField
-          label="Name"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          required
-          error={fe('name')}
-        />
-        <TextField
-          label="Slug"
-          value={slug}
-          onChange={(e) => setSlug(e.target.value)}
-          error={fe('slug')}
-          hint="Left empty, made from the name"
-        />
-        <SelectField
-          label="Parent"
-          value={parent}
-          onChange={(e) => setParent(e.target.value)}
-          error={fe('parent_id')}
-        >
-          <option value="">(top level)</option>
-          {categories
-            .filter((c) => c.id !== category?.id)
-            .map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-        </SelectField>
-        <div className="row">
-          <Button type="submit" busy={busy}>
-            Save
-          </Button>
-          <Button variant="ghost" onClick={onClose}>
-            Cancel
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+    <FormDialog
+      title={category ? `Edit ${category.name}` : 'New category'}
+      form={form}
+      onClose={onClose}
+    >
+      <TextField
+        label="Name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        required
+        error={fe('name')}
+      />
+      <TextField
+        label="Slug"
+        value={slug}
+        onChange={(e) => setSlug(e.target.value)}
+        error={fe('slug')}
+        hint="Left empty, made from the name"
+      />
+      <SelectField
+        label="Parent"
+        value={parent}
+        onChange={(e) => setParent(e.target.value)}
+        error={fe('parent_id')}
+      >
+        <option value="">(top level)</option>
+        {categories
+          .filter((c) => c.id !== category?.id)
+          .map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+      </SelectField>
+    </FormDialog>
   );
 }
 
@@ -374,34 +331,15 @@ export function Catalog() {
   const [q, setQ] = useState('');
   const [cat, setCat] = useState('');
   const term = useDebounced(q.trim(), 300);
-  const products = useQuery(`admin:products:${term}:${cat}`, () => fetchProducts(term, cat));
-  const [more, setMore] = useState<AdminProduct[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
+  const products = usePaged(`admin:products:${term}:${cat}`, (cursor) =>
+    fetchProducts(term, cat, cursor),
+  );
   const [editing, setEditing] = useState<AdminProduct | 'new' | null>(null);
   const [editingCat, setEditingCat] = useState<AdminCategory | 'new' | null>(null);
   const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    setMore([]);
-    setCursor(products.data?.next_cursor ?? null);
-  }, [products.data]);
   const cats = (categories.data ?? []) as AdminCategory[];
   const catName = (id: string) => cats.find((c) => c.id === id)?.name ?? '';
-  const list = useMemo(() => [...(products.data?.items ?? []), ...more], [products.data, more]);
-
-  async function loadMore() {
-    if (!cursor) return;
-    setLoadingMore(true);
-    try {
-      const page = await fetchProducts(term, cat, cursor);
-      setMore((m) => [...m, ...page.items]);
-      setCursor(page.next_cursor ?? null);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setLoadingMore(false);
-    }
-  }
+  const list = products.rows;
 
   async function remove(kind: 'product' | 'category', id: string, name: string) {
     if (!confirm(`Delete ${name}?`)) return;
@@ -424,6 +362,58 @@ export function Catalog() {
       setError(e);
     }
   }
+
+  const productColumns: Array<Column<AdminProduct>> = [
+    {
+      header: 'Product',
+      cell: (p) => (
+        <>
+          <strong>{p.name}</strong>
+          {p.brand ? <div className="subtle">{p.brand}</div> : null}
+        </>
+      ),
+    },
+    { header: 'Category', cell: (p) => catName(p.category_id) },
+    { header: 'Unit', cell: (p) => p.unit },
+    { header: 'MRP', num: true, cell: (p) => formatMoney(p.mrp) },
+    { header: 'Price', num: true, cell: (p) => formatMoney(p.price) },
+    {
+      header: 'Status',
+      cell: (p) =>
+        p.is_active ? (
+          <span className="badge green">Active</span>
+        ) : (
+          <span className="badge">Hidden</span>
+        ),
+    },
+    {
+      header: 'Actions',
+      hideHeader: true,
+      cell: (p) => (
+        <EditDelete
+          name={p.name}
+          onEdit={() => setEditing(p)}
+          onDelete={() => void remove('product', p.id, p.name)}
+        />
+      ),
+    },
+  ];
+  const categoryColumns: Array<Column<AdminCategory>> = [
+    { header: 'Name', cell: (c) => c.name },
+    { header: 'Slug', className: 'subtle', cell: (c) => c.slug },
+    { header: 'Parent', cell: (c) => (c.parent_id ? catName(c.parent_id) : '—') },
+    {
+      header: 'Actions',
+      hideHeader: true,
+      cell: (c) => (
+        <EditDelete
+          name={`category ${c.name}`}
+          onEdit={() => setEditingCat(c)}
+          onDelete={() => void remove('category', c.id, c.name)}
+        />
+      ),
+    },
+  ];
 
   return (
     <>
@@ -454,132 +444,24 @@ export function Catalog() {
         </SelectField>
         <span className="subtle">
           {list.length}
-          {cursor ? '+' : ''} products
+          {products.hasMore ? '+' : ''} products
         </span>
       </div>
       <ErrorBanner
         error={error ?? products.error ?? categories.error}
         onRetry={() => void products.reload()}
       />
-      {products.loading ? (
-        <Skeleton height={320} />
-      ) : list.length ? (
-        <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Product</th>
-                <th scope="col">Category</th>
-                <th scope="col">Unit</th>
-                <th scope="col" className="num">
-                  MRP
-                </th>
-                <th scope="col" className="num">
-                  Price
-                </th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((p) => (
-                <tr key={p.id}>
-                  <td>
-                    <strong>{p.name}</strong>
-                    {p.brand ? <div className="subtle">{p.brand}</div> : null}
-                  </td>
-                  <td>{catName(p.category_id)}</td>
-                  <td>{p.unit}</td>
-                  <td className="num">{formatMoney(p.mrp)}</td>
-                  <td className="num">{formatMoney(p.price)}</td>
-                  <td>
-                    {p.is_active ? (
-                      <span className="badge green">Active</span>
-                    ) : (
-                      <span className="badge">Hidden</span>
-                    )}
-                  </td>
-                  <td>
-                    <div className="row">
-                      <Button
-                        variant="ghost"
-                        size="small"
-                        onClick={() => setEditing(p)}
-                        aria-label={`Edit ${p.name}`}
-                      >
-                        Edit
-                      </Button>
-                      <Button
-                        variant="ghost"
-                        size="small"
-                        onClick={() => void remove('product', p.id, p.name)}
-                        aria-label={`Delete ${p.name}`}
-                      >
-                        Delete
-                      </Button>
-                    </div>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {cursor ? (
-            <div className="row" style={{ justifyContent: 'center', padding: 12 }}>
-              <Button variant="secondary" onClick={() => void loadMore()} busy={loadingMore}>
-                Load more
-              </Button>
-            </div>
-          ) : null}
-        </div>
-      ) : (
-        <Empty icon="box" title="No products match" />
-      )}
+      <DataTable
+        columns={productColumns}
+        rows={list}
+        rowKey={(p) => p.id}
+        loading={products.loading}
+        skeletonHeight={320}
+        empty={<Empty icon="box" title="No products match" />}
+        more={products.more}
+      />
       <h2 style={{ marginTop: 32 }}>Categories</h2>
-      <div className="table-wrap">
-        <table className="data">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Slug</th>
-              <th scope="col">Parent</th>
-              <th scope="col">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {cats.map((c) => (
-              <tr key={c.id}>
-                <td>{c.name}</td>
-                <td className="subtle">{c.slug}</td>
-                <td>{c.parent_id ? catName(c.parent_id) : '—'}</td>
-                <td>
-                  <div className="row">
-                    <Button
-                      variant="ghost"
-                      size="small"
-                      onClick={() => setEditingCat(c)}
-                      aria-label={`Edit category ${c.name}`}
-                    >
-                      Edit
-                    </Button>
-                    <Button
-                      variant="ghost"
-                      size="small"
-                      onClick={() => void remove('category', c.id, c.name)}
-                      aria-label={`Delete category ${c.name}`}
-                    >
-                      Delete
-                    </Button>
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable columns={categoryColumns} rows={cats} rowKey={(c) => c.id} />
       {editing ? (
         <ProductDialog
           product={editing === 'new' ? null : editing}
@@ -595,5 +477,27 @@ export function Catalog() {
         />
       ) : null}
     </>
+  );
+}
+
+/** A row's Edit and Delete buttons, named for screen readers after what they act on. */
+function EditDelete({
+  name,
+  onEdit,
+  onDelete,
+}: {
+  name: string;
+  onEdit: () => void;
+  onDelete: () => void;
+}) {
+  return (
+    <div className="row">
+      <Button variant="ghost" size="small" onClick={onEdit} aria-label={`Edit ${name}`}>
+        Edit
+      </Button>
+      <Button variant="ghost" size="small" onClick={onDelete} aria-label={`Delete ${name}`}>
+        Delete
+      </Button>
+    </div>
   );
 }

@@ -5,6 +5,7 @@ import { useQuery } from '../lib/query';
 import { STATUS_LABEL } from '../lib/labels';
 import type { AdminOrder, OrderStatus } from '../lib/types';
 import { Button, Dialog, Empty, ErrorBanner, SelectField, Skeleton, StatusBadge } from '../ui';
+import { DataTable, type Column } from '../ui/table';
 import { Timeline } from '../customer/OrderPage';
 import { useStores } from './data';
 
@@ -32,6 +33,28 @@ export function OrdersBoard() {
   const storeName = (id: string | null | undefined) =>
     stores.data?.items.find((s) => s.id === id)?.name ?? id ?? '';
   const list = (orders.data?.items ?? []) as AdminOrder[];
+  const columns: Array<Column<AdminOrder>> = [
+    {
+      header: 'Order',
+      cell: (o) => (
+        <button
+          type="button"
+          className="btn ghost small"
+          onClick={() => setOpen(o.id)}
+          aria-label={`Open order ${o.number}`}
+        >
+          #{o.number}
+        </button>
+      ),
+    },
+    {
+      header: 'Placed',
+      cell: (o) => (o.created_at ? new Date(o.created_at).toLocaleString() : ''),
+    },
+    { header: 'Store', cell: (o) => storeName((o as { store_id?: string }).store_id) },
+    { header: 'Status', cell: (o) => <StatusBadge status={o.status} /> },
+    { header: 'Total', num: true, cell: (o) => formatMoney(o.total, o.currency) },
+  ];
   return (
     <>
       <h1>Orders</h1>
@@ -55,49 +78,13 @@ export function OrdersBoard() {
         <span className="subtle">Refreshes every 10 s</span>
       </div>
       <ErrorBanner error={orders.error} onRetry={() => void orders.reload()} />
-      {orders.loading ? (
-        <Skeleton height={240} />
-      ) : list.length ? (
-        <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Order</th>
-                <th scope="col">Placed</th>
-                <th scope="col">Store</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Total
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((o) => (
-                <tr key={o.id}>
-                  <td>
-                    <button
-                      type="button"
-                      className="btn ghost small"
-                      onClick={() => setOpen(o.id)}
-                      aria-label={`Open order ${o.number}`}
-                    >
-                      #{o.number}
-                    </button>
-                  </td>
-                  <td>{o.created_at ? new Date(o.created_at).toLocaleString() : ''}</td>
-                  <td>{storeName((o as { store_id?: string }).store_id)}</td>
-                  <td>
-                    <StatusBadge status={o.status} />
-                  </td>
-                  <td className="num">{formatMoney(o.total, o.currency)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <Empty icon="receipt" title="No orders match these filters" />
-      )}
+      <DataTable
+        columns={columns}
+        rows={list}
+        rowKey={(o) => o.id}
+        loading={orders.loading}
+        empty={<Empty icon="receipt" title="No orders match these filters" />}
+      />
       {open ? (
         <OrderDialog
           id={open}

@@ -1,9 +1,11 @@
 import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
-import { ApiError, errorMessage } from '../lib/problem';
+import { errorMessage } from '../lib/problem';
 import { useQuery } from '../lib/query';
 import type { Rider } from '../lib/types';
 import { Button, Empty, ErrorBanner, SelectField, Skeleton, TextField, useToast } from '../ui';
+import { Form, useSubmit } from '../ui/form';
+import { DataTable, type Column } from '../ui/table';
 import { Map } from '../map/Map';
 import { useStores } from './data';
 
@@ -21,91 +23,74 @@ export function Riders() {
     store_id: '',
     vehicle: 'bicycle',
   });
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
   const list = (riders.data?.items ?? []) as Rider[];
   const storeName = (id: string) => stores.data?.items.find((s) => s.id === id)?.name ?? id;
-  const fe = (f: string) => (error instanceof ApiError ? error.fieldMessage(f) : undefined);
+  const add = useSubmit(async () => {
+    await unwrap(
+      api.POST('/api/v1/admin/riders', {
+        body: { ...form, store_id: form.store_id || stores.data?.items[0]?.id || '' },
+      }),
+    );
+    setForm((f) => ({ ...f, user_id: '' }));
+    void riders.reload();
+  });
+  const fe = add.fieldError;
+  const columns: Array<Column<Rider>> = [
+    { header: 'Rider', cell: (r) => r.name },
+    { header: 'Store', cell: (r) => storeName(r.store_id) },
+    { header: 'Vehicle', cell: (r) => r.vehicle.replace('_', ' ') },
+    {
+      header: 'Shift',
+      cell: (r) =>
+        r.current_delivery ? (
+          <span className="row">
+            <span className="badge blue">
+              On delivery · {r.current_delivery.status.replace('_', ' ')}
+            </span>
+            <UnlockButton deliveryId={r.current_delivery.id} />
+          </span>
+        ) : r.is_online ? (
+          <span className="badge green">Online, free</span>
+        ) : (
+          <span className="badge">Offline</span>
+        ),
+    },
+    {
+      header: 'Last seen',
+      className: 'subtle',
+      cell: (r) => (r.last_seen_at ? new Date(r.last_seen_at).toLocaleTimeString() : '—'),
+    },
+  ];
   return (
     <>
       <h1>Riders</h1>
       <ErrorBanner error={riders.error} onRetry={() => void riders.reload()} />
-      {riders.loading ? (
-        <Skeleton height={200} />
-      ) : list.length ? (
-        <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Rider</th>
-                <th scope="col">Store</th>
-                <th scope="col">Vehicle</th>
-                <th scope="col">Shift</th>
-                <th scope="col">Last seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((r) => (
-                <tr key={r.id}>
-                  <td>{r.name}</td>
-                  <td>{storeName(r.store_id)}</td>
-                  <td>{r.vehicle.replace('_', ' ')}</td>
-                  <td>
-                    {r.current_delivery ? (
-                      <span className="row">
-                        <span className="badge blue">
-                          On delivery · {r.current_delivery.status.replace('_', ' ')}
-                        </span>
-                        <UnlockButton deliveryId={r.current_delivery.id} />
-                      </span>
-                    ) : r.is_online ? (
-                      <span className="badge green">Online, free</span>
-                    ) : (
-                      <span className="badge">Offline</span>
-                    )}
-                  </td>
-                  <td className="subtle">
-                    {r.last_seen_at ? new Date(r.last_seen_at).toLocaleTimeString() : '—'}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <Empty icon="bike" title="No riders yet" />
-      )}
-      <form
-        className="card form-grid"
+      <DataTable
+        columns={columns}
+        rows={list}
+        rowKey={(r) => r.id}
+        loading={riders.loading}
+        skeletonHeight={200}
+        empty={<Empty icon="bike" title="No riders yet" />}
+      />
+      <Form
+        form={add}
+        submitLabel="Add rider"
+        className="card"
         style={{ marginTop: 24, maxWidth: 720 }}
-        aria-labelledby="new-rider-h"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setBusy(true);
-          setError(null);
-          try {
-            await unwrap(
-              api.POST('/api/v1/admin/riders', {
-                body: { ...form, store_id: form.store_id || stores.data?.items[0]?.id || '' },
-              }),
-            );
-            setForm((f) => ({ ...f, user_id: '' }));
-            void riders.reload();
-          } catch (err) {
-            setError(err);
-          } finally {
-            setBusy(false);
-          }
-        }}
+        labelledBy="new-rider-h"
+        head={
+          <>
+            <h2 id="new-rider-h" style={{ margin: 0 }}>
+              Add a rider
+            </h2>
+            <p className="subtle" style={{ margin: 0 }}>
+              Make the account first (<code>kirana createuser --role rider</code>), then bind it to
+              a store here.
+            </p>
+          </>
+        }
       >
-        <h2 id="new-rider-h" style={{ margin: 0 }}>
-          Add a rider
-        </h2>
-        <p className="subtle" style={{ margin: 0 }}>
-          Make the account first (<code>kirana createuser --role rider</code>), then bind it to a
-          store here.
-        </p>
-        <ErrorBanner error={error} />
         <div className="form-grid cols-2">
           <TextField
             label="User id"
@@ -137,12 +122,7 @@ export function Riders() {
           <option value="motorbike">Motorbike</option>
           <option value="on_foot">On foot</option>
         </SelectField>
-        <div>
-          <Button type="submit" busy={busy}>
-            Add rider
-          </Button>
-        </div>
-      </form>
+      </Form>
     </>
   );
 }

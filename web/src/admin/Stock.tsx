@@ -1,13 +1,14 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { api, unwrap } from '../lib/api';
-import { formatMoney } from '../lib/money';
-import { ApiError } from '../lib/problem';
-import { invalidate, useQuery } from '../lib/query';
+import { formatMoney, parseRupees, rupeesText } from '../lib/money';
+import { invalidate } from '../lib/query';
 import type { StockRow } from '../lib/types';
-import { Button, Empty, ErrorBanner, SelectField, Skeleton, TextField, useToast } from '../ui';
+import { Button, Empty, ErrorBanner, SelectField, TextField, useToast } from '../ui';
+import { InlineError, useSubmit } from '../ui/form';
+import { DataTable, type Column } from '../ui/table';
 import { useDebounced } from '../customer/SearchPage';
 import { applyBulk, changed, type BulkAction, type StockEdit } from './bulk';
-import { useStores } from './data';
+import { usePaged, useStores } from './data';
 
 const PAGE = 100;
 
@@ -25,31 +26,18 @@ export function Stock() {
   const store = storeId || stores.data?.items[0]?.id || '';
   const [q, setQ] = useState('');
   const term = useDebounced(q.trim(), 300);
-  const first = useQuery(store ? `admin:stock:${store}:${term}` : null, () =>
-    fetchStock(store, term),
+  const list = usePaged(store ? `admin:stock:${store}:${term}` : null, (cursor) =>
+    fetchStock(store, term, cursor),
   );
-  const [more, setMore] = useState<StockRow[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
   const [edits, setEdits] = useState<Record<string, StockEdit>>({});
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [bulkKind, setBulkKind] = useState<BulkAction['kind']>('set_on_hand');
   const [bulkValue, setBulkValue] = useState('50');
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  // The product ids of the last save in the order sent: the API names a refused line by its index.
+  const [sent, setSent] = useState<string[]>([]);
   const toast = useToast();
 
-  useEffect(() => {
-    setEdits({});
-    setSelected(new Set());
-    setError(null);
-  }, [store]);
-  useEffect(() => {
-    setMore([]);
-    setCursor(first.data?.next_cursor ?? null);
-  }, [first.data]);
-
-  const rows = useMemo(() => [...(first.data?.items ?? []), ...more], [first.data, more]);
+  const rows = list.rows;
   const original = (r: StockRow): StockEdit => ({ on_hand: r.on_hand, price: r.price ?? null });
   const current = (r: StockRow) => edits[r.product_id] ?? original(r);
   const dirty = Object.entries(edits).filter(([id, e]) => {
@@ -81,55 +69,115 @@ export function Stock() {
     });
   }
 
-  async function loadMore() {
-    if (!cursor) return;
-    setLoadingMore(true);
-    try {
-      const page = await fetchStock(store, term, cursor);
-      setMore((m) => [...m, ...page.items]);
-      setCursor(page.next_cursor ?? null);
-    } catch (e) {
-      setError(e);
-    } finally {
-      setLoadingMore(false);
-    }
-  }
-
-  async function saveAll() {
-    setSaving(true);
+  const save = useSubmit(async () => {
+    setSent(dirty.map(([id]) => id));
+    // One request for every changed row: the API applies all of them or none.
+    const saved = await unwrap(
+      api.PUT('/api/v1/admin/stores/{store_id}/stock', {
+        params: { path: { store_id: store } },
+        body: {
+          items: dirty.map(([product_id, e]) => ({
+            product_id,
+            on_hand: e.on_hand,
+            price: e.price,
+          })),
+        },
+      }),
+    );
+    const n = saved.items.length;
+    setEdits({});
+    invalidate(`admin:stock:${store}`);
+    invalidate('products:');
+    invalidate('product:');
+    toast(`${n} row${n === 1 ? '' : 's'} saved`);
+  });
+  const { setError } = save;
+  useEffect(() => {
+    setEdits({});
+    setSelected(new Set());
     setError(null);
-    try {
-      // One request for every changed row: the API applies all of them or none.
-      const saved = await unwrap(
-        api.PUT('/api/v1/admin/stores/{store_id}/stock', {
-          params: { path: { store_id: store } },
-          body: {
-            items: dirty.map(([product_id, e]) => ({
-              product_id,
-              on_hand: e.on_hand,
-              price: e.price,
-            })),
-          },
-        }),
-      );
-      const n = saved.items.length;
-      setEdits({});
-      invalidate(`admin:stock:${store}`);
-      invalidate('products:');
-      invalidate('product:');
-      toast(`${n} row${n === 1 ? '' : 's'} saved`);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setSaving(false);
-    }
-  }
+  }, [store, setError]);
 
-  const rowError = (id: string) =>
-    error instanceof ApiError
-      ? error.fieldErrors.find((f) => String(f.field).includes(id))?.message
-      : undefined;
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.product_id));
+  const toggle = (id: string) =>
+    setSelected((s) => {
+      const n = new Set(s);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
+  const columns: Array<Column<StockRow>> = [
+    {
+      header: 'Select',
+      head: (
+        <input
+          type="checkbox"
+          aria-label="Select all rows"
+          checked={allSelected}
+          onChange={() =>
+            setSelected(allSelected ? new Set() : new Set(rows.map((r) => r.product_id)))
+          }
+        />
+      ),
+      cell: (row) => (
+        <input
+          type="checkbox"
+          aria-label={`Select ${row.product_name}`}
+          checked={selected.has(row.product_id)}
+          onChange={() => toggle(row.product_id)}
+        />
+      ),
+    },
+    {
+      header: 'Product',
+      cell: (row) => {
+        const index = sent.indexOf(row.product_id);
+        return (
+          <>
+            <strong>{row.product_name}</strong>
+            {index >= 0 ? <InlineError error={save.error} field={`items.${index}`} /> : null}
+          </>
+        );
+      },
+    },
+    { header: 'Aisle', cell: (row) => row.aisle },
+    { header: 'Reserved', num: true, cell: (row) => row.reserved },
+    {
+      header: 'On hand',
+      cell: (row) => (
+        <input
+          className="input num"
+          type="number"
+          min={0}
+          aria-label={`On hand for ${row.product_name}`}
+          value={current(row).on_hand}
+          onChange={(ev) => edit(row, { on_hand: Math.max(0, Number(ev.target.value)) })}
+        />
+      ),
+    },
+    {
+      header: 'Store price (₹)',
+      cell: (row) => (
+        <input
+          className="input num"
+          type="number"
+          min={0}
+          step="0.01"
+          aria-label={`Store price for ${row.product_name} in rupees`}
+          placeholder="default"
+          value={rupeesText(current(row).price)}
+          onChange={(ev) => {
+            if (ev.target.value === '') return edit(row, { price: null });
+            const price = parseRupees(ev.target.value);
+            // A keystroke that makes no amount (a third decimal, a minus) is not taken.
+            if (price !== null) edit(row, { price });
+          }}
+        />
+      ),
+    },
+    { header: 'Selling at', num: true, cell: (row) => formatMoney(row.effective_price) },
+    { header: 'MRP', num: true, cell: (row) => formatMoney(row.mrp) },
+  ];
   return (
     <>
       <h1>Stock and prices</h1>
@@ -178,128 +226,25 @@ export function Stock() {
             Discard
           </Button>
         ) : null}
-        <Button onClick={() => void saveAll()} busy={saving} disabled={!dirty.length}>
+        <Button onClick={() => void save.submit()} busy={save.busy} disabled={!dirty.length}>
           Save {dirty.length || ''} change{dirty.length === 1 ? '' : 's'}
         </Button>
       </div>
-      <ErrorBanner error={error ?? first.error} onRetry={() => void first.reload()} />
-      {first.loading ? (
-        <Skeleton height={320} />
-      ) : rows.length ? (
-        <>
-          <div className="table-wrap">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">
-                    <input
-                      type="checkbox"
-                      aria-label="Select all rows"
-                      checked={allSelected}
-                      onChange={() =>
-                        setSelected(
-                          allSelected ? new Set() : new Set(rows.map((r) => r.product_id)),
-                        )
-                      }
-                    />
-                  </th>
-                  <th scope="col">Product</th>
-                  <th scope="col">Aisle</th>
-                  <th scope="col" className="num">
-                    Reserved
-                  </th>
-                  <th scope="col">On hand</th>
-                  <th scope="col">Store price (₹)</th>
-                  <th scope="col" className="num">
-                    Selling at
-                  </th>
-                  <th scope="col" className="num">
-                    MRP
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((row) => {
-                  const e = current(row);
-                  const name = row.product_name;
-                  const isDirty = !!edits[row.product_id] && changed(e, original(row));
-                  const problem = rowError(row.product_id);
-                  return (
-                    <tr
-                      key={row.product_id}
-                      style={isDirty ? { background: '#fffbea' } : undefined}
-                    >
-                      <td>
-                        <input
-                          type="checkbox"
-                          aria-label={`Select ${name}`}
-                          checked={selected.has(row.product_id)}
-                          onChange={() =>
-                            setSelected((s) => {
-                              const n = new Set(s);
-                              if (n.has(row.product_id)) n.delete(row.product_id);
-                              else n.add(row.product_id);
-                              return n;
-                            })
-                          }
-                        />
-                      </td>
-                      <td>
-                        <strong>{name}</strong>
-                        {problem ? <div className="field-error">{problem}</div> : null}
-                      </td>
-                      <td>{row.aisle}</td>
-                      <td className="num">{row.reserved}</td>
-                      <td>
-                        <input
-                          className="input num"
-                          type="number"
-                          min={0}
-                          aria-label={`On hand for ${name}`}
-                          value={e.on_hand}
-                          onChange={(ev) =>
-                            edit(row, { on_hand: Math.max(0, Number(ev.target.value)) })
-                          }
-                        />
-                      </td>
-                      <td>
-                        <input
-                          className="input num"
-                          type="number"
-                          min={0}
-                          step="0.01"
-                          aria-label={`Store price for ${name} in rupees`}
-                          placeholder="default"
-                          value={e.price == null ? '' : (e.price / 100).toString()}
-                          onChange={(ev) =>
-                            edit(row, {
-                              price:
-                                ev.target.value === ''
-                                  ? null
-                                  : Math.round(Number(ev.target.value) * 100),
-                            })
-                          }
-                        />
-                      </td>
-                      <td className="num">{formatMoney(row.effective_price)}</td>
-                      <td className="num">{formatMoney(row.mrp)}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-          {cursor ? (
-            <div className="row" style={{ justifyContent: 'center', marginTop: 16 }}>
-              <Button variant="secondary" onClick={() => void loadMore()} busy={loadingMore}>
-                Load more
-              </Button>
-            </div>
-          ) : null}
-        </>
-      ) : (
-        <Empty icon="box" title="No stock rows match" />
-      )}
+      <ErrorBanner error={save.error ?? list.error} onRetry={() => void list.reload()} />
+      <DataTable
+        columns={columns}
+        rows={rows}
+        rowKey={(row) => row.product_id}
+        rowStyle={(row) =>
+          edits[row.product_id] && changed(current(row), original(row))
+            ? { background: '#fffbea' }
+            : undefined
+        }
+        loading={list.loading}
+        skeletonHeight={320}
+        empty={<Empty icon="box" title="No stock rows match" />}
+        more={list.more}
+      />
     </>
   );
 }

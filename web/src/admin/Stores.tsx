@@ -1,57 +1,92 @@
 import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
-import { errorMessage } from '../lib/problem';
 import { invalidate, useQuery } from '../lib/query';
 import type { Res } from '../lib/types';
-import { Button, ErrorBanner, Skeleton, useToast } from '../ui';
+import { Button, ErrorBanner, useToast } from '../ui';
+import { InlineError, useSubmit } from '../ui/form';
+import { DataTable, type Column } from '../ui/table';
 
 type AdminStore = Res<'/api/v1/admin/stores', 'get'>['items'][number];
 
-function StoreRow({ store, onSaved }: { store: AdminStore; onSaved: () => void }) {
+/** One store's settings as edited in its row, saved on its own. */
+function useStoreDraft(store: AdminStore) {
   const [open, setOpen] = useState(store.is_open);
   const [prep, setPrep] = useState(String(store.prep_minutes));
   const [radius, setRadius] = useState(
     store.service_radius_m == null ? '' : String(store.service_radius_m),
   );
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const toast = useToast();
   const dirty =
     open !== store.is_open ||
     Number(prep) !== store.prep_minutes ||
     (store.service_area == null && Number(radius) !== store.service_radius_m);
-  return (
-    <tr>
-      <td>
-        <strong>{store.name}</strong>
-        <div className="subtle">{store.address}</div>
-        {error ? <div className="field-error">{error}</div> : null}
-      </td>
-      <td>
+  const save = useSubmit(async () => {
+    await unwrap(
+      api.PATCH('/api/v1/admin/stores/{store_id}', {
+        params: { path: { store_id: store.id } },
+        body: {
+          is_open: open,
+          prep_minutes: Number(prep),
+          ...(store.service_area == null && radius ? { service_radius_m: Number(radius) } : {}),
+        },
+      }),
+    );
+    invalidate('stores');
+    toast(`${store.name} saved`);
+  });
+  return { open, setOpen, prep, setPrep, radius, setRadius, dirty, save };
+}
+
+type StoreDraft = ReturnType<typeof useStoreDraft>;
+
+export function Stores() {
+  const stores = useQuery('admin:stores', () =>
+    unwrap(api.GET('/api/v1/admin/stores', { params: { query: { limit: 100 } } })),
+  );
+  const columns: Array<Column<AdminStore, StoreDraft>> = [
+    {
+      header: 'Store',
+      cell: (store, d) => (
+        <>
+          <strong>{store.name}</strong>
+          <div className="subtle">{store.address}</div>
+          <InlineError error={d.save.error} />
+        </>
+      ),
+    },
+    {
+      header: 'Open',
+      cell: (store, d) => (
         <label className="switch">
           <input
             type="checkbox"
             role="switch"
             aria-label={`${store.name} open`}
-            checked={open}
-            onChange={(e) => setOpen(e.target.checked)}
+            checked={d.open}
+            onChange={(e) => d.setOpen(e.target.checked)}
           />
-          <span className="subtle">{open ? 'Open' : 'Closed'}</span>
+          <span className="subtle">{d.open ? 'Open' : 'Closed'}</span>
         </label>
-      </td>
-      <td>
+      ),
+    },
+    {
+      header: 'Prep (min)',
+      cell: (store, d) => (
         <input
           className="input num"
           type="number"
           min={0}
           max={240}
           aria-label={`Preparation minutes at ${store.name}`}
-          value={prep}
-          onChange={(e) => setPrep(e.target.value)}
+          value={d.prep}
+          onChange={(e) => d.setPrep(e.target.value)}
         />
-      </td>
-      <td>
-        {store.service_area ? (
+      ),
+    },
+    {
+      header: 'Service radius (m)',
+      cell: (store, d) =>
+        store.service_area ? (
           <span className="badge">Polygon</span>
         ) : (
           <input
@@ -60,54 +95,29 @@ function StoreRow({ store, onSaved }: { store: AdminStore; onSaved: () => void }
             min={100}
             step={100}
             aria-label={`Service radius of ${store.name} in metres`}
-            value={radius}
-            onChange={(e) => setRadius(e.target.value)}
+            value={d.radius}
+            onChange={(e) => d.setRadius(e.target.value)}
           />
-        )}
-      </td>
-      <td>
+        ),
+    },
+    {
+      header: 'Save',
+      hideHeader: true,
+      cell: (_store, d) => (
         <Button
           size="small"
           variant="secondary"
-          disabled={!dirty}
-          busy={busy}
+          disabled={!d.dirty}
+          busy={d.save.busy}
           onClick={async () => {
-            setBusy(true);
-            setError(null);
-            try {
-              await unwrap(
-                api.PATCH('/api/v1/admin/stores/{store_id}', {
-                  params: { path: { store_id: store.id } },
-                  body: {
-                    is_open: open,
-                    prep_minutes: Number(prep),
-                    ...(store.service_area == null && radius
-                      ? { service_radius_m: Number(radius) }
-                      : {}),
-                  },
-                }),
-              );
-              invalidate('stores');
-              toast(`${store.name} saved`);
-              onSaved();
-            } catch (e) {
-              setError(errorMessage(e));
-            } finally {
-              setBusy(false);
-            }
+            if (await d.save.submit()) void stores.reload();
           }}
         >
           Save
         </Button>
-      </td>
-    </tr>
-  );
-}
-
-export function Stores() {
-  const stores = useQuery('admin:stores', () =>
-    unwrap(api.GET('/api/v1/admin/stores', { params: { query: { limit: 100 } } })),
-  );
+      ),
+    },
+  ];
   return (
     <>
       <h1>Dark stores</h1>
@@ -115,30 +125,14 @@ export function Stores() {
         Close a store to stop new orders there; the preparation time feeds the ETA.
       </p>
       <ErrorBanner error={stores.error} onRetry={() => void stores.reload()} />
-      {stores.loading ? (
-        <Skeleton height={200} />
-      ) : (
-        <div className="table-wrap">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">Store</th>
-                <th scope="col">Open</th>
-                <th scope="col">Prep (min)</th>
-                <th scope="col">Service radius (m)</th>
-                <th scope="col">
-                  <span className="sr-only">Save</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {(stores.data?.items ?? []).map((s) => (
-                <StoreRow key={s.id} store={s} onSaved={() => void stores.reload()} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        columns={columns}
+        rows={stores.data?.items ?? []}
+        rowKey={(s) => s.id}
+        useRow={useStoreDraft}
+        loading={stores.loading}
+        skeletonHeight={200}
+      />
     </>
   );
 }

@@ -13,6 +13,37 @@ export function formatMoney(minor: number | null | undefined, currency = 'INR'):
   }
 }
 
+const RUPEES = /^(\d*)(?:\.(\d{0,2}))?$/;
+
+/**
+ * Paise for an amount typed in rupees ("12.34" is 1234, "0.1" is 10), or null when the text is
+ * not a non-negative amount with at most two decimals. The digits are read as text, so no
+ * binary fraction ever rounds a price.
+ */
+export function parseRupees(text: string): number | null {
+  const match = RUPEES.exec(text.trim());
+  if (!match) return null;
+  const [, whole = '', fraction = ''] = match;
+  if (!whole && !fraction) return null;
+  const paise = Number(whole || '0') * 100 + Number(fraction.padEnd(2, '0'));
+  return Number.isSafeInteger(paise) ? paise : null;
+}
+
+/**
+ * Paise written as rupees for an input ("12.34", "12.3", "12"), the shortest text that
+ * parseRupees reads back to the same paise; empty for no amount.
+ */
+export function rupeesText(paise: number | null | undefined): string {
+  if (paise == null) return '';
+  const sign = paise < 0 ? '-' : '';
+  const abs = Math.abs(Math.round(paise));
+  const whole = Math.floor(abs / 100);
+  const fraction = String(abs % 100)
+    .padStart(2, '0')
+    .replace(/0+$/, '');
+  return `${sign}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
 /** Whole-percent discount of price against MRP, or 0. */
 export function discountPercent(price: number, mrp: number): number {
   if (!mrp || price >= mrp) return 0;

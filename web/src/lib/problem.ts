@@ -37,6 +37,25 @@ export class ApiError extends Error {
   }
 }
 
+/** What `error` says about one form field, when it is a problem naming that field. */
+export function fieldError(error: unknown, field: string): string | undefined {
+  return error instanceof ApiError ? error.fieldMessage(field) : undefined;
+}
+
+/** The first message about anything under `prefix` (`items.2` finds `items.2.price`). */
+export function fieldErrorUnder(error: unknown, prefix: string): string | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  return error.fieldErrors.find((e) => {
+    const name = String(e.field);
+    return name === prefix || name.startsWith(`${prefix}.`);
+  })?.message;
+}
+
+/** A refusal found before sending, shaped like the API's so a form shows both the same way. */
+export function invalidInput(detail: string, errors: FieldError[]): ApiError {
+  return new ApiError(422, { title: 'Invalid input', detail, errors });
+}
+
 function asProblem(value: unknown): Problem {
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parseRupees, rupeesText } from './money';
+
+describe('rupees typed into a form', () => {
+  it('become paise exactly', () => {
+    expect(parseRupees('12.34')).toBe(1234);
+    expect(parseRupees('0.1')).toBe(10);
+    expect(parseRupees('0.29')).toBe(29);
+    expect(parseRupees('19.99')).toBe(1999);
+    expect(parseRupees('12')).toBe(1200);
+    expect(parseRupees('12.')).toBe(1200);
+    expect(parseRupees('.5')).toBe(50);
+    expect(parseRupees(' 7.05 ')).toBe(705);
+    expect(parseRupees('0')).toBe(0);
+  });
+  it('are refused when they are not an amount', () => {
+    for (const text of [
+      'abc',
+      '',
+      ' ',
+      '.',
+      '-1',
+      '-0.5',
+      '1.234',
+      '12.3.4',
+      '1e3',
+      '₹12',
+      '1,000',
+    ])
+      expect(parseRupees(text), text).toBeNull();
+    expect(parseRupees('99999999999999999')).toBeNull();
+  });
+  it('are written back as the shortest text that reads the same', () => {
+    expect(rupeesText(1234)).toBe('12.34');
+    expect(rupeesText(1230)).toBe('12.3');
+    expect(rupeesText(1200)).toBe('12');
+    expect(rupeesText(5)).toBe('0.05');
+    expect(rupeesText(0)).toBe('0');
+    expect(rupeesText(null)).toBe('');
+    expect(rupeesText(undefined)).toBe('');
+    for (const paise of [0, 1, 10, 99, 100, 1999, 123456789])
+      expect(parseRupees(rupeesText(paise))).toBe(paise);
+  });
+});
