@@ -948,7 +948,11 @@ export interface paths {
         post?: never;
         delete?: never;
         options?: never;
-        head?: never;
+        /**
+         * Healthz Head
+         * @description GET /healthz without the body, for load balancers and uptime checks that send HEAD.
+         */
+        head: operations["healthzHead"];
         patch?: never;
         trace?: never;
     };
@@ -4701,6 +4705,24 @@ export interface operations {
                         [key: string]: string;
                     };
                 };
+            };
+        };
+    };
+    healthzHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
