@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kirana.config import Settings
 from kirana.kit.db import Database
 from kirana.kit.errors import Forbidden, RateLimited, Unauthorized
+from kirana.kit.openapi import answers
 from kirana.kit.ratelimit import RateLimiter
 from kirana.users import service as users
 from kirana.users.schemas import Principal
@@ -47,6 +48,8 @@ class _Caller(HTTPBearer):
             description="An access token from /api/v1/auth/login",
         )
         self.roles = roles
+        # What the OpenAPI document lists for every operation that depends on this check.
+        self.answers = (401, 403) if roles else (401,)
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
         return self.identify(request.headers.get("authorization"), request.app.state.settings)
@@ -67,6 +70,7 @@ class _Caller(HTTPBearer):
 CurrentUser = Annotated[Principal, Depends(_Caller())]
 
 
+@answers(429)
 async def limit_auth_attempts(request: Request) -> None:
     """Slow down password guessing: a fixed number of auth calls per client address a minute."""
     settings: Settings = request.app.state.settings

@@ -14,12 +14,13 @@ from fastapi_offline import FastAPIOffline
 from sqlalchemy import text
 
 from kirana import __version__
-from kirana.api import mount_routers
+from kirana.api import ROUTERS, mount_routers
 from kirana.catalog.api import media_files
 from kirana.config import Settings, get_settings
 from kirana.kit.db import Database
 from kirana.kit.http import ORJSONResponse, install_error_handlers, problem
 from kirana.kit.limits import RequestLimits
+from kirana.kit.openapi import document_errors, problems
 from kirana.kit.ratelimit import make_rate_limiter
 from kirana.logistics.ports import OrderDesk
 from kirana.orders import service as orders
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     order_desk: OrderDesk = orders
     app.state.order_desk = order_desk
     install_error_handlers(app)
+    document_errors(app, (app.router, *ROUTERS))
     mount_routers(app)
     app.mount("/media", media_files(settings), name="media")
 
@@ -91,7 +93,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """What the web app needs to know at run time (no secrets)."""
         return {"tile_url": settings.tile_url, "currency": settings.currency}
 
-    @app.get("/readyz", tags=["health"], operation_id="readyz", response_model=None)
+    @app.get(
+        "/readyz",
+        tags=["health"],
+        operation_id="readyz",
+        response_model=None,
+        responses=problems(503),
+    )
     async def readyz(request: Request) -> Response | dict[str, object]:
         checks: dict[str, str] = {}
         db: Database = request.app.state.db

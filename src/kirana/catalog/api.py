@@ -35,6 +35,7 @@ from kirana.catalog.schemas import (
 from kirana.config import Settings
 from kirana.deps import AdminUser, AppSettings, Session
 from kirana.kit.db import Database
+from kirana.kit.openapi import problems
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.kit.validation import Latitude, Longitude
 
@@ -231,6 +232,7 @@ async def admin_delete_product(product_id: str, _: AdminUser, session: Session) 
     "/products/{product_id}/image",
     operation_id="adminUploadProductImage",
     description="A JPEG, PNG or WebP of at most 2 MB, served afterwards under /media/.",
+    responses=problems(413, 415),
 )
 async def admin_upload_product_image(
     product_id: str,

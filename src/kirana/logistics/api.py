@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from kirana.deps import AdminUser, RiderUser, Session
+from kirana.kit.openapi import problems
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.logistics import handlers as _handlers  # noqa: F401  (subscribes to order events)
 from kirana.logistics import service
@@ -45,7 +46,7 @@ async def update_location(body: LocationIn, principal: RiderUser, session: Sessi
     return await service.update_location(session, principal.id, lat=body.lat, lng=body.lng)
 
 
-@router.get("/rider/tasks", operation_id="listRiderTasks")
+@router.get("/rider/tasks", operation_id="listRiderTasks", responses=problems(404))
 async def list_tasks(principal: RiderUser, session: Session, orders: Orders) -> Page[RiderTask]:
     return await service.rider_tasks(session, orders, principal.id)
 
@@ -57,7 +58,11 @@ async def picked_up(
     return await service.mark_picked_up(session, orders, principal.id, delivery_id)
 
 
-@router.post("/rider/deliveries/{delivery_id}/delivered", operation_id="markDelivered")
+@router.post(
+    "/rider/deliveries/{delivery_id}/delivered",
+    operation_id="markDelivered",
+    responses=problems(423),
+)
 async def delivered(
     delivery_id: DeliveryId,
     body: DeliveredIn,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from kirana.deps import AppSettings, AuthRateLimit, CurrentUser, Session
+from kirana.kit.openapi import problems
 from kirana.kit.pagination import Page
 from kirana.users import service
 from kirana.users.schemas import (
@@ -31,12 +32,19 @@ async def register(body: RegisterIn, session: Session, settings: AppSettings) ->
     return RegisterOut(user=service.to_read(user), **tokens.model_dump())
 
 
-@router.post("/auth/login", operation_id="login", dependencies=[AuthRateLimit])
+@router.post(
+    "/auth/login", operation_id="login", dependencies=[AuthRateLimit], responses=problems(401)
+)
 async def login(body: LoginIn, session: Session, settings: AppSettings) -> TokenPair:
     return await service.login(session, settings, body.phone, body.password)
 
 
-@router.post("/auth/refresh", operation_id="refreshTokens", dependencies=[AuthRateLimit])
+@router.post(
+    "/auth/refresh",
+    operation_id="refreshTokens",
+    dependencies=[AuthRateLimit],
+    responses=problems(401),
+)
 async def refresh(body: RefreshIn, session: Session, settings: AppSettings) -> TokenPair:
     return await service.refresh(session, settings, body.refresh_token)
 
