@@ -20,6 +20,7 @@ from kirana.kit.pagination import decode_cursor, encode_cursor
 def test_ids_are_unique_sortable_strings() -> None:
     ids = [new_id() for _ in range(1000)]
     assert len(set(ids)) == 1000 and all(is_id(i) for i in ids)
+    assert ids == sorted(ids)  # monotonic within a process, even inside one millisecond
     earlier = new_id()
     time.sleep(0.002)
     assert new_id() > earlier

@@ -1,10 +1,13 @@
-"""The transactional outbox and the event bus that relays it to in-process handlers.
+"""The transactional outbox and the relay that delivers it to in-process handlers.
 
 ``emit()`` writes an event in the caller's transaction, so it exists if and only if the change
-does. The relay reads unpublished events after commit and calls every subscribed handler, each
-in its own transaction, recording ``(consumer, event_id)`` in ``handled_events`` in that same
-transaction: a handler's effects and its "done" mark commit together, so a crash between the two
-is impossible and a redelivered event is skipped. Handlers must still be written idempotently.
+does. The relay claims unpublished events in batches (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
+so several workers share the load), gives each consumer its share of the batch in one
+transaction of its own (consumers side by side), and marks the batch in one statement. A
+handler's effects and its ``(consumer, event_id)`` row in ``handled_events`` commit together, so
+a redelivered event is skipped. Events that share a key (their order) reach each consumer in the
+order they were written: a consumer never runs ahead of an earlier event of that key it has not
+handled. Handlers must still be written idempotently.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,12 +28,12 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Text,
+    bindparam,
     insert,
     select,
     text,
     update,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -41,6 +44,9 @@ from kirana.kit.sql import Conn, driver
 
 log = logging.getLogger("kirana.outbox")
 
+BATCH = 200  # events claimed by one relay round
+DEFER = timedelta(seconds=1)  # how soon an event that waits for an earlier one of its key is tried
+
 
 class OutboxEvent(Base):
     __tablename__ = "outbox"
@@ -48,6 +54,14 @@ class OutboxEvent(Base):
     __table_args__ = (
         Index(
             "ix_outbox_unpublished",
+            "id",
+            sqlite_where=text("published_at IS NULL"),
+            postgresql_where=text("published_at IS NULL"),
+        ),
+        # The relay looks up a batch's keys among the unpublished events.
+        Index(
+            "ix_outbox_unpublished_key",
+            "key",
             "id",
             sqlite_where=text("published_at IS NULL"),
             postgresql_where=text("published_at IS NULL"),
@@ -62,6 +76,8 @@ class OutboxEvent(Base):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Events with the same key (an order's id) are delivered in order; none: no order kept.
+    key: Mapped[str | None] = mapped_column(String(64))
 
 
 class HandledEvent(Base):
@@ -79,6 +95,7 @@ class Event:
     type: str
     payload: dict[str, Any]
     created_at: datetime
+    key: str | None = None
 
 
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
@@ -103,88 +120,241 @@ def add_listener(listener: Callable[[Event], Awaitable[None]]) -> None:
     _listeners.append(listener)
 
 
-async def emit(session: Conn, event_type: str, payload: dict[str, Any]) -> str:
-    """Record an event in the caller's transaction; it is relayed after commit."""
+async def emit(
+    session: Conn, event_type: str, payload: dict[str, Any], *, key: str | None = None
+) -> str:
+    """Record an event in the caller's transaction; it is relayed after commit. ``key`` (by
+    default the payload's ``order_id``) keeps the events of one order in order."""
     if isinstance(session, AsyncSession) and (session.new or session.dirty or session.deleted):
         await session.flush()  # callers have relied on emit() flushing their pending changes
     event_id = new_id()
-    row = {"id": event_id, "type": event_type, "payload": payload, "created_at": clock.now()}
+    row = {
+        "id": event_id,
+        "type": event_type,
+        "payload": payload,
+        "created_at": clock.now(),
+        "key": key if key is not None else payload.get("order_id"),
+    }
     (await driver(session)).insert(OutboxEvent.__table__, [row])  # type: ignore[arg-type]
     if _wakeup is not None:
         _wakeup.set()
     return event_id
 
 
-async def _handle(db: Database, event: Event, consumer: str, handler: Handler) -> None:
-    async with db.transaction() as session:
-        try:
-            async with session.begin_nested():
+@dataclass(slots=True)
+class _Delivery:
+    """What one consumer made of its share of a batch."""
+
+    failed: dict[str, str] = field(default_factory=dict)  # event id -> error
+    deferred: set[str] = field(default_factory=set)  # waits for an earlier event of its key
+
+
+def _due(now: datetime) -> Any:
+    return (OutboxEvent.published_at.is_(None)) & (
+        (OutboxEvent.next_attempt_at.is_(None)) | (OutboxEvent.next_attempt_at <= now)
+    )
+
+
+async def _claim(session: AsyncSession, batch: int) -> list[tuple[Event, int]]:
+    """The oldest due events, locked against other relays (``SKIP LOCKED`` on PostgreSQL;
+    SQLite has one writer and ignores the clause)."""
+    rows = await session.execute(
+        select(
+            OutboxEvent.id,
+            OutboxEvent.type,
+            OutboxEvent.payload,
+            OutboxEvent.created_at,
+            OutboxEvent.key,
+            OutboxEvent.attempts,
+        )
+        .where(_due(clock.now()))
+        .order_by(OutboxEvent.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True)
+    )
+    return [(Event(r.id, r.type, dict(r.payload), r.created_at, r.key), r.attempts) for r in rows]
+
+
+async def _waiting_keys(session: AsyncSession, events: list[Event]) -> dict[str, dict[str, str]]:
+    """Per consumer, each key whose earlier event (outside this batch: held by another relay or
+    waiting for a retry) that consumer has not handled yet, with that event's id. A consumer
+    sees an order's events in the order they were written, so it must not run ahead of them."""
+    keys = {e.key for e in events if e.key}
+    if not keys:
+        return {}
+    ids = [e.id for e in events]
+    earlier = (
+        await session.execute(
+            select(OutboxEvent.id, OutboxEvent.type, OutboxEvent.key)
+            .where(OutboxEvent.published_at.is_(None))
+            .where(OutboxEvent.key.in_(keys))
+            .where(OutboxEvent.id < max(ids))
+            .where(OutboxEvent.id.not_in(ids))
+        )
+    ).all()
+    if not earlier:
+        return {}
+    handled = {
+        (row.consumer, row.event_id)
+        for row in await session.execute(
+            select(HandledEvent.consumer, HandledEvent.event_id).where(
+                HandledEvent.event_id.in_([r.id for r in earlier])
+            )
+        )
+    }
+    waiting: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in earlier:
+        for consumer, _ in _subscribers.get(row.type, []):
+            if (consumer, row.id) not in handled:
+                first = waiting[consumer].get(row.key)
+                waiting[consumer][row.key] = min(first, row.id) if first else row.id
+    return waiting
+
+
+async def _consume(
+    db: Database, consumer: str, handler: Handler, events: list[Event], waiting: dict[str, str]
+) -> _Delivery:
+    """One consumer's events of a batch, in order, in one transaction of its own: each event's
+    effects and its ``handled_events`` mark commit together; a failing event is rolled back to
+    its savepoint, and the consumer's later events of the same key wait for its retry."""
+    out = _Delivery()
+    waiting = dict(waiting)
+    seen: set[str] = set()
+    handled: list[dict[str, Any]] = []
+    try:
+        async with db.transaction() as session:
+            seen = set(
+                (
+                    await session.execute(
+                        select(HandledEvent.event_id)
+                        .where(HandledEvent.consumer == consumer)
+                        .where(HandledEvent.event_id.in_([e.id for e in events]))
+                    )
+                ).scalars()
+            )
+            for event in events:
+                if event.id in seen:
+                    continue  # handled before a relay died: redelivered, skipped
+                if event.key and event.key in waiting and waiting[event.key] < event.id:
+                    out.deferred.add(event.id)
+                    continue
+                try:
+                    async with session.begin_nested():
+                        await handler(session, event)
+                except Exception as exc:  # retried later; the consumer's other keys go on
+                    log.exception("handler %s failed on %s %s", consumer, event.type, event.id)
+                    out.failed[event.id] = f"{consumer}: {type(exc).__name__}: {exc}"
+                    if event.key:
+                        waiting.setdefault(event.key, event.id)
+                    continue
+                handled.append({"consumer": consumer, "event_id": event.id, "at": clock.now()})
+            if handled:
                 await session.execute(
                     insert(HandledEvent).values(
-                        consumer=consumer, event_id=event.id, handled_at=clock.now()
-                    )
+                        consumer=bindparam("consumer"),
+                        event_id=bindparam("event_id"),
+                        handled_at=bindparam("at"),
+                    ),
+                    handled,
                 )
-        except IntegrityError:
-            return  # already handled by this consumer
-        await handler(session, event)
+    except Exception as exc:  # the transaction itself failed: nothing of it was kept
+        log.exception("consumer %s failed on a batch of %d", consumer, len(events))
+        for event in events:
+            if event.id not in seen and event.id not in out.deferred:
+                out.failed[event.id] = f"{consumer}: {type(exc).__name__}: {exc}"
+    return out
 
 
-async def relay_once(db: Database, batch: int = 100) -> int:
-    """Deliver up to ``batch`` due events to their handlers; returns how many were published."""
-    now = clock.now()
-    async with db.transaction(write=False) as session:
-        rows = (
-            (
-                await session.execute(
-                    select(OutboxEvent)
-                    .where(OutboxEvent.published_at.is_(None))
-                    .where(
-                        (OutboxEvent.next_attempt_at.is_(None))
-                        | (OutboxEvent.next_attempt_at <= now)
-                    )
-                    .order_by(OutboxEvent.id)
-                    .limit(batch)
-                )
-            )
-            .scalars()
-            .all()
+async def _deliver(
+    db: Database, events: list[Event], waiting: dict[str, dict[str, str]]
+) -> _Delivery:
+    """Every consumer's share of the batch, the consumers side by side."""
+    shares: dict[str, tuple[Handler, list[Event]]] = {}
+    for event in events:
+        for consumer, handler in _subscribers.get(event.type, []):
+            shares.setdefault(consumer, (handler, []))[1].append(event)
+    results = await asyncio.gather(
+        *(
+            _consume(db, consumer, handler, share, waiting.get(consumer, {}))
+            for consumer, (handler, share) in shares.items()
         )
-    published = 0
-    for row in rows:
-        event = Event(row.id, row.type, dict(row.payload), row.created_at)
-        error: str | None = None
-        for consumer, handler in list(_subscribers.get(event.type, [])):
-            try:
-                await _handle(db, event, consumer, handler)
-            except Exception as exc:  # a failing handler is retried later, others go on
-                log.exception("handler %s failed on %s %s", consumer, event.type, event.id)
-                error = f"{consumer}: {type(exc).__name__}: {exc}"
+    )
+    total = _Delivery()
+    for result in results:
+        for event_id, error in result.failed.items():
+            total.failed[event_id] = "; ".join(filter(None, [total.failed.get(event_id), error]))
+        total.deferred |= result.deferred
+    total.deferred -= total.failed.keys()
+    return total
+
+
+async def _settle(
+    session: AsyncSession, claimed: list[tuple[Event, int]], delivery: _Delivery
+) -> list[Event]:
+    """Mark the batch in three statements at most: published, failed (with backoff), deferred."""
+    now = clock.now()
+    done = [e for e, _ in claimed if e.id not in delivery.failed and e.id not in delivery.deferred]
+    if done:
+        await session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_([e.id for e in done]))
+            .values(published_at=now)
+        )
+    retries = [
+        {
+            "id": e.id,
+            "attempts": attempts + 1,
+            "last_error": delivery.failed[e.id][:2000],
+            "next_attempt_at": now + timedelta(seconds=min(2 ** (attempts + 1), 300)),
+        }
+        for e, attempts in claimed
+        if e.id in delivery.failed
+    ]
+    if retries:  # an ORM bulk UPDATE by primary key: one executemany
+        await session.execute(update(OutboxEvent), retries)
+    if delivery.deferred:
+        await session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_(delivery.deferred))
+            .values(next_attempt_at=now + DEFER)
+        )
+    return done
+
+
+async def _relay_batch(db: Database, batch: int) -> tuple[int, int]:
+    """Claim, deliver and settle one batch; returns (claimed, published)."""
+    if db.is_sqlite:
+        # One writer at a time: holding the claim open would lock the consumers out.
+        async with db.transaction(write=False) as session:
+            claimed = await _claim(session, batch)
+            waiting = await _waiting_keys(session, [e for e, _ in claimed])
+        if not claimed:
+            return 0, 0
+        delivery = await _deliver(db, [e for e, _ in claimed], waiting)
         async with db.transaction() as session:
-            if error is None:
-                await session.execute(
-                    update(OutboxEvent)
-                    .where(OutboxEvent.id == event.id)
-                    .values(published_at=clock.now())
-                )
-                published += 1
-            else:
-                attempts = row.attempts + 1
-                await session.execute(
-                    update(OutboxEvent)
-                    .where(OutboxEvent.id == event.id)
-                    .values(
-                        attempts=attempts,
-                        last_error=error[:2000],
-                        next_attempt_at=clock.now() + timedelta(seconds=min(2**attempts, 300)),
-                    )
-                )
-        if error is None:
-            for listener in _listeners:
-                try:
-                    await listener(event)
-                except Exception:
-                    log.exception("listener failed on %s", event.type)
-    return published
+            done = await _settle(session, claimed, delivery)
+    else:
+        # The claim's row locks are held until the batch is settled: another relay skips these
+        # events, and a relay that dies releases them for redelivery.
+        async with db.transaction() as session:
+            claimed = await _claim(session, batch)
+            if not claimed:
+                return 0, 0
+            waiting = await _waiting_keys(session, [e for e, _ in claimed])
+            delivery = await _deliver(db, [e for e, _ in claimed], waiting)
+            done = await _settle(session, claimed, delivery)
+    for event in done:
+        for listener in _listeners:
+            try:
+                await listener(event)
+            except Exception:
+                log.exception("listener failed on %s", event.type)
+    return len(claimed), len(done)
+
+
+async def relay_once(db: Database, batch: int = BATCH) -> int:
+    """Deliver up to ``batch`` due events to their handlers; returns how many were published."""
+    return (await _relay_batch(db, batch))[1]
 
 
 async def drain(db: Database, max_rounds: int = 50) -> int:
@@ -198,15 +368,19 @@ async def drain(db: Database, max_rounds: int = 50) -> int:
     return total
 
 
-async def run_relay(db: Database, poll_seconds: float = 0.5) -> None:
-    """The relay loop of the embedded deployment and of ``kirana worker``."""
+async def run_relay(db: Database, poll_seconds: float = 0.25, batch: int = BATCH) -> None:
+    """The relay loop of the embedded deployment and of ``kirana worker``: a full batch is
+    followed at once by the next; otherwise it waits for an emit in this process or the poll."""
     global _wakeup
     _wakeup = asyncio.Event()
     while True:
         try:
-            await relay_once(db)
+            claimed, _ = await _relay_batch(db, batch)
         except Exception:
             log.exception("outbox relay round failed")
+            claimed = 0
+        if claimed >= batch:
+            continue
         _wakeup.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(_wakeup.wait(), timeout=poll_seconds)
