@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # shift, which decide the surge fee) before reading them again.
     pricing_cache_seconds: float = 1.0
     db_pool_size: int = 20
+    # The admin dashboard warns when the oldest unrelayed event is older than this.
+    outbox_stale_seconds: float = 30.0
     # The event loop uvicorn runs (kirana serve/up). The standard library's is the default: under
     # saturation uvloop served some connections far later than others (catalog listing p99
     # 140-270 ms against 60-70 ms with asyncio, for ~10% more requests/s).

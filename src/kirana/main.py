@@ -23,6 +23,7 @@ from kirana.kit.limits import RequestLimits
 from kirana.kit.openapi import document_errors, problems
 from kirana.kit.ratelimit import make_rate_limiter
 from kirana.logistics.ports import OrderDesk
+from kirana.operations import Metrics
 from kirana.orders import service as orders
 from kirana.worker import embedded
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         static_url="/docs/assets",
     )
     app.state.settings = settings
+    app.state.metrics = Metrics()
     app.add_middleware(
         RequestLimits,
         max_header_bytes=settings.max_header_bytes,
@@ -131,7 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _serve_web_app(app: FastAPI, root: Path) -> None:
     """Serve the built web app at ``/`` with a single-page-app fallback to index.html."""
-    reserved = ("api/", "ws/", "docs", "openapi.json", "healthz", "readyz", "media/")
+    reserved = ("api/", "ws/", "docs", "openapi.json", "healthz", "readyz", "media/", "metrics")
 
     @app.get("/{path:path}", include_in_schema=False, response_model=None)
     def web_app(path: str) -> Response:  # sync: file checks run in the thread pool

@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     bindparam,
+    func,
     insert,
     select,
     text,
@@ -38,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kirana.kit import clock
+from kirana.kit.clock import ensure_aware
 from kirana.kit.db import Base, Database, UTCDateTime
 from kirana.kit.ids import new_id
 from kirana.kit.sql import Conn, driver
@@ -355,6 +357,19 @@ async def _relay_batch(db: Database, batch: int) -> tuple[int, int]:
 async def relay_once(db: Database, batch: int = BATCH) -> int:
     """Deliver up to ``batch`` due events to their handlers; returns how many were published."""
     return (await _relay_batch(db, batch))[1]
+
+
+async def backlog(session: AsyncSession) -> tuple[int, datetime | None]:
+    """How many events wait to be relayed, and when the oldest of them was written."""
+    row = (
+        await session.execute(
+            select(func.count(), func.min(OutboxEvent.created_at)).where(
+                OutboxEvent.published_at.is_(None)
+            )
+        )
+    ).one()
+    oldest = row[1]
+    return int(row[0]), (ensure_aware(oldest) if oldest is not None else None)
 
 
 async def drain(db: Database, max_rounds: int = 50) -> int:
