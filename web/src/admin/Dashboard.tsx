@@ -33,6 +33,27 @@ async function loadDashboardOrders(): Promise<OrderLike[]> {
   return summaries.map((o) => details.get(o.id) ?? o);
 }
 
+/** Warns when the event relay is behind: assignments, notifications and refunds wait on it. */
+export function BacklogBanner() {
+  const backlog = useQuery('admin:outbox', () => unwrap(api.GET('/api/v1/admin/outbox')), {
+    pollMs: 10000,
+  });
+  const b = backlog.data;
+  if (!b?.stale) return null;
+  const behind = Math.round(b.oldest_age_seconds);
+  return (
+    <div className="banner warn" role="status">
+      <div className="grow">
+        <strong>
+          Events are {behind} s behind ({b.unpublished} waiting).
+        </strong>{' '}
+        Rider assignments, notifications and refunds are delayed: check that{' '}
+        <code>kirana worker</code> is running.
+      </div>
+    </div>
+  );
+}
+
 export function Dashboard() {
   const orders = useQuery('admin:orders:dashboard', loadDashboardOrders, { pollMs: 30000 });
   const list = orders.data ?? [];
@@ -41,6 +62,7 @@ export function Dashboard() {
   return (
     <>
       <h1>Dashboard</h1>
+      <BacklogBanner />
       <ErrorBanner error={orders.error} onRetry={() => void orders.reload()} />
       {orders.loading ? (
         <div className="kpis">
