@@ -197,6 +197,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/outbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin Outbox Backlog */
+        get: operations["adminOutboxBacklog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/products": {
         parameters: {
             query?: never;
@@ -956,6 +973,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Metrics
+         * @description Prometheus text format; scrape it from inside the deployment (nginx keeps it private).
+         */
+        get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -1651,6 +1688,20 @@ export interface components {
             store_id: string;
             /** Total */
             total: number;
+        };
+        /**
+         * OutboxBacklog
+         * @description Events written but not yet relayed to every consumer.
+         */
+        OutboxBacklog: {
+            /** Oldest Age Seconds */
+            oldest_age_seconds: number;
+            /** Oldest Created At */
+            oldest_created_at: string | null;
+            /** Stale */
+            stale: boolean;
+            /** Unpublished */
+            unpublished: number;
         };
         /** Page[AddressRead] */
         Page_AddressRead_: {
@@ -3490,6 +3541,26 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminOutboxBacklog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OutboxBacklog"];
                 };
             };
         };
@@ -7105,6 +7176,24 @@ export interface operations {
         };
     };
     healthzHead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    metrics: {
         parameters: {
             query?: never;
             header?: never;
