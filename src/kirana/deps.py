@@ -52,16 +52,17 @@ class _Caller(HTTPBearer):
         self.answers = (401, 403) if roles else (401,)
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
-        return self.identify(request.headers.get("authorization"), request.app.state.settings)
-
-    def identify(self, authorization: str | None, settings: Settings) -> Principal:
-        """The caller named by an ``Authorization`` header, or the 401/403 to answer."""
-        scheme, _, token = (authorization or "").partition(" ")
+        """The caller named by the ``Authorization`` header, or the 401/403 to answer. The
+        account is read in a short read-only session of its own: on SQLite the request's write
+        session would take the database's write lock for the whole request at this read."""
+        scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized(
                 "Send an access token as 'Authorization: Bearer <token>'", code="token_missing"
             )
-        principal = users.authenticate_access_token(settings, token.strip())
+        db: Database = request.app.state.db
+        async with db.transaction(write=False) as session:
+            principal = await users.authenticate(session, request.app.state.settings, token.strip())
         if self.roles and principal.role not in self.roles:
             raise Forbidden(f"This needs the role {' or '.join(self.roles)}", code="role_required")
         return principal

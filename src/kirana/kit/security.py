@@ -82,6 +82,7 @@ def _verify(token: str, secret: str) -> dict[str, Any] | None:
         and _is_int(claims["iat"])
         and isinstance(claims.get("role", ""), str)
         and isinstance(claims.get("store_id"), str | None)
+        and isinstance(claims.get("fam"), str | None)
         and _is_int(claims.get("ver", 0))
     )
     return claims if shaped else None

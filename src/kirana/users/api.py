@@ -62,7 +62,10 @@ async def get_me(principal: CurrentUser, session: Session) -> UserRead:
 
 @router.patch("/me", operation_id="updateMe")
 async def update_me(body: UserUpdate, principal: CurrentUser, session: Session) -> UserRead:
-    return service.to_read(await service.update_profile(session, principal.id, body))
+    user = await service.update_profile(
+        session, principal.id, body, session_id=principal.session_id
+    )
+    return service.to_read(user)
 
 
 @router.get("/me/addresses", operation_id="listAddresses")

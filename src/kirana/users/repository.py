@@ -46,6 +46,18 @@ async def revoke_family(session: AsyncSession, family_id: str, at: datetime) -> 
     )
 
 
+async def revoke_sessions(
+    session: AsyncSession, user_id: str, at: datetime, *, keep_family: str | None
+) -> None:
+    """Revoke every refresh token of the user but those of ``keep_family`` (the caller's)."""
+    query = update(RefreshToken).where(
+        RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)
+    )
+    if keep_family is not None:
+        query = query.where(RefreshToken.family_id != keep_family)
+    await session.execute(query.values(revoked_at=at))
+
+
 async def addresses_of(session: AsyncSession, user_id: str) -> list[Address]:
     result = await session.execute(
         select(Address).where(Address.user_id == user_id).order_by(Address.created_at, Address.id)

@@ -18,6 +18,8 @@ class Principal:
     id: str
     role: str
     store_id: str | None
+    # The refresh-token family (one login) the access token was issued with.
+    session_id: str | None = None
 
 
 class Strict(BaseModel):
@@ -53,6 +55,8 @@ class UserUpdate(Strict):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     email: EmailStr | None = None
     password: str | None = Field(default=None, min_length=8, max_length=128)
+    # Needed to change the password: a stolen access token alone must not take the account.
+    current_password: str | None = Field(default=None, min_length=1, max_length=128)
 
 
 class TokenPair(BaseModel):

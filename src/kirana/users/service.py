@@ -85,11 +85,17 @@ async def create_user(
 async def _issue_tokens(
     session: AsyncSession, settings: Settings, user: User, family_id: str | None = None
 ) -> TokenPair:
+    family_id = family_id or new_id()
     access, _ = security.create_access_token(
         user.id,
         settings.secret_key,
         settings.access_token_minutes,
-        {"role": user.role, "store_id": user.store_id},
+        {
+            "role": user.role,
+            "store_id": user.store_id,
+            "ver": user.token_version,
+            "fam": family_id,
+        },
     )
     refresh = security.new_opaque_token()
     now = clock.now()
@@ -97,7 +103,7 @@ async def _issue_tokens(
         RefreshToken(
             id=new_id(),
             user_id=user.id,
-            family_id=family_id or new_id(),
+            family_id=family_id,
             token_hash=security.token_digest(refresh),
             created_at=now,
             expires_at=now + timedelta(days=settings.refresh_token_days),
@@ -157,16 +163,25 @@ async def logout(session: AsyncSession, token: str) -> None:
         await repo.revoke_family(session, row.family_id, clock.now())
 
 
-def authenticate_access_token(settings: Settings, token: str) -> Principal:
+async def authenticate(session: AsyncSession, settings: Settings, token: str) -> Principal:
+    """The caller an access token names, as the account is now: the token's signature is
+    checked once per process (kit.security), its user on every use, so a changed password
+    ends older tokens and a changed role or store counts at once."""
     claims = security.decode_access_token(token, settings.secret_key)
     if claims is None:
         raise Unauthorized(
             "The access token is invalid or expired; refresh it or log in", code="invalid_token"
         )
+    user = await repo.user_by_id(session, claims["sub"])
+    if user is None or not user.is_active:
+        raise Unauthorized("The account is not active", code="account_inactive")
+    if claims.get("ver", 0) != user.token_version:
+        raise Unauthorized(
+            "This access token was issued before the password changed; refresh it or log in",
+            code="token_revoked",
+        )
     return Principal(
-        id=str(claims["sub"]),
-        role=str(claims.get("role", "customer")),
-        store_id=claims.get("store_id"),
+        id=user.id, role=user.role, store_id=user.store_id, session_id=claims.get("fam")
     )
 
 
@@ -177,9 +192,16 @@ async def get_user(session: AsyncSession, user_id: str) -> User:
     return user
 
 
-async def update_profile(session: AsyncSession, user_id: str, data: UserUpdate) -> User:
+async def update_profile(
+    session: AsyncSession, user_id: str, data: UserUpdate, *, session_id: str | None = None
+) -> User:
+    """Change the profile. A new password needs the current one, and ends every other session
+    (``session_id``, the caller's login, keeps its refresh token; its access token must be
+    refreshed)."""
     user = await get_user(session, user_id)
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("password"):
+        _check_current_password(user, changes.get("current_password"))
     if "name" in changes:
         if changes["name"] is None:
             raise ValidationFailed("name cannot be empty", code="validation_failed")
@@ -188,8 +210,26 @@ async def update_profile(session: AsyncSession, user_id: str, data: UserUpdate) 
         user.email = str(changes["email"]) if changes["email"] else None
     if changes.get("password"):
         user.password_hash = security.hash_password(changes["password"])
+        user.token_version += 1
+        await repo.revoke_sessions(session, user.id, clock.now(), keep_family=session_id)
     await session.flush()
     return user
+
+
+def _check_current_password(user: User, current: str | None) -> None:
+    field = "current_password"
+    if not current:
+        raise ValidationFailed(
+            "Changing the password needs current_password",
+            code="current_password_required",
+            errors=[{"field": field, "message": "is required to change the password"}],
+        )
+    if not security.verify_password(user.password_hash, current):
+        raise ValidationFailed(
+            "current_password is not this account's password; nothing was changed",
+            code="current_password_wrong",
+            errors=[{"field": field, "message": "is not the current password"}],
+        )
 
 
 async def list_addresses(session: AsyncSession, user_id: str) -> list[AddressRead]:
