@@ -28,6 +28,7 @@ from kirana.orders.schemas import (
     OrderCreate,
     OrderRead,
     OrderSummary,
+    PaymentCreate,
     PickList,
     QueueEntry,
     TrackingRead,
@@ -121,6 +122,25 @@ async def list_orders(
 @router.get("/orders/{order_id}", operation_id="getOrder")
 async def get_order(order_id: str, principal: CustomerUser, session: Session) -> OrderRead:
     return await service.get_order(session, principal, order_id)
+
+
+# A declined or abandoned payment is not the end: the customer pays again for the same order
+# while its payment window lasts. The same key and body replay the first answer.
+@router.post(
+    "/orders/{order_id}/payments",
+    status_code=201,
+    response_model=OrderRead,
+    operation_id="payOrderAgain",
+)
+async def pay_order_again(
+    order_id: str,
+    body: PaymentCreate,
+    principal: CustomerUser,
+    session: Session,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    status, answer = await service.pay_again(session, principal, order_id, idempotency_key, body)
+    return ORJSONResponse(answer, status_code=status)
 
 
 @router.post("/orders/{order_id}/cancel", operation_id="cancelOrder")

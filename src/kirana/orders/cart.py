@@ -306,6 +306,54 @@ async def _cart_for_update(session: AsyncSession, user_id: str) -> Cart:
     return cart
 
 
+async def _put_line(
+    session: AsyncSession,
+    cart: Cart,
+    product_id: str,
+    quantity: int,
+    price: int,
+    *,
+    keep_more: bool = False,
+) -> None:
+    """Set a line's quantity (``keep_more``: never lower it) and the price the customer saw."""
+    item = await repo.cart_item(session, cart.id, product_id)
+    if item is None:
+        session.add(
+            CartItem(
+                cart_id=cart.id,
+                product_id=product_id,
+                quantity=quantity,
+                seen_price=price,
+                added_at=clock.now(),
+            )
+        )
+        return
+    item.quantity = max(item.quantity, quantity) if keep_more else quantity
+    item.seen_price = price
+
+
+async def give_back(
+    session: AsyncSession,
+    user_id: str,
+    store_id: str,
+    coupon_code: str | None,
+    lines: list[tuple[str, int, int]],
+) -> None:
+    """An unpaid order ended (the customer gave up, or its payment window closed): its lines
+    (product, quantity, unit price) and coupon go back to the cart as they were. A cart the
+    customer has since filled at another store is left alone; one at the same store keeps the
+    larger quantity of each line."""
+    cart = await _cart_for_update(session, user_id)
+    if cart.store_id != store_id and await repo.cart_items(session, cart.id):
+        return
+    cart.store_id = store_id
+    cart.coupon_code = cart.coupon_code or coupon_code
+    for product_id, quantity, unit_price in lines:
+        await _put_line(session, cart, product_id, quantity, unit_price, keep_more=True)
+    repo.touch(cart)
+    await session.flush()
+
+
 async def set_item(
     session: AsyncSession,
     settings: Settings,
@@ -351,20 +399,7 @@ async def set_item(
         await repo.empty_cart(session, cart.id)
         cart.store_id = store_id
         cart.coupon_code = None
-    item = await repo.cart_item(session, cart.id, product_id)
-    if item is None:
-        session.add(
-            CartItem(
-                cart_id=cart.id,
-                product_id=product_id,
-                quantity=quantity,
-                seen_price=line.price,
-                added_at=clock.now(),
-            )
-        )
-    else:
-        item.quantity = quantity
-        item.seen_price = line.price
+    await _put_line(session, cart, product_id, quantity, line.price)
     repo.touch(cart)
     await session.flush()
     return (await price_cart(session, settings, user_id, cart, warnings=warnings)).read

@@ -97,7 +97,7 @@ class CartChanged(Conflict):
     title = "The cart changed during checkout"
 
 
-def _replay(previous: repo.StoredAnswer | None, digest: str) -> _Replay:
+def replay_of(previous: repo.StoredAnswer | None, digest: str) -> _Replay:
     """The stored first use of the key, as an answer to replay, or why not."""
     if previous is None:  # the holder rolled back between our insert and this read
         raise Conflict("Retry the request", code="request_in_progress")
@@ -142,7 +142,7 @@ async def _checkout(
     (four round trips in all). Returns the answer, stored with the key's first use."""
     cart = await repo.cart_to_check_out(sql, principal.id, key)
     if cart is not None and cart.previous is not None:
-        raise _replay(cart.previous, digest)
+        raise replay_of(cart.previous, digest)
     if cart is None or cart.store_id is None:
         raise ValidationFailed("The cart is empty", code="cart_empty")
     address = await users.get_address(sql, principal.id, body.address_id)
@@ -191,7 +191,7 @@ async def _checkout(
     coupon = priced.coupon if priced.coupon is not None and quote.discount else None
 
     async def used_before() -> Exception:
-        return _replay(await repo.stored_answer(sql, principal.id, key), digest)
+        return replay_of(await repo.stored_answer(sql, principal.id, key), digest)
 
     def changed() -> Exception:
         return CartChanged(

@@ -1,4 +1,5 @@
-"""The orders service's reactions to payment events."""
+"""The orders service's reactions to payment events. A failed payment cancels nothing: the
+order waits for another payment until its window closes (``payment_window``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,3 @@ from kirana.orders import lifecycle
 @subscribe("payment.succeeded", consumer="orders.confirm_paid_order")
 async def confirm_paid_order(session: AsyncSession, event: Event) -> None:
     await lifecycle.on_payment_succeeded(session, str(event.payload["order_id"]))
-
-
-@subscribe("payment.failed", consumer="orders.cancel_unpaid_order")
-async def cancel_unpaid_order(session: AsyncSession, event: Event) -> None:
-    await lifecycle.on_payment_failed(
-        session, str(event.payload["order_id"]), str(event.payload.get("reason") or "declined")
-    )

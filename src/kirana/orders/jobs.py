@@ -5,11 +5,11 @@ from __future__ import annotations
 from kirana.config import Settings
 from kirana.kit.db import Database
 from kirana.orders import lifecycle
-
-UNPAID_MINUTES = 15
+from kirana.orders.payment_window import WINDOW_MINUTES
 
 
 async def expire_unpaid_orders(db: Database, settings: Settings) -> int:
-    """Cancel orders still unpaid after 15 minutes (reason "payment_timeout"), releasing stock."""
+    """Cancel orders still unpaid when their payment window closes (reason "payment_timeout"),
+    releasing stock and giving the cart back."""
     async with db.transaction() as session:
-        return await lifecycle.expire_unpaid(session, older_than_minutes=UNPAID_MINUTES)
+        return await lifecycle.expire_unpaid(session, older_than_minutes=WINDOW_MINUTES)

@@ -15,8 +15,8 @@ from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
 from kirana.logistics import service as logistics
+from kirana.orders import cart, state
 from kirana.orders import repository as repo
-from kirana.orders import state
 from kirana.orders.models import Order
 from kirana.orders.schemas import (
     DeliveryInfo,
@@ -154,12 +154,25 @@ async def cancel(session: AsyncSession, order: Order, actor: Actor, reason: str)
     )
 
 
+async def cancel_unpaid(session: AsyncSession, order: Order, actor: Actor, reason: str) -> None:
+    """Cancel an order that was never paid and give its customer the cart back as it was."""
+    await cancel(session, order, actor, reason)
+    lines = [
+        (i.product_id, i.quantity, i.unit_price) for i in await repo.items_of(session, order.id)
+    ]
+    await cart.give_back(session, order.customer_id, order.store_id, order.coupon_code, lines)
+
+
 async def cancel_by_customer(
     session: AsyncSession, principal: Principal, order_id: str, reason: str | None
 ) -> OrderRead:
     order = await customer_order(session, principal, order_id, lock=True)
     actor = actor_of(principal)
-    await cancel(session, order, actor, reason or f"cancelled by {actor.role}")
+    reason = reason or f"cancelled by {actor.role}"
+    if order.status == state.PENDING_PAYMENT and actor.role == "customer":
+        await cancel_unpaid(session, order, actor, reason)
+    else:
+        await cancel(session, order, actor, reason)
     return await order_read(session, order, show_otp=True)
 
 
@@ -182,20 +195,16 @@ async def on_payment_succeeded(session: AsyncSession, order_id: str) -> None:
         await confirm(session, order)
 
 
-async def on_payment_failed(session: AsyncSession, order_id: str, reason: str) -> None:
-    order = await repo.order_by_id(session, order_id, lock=True)
-    if order is not None and order.status == state.PENDING_PAYMENT:
-        await cancel(session, order, state.SYSTEM, f"payment_failed: {reason}"[:200])
-
-
 async def expire_unpaid(session: AsyncSession, *, older_than_minutes: int = 15) -> int:
-    """Cancel orders left unpaid too long ("payment_timeout"); returns how many."""
+    """Cancel orders left unpaid past their payment window ("payment_timeout"), releasing the
+    stock they held and giving each customer the cart back; returns how many. A failed payment
+    alone cancels nothing: the customer may pay again until then."""
     cutoff = clock.now() - timedelta(minutes=older_than_minutes)
     expired = 0
     for order_id in await repo.unpaid_before(session, cutoff):
         order = await repo.order_by_id(session, order_id, lock=True)
         if order is not None and order.status == state.PENDING_PAYMENT:
-            await cancel(session, order, state.SYSTEM, "payment_timeout")
+            await cancel_unpaid(session, order, state.SYSTEM, "payment_timeout")
             expired += 1
     return expired
 

@@ -486,3 +486,15 @@ _STORED_ANSWER = Query(
 async def stored_answer(session: Conn, user_id: str, key: str) -> StoredAnswer | None:
     row = await (await driver(session)).row(_STORED_ANSWER, user_id=user_id, key=key)
     return None if row is None else StoredAnswer(row[0], row[1], row[2])
+
+
+async def store_first_answer(session: AsyncSession, row: dict[str, Any]) -> bool:
+    """Keep a key's first use with its answer; False if a concurrent request with the same key
+    stored one first (nothing is written then)."""
+    try:
+        async with session.begin_nested():
+            session.add(IdempotencyKey(**row))
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True

@@ -78,6 +78,12 @@ class OrderCreate(Strict):
     delivery_instructions: str | None = Field(default=None, max_length=500)
 
 
+class PaymentCreate(Strict):
+    """Another payment for an unpaid order: another card, UPI, or cash on delivery."""
+
+    payment_method: Literal["card", "upi", "cod"]
+
+
 class CancelIn(Strict):
     reason: str | None = Field(default=None, max_length=200)
 

@@ -33,6 +33,7 @@ from kirana.orders.lifecycle import (
     store_queue,
     tracking,
 )
+from kirana.orders.payment_window import pay_again
 from kirana.orders.schemas import DeliveryInfo, DropAddress, OrderBrief
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "mark_out_for_delivery",
     "order_brief",
     "order_owner",
+    "pay_again",
     "pick_list",
     "place_order",
     "remove_coupon",

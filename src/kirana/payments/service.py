@@ -118,6 +118,39 @@ async def create_intent(
     return _read_of(row)
 
 
+async def replace_intent(
+    session: AsyncSession,
+    *,
+    order_id: str,
+    customer_id: str,
+    amount: int,
+    currency: str,
+    method: str,
+) -> PaymentRead:
+    """A new intent for an unpaid order whose last one failed or was never charged (the
+    customer picks another card, UPI or cash). A pending one is voided first; one with a charge
+    in flight, or a captured one, is refused (409)."""
+    live = await repo.live_intent_for_order(session, order_id)
+    if live is not None and live.status != "pending":
+        raise Conflict("This order is paid already", code="payment_exists")
+    if live is not None:
+        if await repo.has_pending_attempt(session, live.id):
+            raise Conflict(
+                "A payment for this order is still in progress; wait for its answer",
+                code="payment_in_progress",
+            )
+        if not await repo.move_pending(session, live.id, status="cancelled", at=clock.now()):
+            raise Conflict("The payment changed meanwhile; try again", code="payment_changed")
+    return await create_intent(
+        session,
+        order_id=order_id,
+        customer_id=customer_id,
+        amount=amount,
+        currency=currency,
+        method=method,
+    )
+
+
 async def get_payment_for_order(session: AsyncSession, order_id: str) -> PaymentRead | None:
     intent = await repo.live_intent_for_order(session, order_id)
     if intent is None:

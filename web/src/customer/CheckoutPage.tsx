@@ -32,6 +32,8 @@ export function CheckoutPage() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [placed, setPlaced] = useState<PlacedOrder | null>(null);
+  // The placed order's payment was declined: the next try is a new payment for the same order.
+  const [declined, setDeclined] = useState(false);
   // One key per distinct attempt: a retry of the same body reuses it, a changed body gets a new one.
   const keyRef = useRef<{ key: string; body: string } | null>(null);
 
@@ -62,6 +64,7 @@ export function CheckoutPage() {
       }),
     );
     if (result.status === 'failed') {
+      setDeclined(true);
       setError(
         new ApiError(402, {
           title: 'Payment failed',
@@ -72,6 +75,40 @@ export function CheckoutPage() {
       return false;
     }
     return true;
+  }
+
+  /** A new payment for the placed order, by the method chosen now. */
+  async function payAgain(order: PlacedOrder): Promise<PlacedOrder> {
+    const again = await unwrap(
+      api.POST('/api/v1/orders/{order_id}/payments', {
+        params: { path: { order_id: order.id }, header: { 'Idempotency-Key': idempotencyKey() } },
+        body: { payment_method: method },
+      }),
+    );
+    setPlaced(again);
+    setDeclined(false);
+    return again;
+  }
+
+  async function giveUp() {
+    if (!placed) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await unwrap(
+        api.POST('/api/v1/orders/{order_id}/cancel', {
+          params: { path: { order_id: placed.id } },
+          body: { reason: 'payment given up' },
+        }),
+      );
+      invalidate('orders');
+      invalidate(CART_KEY);
+      navigate('/cart');
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
   }
 
   async function placeOrder() {
@@ -103,6 +140,8 @@ export function CheckoutPage() {
         invalidate('orders');
         setQueryData(CART_KEY, { ...c!, items: [], subtotal: 0, fees: [], discount: 0, total: 0 });
         invalidate(CART_KEY);
+      } else if (declined) {
+        order = await payAgain(order);
       }
       if (await confirmPayment(order)) navigate(`/orders/${order.id}`);
     } catch (e) {
@@ -207,7 +246,7 @@ export function CheckoutPage() {
                   name="method"
                   checked={method === m}
                   onChange={() => setMethod(m)}
-                  disabled={!!placed}
+                  disabled={!!placed && !declined}
                 />
                 <span>{label}</span>
               </label>
@@ -243,20 +282,33 @@ export function CheckoutPage() {
         {c && c.items.length ? <BillSummary cart={c} tip={tip} /> : null}
         {placed ? (
           <div className="banner" role="status">
-            Order {placed.number} is placed; payment still needs to go through.
+            {declined
+              ? `Order ${placed.number} is kept for you for 15 minutes: pay with another card, UPI or cash on delivery, or cancel it to get your cart back.`
+              : `Order ${placed.number} is placed; payment still needs to go through.`}
           </div>
         ) : null}
         <ErrorBanner error={error} />
         <Button size="big" block busy={busy} onClick={() => void placeOrder()}>
-          {placed
-            ? 'Retry payment'
-            : method === 'cod'
-              ? 'Place order'
-              : `Pay ${c ? formatMoney(c.total + tip, c.currency) : ''}`}
+          {method === 'cod'
+            ? placed
+              ? 'Pay cash on delivery'
+              : 'Place order'
+            : `Pay ${
+                placed
+                  ? formatMoney(placed.total, placed.currency)
+                  : c
+                    ? formatMoney(c.total + tip, c.currency)
+                    : ''
+              }`}
         </Button>
         {placed ? (
           <Button variant="ghost" onClick={() => navigate(`/orders/${placed.id}`)}>
             View order
+          </Button>
+        ) : null}
+        {placed && declined ? (
+          <Button variant="ghost" busy={busy} onClick={() => void giveUp()}>
+            Cancel order and return to cart
           </Button>
         ) : null}
       </aside>

@@ -164,6 +164,20 @@ describe('cart', () => {
   });
 });
 
+/** A placed, unpaid card order with payment ``id``. */
+function unpaid(id: string) {
+  return {
+    id: 'o1',
+    number: 'K-1',
+    status: 'pending_payment',
+    total: 10000,
+    currency: 'INR',
+    eta_minutes: 12,
+    delivery_otp: null,
+    payment: { id, status: 'pending', provider: 'sandbox' },
+  };
+}
+
 describe('checkout', () => {
   it('places the order with an Idempotency-Key, confirms the card payment and opens the order', async () => {
     signIn();
@@ -214,10 +228,9 @@ describe('checkout', () => {
     expect(confirm.body).toEqual({ card_number: '4242424242424242' });
   });
 
-  it('keeps the order and lets the customer retry a declined card', async () => {
+  it('keeps the order and lets the customer pay again with another card after a decline', async () => {
     signIn();
     place();
-    let attempts = 0;
     const { calls } = fakeServer({
       'GET /api/v1/me': () => ({ body: ME }),
       'GET /api/v1/cart': () => ({ body: CART }),
@@ -240,27 +253,36 @@ describe('checkout', () => {
       }),
       'POST /api/v1/orders': () => ({
         status: 201,
-        body: {
-          id: 'o1',
-          number: 'K-1',
-          status: 'pending_payment',
-          total: 10000,
-          currency: 'INR',
-          eta_minutes: 12,
-          delivery_otp: null,
-          payment: { id: 'pay1', status: 'pending', provider: 'sandbox' },
-        },
+        body: unpaid('pay1'),
       }),
-      'POST /api/v1/payments/{id}/confirm': () => ({
-        body: { id: 'pay1', status: attempts++ === 0 ? 'failed' : 'succeeded' },
+      'POST /api/v1/orders/{id}/payments': () => ({
+        status: 201,
+        body: unpaid('pay2'),
+      }),
+      // The declined payment stays declined; only the new one can succeed.
+      'POST /api/v1/payments/{id}/confirm': (rec) => ({
+        body: { id: 'x', status: rec.path.includes('pay2') ? 'succeeded' : 'failed' },
       }),
     });
     renderApp(<CheckoutPage />, '/checkout');
     await userEvent.click(await screen.findByRole('button', { name: /^Pay/ }));
     expect(await screen.findByRole('alert')).toHaveTextContent('declined');
-    await userEvent.click(screen.getByRole('button', { name: 'Retry payment' }));
+    expect(screen.getByRole('radio', { name: 'UPI' })).toBeEnabled();
+    expect(screen.getByRole('button', { name: 'Cancel order and return to cart' })).toBeVisible();
+    const cardField = screen.getByLabelText('Card number');
+    await userEvent.clear(cardField);
+    await userEvent.type(cardField, '5555555555554444');
+    await userEvent.click(screen.getByRole('button', { name: /^Pay/ }));
     await waitFor(() => expect(location.pathname).toBe('/orders/o1'));
     expect(calls.filter((c) => c.path === '/api/v1/orders' && c.method === 'POST')).toHaveLength(1);
+    const again = calls.filter((c) => c.path === '/api/v1/orders/o1/payments');
+    expect(again.map((c) => c.body)).toEqual([{ payment_method: 'card' }]);
+    expect(again[0]!.headers.get('Idempotency-Key')).toBeTruthy();
+    const confirms = calls.filter((c) => c.path.endsWith('/confirm'));
+    expect(confirms.map((c) => [c.path, c.body])).toEqual([
+      ['/api/v1/payments/pay1/confirm', { card_number: '4242424242424242' }],
+      ['/api/v1/payments/pay2/confirm', { card_number: '5555555555554444' }],
+    ]);
   });
 });
 
