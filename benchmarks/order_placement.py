@@ -38,7 +38,13 @@ from typing import Any
 
 import asyncpg
 from _load import RESULTS, admin_sql, dsn_for, log
-from _order_bench.pgbench import pgbench, pgbench_hot_row, pgbench_init, postgres_cpu_seconds
+from _order_bench.pgbench import (
+    pgbench,
+    pgbench_hot_row,
+    pgbench_init,
+    postgres_cpu_between,
+    postgres_cpu_by_backend,
+)
 from _order_bench.report import write_results
 from _order_bench.serve import Server
 from _order_bench.sessions import hot_buy, run_sessions, shopping
@@ -58,12 +64,12 @@ async def session_round(
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     """One timed round of shopping sessions, with the CPU each side spent in its window."""
-    readings: dict[str, tuple[float, float, float]] = {}
+    readings: dict[str, tuple[float, dict[int, float], float]] = {}
 
     def on_window(edge: str) -> None:
         readings[edge] = (
             server.cpu_seconds(),
-            postgres_cpu_seconds(database),
+            postgres_cpu_by_backend(database),
             time.process_time(),
         )
 
@@ -81,8 +87,10 @@ async def session_round(
     orders = max(1, round(got["checkouts_per_second"] * got["elapsed_s"]))
     (s0, p0, c0), (s1, p1, c1) = readings["start"], readings["end"]
     got["load_avg_1min_at_start"] = round(load_avg, 2)
+    # answers no customer should get: a server error, or a connection dropped without one
+    got["server_errors"] = sum(n for k, n in got["refusals"].items() if ":5" in k or ":error:" in k)
     got["server_cpu_ms_per_order"] = round((s1 - s0) / orders * 1000, 2)
-    got["postgres_cpu_ms_per_order"] = round((p1 - p0) / orders * 1000, 2)
+    got["postgres_cpu_ms_per_order"] = round(postgres_cpu_between(p0, p1) / orders * 1000, 2)
     got["load_generator_cpu_ms_per_order"] = round((c1 - c0) / orders * 1000, 2)
     got["server_cpu_ms_per_request"] = round((s1 - s0) / max(1, got["requests"]) * 1000, 2)
     return got
@@ -313,6 +321,10 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 "floor": FLOOR_P99_MS,
                 "got": s["checkout"]["p99_ms"],
                 "met": s["checkout"]["p99_ms"] < FLOOR_P99_MS,
+            },
+            "no_server_errors": {
+                "got": [x["sessions"]["server_errors"] for x in rounds],
+                "met": all(x["sessions"]["server_errors"] == 0 for x in rounds),
             },
             "zero_oversell": {"met": hot["oversold"] == 0 and hot["invariant_ok"]},
             "clean_409s": {"met": hot["losers_clean_409"]},

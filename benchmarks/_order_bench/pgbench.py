@@ -27,11 +27,11 @@ def pg_env(dsn: str) -> tuple[dict[str, str], list[str]]:
     return env, args
 
 
-def postgres_cpu_seconds(database: str) -> float:
-    """User + system CPU so far of the PostgreSQL backends connected to ``database`` (Linux
+def postgres_cpu_by_backend(database: str) -> dict[int, float]:
+    """User + system CPU so far of each PostgreSQL backend connected to ``database`` (Linux
     /proc; a backend's title names its database). The server's other databases are other
     people's work on this shared machine, so its shared processes are left out too."""
-    total = 0
+    seconds: dict[int, float] = {}
     for proc in Path("/proc").glob("[0-9]*"):
         try:
             text = (proc / "stat").read_text()
@@ -42,8 +42,14 @@ def postgres_cpu_seconds(database: str) -> float:
             continue
         if f" {database} " in title:
             fields = text.rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+            seconds[int(proc.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+def postgres_cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """The CPU the backends alive at the end spent since ``before`` (a backend that ended in
+    between took its counters along and is left out; one that started counts from zero)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def pgbench(base: str, db: str, extra: list[str], seconds: int, clients: int) -> dict[str, float]:
@@ -56,9 +62,10 @@ def pgbench(base: str, db: str, extra: list[str], seconds: int, clients: int) ->
             cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         time.sleep(1)
-        cpu0, t0 = postgres_cpu_seconds(db), time.monotonic()
+        cpu0, t0 = postgres_cpu_by_backend(db), time.monotonic()
         time.sleep(max(1, seconds - 2))
-        cpu_per_second = (postgres_cpu_seconds(db) - cpu0) / (time.monotonic() - t0)
+        cpu = postgres_cpu_between(cpu0, postgres_cpu_by_backend(db))
+        cpu_per_second = cpu / (time.monotonic() - t0)
         out, err = proc.communicate()
         # the server is shared with other work: its connection slots may all be taken a while
         if proc.returncode == 0 or "too many clients" not in err or attempt == 5:

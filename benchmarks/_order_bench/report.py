@@ -43,6 +43,7 @@ Idempotency-Key (cash on delivery, or a sandbox card then POST /payments/{{id}}/
 | checkouts (201) | {s["checkouts_per_second"]}/s ({s["sessions_completed"]} sessions completed in {st["seconds"]} s) | |
 | checkouts / pgbench -N | {s["ratio_to_pgbench"]:.1%} | ≥ {f["checkout_ratio"]["floor"]:.0%}: {mark[f["checkout_ratio"]["met"]]} |
 | checkout latency p50 / p99 | {c["p50_ms"]} / {c["p99_ms"]} ms | p99 < {f["checkout_p99_ms"]["floor"]:.0f} ms: {mark[f["checkout_p99_ms"]["met"]]} |
+| server errors (5xx or a dropped connection), each round | {f["no_server_errors"]["got"]} | none: {mark[f["no_server_errors"]["met"]]} |
 | all requests | {s["requests_per_second"]}/s ({s["requests_ratio_to_pgbench"]:.1%} of pgbench -N), p50 {a["p50_ms"]} ms, p99 {a["p99_ms"]} ms | |
 | requests in flight (mean, Little's law) | {s["mean_in_flight"]} | |
 | server CPU per order (all uvicorn workers, the whole session) | {s["server_cpu_ms_per_order"]} ms ({s["server_cpu_ms_per_request"]} ms per request) | |

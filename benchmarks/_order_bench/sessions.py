@@ -54,7 +54,8 @@ class Tally:
 
 
 class Refused(Exception):
-    """A clean refusal the session ends on (the hot product sold out)."""
+    """An answer the session ends on: a refusal (the hot product sold out), or a failure
+    (counted by kind, status and code, or by the transport error when there was no answer)."""
 
 
 class _Stop(Exception):
@@ -86,7 +87,13 @@ class _Session:
             raise _Stop
         started = time.perf_counter()
         headers = self.headers if key is None else {**self.headers, "Idempotency-Key": key}
-        answer = await self.http.request(method, API + path, headers=headers, **kw)
+        try:
+            answer = await self.http.request(method, API + path, headers=headers, **kw)
+        except httpx.HTTPError as exc:  # the server dropped the connection or never answered
+            done = time.perf_counter()
+            if self.tally.counted(done):
+                self.tally.codes[f"{kind}:error:{type(exc).__name__}"] += 1
+            raise Refused(type(exc).__name__) from exc
         done = time.perf_counter()
         if self.tally.counted(done):
             self.tally.answers.append((kind, answer.status_code, done - started))
