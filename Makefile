@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum
 WEB_OUT := src/kirana/static/app/index.html
 WEB_SRC := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
 PYTEST_WORKERS ?= 2
-BENCHMARKS := benchmarks/catalog_listing.py benchmarks/order_placement.py benchmarks/web_budget.py
+BENCHMARKS := benchmarks/catalog_listing.py benchmarks/order_placement.py benchmarks/relay.py benchmarks/web_budget.py
 
 .PHONY: up test install web lint typecheck test-py test-web bench openapi clean
 

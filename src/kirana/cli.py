@@ -167,7 +167,7 @@ def worker() -> None:
     settings = _settings()
 
     async def _run() -> None:
-        db = Database(settings.database_url, pool_size=5)
+        db = Database(settings.database_url, pool_size=settings.db_pool_size)
         tasks = embedded.start(db, settings)
         typer.echo(f"Worker running {len(tasks)} jobs; Ctrl-C to stop.")
         try:

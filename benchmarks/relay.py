@@ -1,0 +1,417 @@
+"""The event relay against checkout on PostgreSQL: does it keep up?
+
+    python benchmarks/relay.py [--pg postgresql://postgres@127.0.0.1:5432/postgres]
+                               [--seconds 10] [--clients 64] [--think-ms 20] [--out relay]
+
+Customers' shopping sessions (benchmarks/_order_bench/sessions.py: sign in, browse, fill the
+cart, check out) against ``kirana serve --workers 2``, with ``kirana worker`` processes relaying
+the outbox beside it, all on this machine:
+
+1. Checkout with no worker running: checkouts/s and the events/s they write to the outbox.
+2. That backlog drained by one worker, then a second backlog made the same way drained by two:
+   events relayed and handled per second (every consumer done: ``published_at`` set).
+3. One worker running while checkouts run at full rate: the lag from an event's commit to its
+   last consumer (``published_at - created_at``), p50/p99.
+4. The same, with the worker paused (SIGSTOP) for 20 s under load, then resumed: how long until
+   the oldest waiting event is under a second old again.
+
+Targets (issue 17): one worker relays ≥ 3x the event rate checkout produces; lag p99 < 1 s;
+the backlog clears in < 10 s after the pause; two workers relay ≥ 1.7x what one does.
+Loopback only, a scratch database dropped at the end, every phase bounded in time.
+Results go to benchmarks/results/<--out>.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from _load import RESULTS, admin_sql, dsn_for, log
+from _order_bench import SECRET
+from _order_bench.serve import Server
+from _order_bench.sessions import run_sessions, shopping
+from _order_bench.shop import seed
+
+TARGETS = {"relay_over_emit": 3.0, "lag_p99_s": 1.0, "clear_after_pause_s": 10.0, "scaling": 1.7}
+PAUSE_S = 20.0
+WARM_UP = 300
+
+
+class Worker:
+    """``kirana worker`` in a process group of its own, which can be paused and resumed."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115  (open for the worker's life)
+            prefix="kirana-worker-", suffix=".log", delete=False
+        )
+
+    def __enter__(self) -> Worker:
+        env = {
+            **os.environ,
+            "KIRANA_DATABASE_URL": self.url,
+            "KIRANA_SECRET_KEY": SECRET,
+            "KIRANA_ENV": "development",
+            "KIRANA_LOG_LEVEL": "warning",
+            "KIRANA_DB_POOL_SIZE": "10",
+        }
+        kirana = shutil.which("kirana", path=str(Path(sys.executable).parent)) or "kirana"
+        self.proc = subprocess.Popen(
+            [kirana, "worker"],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def signal(self, sig: signal.Signals) -> None:
+        assert self.proc is not None
+        os.killpg(self.proc.pid, sig)
+
+    def __exit__(self, *_: object) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.signal(signal.SIGCONT)
+            self.signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.signal(signal.SIGKILL)
+
+
+def _utc(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, UTC)
+
+
+async def _backlog(conn: asyncpg.Connection) -> tuple[int, float]:
+    """Unpublished events, and the age in seconds of the oldest (0 when none)."""
+    row = await conn.fetchrow(
+        "SELECT count(*) AS n, extract(epoch FROM now() - min(created_at)) AS age"
+        " FROM outbox WHERE published_at IS NULL"
+    )
+    return int(row["n"]), float(row["age"] or 0.0)
+
+
+async def _emitted(conn: asyncpg.Connection, t0: float, t1: float) -> int:
+    return int(
+        await conn.fetchval(
+            "SELECT count(*) FROM outbox WHERE created_at >= $1 AND created_at < $2",
+            _utc(t0),
+            _utc(t1),
+        )
+    )
+
+
+async def _shop(
+    server: Server, customers: list[Any], store_id: str, args: Any, seconds: float
+) -> dict[str, Any]:
+    return await run_sessions(
+        server.base,
+        customers,
+        shopping(store_id),
+        clients=args.clients,
+        think_ms=args.think_ms,
+        seconds=seconds,
+        ramp_s=2.0,
+    )
+
+
+async def _timed_shop(
+    server: Server, customers: list[Any], store_id: str, args: Any, seconds: float
+) -> tuple[dict[str, Any], float, float]:
+    """Sessions, and the wall-clock window in which their answers were counted."""
+    got = await _shop(server, customers, store_id, args, seconds)
+    end = time.time()
+    return got, end - seconds, end
+
+
+async def _drain(
+    conn: asyncpg.Connection, url: str, workers: int, limit_s: float = 300
+) -> dict[str, Any]:
+    """Start ``workers`` workers on the backlog there is and time them until it is gone."""
+    backlog, _ = await _backlog(conn)
+    started = time.time()
+    procs = [Worker(url) for _ in range(workers)]
+    for p in procs:
+        p.__enter__()
+    try:
+        while time.time() - started < limit_s:
+            left, _ = await _backlog(conn)
+            if left == 0:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise SystemExit(f"{workers} worker(s) did not drain the backlog in {limit_s} s")
+    finally:
+        for p in procs:
+            p.__exit__()
+    row = await conn.fetchrow(
+        "SELECT count(*) AS n, extract(epoch FROM max(published_at) - min(published_at)) AS span"
+        " FROM outbox WHERE published_at >= $1",
+        _utc(started),
+    )
+    relayed, span = int(row["n"]), float(row["span"] or 0.0)
+    return {
+        "workers": workers,
+        "backlog_at_start": backlog,
+        "events_relayed": relayed,  # handlers emit events of their own while it drains
+        "seconds_first_to_last": round(span, 3),
+        "events_per_second": round(relayed / span, 1) if span else 0.0,
+    }
+
+
+def _pcts(values: list[float]) -> dict[str, float]:
+    if len(values) < 2:
+        return {"p50_s": values[0] if values else 0.0, "p99_s": values[0] if values else 0.0}
+    q = statistics.quantiles(sorted(values), n=100)
+    return {"p50_s": round(q[49], 3), "p99_s": round(q[98], 3), "max_s": round(max(values), 3)}
+
+
+async def _lags(conn: asyncpg.Connection, t0: float, t1: float) -> dict[str, Any]:
+    rows = await conn.fetch(
+        "SELECT extract(epoch FROM published_at - created_at) AS lag,"
+        " published_at IS NULL AS waiting FROM outbox WHERE created_at >= $1 AND created_at < $2",
+        _utc(t0),
+        _utc(t1),
+    )
+    lags = [float(r["lag"]) for r in rows if not r["waiting"]]
+    return {"events": len(rows), "unpublished": sum(r["waiting"] for r in rows), **_pcts(lags)}
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    from kirana.kit.migrate import upgrade
+
+    base = args.pg
+    app_db = f"kirana_relay_bench_{os.getpid()}"
+    app_dsn = dsn_for(base, app_db)
+    app_url = app_dsn.replace("postgresql://", "postgresql+asyncpg://")
+    result: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_avg_at_start": os.getloadavg(),
+        },
+        "settings": {
+            "clients": args.clients,
+            "think_ms": args.think_ms,
+            "seconds": args.seconds,
+            "server_workers": 2,
+            "pause_s": PAUSE_S,
+        },
+    }
+    await admin_sql(base, f"CREATE DATABASE {app_db}")
+    try:
+        log(f"migrating {app_db} ...")
+        await asyncio.to_thread(upgrade, app_url)
+        seeded = await seed(
+            app_url, products=300, categories=12, customers=args.customers, on_hand=1_000_000
+        )
+        await admin_sql(app_dsn, "ANALYZE")
+        customers = list(seeded.customers)
+
+        def take(n: int) -> list[Any]:
+            nonlocal customers
+            got, customers = customers[:n], customers[n:]
+            if len(got) < n:
+                raise SystemExit("out of customers: run with more (--customers)")
+            return got
+
+        per_round = args.customers // 8
+        conn = await asyncpg.connect(app_dsn)
+        try:
+            with Server(app_url, 2) as server:
+                log(f"warm-up: {WARM_UP} sessions, then one worker drains what they wrote ...")
+                await run_sessions(
+                    server.base,
+                    take(WARM_UP),
+                    shopping(seeded.store_id),
+                    clients=args.clients,
+                    think_ms=args.think_ms,
+                    seconds=None,
+                )
+                await _drain(conn, app_url, 1)
+                await admin_sql(app_dsn, "ANALYZE")
+
+                log("1. checkout with no worker ...")
+                got, t0, t1 = await _timed_shop(
+                    server, take(per_round), seeded.store_id, args, args.seconds
+                )
+                emitted = await _emitted(conn, t0, t1)
+                emit = {
+                    "checkouts_per_second": got["checkouts_per_second"],
+                    "checkout_p99_ms": got["checkout"]["p99_ms"],
+                    "events_per_second": round(emitted / (t1 - t0), 1),
+                    "events_per_checkout": round(emitted / max(got["checkouts"], 1), 2),
+                }
+                result["checkout"] = emit
+                log(f"  {emit}")
+
+                log("2. the backlog drained by one worker ...")
+                one = await _drain(conn, app_url, 1)
+                log(f"  {one}")
+                log("   a second backlog, drained by two workers ...")
+                await _timed_shop(server, take(per_round), seeded.store_id, args, args.seconds)
+                two = await _drain(conn, app_url, 2)
+                log(f"  {two}")
+                result["drain"] = {"one_worker": one, "two_workers": two}
+
+                log("3. one worker beside checkout at full rate: the lag ...")
+                with Worker(app_url):
+                    await asyncio.sleep(3)  # the worker's start-up
+                    got, t0, t1 = await _timed_shop(
+                        server, take(per_round), seeded.store_id, args, args.seconds
+                    )
+                    await asyncio.sleep(2)
+                    lag = await _lags(conn, t0, t1)
+                    lag["checkouts_per_second"] = got["checkouts_per_second"]
+                    result["lag_under_load"] = lag
+                    log(f"  {lag}")
+
+                    log(f"4. the worker paused for {PAUSE_S:.0f} s under load ...")
+                    before = 5.0
+                    after_limit = 60.0
+                    shop = asyncio.create_task(
+                        _shop(
+                            server,
+                            take(per_round * 3),
+                            seeded.store_id,
+                            args,
+                            before + PAUSE_S + after_limit,
+                        )
+                    )
+                    await asyncio.sleep(2.0 + before)  # ramp, then steady load
+                    worker = _only_worker()
+                    os.killpg(worker, signal.SIGSTOP)
+                    paused_at = time.time()
+                    await asyncio.sleep(PAUSE_S)
+                    peak, peak_age = await _backlog(conn)
+                    os.killpg(worker, signal.SIGCONT)
+                    resumed = time.time()
+                    cleared: float | None = None
+                    while time.time() - resumed < after_limit and not shop.done():
+                        _, age = await _backlog(conn)
+                        if age < 1.0:
+                            cleared = time.time() - resumed
+                            break
+                        await asyncio.sleep(0.1)
+                    paused_lag = await _lags(conn, paused_at, resumed)
+                    shop.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, SystemExit):
+                        await shop
+                    result["pause"] = {
+                        "backlog_at_resume": peak,
+                        "oldest_age_at_resume_s": round(peak_age, 1),
+                        "clear_s": round(cleared, 2) if cleared is not None else None,
+                        "events_written_while_paused": paused_lag["events"],
+                        "wait_of_those_events": {
+                            k: v for k, v in paused_lag.items() if k.endswith("_s")
+                        },
+                    }
+                    log(f"  {result['pause']}")
+        finally:
+            await conn.close()
+        ratio = one["events_per_second"] / max(emit["events_per_second"], 0.1)
+        scaling = two["events_per_second"] / max(one["events_per_second"], 0.1)
+        clear = result["pause"]["clear_s"]
+        result["targets"] = {
+            "relay_over_emit": {"target": 3.0, "got": round(ratio, 2), "met": ratio >= 3.0},
+            "lag_p99_s": {
+                "target": 1.0,
+                "got": result["lag_under_load"]["p99_s"],
+                "met": result["lag_under_load"]["p99_s"] < 1.0,
+            },
+            "clear_after_pause_s": {
+                "target": 10.0,
+                "got": clear,
+                "met": clear is not None and clear < 10.0,
+            },
+            "two_over_one": {"target": 1.7, "got": round(scaling, 2), "met": scaling >= 1.7},
+        }
+        result["machine"]["load_avg_at_end"] = os.getloadavg()
+    finally:
+        await admin_sql(base, f"DROP DATABASE IF EXISTS {app_db} WITH (FORCE)")
+    return result
+
+
+def _only_worker() -> int:
+    """The process group of the one worker of phase 3 and 4."""
+    pids = [
+        int(p)
+        for p in subprocess.run(
+            ["pgrep", "-f", "kirana worker"], capture_output=True, text=True
+        ).stdout.split()
+    ]
+    groups = {os.getpgid(p) for p in pids}
+    if len(groups) != 1:
+        raise SystemExit(f"expected one kirana worker, found {len(groups)}")
+    return groups.pop()
+
+
+def write(result: dict[str, Any], name: str) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    c, d, lag, p, t = (
+        result["checkout"],
+        result["drain"],
+        result["lag_under_load"],
+        result["pause"],
+        result["targets"],
+    )
+    m = result["machine"]
+    mark = {True: "met", False: "**not met**"}
+    md = f"""# Event relay benchmark
+
+Run {result["when"]} on {m["cpus"]} CPUs, Python {m["python"]}; load average
+{tuple(round(x, 1) for x in m["load_avg_at_start"])} at the start,
+{tuple(round(x, 1) for x in m["load_avg_at_end"])} at the end. `kirana serve --workers 2` and
+`kirana worker` processes on PostgreSQL, {result["settings"]["clients"]} customers' sessions at
+once, {result["settings"]["seconds"]} s windows (benchmarks/relay.py explains each phase).
+
+| measurement | result | target |
+|---|---|---|
+| checkout, no worker | {c["checkouts_per_second"]} checkouts/s, {c["events_per_second"]} events/s ({c["events_per_checkout"]} per checkout) | |
+| one worker drains | {d["one_worker"]["events_per_second"]} events/s ({d["one_worker"]["events_relayed"]} events) | ≥ 3x checkout's: {t["relay_over_emit"]["got"]}x {mark[t["relay_over_emit"]["met"]]} |
+| two workers drain | {d["two_workers"]["events_per_second"]} events/s ({d["two_workers"]["events_relayed"]} events) | ≥ 1.7x one: {t["two_over_one"]["got"]}x {mark[t["two_over_one"]["met"]]} |
+| lag commit → handled, one worker at full checkout rate ({lag["checkouts_per_second"]} checkouts/s) | p50 {lag["p50_s"]} s, p99 {lag["p99_s"]} s | p99 < 1 s: {mark[t["lag_p99_s"]["met"]]} |
+| worker paused {result["settings"]["pause_s"]:.0f} s under load | backlog {p["backlog_at_resume"]} events, oldest {p["oldest_age_at_resume_s"]} s at resume; cleared {p["clear_s"]} s after | < 10 s: {mark[t["clear_after_pause_s"]["met"]]} |
+"""
+    (RESULTS / f"{name}.md").write_text(md)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("KIRANA_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres"),
+    )
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--think-ms", type=float, default=20.0)
+    parser.add_argument("--customers", type=int, default=40_000)
+    parser.add_argument("--out", default="relay")
+    args = parser.parse_args()
+    got = asyncio.run(main(args))
+    write(got, args.out)
+    for name, target in got["targets"].items():
+        log(
+            f"{name}: {target['got']} (target {target['target']}): {'met' if target['met'] else 'NOT MET'}"
+        )
