@@ -155,6 +155,8 @@ def _serve(host: str, port: int, *, workers: int, run_workers: bool) -> None:
         access_log=False,
         loop=get_settings().event_loop,
         http=NoDelayHttpToolsProtocol,
+        # The app reads proxy headers itself, from KIRANA_TRUSTED_PROXIES only (kit.proxies).
+        proxy_headers=False,
     )
 
 

@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kirana.kit.proxies import parse_networks
+
 # Every setting that is a secret. Production refuses to start unless each is set, long and not
 # a value that was ever published; development makes its own (see _local_secret).
 SECRETS = ("secret_key", "payment_webhook_secret")
@@ -62,6 +64,11 @@ class Settings(BaseSettings):
     # The most a request's target and headers (431 beyond) and its body (413 beyond) may hold.
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     max_body_bytes: int = Field(default=3 * 1024 * 1024, ge=1024)
+    # Addresses (or networks, comma-separated) of our own proxies: only their X-Forwarded-For,
+    # X-Forwarded-Proto and Forwarded headers are believed.
+    trusted_proxies: str = ""
+    # How long browsers that reached us over HTTPS must keep to it (0: no HSTS header).
+    hsts_seconds: int = Field(default=63_072_000, ge=0)
     # Login, registration and token refresh attempts per client address per window.
     auth_rate_limit_per_minute: int = 20
     auth_rate_limit_window_seconds: int = 60
@@ -84,6 +91,12 @@ class Settings(BaseSettings):
             "not a database URL Kirana can use; write sqlite+aiosqlite:///PATH or "
             "postgresql+asyncpg://USER@HOST/DB"
         )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)  # a typo is refused at start, not ignored
+        return value
 
     @model_validator(mode="after")
     def _secrets(self) -> Settings:

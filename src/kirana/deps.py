@@ -10,6 +10,7 @@ from fastapi.security import HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.config import Settings
+from kirana.kit import proxies
 from kirana.kit.db import Database
 from kirana.kit.errors import Forbidden, RateLimited, Unauthorized
 from kirana.kit.openapi import answers
@@ -76,7 +77,7 @@ async def limit_auth_attempts(request: Request) -> None:
     """Slow down password guessing: a fixed number of auth calls per client address a minute."""
     settings: Settings = request.app.state.settings
     limiter: RateLimiter = request.app.state.rate_limiter
-    client = request.client.host if request.client else "unknown"
+    client = proxies.client_address(request.scope, settings.trusted_proxies)
     allowed, retry_after = await limiter.hit(
         f"auth:{client}",
         settings.auth_rate_limit_per_minute,
