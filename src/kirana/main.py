@@ -18,6 +18,7 @@ from kirana.api import ROUTERS, mount_routers
 from kirana.catalog.api import media_files
 from kirana.config import Settings, get_settings
 from kirana.kit.db import Database
+from kirana.kit.headers import SecurityHeaders
 from kirana.kit.http import ORJSONResponse, install_error_handlers, problem
 from kirana.kit.limits import RequestLimits
 from kirana.kit.openapi import document_errors, problems
@@ -67,10 +68,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    # Outermost last: the size limits' own refusals carry the security headers too.
     app.add_middleware(
         RequestLimits,
         max_header_bytes=settings.max_header_bytes,
         max_body_bytes=settings.max_body_bytes,
+    )
+    app.add_middleware(
+        SecurityHeaders,
+        trusted_proxies=settings.trusted_proxies,
+        tile_url=settings.tile_url,
+        hsts_seconds=settings.hsts_seconds,
     )
     # Logistics moves an order on pick-up and hand-over through this interface (it imports no
     # orders code); the orders service module implements it.
