@@ -28,7 +28,6 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Text,
-    bindparam,
     func,
     insert,
     select,
@@ -213,12 +212,41 @@ async def _waiting_keys(session: AsyncSession, events: list[Event]) -> dict[str,
     return waiting
 
 
+class _RetryWithSavepoints(Exception):
+    """A handler failed in a share run without savepoints: run the share again with them."""
+
+    def __init__(self, event_id: str, error: str) -> None:
+        super().__init__(error)
+        self.event_id, self.error = event_id, error
+
+
 async def _consume(
     db: Database, consumer: str, handler: Handler, events: list[Event], waiting: dict[str, str]
 ) -> _Delivery:
     """One consumer's events of a batch, in order, in one transaction of its own: each event's
-    effects and its ``handled_events`` mark commit together; a failing event is rolled back to
-    its savepoint, and the consumer's later events of the same key wait for its retry."""
+    effects and its ``handled_events`` mark commit together. The share runs first without a
+    savepoint per event (most shares fail nowhere); if a handler fails, the share is rolled back
+    whole and run again with one, the failed event left out (it is retried after its backoff)
+    and the consumer's later events of its key waiting for it. Handlers touch only the
+    database, so the events run again had left nothing behind."""
+    try:
+        return await _consume_share(db, consumer, handler, events, waiting, failed={})
+    except _RetryWithSavepoints as first:
+        failed = {first.event_id: first.error}
+        return await _consume_share(db, consumer, handler, events, waiting, failed=failed)
+
+
+async def _consume_share(
+    db: Database,
+    consumer: str,
+    handler: Handler,
+    events: list[Event],
+    waiting: dict[str, str],
+    *,
+    failed: dict[str, str],
+) -> _Delivery:
+    """The share without savepoints while ``failed`` is empty; with them once a handler failed."""
+    savepoints = bool(failed)
     out = _Delivery()
     waiting = dict(waiting)
     seen: set[str] = set()
@@ -240,25 +268,33 @@ async def _consume(
                 if event.key and event.key in waiting and waiting[event.key] < event.id:
                     out.deferred.add(event.id)
                     continue
-                try:
-                    async with session.begin_nested():
-                        await handler(session, event)
-                except Exception as exc:  # retried later; the consumer's other keys go on
-                    log.exception("handler %s failed on %s %s", consumer, event.type, event.id)
-                    out.failed[event.id] = f"{consumer}: {type(exc).__name__}: {exc}"
+                if event.id in failed:  # failed in the run without savepoints
+                    out.failed[event.id] = failed[event.id]
                     if event.key:
                         waiting.setdefault(event.key, event.id)
                     continue
-                handled.append({"consumer": consumer, "event_id": event.id, "at": clock.now()})
-            if handled:
-                await session.execute(
-                    insert(HandledEvent).values(
-                        consumer=bindparam("consumer"),
-                        event_id=bindparam("event_id"),
-                        handled_at=bindparam("at"),
-                    ),
-                    handled,
+                try:
+                    if savepoints:
+                        async with session.begin_nested():
+                            await handler(session, event)
+                    else:
+                        await handler(session, event)
+                except Exception as exc:  # retried later; the consumer's other keys go on
+                    log.exception("handler %s failed on %s %s", consumer, event.type, event.id)
+                    error = f"{consumer}: {type(exc).__name__}: {exc}"
+                    if not savepoints:
+                        raise _RetryWithSavepoints(event.id, error) from exc
+                    out.failed[event.id] = error
+                    if event.key:
+                        waiting.setdefault(event.key, event.id)
+                    continue
+                handled.append(
+                    {"consumer": consumer, "event_id": event.id, "handled_at": clock.now()}
                 )
+            if handled:  # one multi-row INSERT
+                await session.execute(insert(HandledEvent), handled)
+    except _RetryWithSavepoints:
+        raise
     except Exception as exc:  # the transaction itself failed: nothing of it was kept
         log.exception("consumer %s failed on a batch of %d", consumer, len(events))
         for event in events:
