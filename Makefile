@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 WEB_OUT := src/kirana/static/app/index.html
 WEB_SRC := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
+WEB_SRC += src/kirana/seed/catalog_data/product_art.json  # the product pictures the build ships
 PYTEST_WORKERS ?= 2
 BENCHMARKS := benchmarks/catalog_listing.py benchmarks/order_placement.py benchmarks/relay.py benchmarks/web_budget.py
 

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from kirana import __version__
 from kirana.api import ROUTERS, mount_routers
-from kirana.catalog.api import media_files
+from kirana.catalog.api import media_files, product_art_files
 from kirana.config import Settings, get_settings
 from kirana.kit.db import Database
 from kirana.kit.headers import SecurityHeaders
@@ -87,6 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     document_errors(app, (app.router, *ROUTERS))
     mount_routers(app)
+    web_root = settings.static_dir or STATIC_APP
+    # The demo pictures, mounted before /media; uploads live under /media/products/.
+    app.mount("/media/art", product_art_files(web_root), name="product-art")
     app.mount("/media", media_files(settings), name="media")
 
     @app.get("/healthz", tags=["health"], operation_id="healthz")
@@ -135,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         return {"status": "ready", "checks": checks}
 
-    _serve_web_app(app, settings.static_dir or STATIC_APP)
+    _serve_web_app(app, web_root)
     return app
 
 

@@ -1,7 +1,8 @@
 /* Kirana service worker (hand-written, no build step).
  * - App shell: index.html and the JS/CSS it references are cached at install; navigations are
  *   network-first with the cached shell as the fallback, so a reload with no network still starts.
- * - Hashed assets (/assets/*) and icons: cache-first (their names change when their content does).
+ * - Hashed assets (/assets/*), icons and the demo catalog's pictures (/media/art/*): cache-first
+ *   (their names change when their content does; a new set comes with a new VERSION).
  * - Catalog, cart and order reads (GET /api/v1/...): network-first, the last good answer is kept
  *   and served when the network is gone. Writes are never cached.
  */
@@ -85,6 +86,7 @@ self.addEventListener('fetch', (event) => {
   if (
     path.startsWith('/assets/') ||
     path.startsWith('/icons/') ||
+    path.startsWith('/media/art/') ||
     path === '/manifest.webmanifest'
   ) {
     event.respondWith(cacheFirst(request));

@@ -6,6 +6,7 @@ The customer reads answer pre-serialised JSON bytes (built and cached by the ser
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, HTTPException, Query, Request, Response, UploadFile
@@ -63,6 +64,12 @@ class _MediaFiles(StaticFiles):
 def media_files(settings: Settings) -> StaticFiles:
     """The app mounted at ``/media`` (product images)."""
     return _MediaFiles(directory=settings.media_dir, check_dir=False)
+
+
+def product_art_files(web_root: Path) -> StaticFiles:
+    """The app mounted at ``/media/art``: the demo catalog's pictures, which the web build copies
+    from the installed illustration set into the built app (see kirana.seed.art)."""
+    return _MediaFiles(directory=web_root / "media" / "art", check_dir=False)
 
 
 def _json(body: bytes) -> Response:

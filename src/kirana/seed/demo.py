@@ -25,6 +25,7 @@ from kirana.kit import clock, security
 from kirana.kit.db import Base, Database
 from kirana.kit.ids import new_id
 from kirana.logistics import service as logistics
+from kirana.seed.art import category_art, product_art
 from kirana.seed.catalog_data import CATALOG, Sub
 from kirana.users import service as users
 from kirana.users.models import User
@@ -154,7 +155,7 @@ def build_catalog(
                     "mrp": mrp,
                     "price": price,
                     "currency": "INR",
-                    "image_url": None,
+                    "image_url": product_art(item, sub.name),
                     "description": f"{name}, {sub.units[u]}. {top.blurb}",
                     "is_active": True,
                     "max_per_order": rng.choice((5, 6, 10, 10, 12)),
@@ -174,7 +175,7 @@ def _category_row(
         "slug": slugify(name),
         "parent_id": parent_id,
         "position": position,
-        "image_url": None,
+        "image_url": category_art(name),
         "created_at": now,
         "updated_at": now,
     }

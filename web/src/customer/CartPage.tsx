@@ -2,12 +2,32 @@ import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { formatMoney } from '../lib/money';
-import { setQueryData } from '../lib/query';
+import { setQueryData, useQuery } from '../lib/query';
 import { navigate } from '../lib/router';
 import type { Cart } from '../lib/types';
 import { Button, Empty, ErrorBanner, Skeleton, Stepper, TextField } from '../ui';
 import { ProductImage } from './ProductCard';
 import { CART_KEY, useCart } from './useCart';
+
+/** A cart line's picture, from the product as the store sells it (the same query as its page). */
+function LineImage({
+  productId,
+  name,
+  storeId,
+}: {
+  productId: string;
+  name: string;
+  storeId: string | null | undefined;
+}) {
+  const product = useQuery(storeId ? `product:${storeId}:${productId}` : null, () =>
+    unwrap(
+      api.GET('/api/v1/stores/{store_id}/products/{product_id}', {
+        params: { path: { store_id: storeId!, product_id: productId } },
+      }),
+    ),
+  );
+  return <ProductImage name={name} url={product.data?.image_url} size={26} />;
+}
 
 const FEE_HELP: Array<[RegExp, string]> = [
   [
@@ -209,7 +229,7 @@ export function CartPage() {
           {c.items.map((item) => (
             <div className="line" key={item.product_id}>
               <div className="thumb" aria-hidden>
-                <ProductImage name={item.name} size={26} />
+                <LineImage productId={item.product_id} name={item.name} storeId={c.store_id} />
               </div>
               <div className="grow">
                 <div style={{ fontWeight: 600 }}>{item.name}</div>

@@ -1,7 +1,7 @@
 import { usePlace } from '../lib/place';
 import { Link, navigate } from '../lib/router';
 import type { CategoryNode } from '../lib/types';
-import { artFor, Button, Empty, ErrorBanner, Skeleton } from '../ui';
+import { artFor, Button, Empty, ErrorBanner, isIllustration, Skeleton } from '../ui';
 import { useCategories, useProducts } from './catalog';
 import { ProductCard, ProductGridSkeleton } from './ProductCard';
 import { useCart } from './useCart';
@@ -15,7 +15,12 @@ export function CategoryTiles({ tree }: { tree: CategoryNode[] }) {
           <Link key={c.id} to={`/c/${c.id}`} className="cat-tile">
             <span className="cat-art" style={{ background: art.bg, color: art.fg }} aria-hidden>
               {c.image_url ? (
-                <img src={c.image_url} alt="" loading="lazy" />
+                <img
+                  src={c.image_url}
+                  alt=""
+                  loading="lazy"
+                  className={isIllustration(c.image_url) ? 'art' : undefined}
+                />
               ) : (
                 <span className="monogram">{art.initials}</span>
               )}

@@ -1,7 +1,7 @@
 import { Link } from '../lib/router';
 import { discountPercent, formatMoney } from '../lib/money';
 import type { StoreProduct } from '../lib/types';
-import { artFor, Skeleton, Stepper } from '../ui';
+import { artFor, isIllustration, Skeleton, Stepper } from '../ui';
 
 export function ProductImage({
   name,
@@ -16,7 +16,13 @@ export function ProductImage({
   return (
     <div className="pimg" style={{ background: art.bg, color: art.fg, fontSize: size }}>
       {url ? (
-        <img src={url} alt="" loading="lazy" />
+        <img
+          src={url}
+          alt=""
+          loading="lazy"
+          decoding="async"
+          className={isIllustration(url) ? 'art' : undefined}
+        />
       ) : (
         <span aria-hidden className="monogram">
           {art.initials}

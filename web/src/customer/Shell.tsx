@@ -122,6 +122,10 @@ export function CustomerShell({ children }: { children: ReactNode }) {
       <main className="page" id="main">
         {children}
       </main>
+      <footer className="site-footer">
+        <span>Kirana — open-source quick commerce.</span>{' '}
+        <span>Product pictures: Noto Emoji by Google, under the Apache License 2.0.</span>
+      </footer>
       {count > 0 && !onCartFlow && cart ? (
         <Link
           to="/cart"

@@ -329,6 +329,11 @@ export function StatusBadge({ status }: { status: string }) {
   return <span className={`badge ${color}`}>{statusLabel(status)}</span>;
 }
 
+/** The demo catalog's pictures are illustrations (shown whole, on a tint); uploads are photos. */
+export function isIllustration(url: string | null | undefined): boolean {
+  return !!url && url.startsWith('/media/art/');
+}
+
 /** A stand-in picture for a product or category without an image: initials on a colour stable per name. */
 export function artFor(name: string): { initials: string; bg: string; fg: string } {
   const words = name
