@@ -26,7 +26,7 @@ export function ProductPage({ id }: { id: string }) {
   const off = p ? discountPercent(p.price, p.mrp) : 0;
   return (
     <div className="two-col">
-      <div className="card" style={{ padding: 24 }}>
+      <div className="card product-visual" style={{ padding: 24 }}>
         {p ? (
           <ProductImage name={p.name} url={p.image_url} size={120} />
         ) : (
