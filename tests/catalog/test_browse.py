@@ -283,14 +283,18 @@ async def test_serviceability(client: httpx.AsyncClient, db: Database) -> None:
         assert r.status_code == 200, r.text
         return r.json()
 
-    # At the store's door: ETA is its 4 prep minutes.
+    # At the store's door the ride is its 4 prep minutes, but no rider is on shift: 20 more
+    # (tests/logistics/test_promise.py covers riders free and busy).
     assert await check(60.17, 24.94) == {
         "serviceable": True,
         "store": {"id": near, "name": "Near"},
-        "eta_minutes": 4,
+        "eta_minutes": 24,
+        "eta_range": {"p50": 24, "p90": 51},
+        "riders_available": 0,
+        "eta_status": "finding_rider",
     }
-    # ~556 m north: 556 * 1.3 / 250 m/min = 2.9 min riding, + 4 prep -> 7.
-    assert (await check(60.175, 24.94))["eta_minutes"] == 7
+    # ~556 m north: 556 * 1.3 / 250 m/min = 2.9 min riding, + 4 prep -> 7, + 20 -> 27.
+    assert (await check(60.175, 24.94))["eta_minutes"] == 27
     # Inside the polygon only (outside Near's 1 km).
     body = await check(60.162, 24.965)
     assert body["serviceable"] and body["store"]["name"] == "Polygon"
@@ -302,6 +306,9 @@ async def test_serviceability(client: httpx.AsyncClient, db: Database) -> None:
         "serviceable": False,
         "store": None,
         "eta_minutes": None,
+        "eta_range": None,
+        "riders_available": 0,
+        "eta_status": None,
     }
     for params in (
         {"lat": 91, "lng": 24.9},

@@ -23,7 +23,6 @@ from kirana.catalog.schemas import (
     ProductCreate,
     ProductRead,
     ProductUpdate,
-    Serviceability,
     StockRow,
     StockRows,
     StockSet,
@@ -38,7 +37,6 @@ from kirana.deps import AdminUser, AppSettings, Session
 from kirana.kit.db import Database
 from kirana.kit.openapi import problems
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
-from kirana.kit.validation import Latitude, Longitude
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 admin_router = APIRouter(prefix="/api/v1/admin", tags=["admin: catalog"])
@@ -90,13 +88,6 @@ def _settings(request: Request) -> Settings:
 
 
 # --- public -------------------------------------------------------------------------------
-
-
-@router.get("/serviceability", operation_id="checkServiceability")
-async def check_serviceability(
-    request: Request, lat: Annotated[Latitude, Query()], lng: Annotated[Longitude, Query()]
-) -> Serviceability:
-    return await service.serviceability(_db(request), _settings(request), lat, lng)
 
 
 @router.get(

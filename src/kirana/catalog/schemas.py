@@ -21,17 +21,6 @@ class Strict(BaseModel):
 # --- public reads -------------------------------------------------------------------------
 
 
-class StoreRef(BaseModel):
-    id: str
-    name: str
-
-
-class Serviceability(BaseModel):
-    serviceable: bool
-    store: StoreRef | None
-    eta_minutes: int | None
-
-
 class CategoryNode(BaseModel):
     id: str
     name: str

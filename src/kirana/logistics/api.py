@@ -6,9 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from kirana.config import Settings
 from kirana.deps import AdminUser, RiderUser, Session
 from kirana.kit.openapi import problems
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from kirana.kit.validation import Latitude, Longitude
 from kirana.logistics import handlers as _handlers  # noqa: F401  (subscribes to order events)
 from kirana.logistics import service
 from kirana.logistics.ports import OrderDesk
@@ -19,6 +21,7 @@ from kirana.logistics.schemas import (
     RiderCreate,
     RiderRead,
     RiderTask,
+    Serviceability,
     ShiftIn,
 )
 
@@ -34,6 +37,14 @@ async def _order_desk(request: Request) -> OrderDesk:  # async: no thread-pool h
 
 
 Orders = Annotated[OrderDesk, Depends(_order_desk)]
+
+
+@router.get("/serviceability", operation_id="checkServiceability")
+async def check_serviceability(
+    request: Request, lat: Annotated[Latitude, Query()], lng: Annotated[Longitude, Query()]
+) -> Serviceability:
+    settings: Settings = request.app.state.settings
+    return await service.serviceability(request.app.state.db, settings, lat, lng)
 
 
 @router.post("/rider/shift", operation_id="setRiderShift")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit.sql import Conn, Query, driver
@@ -53,15 +53,20 @@ async def set_online(session: AsyncSession, rider_id: str, online: bool, at: dat
     )
 
 
-_ONLINE_RIDERS = Query(
-    select(func.count())
+_RIDERS_ON_SHIFT = Query(
+    select(
+        func.count(),
+        func.coalesce(func.sum(case((Rider.current_delivery_id.is_(None), 1), else_=0)), 0),
+    )
     .select_from(Rider)
     .where(Rider.store_id == bindparam("store_id"), Rider.is_online.is_(True))
 )
 
 
-async def online_rider_count(session: Conn, store_id: str) -> int:
-    return int(await (await driver(session)).scalar(_ONLINE_RIDERS, store_id=store_id))
+async def riders_on_shift(session: Conn, store_id: str) -> tuple[int, int]:
+    """(online, idle) riders of ``store_id``: idle ones have no delivery now."""
+    row = await (await driver(session)).row(_RIDERS_ON_SHIFT, store_id=store_id)
+    return (int(row[0]), int(row[1])) if row is not None else (0, 0)
 
 
 async def idle_riders(session: AsyncSession, store_id: str) -> list[Rider]:

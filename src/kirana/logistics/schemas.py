@@ -113,3 +113,25 @@ class RiderTask(BaseModel):
 
 class DeliveredOut(BaseModel):
     delivery: DeliveryRead
+
+
+class ServingStore(BaseModel):
+    id: str
+    name: str
+
+
+class EtaRange(BaseModel):
+    p50: int = Field(description="Minutes within which half of deliveries arrive.")
+    p90: int = Field(description="Minutes within which nine in ten deliveries arrive.")
+
+
+class Serviceability(BaseModel):
+    serviceable: bool
+    store: ServingStore | None
+    eta_minutes: int | None = Field(description="The promise shown to the customer (the p50).")
+    eta_range: EtaRange | None
+    riders_available: int = Field(description="The store's riders on shift and free now.")
+    eta_status: Literal["on_time", "riders_busy", "finding_rider"] | None = Field(
+        description="on_time: a rider is free; riders_busy: every rider on shift is out on a"
+        " delivery; finding_rider: no rider is on shift. The last two lengthen the range."
+    )

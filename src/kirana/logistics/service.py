@@ -1,6 +1,6 @@
 """The logistics service's public interface: riders, shifts, locations, deliveries, dispatch.
 
-Other services call :func:`online_rider_count`, :func:`rider_position_for_order` and
+Other services call :func:`riders_on_shift`, :func:`rider_position_for_order` and
 :func:`delivery_for_order`; the orders service's events start (``order.confirmed``) and stop
 (``order.cancelled``) deliveries. A rider's pick-up and hand-over move the order through the
 :class:`~kirana.logistics.ports.OrderDesk` the caller passes in, never an import of orders.
@@ -14,8 +14,11 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kirana.catalog import geo
 from kirana.catalog import service as catalog
+from kirana.config import Settings
 from kirana.kit import clock
+from kirana.kit.db import Database
 from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
@@ -29,10 +32,13 @@ from kirana.logistics.schemas import (
     CurrentDelivery,
     DeliveryRead,
     DropAddress,
+    EtaRange,
     RiderCreate,
     RiderPosition,
     RiderRead,
     RiderTask,
+    Serviceability,
+    ServingStore,
     StoreRef,
 )
 from kirana.users import service as users
@@ -411,9 +417,40 @@ async def sweep_waiting(session: AsyncSession) -> int:
 # --- what other services read ---------------------------------------------------------------
 
 
-async def online_rider_count(session: Conn, store_id: str) -> int:
-    """Riders on shift at ``store_id`` now (the orders service prices surge from it)."""
-    return await repo.online_rider_count(session, store_id)
+async def serviceability(
+    db: Database, settings: Settings, lat: float, lng: float
+) -> Serviceability:
+    """The store that serves the point and the delivery time it can promise now, which counts
+    its riders: free, all out on deliveries, or none on shift."""
+    found = await catalog.nearest_store(db, settings, lat, lng)
+    if found is None:
+        return Serviceability(
+            serviceable=False,
+            store=None,
+            eta_minutes=None,
+            eta_range=None,
+            riders_available=0,
+            eta_status=None,
+        )
+    store, distance = found
+    async with db.transaction(write=False) as session:
+        online, idle = await repo.riders_on_shift(session, store.id)
+    promise = geo.delivery_promise(
+        distance, store.prep_minutes, riders_online=online, riders_idle=idle
+    )
+    return Serviceability(
+        serviceable=True,
+        store=ServingStore(id=store.id, name=store.name),
+        eta_minutes=promise.p50,
+        eta_range=EtaRange(p50=promise.p50, p90=promise.p90),
+        riders_available=idle,
+        eta_status=promise.status,
+    )
+
+
+async def riders_on_shift(session: Conn, store_id: str) -> tuple[int, int]:
+    """(online, idle) riders at ``store_id`` now, for the delivery promise and the surge fee."""
+    return await repo.riders_on_shift(session, store_id)
 
 
 async def rider_position_for_order(session: AsyncSession, order_id: str) -> RiderPosition | None:

@@ -58,6 +58,7 @@ class PricedCart:
     coupon: repo.CouponRow | None
     coupon_problem: coupon_rules.CouponRejected | None
     show: Callable[[], CartRead]
+    load: pricing.StoreLoad
 
     @property
     def read(self) -> CartRead:
@@ -112,8 +113,8 @@ async def store_load(session: Conn, settings: Settings, store_id: str) -> pricin
 
     async def count() -> pricing.StoreLoad:
         open_orders = await repo.open_order_count(session, store_id)
-        online_riders = await logistics.online_rider_count(session, store_id)
-        return pricing.StoreLoad(open_orders=open_orders, online_riders=online_riders)
+        online, idle = await logistics.riders_on_shift(session, store_id)
+        return pricing.StoreLoad(open_orders=open_orders, online_riders=online, idle_riders=idle)
 
     return await get_or_set(_pricing_cache(settings), ("load", store_id), count)
 
@@ -197,7 +198,7 @@ async def price_cart(
     def show() -> CartRead:
         return _cart_read(store_id, cart.coupon_code, pairs, quote, list(warnings or []), problem)
 
-    return PricedCart(pairs, quote, coupon, problem, show)
+    return PricedCart(pairs, quote, coupon, problem, show, load)
 
 
 def _cart_read(

@@ -252,9 +252,12 @@ async def _checkout(
         drop_lng=address.lng,
         delivery_instructions=body.delivery_instructions,
         delivery_otp=new_delivery_otp(),
-        eta_minutes=geo.eta_minutes(
-            geo.haversine_m(address.lat, address.lng, store.lat, store.lng), store.prep_minutes
-        ),
+        eta_minutes=geo.delivery_promise(
+            geo.haversine_m(address.lat, address.lng, store.lat, store.lng),
+            store.prep_minutes,
+            riders_online=priced.load.online_riders,
+            riders_idle=priced.load.idle_riders,
+        ).p50,
         item_count=sum(item.quantity for item, _ in lines),
         confirmed_at=now if cod else None,
         cancel_reason=None,

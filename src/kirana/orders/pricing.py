@@ -56,10 +56,11 @@ class Fee:
 
 @dataclass(frozen=True, slots=True)
 class StoreLoad:
-    """How busy the store is: orders in progress and riders online."""
+    """How busy the store is: orders in progress, riders online and those of them idle."""
 
     open_orders: int = 0
     online_riders: int = 0
+    idle_riders: int = 0
 
 
 @dataclass(frozen=True, slots=True)

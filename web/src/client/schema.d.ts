@@ -1501,6 +1501,19 @@ export interface components {
             /** Pincode */
             pincode: string;
         };
+        /** EtaRange */
+        EtaRange: {
+            /**
+             * P50
+             * @description Minutes within which half of deliveries arrive.
+             */
+            p50: number;
+            /**
+             * P90
+             * @description Minutes within which nine in ten deliveries arrive.
+             */
+            p90: number;
+        };
         /** FeeLine */
         FeeLine: {
             /** Amount */
@@ -2132,7 +2145,7 @@ export interface components {
              * @enum {string}
              */
             status: "waiting" | "assigned" | "picked_up" | "delivered" | "cancelled";
-            store: components["schemas"]["kirana__logistics__schemas__StoreRef"];
+            store: components["schemas"]["StoreRef"];
         };
         /**
          * ServiceArea
@@ -2149,11 +2162,32 @@ export interface components {
         };
         /** Serviceability */
         Serviceability: {
-            /** Eta Minutes */
+            /**
+             * Eta Minutes
+             * @description The promise shown to the customer (the p50).
+             */
             eta_minutes: number | null;
+            eta_range: components["schemas"]["EtaRange"] | null;
+            /**
+             * Eta Status
+             * @description on_time: a rider is free; riders_busy: every rider on shift is out on a delivery; finding_rider: no rider is on shift. The last two lengthen the range.
+             */
+            eta_status: ("on_time" | "riders_busy" | "finding_rider") | null;
+            /**
+             * Riders Available
+             * @description The store's riders on shift and free now.
+             */
+            riders_available: number;
             /** Serviceable */
             serviceable: boolean;
-            store: components["schemas"]["kirana__catalog__schemas__StoreRef"] | null;
+            store: components["schemas"]["ServingStore"] | null;
+        };
+        /** ServingStore */
+        ServingStore: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
         };
         /** ShiftIn */
         ShiftIn: {
@@ -2328,6 +2362,17 @@ export interface components {
             /** Service Radius M */
             service_radius_m: number | null;
         };
+        /** StoreRef */
+        StoreRef: {
+            /** Id */
+            id: string;
+            /** Lat */
+            lat: number;
+            /** Lng */
+            lng: number;
+            /** Name */
+            name: string;
+        };
         /** StoreUpdate */
         StoreUpdate: {
             /** Address */
@@ -2413,6 +2458,8 @@ export interface components {
         };
         /** UserUpdate */
         UserUpdate: {
+            /** Current Password */
+            current_password?: string | null;
             /** Email */
             email?: string | null;
             /** Name */
@@ -2432,24 +2479,6 @@ export interface components {
              * @default true
              */
             received?: boolean;
-        };
-        /** StoreRef */
-        kirana__catalog__schemas__StoreRef: {
-            /** Id */
-            id: string;
-            /** Name */
-            name: string;
-        };
-        /** StoreRef */
-        kirana__logistics__schemas__StoreRef: {
-            /** Id */
-            id: string;
-            /** Lat */
-            lat: number;
-            /** Lng */
-            lng: number;
-            /** Name */
-            name: string;
         };
     };
     responses: never;

@@ -1,4 +1,4 @@
-import { usePlace } from '../lib/place';
+import { promiseText, usePlace } from '../lib/place';
 import { Link, navigate } from '../lib/router';
 import type { CategoryNode } from '../lib/types';
 import { artFor, Button, Empty, ErrorBanner, isIllustration, Skeleton } from '../ui';
@@ -53,7 +53,7 @@ export function HomePage() {
   return (
     <>
       <section className="hero" aria-label="Welcome">
-        <h1>Groceries at your door in {place.eta_minutes ?? 15} minutes</h1>
+        <h1>Groceries at your door {promiseText(place, 'long') ?? 'in minutes'}</h1>
         <p>
           From {place.store_name}. Fresh produce, daily essentials and snacks — packed as soon as
           you order.

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Icon } from '../ui/icons';
 import { api, unwrap } from '../lib/api';
 import { useAuth } from '../lib/auth';
-import { setPlace, usePlace } from '../lib/place';
+import { promiseText, setPlace, usePlace } from '../lib/place';
 import { useQuery } from '../lib/query';
 import { navigate } from '../lib/router';
 import type { Address, Serviceability } from '../lib/types';
@@ -59,6 +59,8 @@ export function LocationPage() {
           store_id: r.store.id,
           store_name: r.store.name,
           eta_minutes: r.eta_minutes ?? null,
+          eta_status: r.eta_status ?? null,
+          eta_range: r.eta_range ?? null,
         });
       }
     } catch (e) {
@@ -160,7 +162,7 @@ export function LocationPage() {
             <div className="grow">
               <strong>
                 {result.store.name} delivers here
-                {result.eta_minutes ? ` in about ${result.eta_minutes} minutes` : ''}.
+                {result.eta_minutes ? ` ${promiseText(result, 'long')}` : ''}.
               </strong>
             </div>
             <Button onClick={() => navigate('/')}>Start shopping</Button>

@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, navigate, useLocation, useSearchParam } from '../lib/router';
-import { usePlace } from '../lib/place';
+import { promiseText, usePlace } from '../lib/place';
 import { useAuth } from '../lib/auth';
 import { formatMoney } from '../lib/money';
 import { useCart } from './useCart';
@@ -68,11 +68,7 @@ export function CustomerShell({ children }: { children: ReactNode }) {
             }
           >
             <strong>
-              {place?.eta_minutes
-                ? `Delivery in ${place.eta_minutes} min`
-                : place
-                  ? 'Delivery soon'
-                  : 'Set location'}
+              {(place && promiseText(place, 'short')) ?? (place ? 'Delivery soon' : 'Set location')}
             </strong>
             <span className="subtle">
               {place ? `${place.label} · ${place.store_name}` : 'Tap to choose where to deliver'}

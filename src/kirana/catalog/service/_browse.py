@@ -1,4 +1,4 @@
-"""Customer reads: stores, category tree, serviceability and the store listing (the hot path)."""
+"""Customer reads: stores, category tree, the nearest store and the store listing (the hot path)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,6 @@ from kirana.catalog.errors import (
     CategoryNotFound,
     ProductNotFound,
     StoreNotFound,
-)
-from kirana.catalog.schemas import (
-    Serviceability,
-    StoreRef,
 )
 from kirana.config import Settings
 from kirana.kit.db import Database
@@ -141,15 +137,16 @@ async def store_page_json(
     return await _cached_read(db, settings, ("stores.json", cursor, limit), build)
 
 
-async def serviceability(
+async def nearest_store(
     db: Database, settings: Settings, lat: float, lng: float
-) -> Serviceability:
-    """The nearest open store whose service area holds the point, and the delivery ETA."""
+) -> tuple[StoreInfo, float] | None:
+    """The nearest open store whose service area holds the point, with its distance in metres
+    (logistics turns it into the delivery promise)."""
     all_stores: dict[str, StoreInfo] | None = cache.get(settings, "stores")
     if all_stores is None:
         async with db.transaction(write=False) as session:
             all_stores = await stores(session, settings)
-    best: tuple[float, StoreInfo] | None = None
+    best: tuple[StoreInfo, float] | None = None
     for store in all_stores.values():
         if not store.is_open or not geo.covers(
             lat,
@@ -161,16 +158,9 @@ async def serviceability(
         ):
             continue
         distance = geo.haversine_m(lat, lng, store.lat, store.lng)
-        if best is None or distance < best[0]:
-            best = (distance, store)
-    if best is None:
-        return Serviceability(serviceable=False, store=None, eta_minutes=None)
-    distance, store = best
-    return Serviceability(
-        serviceable=True,
-        store=StoreRef(id=store.id, name=store.name),
-        eta_minutes=geo.eta_minutes(distance, store.prep_minutes),
-    )
+        if best is None or distance < best[1]:
+            best = (store, distance)
+    return best
 
 
 async def get_store(session: Conn, settings: Settings, store_id: str) -> StoreInfo:
