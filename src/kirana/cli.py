@@ -13,6 +13,7 @@ import typer
 from pydantic import ValidationError
 
 from kirana.config import Settings, get_settings
+from kirana.kit import market
 from kirana.preflight import database_errors, fail, require_free_port, require_migrated
 
 app = typer.Typer(
@@ -23,8 +24,9 @@ app = typer.Typer(
 
 
 def _settings() -> Settings:
+    """The settings, with the market they name in force (phone numbers are read in its region)."""
     try:
-        return get_settings()
+        settings = get_settings()
     except ValidationError as exc:  # one line per wrong setting, saying what to do
         for error in exc.errors():
             message = error["msg"].removeprefix("Value error, ")
@@ -32,6 +34,8 @@ def _settings() -> Settings:
             line = f"KIRANA_{where.upper()}: {message}" if where else message
             typer.secho(f"Configuration error: {line}", fg="red", err=True)
         raise typer.Exit(2) from exc
+    market.configure(settings.market)
+    return settings
 
 
 def _ensure_sqlite_dir(settings: Settings) -> None:
@@ -185,7 +189,12 @@ def worker() -> None:
 @app.command()
 def createuser(
     role: Annotated[str, typer.Option(help="customer, store_staff, rider or admin")],
-    phone: Annotated[str, typer.Option(help="E.164 phone number, e.g. +919876543210")],
+    phone: Annotated[
+        str,
+        typer.Option(
+            help="Phone number: E.164 (+<country><number>), or national in KIRANA_PHONE_REGION"
+        ),
+    ],
     password: Annotated[
         str | None,
         typer.Option(

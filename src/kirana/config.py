@@ -7,10 +7,13 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import phonenumbers
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kirana.kit.market import Market
 from kirana.kit.proxies import parse_networks
 
 # Every setting that is a secret. Production refuses to start unless each is set, long and not
@@ -38,7 +41,14 @@ class Settings(BaseSettings):
     secret_key: str = ""
     access_token_minutes: int = 15
     refresh_token_days: int = 30
-    currency: str = "INR"
+    # The market (kit.market): the currency prices are in (ISO 4217), the region whose phone
+    # numbers may be written without a country code (ISO 3166), the time zone fee windows are
+    # read in (IANA) and the locale the web app formats in (BCP 47). The defaults are the demo
+    # city's, as the tests expect them.
+    currency: str = Field("INR", pattern=r"^[A-Z]{3}$")
+    phone_region: str = "IN"
+    time_zone: str = "Europe/Helsinki"
+    locale: str = Field("en-IN", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     # Shared with the payment gateway, which signs its webhooks with it. Unset: as secret_key.
     payment_webhook_secret: str = ""
     # Where development keeps what it makes for itself (the secrets above).
@@ -73,6 +83,28 @@ class Settings(BaseSettings):
     auth_rate_limit_per_minute: int = 20
     auth_rate_limit_window_seconds: int = 60
     rate_limit_prefix: str = "kirana:rl:"
+
+    @field_validator("phone_region")
+    @classmethod
+    def _known_region(cls, region: str) -> str:
+        if region.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(
+                f"{region!r} is not a region code phone numbers know, such as IN or FI"
+            )
+        return region.upper()
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{zone!r} is not an IANA time zone such as Asia/Kolkata") from exc
+        return zone
+
+    @property
+    def market(self) -> Market:
+        return Market(self.currency, self.phone_region, self.time_zone, self.locale)
 
     @field_validator("database_url")
     @classmethod

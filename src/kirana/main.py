@@ -17,6 +17,7 @@ from kirana import __version__
 from kirana.api import ROUTERS, mount_routers
 from kirana.catalog.api import media_files, product_art_files
 from kirana.config import Settings, get_settings
+from kirana.kit import market
 from kirana.kit.db import Database
 from kirana.kit.headers import SecurityHeaders
 from kirana.kit.http import ORJSONResponse, install_error_handlers, problem
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.metrics = Metrics()
+    market.configure(settings.market)
     # Outermost last: the size limits' own refusals carry the security headers too.
     app.add_middleware(
         RequestLimits,
@@ -104,7 +106,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/api/v1/config", tags=["health"], operation_id="getClientConfig")
     async def client_config() -> dict[str, str | None]:
         """What the web app needs to know at run time (no secrets)."""
-        return {"tile_url": settings.tile_url, "currency": settings.currency}
+        return {
+            "tile_url": settings.tile_url,
+            "currency": settings.currency,
+            "locale": settings.locale,
+            "phone_region": settings.phone_region,
+            "phone_example": settings.market.phone_example,
+            "time_zone": settings.time_zone,
+        }
 
     @app.get(
         "/readyz",

@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kirana.kit import clock
+from kirana.kit import clock, market
 from kirana.kit.db import Base, UTCDateTime
 from kirana.kit.models import Timestamps, id_column
 
@@ -59,7 +59,9 @@ class Product(Timestamps, Base):
     )
     mrp: Mapped[int] = mapped_column(Integer, nullable=False)
     price: Mapped[int] = mapped_column(Integer, nullable=False)
-    currency: Mapped[str] = mapped_column(String(3), nullable=False, default="INR")
+    currency: Mapped[str] = mapped_column(
+        String(3), nullable=False, default=lambda: market.current().currency
+    )
     image_url: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from kirana.catalog import geo
+from kirana.kit import market
 from kirana.kit.validation import Latitude, Longitude
 
 Paise = int
@@ -113,7 +114,11 @@ class ProductCreate(Strict):
     category_id: str = Field(min_length=1, max_length=26)
     mrp: Paise = Field(gt=0, le=100_000_000, description="Maximum retail price, in paise")
     price: Paise = Field(gt=0, le=100_000_000, description="Default selling price, ≤ mrp")
-    currency: str = Field(default="INR", pattern=r"^[A-Z]{3}$")
+    currency: str = Field(
+        default_factory=lambda: market.current().currency,
+        pattern=r"^[A-Z]{3}$",
+        description="The deployment's currency (KIRANA_CURRENCY) if not given",
+    )
     image_url: str | None = Field(default=None, max_length=500)
     description: str = Field(default="", max_length=5000)
     is_active: bool = True

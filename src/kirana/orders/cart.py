@@ -17,7 +17,7 @@ from kirana.catalog import service as catalog
 from kirana.catalog import stock
 from kirana.catalog.stock import OutOfStock, ShortLine
 from kirana.config import Settings
-from kirana.kit import clock
+from kirana.kit import clock, market
 from kirana.kit.cache import TTLCache, bump_after_commit, cache_named, get_or_set
 from kirana.kit.errors import Conflict, NotFound
 from kirana.kit.ids import new_id
@@ -28,8 +28,6 @@ from kirana.orders import pricing
 from kirana.orders import repository as repo
 from kirana.orders.models import Cart, CartItem
 from kirana.orders.schemas import CartLine, CartRead, CartWarning, FeeLine
-
-CURRENCY = "INR"
 
 
 class CartRef(Protocol):
@@ -141,7 +139,7 @@ def _empty(warnings: list[CartWarning] | None = None) -> CartRead:
         discount=0,
         tip=0,
         total=0,
-        currency=CURRENCY,
+        currency=market.current().currency,
         warnings=warnings or [],
         coupon_code=None,
     )
@@ -287,7 +285,7 @@ def _cart_read(
         discount=quote.discount,
         tip=quote.tip,
         total=quote.total,
-        currency=CURRENCY,
+        currency=market.current().currency,
         warnings=warnings,
         coupon_code=coupon_code,
     )

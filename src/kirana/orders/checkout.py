@@ -26,7 +26,7 @@ from kirana.catalog import geo, stock
 from kirana.catalog import service as catalog
 from kirana.catalog.stock import ShortLine
 from kirana.config import Settings
-from kirana.kit import clock
+from kirana.kit import clock, market
 from kirana.kit.db import Database
 from kirana.kit.errors import BadRequest, Conflict, ValidationFailed
 from kirana.kit.ids import new_id
@@ -34,7 +34,7 @@ from kirana.kit.outbox import emit
 from kirana.kit.sql import Driver
 from kirana.orders import repository as repo
 from kirana.orders import state
-from kirana.orders.cart import CURRENCY, OverLimit, price_cart
+from kirana.orders.cart import OverLimit, price_cart
 from kirana.orders.coupons import CouponRejected
 from kirana.orders.lifecycle import compose_order_read
 from kirana.orders.schemas import (
@@ -213,7 +213,7 @@ async def _checkout(
         order_id=order_id,
         customer_id=principal.id,
         amount=quote.total,
-        currency=CURRENCY,
+        currency=market.current().currency,
         method=body.payment_method,
         new_order=True,
     )
@@ -239,7 +239,7 @@ async def _checkout(
         status=state.CONFIRMED if cod else state.PENDING_PAYMENT,
         payment_method=body.payment_method,
         payment_id=payment.id,
-        currency=CURRENCY,
+        currency=market.current().currency,
         subtotal=quote.subtotal,
         fees_total=quote.fees_total,
         discount=quote.discount,
@@ -321,7 +321,12 @@ async def _checkout(
     await emit(
         sql,
         "order.placed",
-        base | {"total": order.total, "currency": CURRENCY, "payment_method": order.payment_method},
+        base
+        | {
+            "total": order.total,
+            "currency": order.currency,
+            "payment_method": order.payment_method,
+        },
     )
     if cod:
         await emit(

@@ -14,7 +14,9 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-MAX_TIP = 50_000  # ₹500
+from kirana.kit import market
+
+MAX_TIP = 50_000  # 500 in the currency's major unit
 _HHMM = re.compile(r"(?:[01]\d|2[0-3]):[0-5]\d")
 
 
@@ -37,7 +39,8 @@ DEFAULT_RULES: dict[str, FeeRule] = {
             "late_night",
             "Late night fee",
             3_000,
-            params={"start": "23:00", "end": "05:00", "timezone": "Europe/Helsinki"},
+            # An empty timezone is the deployment's (KIRANA_TIME_ZONE).
+            params={"start": "23:00", "end": "05:00", "timezone": ""},
         ),
         FeeRule("surge", "High demand fee", 2_000, params={"orders_per_rider": 3.0}),
     )
@@ -96,7 +99,7 @@ def param_problems(code: str, params: Mapping[str, Any]) -> list[tuple[str, str]
         elif name in ("start", "end"):
             if not isinstance(value, str) or not _HHMM.fullmatch(value):
                 problems.append((name, "must be a time of day as HH:MM"))
-        elif name == "timezone":
+        elif name == "timezone" and value != "":
             try:
                 ZoneInfo(str(value))
             except (ZoneInfoNotFoundError, ValueError):
@@ -120,7 +123,7 @@ def _parse_hhmm(value: Any, default: str) -> time:
 def in_late_night(at: datetime, params: Mapping[str, Any]) -> bool:
     """Whether ``at`` (aware) falls in the window, read in the store's local time."""
     try:
-        zone = ZoneInfo(str(params.get("timezone", "Europe/Helsinki")))
+        zone = ZoneInfo(str(params.get("timezone") or market.current().time_zone))
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
     local = at.astimezone(zone).time()

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kirana.catalog.models import Category, Product, Stock, Store
 from kirana.catalog.service import search_name, slugify
 from kirana.config import Settings
-from kirana.kit import clock, security
+from kirana.kit import clock, market, security
 from kirana.kit.db import Base, Database
 from kirana.kit.ids import new_id
 from kirana.logistics import service as logistics
@@ -118,9 +118,11 @@ def _mrp_and_price(rng: random.Random, sub: Sub, unit_index: int) -> tuple[int, 
 
 
 def build_catalog(
-    rng: random.Random, product_count: int, now: Any
+    rng: random.Random, product_count: int, now: Any, currency: str | None = None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Category rows (top level and subcategories) and ``product_count`` product rows."""
+    """Category rows (top level and subcategories) and ``product_count`` product rows, priced in
+    ``currency`` (the deployment's if not given)."""
+    currency = currency or market.current().currency
     categories: list[dict[str, Any]] = []
     products: list[dict[str, Any]] = []
     subs = [(top, sub) for top in CATALOG for sub in top.subs]
@@ -154,7 +156,7 @@ def build_catalog(
                     "category_id": sub_ids[sub.name],
                     "mrp": mrp,
                     "price": price,
-                    "currency": "INR",
+                    "currency": currency,
                     "image_url": product_art(item, sub.name),
                     "description": f"{name}, {sub.units[u]}. {top.blurb}",
                     "is_active": True,
@@ -240,7 +242,7 @@ async def seed_demo(settings: Settings, *, product_count: int = 3000) -> list[Lo
             )
             _progress("stores", len(store_ids), started)
 
-            categories, products = build_catalog(rng, product_count, now)
+            categories, products = build_catalog(rng, product_count, now, settings.currency)
             await _insert(session, Category, categories)
             _progress("categories", len(categories), started)
             await _insert(session, Product, products)

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
+import { currencySymbol } from '../lib/market';
 import { formatMoney, parseRupees, rupeesText } from '../lib/money';
 import { invalidInput } from '../lib/problem';
 import { invalidate } from '../lib/query';
@@ -125,7 +126,7 @@ function ProductDialog({
       </SelectField>
       <div className="form-grid cols-2">
         <TextField
-          label="MRP (₹)"
+          label={`MRP (${currencySymbol()})`}
           type="number"
           min="0"
           step="0.01"
@@ -135,7 +136,7 @@ function ProductDialog({
           error={fe('mrp')}
         />
         <TextField
-          label="Selling price (₹)"
+          label={`Selling price (${currencySymbol()})`}
           type="number"
           min="0"
           step="0.01"

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
+import { currencySymbol } from '../lib/market';
 import { formatMoney } from '../lib/money';
 import { ApiError } from '../lib/problem';
 import { useQuery } from '../lib/query';
@@ -113,7 +114,7 @@ function CouponDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () =
             />
           ) : (
             <TextField
-              label="Amount off (₹)"
+              label={`Amount off (${currencySymbol()})`}
               type="number"
               min="0.01"
               step="0.01"
@@ -126,7 +127,7 @@ function CouponDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () =
         <div className="form-grid cols-2">
           {f.kind === 'percent' ? (
             <TextField
-              label="Maximum discount (₹)"
+              label={`Maximum discount (${currencySymbol()})`}
               type="number"
               min="0"
               step="0.01"
@@ -136,7 +137,7 @@ function CouponDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () =
             />
           ) : null}
           <TextField
-            label="Minimum cart (₹)"
+            label={`Minimum cart (${currencySymbol()})`}
             type="number"
             min="0"
             step="0.01"
@@ -359,7 +360,7 @@ export function Pricing() {
               <tr>
                 <th scope="col">Fee</th>
                 <th scope="col">Rule</th>
-                <th scope="col">Amount (₹)</th>
+                <th scope="col">Amount ({currencySymbol()})</th>
                 <th scope="col">Enabled</th>
                 <th scope="col">
                   <span className="sr-only">Save</span>

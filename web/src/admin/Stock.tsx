@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { api, unwrap } from '../lib/api';
+import { currencySymbol } from '../lib/market';
 import { formatMoney, parseRupees, rupeesText } from '../lib/money';
 import { invalidate } from '../lib/query';
 import type { StockRow } from '../lib/types';
@@ -156,7 +157,7 @@ export function Stock() {
       ),
     },
     {
-      header: 'Store price (₹)',
+      header: `Store price (${currencySymbol()})`,
       cell: (row) => (
         <input
           className="input num"

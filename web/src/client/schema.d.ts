@@ -1926,7 +1926,7 @@ export interface components {
             category_id: string;
             /**
              * Currency
-             * @default INR
+             * @description The deployment's currency (KIRANA_CURRENCY) if not given
              */
             currency?: string;
             /**

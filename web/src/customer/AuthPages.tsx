@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { homeFor, useAuth } from '../lib/auth';
+import { market } from '../lib/market';
 import { ApiError } from '../lib/problem';
 import { Link, navigate, useSearchParam } from '../lib/router';
 import { Button, ErrorBanner, TextField } from '../ui';
@@ -40,7 +41,7 @@ export function LoginPage() {
           label="Phone number"
           type="tel"
           autoComplete="tel"
-          placeholder="+358401234567"
+          placeholder={market.phoneExample}
           value={phone}
           onChange={(e) => setPhone(e.target.value)}
           required
@@ -111,12 +112,12 @@ export function RegisterPage() {
           label="Phone number"
           type="tel"
           autoComplete="tel"
-          placeholder="+358401234567"
+          placeholder={market.phoneExample}
           value={form.phone}
           onChange={set('phone')}
           required
           error={fe('phone')}
-          hint="International format, e.g. +358401234567"
+          hint={`With the country code, e.g. ${market.phoneExample}`}
         />
         <TextField
           label="Email (optional)"

@@ -1,8 +1,10 @@
-/** Money arrives as integer minor units (paise). */
-export function formatMoney(minor: number | null | undefined, currency = 'INR'): string {
+import { market } from './market';
+
+/** Money arrives as integer minor units (paise, cents), written in the market's locale. */
+export function formatMoney(minor: number | null | undefined, currency = market.currency): string {
   const value = (minor ?? 0) / 100;
   try {
-    return new Intl.NumberFormat('en-IN', {
+    return new Intl.NumberFormat(market.locale, {
       style: 'currency',
       currency,
       minimumFractionDigits: Number.isInteger(value) ? 0 : 2,
