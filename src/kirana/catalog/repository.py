@@ -63,6 +63,34 @@ async def store_product_rows(
     return (await session.execute(query)).all()
 
 
+async def in_stock_rows(
+    session: AsyncSession,
+    store_id: str,
+    *,
+    product_ids: Sequence[str] | None,
+    on_offer: bool,
+    limit: int,
+) -> Sequence[Any]:
+    """A store's active products with stock to sell (of ``product_ids`` if given; priced
+    under MRP if ``on_offer``), by (name, id), in listing form: one query."""
+    price = func.coalesce(Stock.price, Product.price)
+    query = (
+        select(*_LISTING_COLUMNS)
+        .select_from(Stock)
+        .join(Product, Product.id == Stock.product_id)
+        .where(
+            Stock.store_id == store_id,
+            Product.is_active.is_(True),
+            Stock.on_hand - Stock.reserved > 0,
+        )
+    )
+    if product_ids is not None:
+        query = query.where(Product.id.in_(product_ids))
+    if on_offer:
+        query = query.where(price < Product.mrp)
+    return (await session.execute(query.order_by(Product.name, Product.id).limit(limit))).all()
+
+
 async def store_product_row(session: AsyncSession, store_id: str, product_id: str) -> Any | None:
     query = (
         select(*_LISTING_COLUMNS, Product.description, Stock.aisle)

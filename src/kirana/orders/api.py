@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
+from kirana.catalog.schemas import StoreProductPage
 from kirana.deps import AdminUser, AppSettings, CustomerUser, Session, StaffUser
 from kirana.kit.http import ORJSONResponse
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
@@ -93,6 +94,27 @@ async def remove_coupon(
     principal: CustomerUser, session: Session, settings: AppSettings
 ) -> CartRead:
     return await service.remove_coupon(session, settings, principal.id)
+
+
+# --- what sells at a store -----------------------------------------------------------------
+
+
+@router.get(
+    "/stores/{store_id}/popular",
+    operation_id="listPopularProducts",
+    response_model=StoreProductPage,
+)
+async def list_popular_products(
+    store_id: Annotated[str, Path(min_length=1, max_length=26)],
+    session: Session,
+    settings: AppSettings,
+    on_offer: Annotated[bool, Query(description="Only products priced under MRP")] = False,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Response:
+    """In-stock products of the store, best sellers of its last 30 days first."""
+    return ORJSONResponse(
+        await service.popular_products(session, settings, store_id, on_offer=on_offer, limit=limit)
+    )
 
 
 # --- orders ---------------------------------------------------------------------------------

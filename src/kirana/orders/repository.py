@@ -498,3 +498,24 @@ async def store_first_answer(session: AsyncSession, row: dict[str, Any]) -> bool
     except IntegrityError:
         return False
     return True
+
+
+async def best_sellers(
+    session: AsyncSession, store_id: str, since: datetime, limit: int
+) -> list[str]:
+    """Product ids by units sold at ``store_id`` since ``since`` (paid orders only), most
+    first; ties by id, so the order is stable."""
+    units = func.sum(OrderItem.quantity)
+    rows = await session.execute(
+        select(OrderItem.product_id)
+        .join(Order, Order.id == OrderItem.order_id)
+        .where(
+            Order.store_id == store_id,
+            Order.status.in_(state.PAID_STATUSES),
+            Order.created_at >= since,
+        )
+        .group_by(OrderItem.product_id)
+        .order_by(units.desc(), OrderItem.product_id)
+        .limit(limit)
+    )
+    return list(rows.scalars())

@@ -34,6 +34,7 @@ from kirana.orders.lifecycle import (
     tracking,
 )
 from kirana.orders.payment_window import pay_again
+from kirana.orders.popular import popular_products
 from kirana.orders.schemas import DeliveryInfo, DropAddress, OrderBrief
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "pay_again",
     "pick_list",
     "place_order",
+    "popular_products",
     "remove_coupon",
     "set_item",
     "staff_transition",

@@ -2,7 +2,7 @@ import { promiseText, usePlace } from '../lib/place';
 import { Link, navigate } from '../lib/router';
 import type { CategoryNode } from '../lib/types';
 import { artFor, Button, Empty, ErrorBanner, isIllustration, Skeleton } from '../ui';
-import { useCategories, useProducts } from './catalog';
+import { useCategories, usePopular } from './catalog';
 import { ProductCard, ProductGridSkeleton } from './ProductCard';
 import { useCart } from './useCart';
 
@@ -36,7 +36,8 @@ export function CategoryTiles({ tree }: { tree: CategoryNode[] }) {
 export function HomePage() {
   const place = usePlace();
   const categories = useCategories();
-  const products = useProducts(place?.store_id, { limit: 40 });
+  const popular = usePopular(place?.store_id, false, 20);
+  const offerList = usePopular(place?.store_id, true, 12);
   const cart = useCart();
 
   if (!place) {
@@ -48,7 +49,7 @@ export function HomePage() {
     );
   }
 
-  const offers = (products.items ?? []).filter((p) => p.price < p.mrp && p.in_stock).slice(0, 12);
+  const offers = offerList.data?.items ?? [];
 
   return (
     <>
@@ -74,8 +75,8 @@ export function HomePage() {
       </section>
       <section className="section" aria-labelledby="offers-h">
         <h2 id="offers-h">Offers for you</h2>
-        <ErrorBanner error={products.error} onRetry={() => void products.reload()} />
-        {products.loading ? (
+        <ErrorBanner error={offerList.error} onRetry={() => void offerList.reload()} />
+        {offerList.loading ? (
           <ProductGridSkeleton count={5} />
         ) : offers.length ? (
           <div className="offer-strip">
@@ -95,9 +96,10 @@ export function HomePage() {
       </section>
       <section className="section" aria-labelledby="all-h">
         <h2 id="all-h">Popular near you</h2>
-        {products.items ? (
+        <ErrorBanner error={popular.error} onRetry={() => void popular.reload()} />
+        {popular.data ? (
           <div className="product-grid">
-            {products.items.slice(0, 20).map((p) => (
+            {popular.data.items.map((p) => (
               <ProductCard
                 key={p.id}
                 product={p}
@@ -107,7 +109,7 @@ export function HomePage() {
               />
             ))}
           </div>
-        ) : products.loading ? (
+        ) : popular.loading ? (
           <ProductGridSkeleton />
         ) : null}
       </section>

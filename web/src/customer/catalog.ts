@@ -4,6 +4,17 @@ import { api, unwrap } from '../lib/api';
 import { useQuery } from '../lib/query';
 import type { CategoryNode, StoreProduct } from '../lib/types';
 
+/** The store's in-stock products, best sellers first (``onOffer``: only those under MRP). */
+export function usePopular(storeId: string | null | undefined, onOffer: boolean, limit: number) {
+  return useQuery(storeId ? `popular:${storeId}:${onOffer}:${limit}` : null, () =>
+    unwrap(
+      api.GET('/api/v1/stores/{store_id}/popular', {
+        params: { path: { store_id: storeId! }, query: { on_offer: onOffer, limit } },
+      }),
+    ),
+  );
+}
+
 export function useCategories() {
   return useQuery('categories', () => unwrap(api.GET('/api/v1/categories')));
 }

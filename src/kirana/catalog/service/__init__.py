@@ -43,6 +43,7 @@ from kirana.catalog.service._browse import (
     store_products_page,
     stores,
 )
+from kirana.catalog.service._shelf import in_stock_items
 from kirana.catalog.service._stock import list_stock, set_stock, set_stock_bulk
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "get_category",
     "get_product",
     "get_store",
+    "in_stock_items",
     "invalidate_listings",
     "list_admin_stores",
     "list_categories",
