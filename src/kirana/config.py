@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # How long browsers that reached us over HTTPS must keep to it (0: no HSTS header).
     hsts_seconds: int = Field(default=63_072_000, ge=0)
+    # Orders waiting for payment hold their stock: at most this many at once per customer, and
+    # per delivery address (whoever orders to it).
+    unpaid_orders_per_customer: int = Field(default=3, ge=1)
+    unpaid_orders_per_address: int = Field(default=5, ge=1)
     # Login, registration and token refresh attempts per client address per window.
     auth_rate_limit_per_minute: int = 20
     auth_rate_limit_window_seconds: int = 60

@@ -44,6 +44,7 @@ from kirana.orders.schemas import (
     PaymentSummary,
     TimelineEntry,
 )
+from kirana.orders.unpaid import check_unpaid_limits
 from kirana.payments import service as payments
 from kirana.users import service as users
 from kirana.users.schemas import Principal
@@ -146,6 +147,9 @@ async def _checkout(
     if cart is None or cart.store_id is None:
         raise ValidationFailed("The cart is empty", code="cart_empty")
     address = await users.get_address(sql, principal.id, body.address_id)
+    await check_unpaid_limits(
+        sql, settings, principal.id, body.payment_method, address.lat, address.lng
+    )
     store = await catalog.get_store(sql, settings, cart.store_id)
     if not store.is_open:
         raise Conflict("The store is closed right now", code="store_closed")
