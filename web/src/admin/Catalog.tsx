@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { currencySymbol } from '../lib/market';
-import { formatMoney, parseRupees, rupeesText } from '../lib/money';
+import { formatMoney, paiseOfField, rupeesText } from '../lib/money';
 import { invalidInput } from '../lib/problem';
 import { invalidate } from '../lib/query';
 import type { AdminCategory, AdminProduct } from '../lib/types';
@@ -22,16 +22,6 @@ type Draft = {
   description: string;
   is_active: boolean;
 };
-
-/** Paise of a typed amount, or a refusal naming the field. */
-function amount(text: string, field: string, label: string): number {
-  const paise = parseRupees(text);
-  if (paise === null)
-    throw invalidInput(`Enter the ${label} in rupees, like 49.50.`, [
-      { field, message: 'Use rupees with at most two decimals' },
-    ]);
-  return paise;
-}
 
 function ProductDialog({
   product,
@@ -68,8 +58,8 @@ function ProductDialog({
       brand: d.brand.trim(),
       unit: d.unit.trim(),
       category_id: d.category_id,
-      mrp: amount(d.mrp, 'mrp', 'MRP'),
-      price: amount(d.price, 'price', 'selling price'),
+      mrp: paiseOfField(d.mrp, 'mrp', 'MRP'),
+      price: paiseOfField(d.price, 'price', 'selling price'),
       image_url: d.image_url.trim() || null,
       description: d.description.trim(),
       is_active: d.is_active,

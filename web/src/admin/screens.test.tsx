@@ -5,6 +5,7 @@ import { fakeServer } from '../test/http';
 import { renderApp } from '../test/render';
 import { setTokens } from '../lib/tokens';
 import { Catalog } from './Catalog';
+import { Pricing } from './Pricing';
 import { Stock } from './Stock';
 
 afterEach(() => vi.unstubAllGlobals());
@@ -108,10 +109,10 @@ describe('catalog', () => {
     const { calls, dialog } = await newProduct('49.999', '45');
     fireEvent.submit(dialog.querySelector('form')!);
     expect(await within(dialog).findByRole('alert')).toHaveTextContent(
-      'Enter the MRP in rupees, like 49.50.',
+      'Enter the MRP as an amount like 49.50.',
     );
     expect(within(dialog).getByLabelText('MRP (₹)')).toHaveAccessibleDescription(
-      'Use rupees with at most two decimals',
+      'Use at most two decimals',
     );
     expect(calls.some((c) => c.method === 'POST')).toBe(false);
   });
@@ -122,5 +123,61 @@ describe('catalog', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     const post = calls.find((c) => c.method === 'POST')!;
     expect(post.body).toMatchObject({ name: 'Curd', category_id: 'c1', mrp: 29, price: 10 });
+  });
+});
+
+describe('coupons and fees', () => {
+  function pricingServer() {
+    signIn();
+    return fakeServer({
+      'GET /api/v1/admin/coupons': () => ({ body: { items: [], next_cursor: null } }),
+      'POST /api/v1/admin/coupons': () => ({ status: 201, body: {} }),
+      'GET /api/v1/admin/fee-rules': () => ({
+        body: {
+          items: [
+            { code: 'handling_fee', label: 'Handling fee', enabled: true, amount: 900, params: {} },
+          ],
+          next_cursor: null,
+        },
+      }),
+      'PATCH /api/v1/admin/fee-rules/{code}': () => ({ body: {} }),
+    });
+  }
+
+  it("sends a flat coupon's rupees as exact paise", async () => {
+    const { calls } = pricingServer();
+    renderApp(<Pricing />, '/admin/pricing');
+    await userEvent.click(await screen.findByRole('button', { name: 'New coupon' }));
+    const dialog = screen.getByRole('dialog');
+    await userEvent.type(within(dialog).getByLabelText('Code'), 'flat25');
+    await userEvent.selectOptions(within(dialog).getByLabelText('Kind'), 'flat');
+    await userEvent.clear(within(dialog).getByLabelText('Amount off (₹)'));
+    await userEvent.type(within(dialog).getByLabelText('Amount off (₹)'), '25.5');
+    await userEvent.clear(within(dialog).getByLabelText('Minimum cart (₹)'));
+    await userEvent.type(within(dialog).getByLabelText('Minimum cart (₹)'), '199.99');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create coupon' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    const post = calls.find((c) => c.method === 'POST')!;
+    expect(post.body).toMatchObject({
+      code: 'FLAT25',
+      kind: 'flat',
+      amount_off: 2550,
+      min_cart: 19999,
+    });
+  });
+
+  it('saves a fee typed in rupees as exact paise', async () => {
+    const { calls } = pricingServer();
+    renderApp(<Pricing />, '/admin/pricing');
+    const amount = await screen.findByLabelText('Amount of Handling fee in rupees');
+    expect(amount).toHaveValue(9);
+    await userEvent.clear(amount);
+    await userEvent.type(amount, '12.34');
+    const row = screen.getByText('Handling fee').closest('tr')!;
+    await userEvent.click(within(row).getByRole('button', { name: 'Save' }));
+    expect(await screen.findByText('Handling fee saved')).toBeInTheDocument();
+    const patch = calls.find((c) => c.method === 'PATCH')!;
+    expect(patch.path).toBe('/api/v1/admin/fee-rules/handling_fee');
+    expect(patch.body).toEqual({ amount: 1234, enabled: true });
   });
 });

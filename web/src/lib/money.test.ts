@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRupees, rupeesText } from './money';
+import { ApiError } from './problem';
+import { paiseOfField, parseRupees, rupeesText } from './money';
 
 describe('rupees typed into a form', () => {
   it('become paise exactly', () => {
@@ -40,5 +41,21 @@ describe('rupees typed into a form', () => {
     expect(rupeesText(undefined)).toBe('');
     for (const paise of [0, 1, 10, 99, 100, 1999, 123456789])
       expect(parseRupees(rupeesText(paise))).toBe(paise);
+  });
+});
+
+describe('a form field in rupees', () => {
+  it('gives paise, or a refusal naming the field', () => {
+    expect(paiseOfField('49.5', 'mrp', 'MRP')).toBe(4950);
+    let refusal: unknown;
+    try {
+      paiseOfField('49.999', 'mrp', 'MRP');
+    } catch (e) {
+      refusal = e;
+    }
+    expect(refusal).toBeInstanceOf(ApiError);
+    expect((refusal as ApiError).status).toBe(422);
+    expect((refusal as ApiError).message).toBe('Enter the MRP as an amount like 49.50.');
+    expect((refusal as ApiError).fieldMessage('mrp')).toBe('Use at most two decimals');
   });
 });

@@ -1,4 +1,5 @@
 import { market } from './market';
+import { invalidInput } from './problem';
 
 /** Money arrives as integer minor units (paise, cents), written in the market's locale. */
 export function formatMoney(minor: number | null | undefined, currency = market.currency): string {
@@ -29,6 +30,16 @@ export function parseRupees(text: string): number | null {
   if (!whole && !fraction) return null;
   const paise = Number(whole || '0') * 100 + Number(fraction.padEnd(2, '0'));
   return Number.isSafeInteger(paise) ? paise : null;
+}
+
+/** Paise of an amount typed into form field `field`, or the refusal the form shows under it. */
+export function paiseOfField(text: string, field: string, label: string): number {
+  const paise = parseRupees(text);
+  if (paise === null)
+    throw invalidInput(`Enter the ${label} as an amount like 49.50.`, [
+      { field, message: 'Use at most two decimals' },
+    ]);
+  return paise;
 }
 
 /**
