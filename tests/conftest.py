@@ -24,7 +24,7 @@ from fastapi import FastAPI
 from sqlalchemy import event
 
 from kirana.config import Settings
-from kirana.kit import clock, sql
+from kirana.kit import clock
 from kirana.kit.db import Database
 from kirana.kit.migrate import upgrade
 from kirana.main import create_app
@@ -141,8 +141,8 @@ class QueryCounter:
         self.statements: list[str] = []
 
     def __call__(self, *args: Any) -> None:
-        # before_cursor_execute gives (conn, cursor, statement, ...); kit.sql gives (statement,)
-        statement: str = args[2] if len(args) > 1 else args[0]
+        # before_cursor_execute gives (conn, cursor, statement, parameters, context, many)
+        statement: str = args[2]
         if (
             not statement.lstrip()
             .upper()
@@ -159,7 +159,5 @@ class QueryCounter:
 def count_queries(db: Database) -> Iterator[QueryCounter]:
     counter = QueryCounter()
     event.listen(db.engine.sync_engine, "before_cursor_execute", counter)
-    sql.statement_listeners.append(counter)
     yield counter
-    sql.statement_listeners.remove(counter)
     event.remove(db.engine.sync_engine, "before_cursor_execute", counter)

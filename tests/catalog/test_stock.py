@@ -9,7 +9,6 @@ from sqlalchemy import func, select
 
 from kirana.catalog import stock
 from kirana.catalog.models import Stock, StockReservation
-from kirana.kit import sql
 from kirana.kit.db import Database
 from tests.factories import make_category, make_product, make_store
 
@@ -55,7 +54,6 @@ async def test_a_line_taken_after_it_was_read_is_refused_with_what_is_left(db: D
     with pytest.raises(stock.OutOfStock) as refused:
         async with db.transaction() as session:
             await stock.reserve(session, store, "order-late", {a: 1, b: 2}, seen=seen)
-            await sql.flush(session)
     assert [(s.name, s.requested, s.available) for s in refused.value.short] == [("Bread", 2, 1)]
     assert await held(db, store, a, b) == [(5, 0), (4, 3), (1, -1)]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import text
 
 import kirana.models  # noqa: F401  (every service's tables on Base.metadata)
 from kirana.kit.db import Base, Database
@@ -15,3 +16,21 @@ async def test_models_and_migrations_agree(db: Database) -> None:
             lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
         )
     assert differences == []
+
+
+async def test_no_database_functions_are_left_behind(db: Database) -> None:
+    """The schema holds tables, indexes and constraints only: no function of ours on
+    PostgreSQL (0012 drops the one the removed write batching used)."""
+    if db.is_sqlite:
+        async with db.engine.connect() as conn:
+            kinds = (await conn.execute(text("SELECT DISTINCT type FROM sqlite_master"))).scalars()
+            assert set(kinds) <= {"table", "index"}
+        return
+    async with db.engine.connect() as conn:
+        ours = await conn.execute(
+            text(
+                "SELECT proname FROM pg_proc JOIN pg_namespace ns ON ns.oid = pronamespace"
+                " WHERE ns.nspname = 'public'"
+            )
+        )
+        assert list(ours.scalars()) == []

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from kirana.kit import clock
 from kirana.kit.db import Database
 from kirana.kit.outbox import drain
-from kirana.kit.sql import driver
 from kirana.orders import repository as repo
-from kirana.orders.checkout import CartChanged
 from tests import factories
 from tests.conftest import QueryCounter
 from tests.orders.shop import (
@@ -238,42 +238,87 @@ async def test_coupon_is_redeemed_once_per_user(db: Database, client: httpx.Asyn
     ] == 0
 
 
-async def test_checkout_reads_then_writes_once(
+# A card checkout of two lines, statement by statement (BEGIN and COMMIT not counted, nor the
+# caller's account that every signed-in request reads): the reads (the cart with the key's first
+# use, the address, the customer's and the address's unpaid orders, the sale lines; then the
+# store list, the fee rules and the store's load, which later checkouts take from the caches),
+# the key, the cart, the payment, the order's three tables, its event, the stock hold and its
+# reservation rows.
+CARD_CHECKOUT_READS = 5
+CARD_CHECKOUT_WRITES = 10
+CACHED_READS = ("FROM stores", "FROM fee_rules", "orders.store_id =", "FROM riders")
+
+
+async def test_checkout_is_a_few_statements_reads_first(
     db: Database, client: httpx.AsyncClient, count_queries: QueryCounter
 ) -> None:
-    """On PostgreSQL a checkout begins no transaction: its reads commit on their own (nothing
-    goes through SQLAlchemy, which would begin one) and every write is one statement that
-    keeps all or none. On SQLite the writes go one by one in the write transaction."""
     shop = await make_shop(db, client)
     await fill_cart(client, shop, lines={shop.products[0]: 2, shop.products[1]: 1})
     count_queries.statements.clear()
     r = await place(client, shop, "card")
     assert r.status_code == 201, r.text
-    writes = [s for s in count_queries.statements if "INSERT INTO orders" in s]
-    if db.is_sqlite:
-        assert len(writes) == 1 and writes[0].startswith("INSERT INTO orders")
-    else:
-        reads = [s for s in count_queries.statements if s not in writes]
-        assert len(writes) == 1 and "kirana_unmet" in writes[0]
-        assert count_queries.statements[-1] == writes[0]  # the write is the last statement
-        assert all(s.lstrip().startswith("SELECT") for s in reads), reads
+    statements = [s for s in count_queries.statements if not s.lstrip().startswith("PRAGMA")]
+    caller = [s for s in statements if s.startswith("SELECT") and "FROM users" in s]
+    assert len(caller) == 1  # the caller's account, as every signed-in request reads it
+    statements = [s for s in statements if s not in caller]
+    cached = [s for s in statements if any(t in s for t in CACHED_READS) and s.startswith("SELECT")]
+    ordinary = [s for s in statements if s not in cached]
+    reads = [s for s in ordinary if s.lstrip().startswith("SELECT")]
+    writes = [s for s in ordinary if s not in reads]
+    assert len(reads) == CARD_CHECKOUT_READS, reads
+    assert len(writes) == CARD_CHECKOUT_WRITES, writes
+    assert ordinary[: len(reads)] == reads  # every read before the first write
+    assert writes[-2].lstrip().startswith(("WITH", "UPDATE")) and "stock" in writes[-2]
+    assert writes[-1].startswith("INSERT INTO stock_reservations")  # the stock last
     snap = await snapshot(db)
     assert snap["orders"] == 1 and snap["idempotency_keys"] == 1
     assert await stock_of(db, shop.store_id, shop.products[0]) == (20, 2)
 
 
+@pytest.mark.parametrize("payment", ["card", "cod"])
+async def test_checkout_is_one_transaction(
+    app: FastAPI,
+    db: Database,
+    client: httpx.AsyncClient,
+    monkeypatch: pytest.MonkeyPatch,
+    payment: str,
+) -> None:
+    """A failure after the order's rows are written (its event, here) leaves nothing of the
+    checkout behind: no key, no payment, no order, the cart and the stock as they were."""
+    shop = await make_shop(db, client)
+    await fill_cart(client, shop, lines={shop.products[0]: 2, shop.products[1]: 1})
+    before = await snapshot(db)
+    written: list[str] = []
+    insert_order_rows = repo.insert_order_rows
+
+    async def then_fail(session: Any, *args: Any, **kwargs: Any) -> None:
+        await insert_order_rows(session, *args, **kwargs)
+        written.append("order")
+        raise RuntimeError("the database went away after the order was written")
+
+    monkeypatch.setattr(repo, "insert_order_rows", then_fail)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as failing:
+        r = await place(failing, shop, payment)
+    assert written == ["order"]
+    assert r.status_code == 500
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert await snapshot(db) == before
+    monkeypatch.setattr(repo, "insert_order_rows", insert_order_rows)
+    r = await place(client, shop, payment)  # the same cart, evaluated afresh
+    assert r.status_code == 201, r.text
+
+
 async def _cart_as_checkout_reads_it(db: Database, user_id: str) -> repo.CartToCheckOut | None:
     async with db.transaction() as session:
-        return await repo.cart_to_check_out(await driver(session), user_id, "k")
+        return await repo.cart_to_check_out(session, user_id, "k")
 
 
 async def _checked_out_is_refused(db: Database, seen: repo.CartToCheckOut | None) -> None:
     """Emptying the cart as ``seen`` is refused: it changed since."""
-    with pytest.raises(CartChanged):
-        async with db.unit() as sql:
-            assert seen is not None
-            repo.queue_checked_out(sql, seen, lambda: CartChanged("changed"))
-            await sql.flush()
+    assert seen is not None
+    async with db.transaction() as session:
+        assert not await repo.check_out(session, seen)
 
 
 async def test_a_cart_changed_in_the_same_instant_is_still_seen_as_changed(

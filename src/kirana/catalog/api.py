@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, HTTPException, Query, Response, UploadFile
 from fastapi.staticfiles import StaticFiles
 
 from kirana.catalog import service
@@ -34,7 +34,6 @@ from kirana.catalog.schemas import (
 )
 from kirana.config import Settings
 from kirana.deps import AdminUser, AppSettings, Session
-from kirana.kit.db import Database
 from kirana.kit.openapi import problems
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
@@ -74,19 +73,6 @@ def _json(body: bytes) -> Response:
     return Response(content=body, media_type="application/json")
 
 
-# The customer reads below take the ``Request`` instead of the ``Session``/``AppSettings``
-# dependencies: a cached answer then needs no session and no (thread-pooled) dependency at all;
-# the service opens a read transaction only on a cache miss.
-def _db(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 # --- public -------------------------------------------------------------------------------
 
 
@@ -95,15 +81,15 @@ def _settings(request: Request) -> Settings:
     operation_id="listCategories",
     response_model=list[CategoryNode],
 )
-async def list_categories(request: Request) -> Response:
-    return _json(await service.categories_json(_db(request), _settings(request)))
+async def list_categories(session: Session, settings: AppSettings) -> Response:
+    return _json(await service.categories_json(session, settings))
 
 
 @router.get("/stores", operation_id="listStores", response_model=StorePage)
 async def list_stores(
-    request: Request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+    session: Session, settings: AppSettings, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
 ) -> Response:
-    return _json(await service.store_page_json(_db(request), _settings(request), cursor, limit))
+    return _json(await service.store_page_json(session, settings, cursor, limit))
 
 
 @router.get(
@@ -112,7 +98,8 @@ async def list_stores(
     response_model=StoreProductPage,
 )
 async def list_store_products(
-    request: Request,
+    session: Session,
+    settings: AppSettings,
     store_id: str,
     category_id: CategoryFilter = None,
     q: Search = None,
@@ -121,8 +108,8 @@ async def list_store_products(
 ) -> Response:
     return _json(
         await service.store_products_json(
-            _db(request),
-            _settings(request),
+            session,
+            settings,
             store_id,
             category_id=category_id,
             q=q,
@@ -137,10 +124,10 @@ async def list_store_products(
     operation_id="getStoreProduct",
     response_model=StoreProductDetail,
 )
-async def get_store_product(request: Request, store_id: str, product_id: str) -> Response:
-    return _json(
-        await service.store_product_json(_db(request), _settings(request), store_id, product_id)
-    )
+async def get_store_product(
+    session: Session, settings: AppSettings, store_id: str, product_id: str
+) -> Response:
+    return _json(await service.store_product_json(session, settings, store_id, product_id))
 
 
 # --- admin: categories --------------------------------------------------------------------

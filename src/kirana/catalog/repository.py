@@ -14,7 +14,6 @@ from sqlalchemy import and_, delete, exists, func, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog.models import Category, Product, Stock, Store
-from kirana.kit.sql import Conn, Query, driver
 
 _LISTING_COLUMNS = (
     Product.id,
@@ -105,23 +104,21 @@ async def store_product_row(session: AsyncSession, store_id: str, product_id: st
     return (await session.execute(query)).first()
 
 
-_ALL_STORES = Query(
-    select(
-        Store.id,
-        Store.name,
-        Store.lat,
-        Store.lng,
-        Store.is_open,
-        Store.service_radius_m,
-        Store.service_area,
-        Store.address,
-        Store.prep_minutes,
-    ).order_by(Store.name, Store.id)
-)
+_ALL_STORES = select(
+    Store.id,
+    Store.name,
+    Store.lat,
+    Store.lng,
+    Store.is_open,
+    Store.service_radius_m,
+    Store.service_area,
+    Store.address,
+    Store.prep_minutes,
+).order_by(Store.name, Store.id)
 
 
-async def all_store_rows(session: Conn) -> Sequence[Any]:
-    return await (await driver(session)).rows(_ALL_STORES)
+async def all_store_rows(session: AsyncSession) -> Sequence[Any]:
+    return (await session.execute(_ALL_STORES)).all()
 
 
 async def all_category_rows(session: AsyncSession) -> Sequence[Any]:

@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, and_, bindparam, case, func, select, true, update
+from sqlalchemy import Integer, Update, and_, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog.models import Product, Stock, StockReservation
 from kirana.kit import clock
+from kirana.kit.db import table_of
 from kirana.kit.errors import Conflict, ValidationFailed
 from kirana.kit.ids import new_id
-from kirana.kit.sql import Conn, Query, Together, TogetherRead, driver, each_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +41,8 @@ class SaleLine:
     is_active: bool
 
 
-def _sale_lines(dialect: str) -> Select[*tuple[Any, ...]]:
-    want = each_of("product_ids", dialect)
-    columns = (
+_SALE_LINES = (
+    select(
         Stock.product_id,
         Product.name,
         Product.unit,
@@ -54,56 +54,22 @@ def _sale_lines(dialect: str) -> Select[*tuple[Any, ...]]:
         Product.max_per_order,
         Product.is_active,
     )
-    if dialect == "postgresql":
-        # Each product looked up by its keys, whatever the size of the catalog: LIMIT keeps
-        # PostgreSQL from flattening the lateral join, which on a small catalog it plans as a
-        # hash join over every product (0.08 ms against 0.04 ms for three lines, measured).
-        line = (
-            select(*columns)
-            .join(Product, Product.id == Stock.product_id)
-            .where(Stock.store_id == bindparam("store_id"), Stock.product_id == want.c.value)
-            .limit(1)
-            .lateral("line")
-        )
-        return select(*line.c).select_from(want).join(line, true())
-    return (
-        select(*columns)
-        .select_from(want)
-        .join(
-            Stock,
-            and_(Stock.store_id == bindparam("store_id"), Stock.product_id == want.c.value),
-        )
-        .join(Product, Product.id == want.c.value)
+    .join(Product, Product.id == Stock.product_id)
+    .where(
+        Stock.store_id == bindparam("store_id"),
+        Stock.product_id.in_(bindparam("product_ids", expanding=True)),
     )
-
-
-_SALE_LINES = Query(sqlite=_sale_lines("sqlite"), postgresql=_sale_lines("postgresql"))
-
-
-# The same read for many checkouts at once (``Driver.rows(together=...)``, PostgreSQL).
-_SALE_LINES_TOGETHER = TogetherRead(
-    "SELECT w.unit, line.* FROM unnest($1::INTEGER[], $2::VARCHAR[], $3::VARCHAR[])"
-    " AS w(unit, store_id, product_id) CROSS JOIN LATERAL (SELECT stock.product_id,"
-    " products.name, products.unit, coalesce(stock.price, products.price), products.mrp,"
-    " products.currency, stock.on_hand - stock.reserved, stock.aisle, products.max_per_order,"
-    " products.is_active FROM stock JOIN products ON products.id = stock.product_id"
-    " WHERE stock.store_id = w.store_id AND stock.product_id = w.product_id LIMIT 1) AS line",
-    2,
 )
 
 
 async def sale_lines(
-    session: Conn, store_id: str | None, product_ids: Sequence[str]
+    session: AsyncSession, store_id: str | None, product_ids: Sequence[str]
 ) -> dict[str, SaleLine]:
     """Each of ``product_ids`` that ``store_id`` stocks, as sold there now; one query."""
     if not product_ids or store_id is None:
         return {}
-    rows = await (await driver(session)).rows(
-        _SALE_LINES,
-        together=_SALE_LINES_TOGETHER,
-        together_rows=[(store_id, p) for p in product_ids],
-        store_id=store_id,
-        product_ids=list(product_ids),
+    rows = await session.execute(
+        _SALE_LINES, {"store_id": store_id, "product_ids": list(product_ids)}
     )
     return {
         r[0]: SaleLine(r[0], r[1], r[2], int(r[3]), r[4], r[5], int(r[6]), r[7], r[8], r[9])
@@ -142,79 +108,55 @@ class OutOfStock(Conflict):
         self.short = short
 
 
-_hold_queries: dict[int, Query] = {}
-
-
-def _hold_query(lines: int) -> Query:
+@cache
+def _hold_query(lines: int) -> Update:
     """Hold ``lines`` lines at once, all or none, the rows locked in product order.
 
     ``WITH locked AS (SELECT product_id, on_hand - reserved, <its quantity> ... ORDER BY
     product_id FOR UPDATE) UPDATE stock ... FROM locked WHERE NOT EXISTS (a line that does not
-    fit)``: the locks are taken in a fixed order (no deadlock between two baskets), each line's
-    availability is read from the row as locked (PostgreSQL re-reads a row another transaction
-    changed while we waited), and the UPDATE writes every line or none. It touches ``lines``
-    rows or none. Compiled once per line count.
+    fit) RETURNING product_id``: the locks are taken in a fixed order (no deadlock between two
+    baskets), each line's availability is read from the row as locked (PostgreSQL re-reads a
+    row another transaction changed while we waited), and the UPDATE writes every line or none,
+    so it returns ``lines`` rows or none. One statement per line count (SQLite takes the whole
+    database's write lock at BEGIN IMMEDIATE, so there the order is moot).
     """
-    found = _hold_queries.get(lines)
-    if found is None:
-        qty = case(
-            *[
-                (Stock.product_id == bindparam(f"p{i}"), bindparam(f"q{i}", type_=Integer()))
-                for i in range(lines)
-            ],
-            else_=None,
+    stock = table_of(Stock)
+    qty = case(
+        *[
+            (stock.c.product_id == bindparam(f"p{i}"), bindparam(f"q{i}", type_=Integer()))
+            for i in range(lines)
+        ],
+        else_=None,
+    )
+    locked = (
+        select(
+            stock.c.product_id,
+            (stock.c.on_hand - stock.c.reserved).label("available"),
+            qty.label("qty"),
         )
-        locked = (
-            select(
-                Stock.product_id,
-                (Stock.on_hand - Stock.reserved).label("available"),
-                qty.label("qty"),
-            )
-            .where(
-                Stock.store_id == bindparam("store_id"),
-                Stock.product_id.in_([bindparam(f"p{i}") for i in range(lines)]),
-            )
-            .order_by(Stock.product_id)
-            .with_for_update()
-            .cte("locked")
+        .where(
+            stock.c.store_id == bindparam("at_store"),
+            stock.c.product_id.in_([bindparam(f"p{i}") for i in range(lines)]),
         )
-        a_line_short = select(locked.c.product_id).where(locked.c.available < locked.c.qty)
-        found = _hold_queries[lines] = Query(
-            update(Stock)
-            .where(
-                Stock.store_id == bindparam("store_id"),
-                Stock.product_id == locked.c.product_id,
-                ~a_line_short.exists(),
-            )
-            .values(reserved=Stock.reserved + locked.c.qty)
+        .order_by(stock.c.product_id)
+        .with_for_update()
+        .cte("locked")
+    )
+    a_line_short = select(locked.c.product_id).where(locked.c.available < locked.c.qty)
+    return (
+        update(stock)
+        .where(
+            stock.c.store_id == bindparam("at_store"),
+            stock.c.product_id == locked.c.product_id,
+            ~a_line_short.exists(),
         )
-    return found
-
-
-# Many baskets' holds in one statement (``Driver.flush(grouped=True)``): the lines summed per
-# product, each row looked up by its keys and locked in (store, product) order (a lateral join
-# with LIMIT, over the sorted products: PostgreSQL would otherwise hash-join the whole store's
-# stock), all held or none — one row touched per product.
-_HOLD_TOGETHER = Together(
-    "WITH want AS MATERIALIZED (SELECT store_id, product_id, sum(qty) AS qty, max(at) AS at"
-    " FROM unnest($1::VARCHAR[], $2::VARCHAR[], $3::INTEGER[], $4::TIMESTAMP WITH TIME ZONE[])"
-    " AS w(store_id, product_id, qty, at) GROUP BY store_id, product_id"
-    " ORDER BY store_id, product_id),"
-    " locked AS (SELECT row.store_id, row.product_id, row.available, want.qty, want.at"
-    " FROM want CROSS JOIN LATERAL (SELECT stock.store_id, stock.product_id,"
-    " stock.on_hand - stock.reserved AS available FROM stock"
-    " WHERE stock.store_id = want.store_id AND stock.product_id = want.product_id"
-    " LIMIT 1 FOR UPDATE) AS row)"
-    " UPDATE stock SET reserved = stock.reserved + locked.qty, updated_at = locked.at FROM locked"
-    " WHERE stock.store_id = locked.store_id AND stock.product_id = locked.product_id"
-    " AND NOT EXISTS (SELECT 1 FROM locked WHERE locked.available < locked.qty)",
-    4,
-    count=lambda rows: len({(r[0], r[1]) for r in rows}),
-)
+        .values(reserved=stock.c.reserved + locked.c.qty)
+        .returning(stock.c.product_id)
+    )
 
 
 async def reserve(
-    session: Conn,
+    session: AsyncSession,
     store_id: str,
     ref: str,
     lines: Mapping[str, int],
@@ -225,12 +167,11 @@ async def reserve(
 
     Every line is checked against what is available before anything is written (``seen``: the
     lines as the caller just read them with :func:`sale_lines`; read here otherwise), then one
-    UPDATE that locks the rows in product order and holds every line or none (see
-    ``_hold_query``) and one INSERT of the reservation rows are queued on the driver. They go
-    with the transaction's next flush (commit, or the caller's ``kit.sql.flush``): the rows are
-    locked only from there to commit, which is what a popular product's buyers queue on. If
-    another buyer took the units in between, the flush raises ``OutOfStock`` naming the lines
-    short as they are then.
+    UPDATE locks the rows in product order and holds every line or none (``_hold_query``), and
+    one INSERT records the reservation rows. The rows stay locked until the caller's
+    transaction ends, so checkout holds stock last, just before it commits. If another buyer
+    took the units in between, this raises ``OutOfStock`` naming the lines short as they are
+    then (and the caller's transaction rolls back).
     """
     if not lines:
         raise ValidationFailed("Nothing to reserve", code="empty_reservation")
@@ -242,26 +183,16 @@ async def reserve(
     short = short_lines(lines, seen)
     if short:
         raise OutOfStock(short)
-
-    async def short_now() -> OutOfStock:
-        # The UPDATE held nothing, so these are the rows as others left them.
-        return OutOfStock(short_lines(lines, await sale_lines(session, store_id, product_ids)))
-
-    sql = await driver(session)
-    params: dict[str, Any] = {"store_id": store_id}
+    params: dict[str, Any] = {"at_store": store_id}
     for i, pid in enumerate(product_ids):
         params[f"p{i}"], params[f"q{i}"] = pid, lines[pid]
+    held = (await session.execute(_hold_query(len(product_ids)), params)).all()
+    if len(held) != len(product_ids):
+        # The UPDATE held nothing, so these are the rows as others left them.
+        raise OutOfStock(short_lines(lines, await sale_lines(session, store_id, product_ids)))
     now = clock.now()
-    sql.later(
-        _hold_query(len(product_ids)),
-        expect=len(product_ids),
-        otherwise=short_now,
-        together=_HOLD_TOGETHER,
-        rows=[(store_id, pid, lines[pid], now) for pid in product_ids],
-        **params,
-    )
-    sql.insert(
-        StockReservation.__table__,  # type: ignore[arg-type]
+    await session.execute(
+        insert(table_of(StockReservation)),
         [
             {
                 "id": new_id(),

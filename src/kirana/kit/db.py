@@ -8,15 +8,14 @@ concurrency (WAL cannot upgrade a stale read snapshot). So write sessions start 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy import DateTime, MetaData, Table, event
+from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -25,12 +24,11 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
-from sqlalchemy.util.concurrency import greenlet_spawn
 
 from kirana.kit.clock import ensure_aware
 from kirana.kit.errors import KiranaError
-from kirana.kit.sql import Driver, FlushGroup
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -112,13 +110,15 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 
 class Database:
-    """One engine and the two kinds of session over it: read and write."""
+    """One engine and the two kinds of session over it: read and write.
+
+    Whoever opens a session owns its transaction: a request (``deps.Session``) or a worker
+    task (``transaction()``). Services take that session, flush when they need the database to
+    see their changes, and never commit, roll back or open a session of their own."""
 
     def __init__(self, url: str, *, pool_size: int = 20, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = _is_sqlite(url)
-        self._group: FlushGroup | None = None
-        self._group_loop: asyncio.AbstractEventLoop | None = None
         self.engine = make_engine(url, pool_size=pool_size, echo=echo)
         self._read = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._write = async_sessionmaker(
@@ -132,12 +132,12 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncSession]:
-        """A unit of work: commit at the end, roll back on any error."""
+        """A unit of work: commit at the end, roll back on any error (a ``KiranaError`` that
+        says ``keep_changes`` commits what was done before it, e.g. a counted failed attempt)."""
         async with self.session(write=write) as session:
             try:
                 yield session
-                if session.in_transaction():  # nothing to commit if it never began
-                    await session.commit()
+                await session.commit()  # a session that ran nothing holds no connection: a no-op
             except KiranaError as exc:
                 await (session.commit() if exc.keep_changes else session.rollback())
                 raise
@@ -145,39 +145,25 @@ class Database:
                 await session.rollback()
                 raise
 
-    @asynccontextmanager
-    async def unit(self) -> AsyncIterator[Driver]:
-        """A unit of work on one pooled connection, without an ORM session: for a request that
-        reads, then writes once (checkout). On PostgreSQL no transaction is begun — each read
-        commits on its own, and the queued writes go at the end as one statement that keeps all
-        of them or none. On SQLite it is one write transaction (``BEGIN IMMEDIATE``), committed
-        at the end and rolled back on any error."""
-        pooled = await self.engine.raw_connection()
-        try:
-            sql = Driver(pooled.driver_connection, self.engine.dialect)
-            if not self.is_sqlite:
-                sql.group = self.flush_group()
-            if self.is_sqlite:
-                await sql.command("BEGIN IMMEDIATE")
-            try:
-                yield sql
-                await sql.flush()
-            except BaseException:
-                sql.forget()
-                if self.is_sqlite:
-                    await sql.command("ROLLBACK")
-                raise
-            if self.is_sqlite:
-                await sql.command("COMMIT")
-        finally:
-            await greenlet_spawn(pooled.close)
-
-    def flush_group(self) -> FlushGroup:
-        """The event loop's group for ``flush(grouped=True)`` (one loop per worker process)."""
-        loop = asyncio.get_running_loop()
-        if self._group is None or self._group_loop is not loop:
-            self._group, self._group_loop = FlushGroup(), loop
-        return self._group
-
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's table, for the Core statements of hot paths (statements on a table skip the
+    ORM's bulk machinery; the models type ``__table__`` only as a ``FromClause``)."""
+    return cast(Table, model.__table__)
+
+
+def is_postgresql(session: AsyncSession) -> bool:
+    """Whether the session runs on PostgreSQL (for the few statements the dialects spell
+    differently, such as ``ON CONFLICT``)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
+async def changed(
+    session: AsyncSession, statement: Executable, params: dict[str, Any] | None = None
+) -> int:
+    """Run a write and return how many rows it touched (a conditional write's answer)."""
+    result = await session.execute(statement, params)
+    return cast(CursorResult[Any], result).rowcount

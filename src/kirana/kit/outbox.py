@@ -39,9 +39,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kirana.kit import clock
 from kirana.kit.clock import ensure_aware
-from kirana.kit.db import Base, Database, UTCDateTime
+from kirana.kit.db import Base, Database, UTCDateTime, table_of
 from kirana.kit.ids import new_id
-from kirana.kit.sql import Conn, driver
 
 log = logging.getLogger("kirana.outbox")
 
@@ -122,11 +121,11 @@ def add_listener(listener: Callable[[Event], Awaitable[None]]) -> None:
 
 
 async def emit(
-    session: Conn, event_type: str, payload: dict[str, Any], *, key: str | None = None
+    session: AsyncSession, event_type: str, payload: dict[str, Any], *, key: str | None = None
 ) -> str:
     """Record an event in the caller's transaction; it is relayed after commit. ``key`` (by
     default the payload's ``order_id``) keeps the events of one order in order."""
-    if isinstance(session, AsyncSession) and (session.new or session.dirty or session.deleted):
+    if session.new or session.dirty or session.deleted:
         await session.flush()  # callers have relied on emit() flushing their pending changes
     event_id = new_id()
     row = {
@@ -136,7 +135,7 @@ async def emit(
         "created_at": clock.now(),
         "key": key if key is not None else payload.get("order_id"),
     }
-    (await driver(session)).insert(OutboxEvent.__table__, [row])  # type: ignore[arg-type]
+    await session.execute(insert(table_of(OutboxEvent)), row)
     if _wakeup is not None:
         _wakeup.set()
     return event_id

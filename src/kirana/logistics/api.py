@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from kirana.config import Settings
-from kirana.deps import AdminUser, RiderUser, Session
+from kirana.deps import AdminUser, AppSettings, RiderUser, Session
 from kirana.kit.openapi import problems
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.kit.validation import Latitude, Longitude
@@ -41,10 +40,12 @@ Orders = Annotated[OrderDesk, Depends(_order_desk)]
 
 @router.get("/serviceability", operation_id="checkServiceability")
 async def check_serviceability(
-    request: Request, lat: Annotated[Latitude, Query()], lng: Annotated[Longitude, Query()]
+    session: Session,
+    settings: AppSettings,
+    lat: Annotated[Latitude, Query()],
+    lng: Annotated[Longitude, Query()],
 ) -> Serviceability:
-    settings: Settings = request.app.state.settings
-    return await service.serviceability(request.app.state.db, settings, lat, lng)
+    return await service.serviceability(session, settings, lat, lng)
 
 
 @router.post("/rider/shift", operation_id="setRiderShift")

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit.sql import Conn, Query, driver
 from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb
 
 ACTIVE = ("assigned", "picked_up")
@@ -53,7 +52,7 @@ async def set_online(session: AsyncSession, rider_id: str, online: bool, at: dat
     )
 
 
-_RIDERS_ON_SHIFT = Query(
+_RIDERS_ON_SHIFT = (
     select(
         func.count(),
         func.coalesce(func.sum(case((Rider.current_delivery_id.is_(None), 1), else_=0)), 0),
@@ -63,9 +62,9 @@ _RIDERS_ON_SHIFT = Query(
 )
 
 
-async def riders_on_shift(session: Conn, store_id: str) -> tuple[int, int]:
+async def riders_on_shift(session: AsyncSession, store_id: str) -> tuple[int, int]:
     """(online, idle) riders of ``store_id``: idle ones have no delivery now."""
-    row = await (await driver(session)).row(_RIDERS_ON_SHIFT, store_id=store_id)
+    row = (await session.execute(_RIDERS_ON_SHIFT, {"store_id": store_id})).first()
     return (int(row[0]), int(row[1])) if row is not None else (0, 0)
 
 

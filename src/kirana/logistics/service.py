@@ -18,12 +18,10 @@ from kirana.catalog import geo
 from kirana.catalog import service as catalog
 from kirana.config import Settings
 from kirana.kit import clock
-from kirana.kit.db import Database
 from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.pagination import Page, decode_cursor, encode_cursor
-from kirana.kit.sql import Conn
 from kirana.logistics import dispatch
 from kirana.logistics import repository as repo
 from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb
@@ -418,11 +416,11 @@ async def sweep_waiting(session: AsyncSession) -> int:
 
 
 async def serviceability(
-    db: Database, settings: Settings, lat: float, lng: float
+    session: AsyncSession, settings: Settings, lat: float, lng: float
 ) -> Serviceability:
     """The store that serves the point and the delivery time it can promise now, which counts
     its riders: free, all out on deliveries, or none on shift."""
-    found = await catalog.nearest_store(db, settings, lat, lng)
+    found = await catalog.nearest_store(session, settings, lat, lng)
     if found is None:
         return Serviceability(
             serviceable=False,
@@ -433,8 +431,7 @@ async def serviceability(
             eta_status=None,
         )
     store, distance = found
-    async with db.transaction(write=False) as session:
-        online, idle = await repo.riders_on_shift(session, store.id)
+    online, idle = await repo.riders_on_shift(session, store.id)
     promise = geo.delivery_promise(
         distance, store.prep_minutes, riders_online=online, riders_idle=idle
     )
@@ -448,7 +445,7 @@ async def serviceability(
     )
 
 
-async def riders_on_shift(session: Conn, store_id: str) -> tuple[int, int]:
+async def riders_on_shift(session: AsyncSession, store_id: str) -> tuple[int, int]:
     """(online, idle) riders at ``store_id`` now, for the delivery promise and the surge fee."""
     return await repo.riders_on_shift(session, store_id)
 

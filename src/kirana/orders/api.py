@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 
 from kirana.catalog.schemas import StoreProductPage
 from kirana.deps import AdminUser, AppSettings, CustomerUser, Session, StaffUser
@@ -125,12 +125,11 @@ async def list_popular_products(
 async def place_order(
     body: OrderCreate,
     principal: CustomerUser,
-    request: Request,
+    session: Session,
     settings: AppSettings,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    db = request.app.state.db
-    status, answer = await service.place_order(db, settings, principal, idempotency_key, body)
+    status, answer = await service.place_order(session, settings, principal, idempotency_key, body)
     return ORJSONResponse(answer, status_code=status)
 
 

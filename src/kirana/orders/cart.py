@@ -21,7 +21,6 @@ from kirana.kit import clock, market
 from kirana.kit.cache import TTLCache, bump_after_commit, cache_named, get_or_set
 from kirana.kit.errors import Conflict, NotFound
 from kirana.kit.ids import new_id
-from kirana.kit.sql import Conn
 from kirana.logistics import service as logistics
 from kirana.orders import coupons as coupon_rules
 from kirana.orders import pricing
@@ -81,7 +80,7 @@ def coupon_terms(coupon: repo.CouponRow) -> coupon_rules.CouponTerms:
     )
 
 
-async def fee_rules(session: Conn) -> dict[str, pricing.FeeRule]:
+async def fee_rules(session: AsyncSession) -> dict[str, pricing.FeeRule]:
     """The fee rules as stored now (the admin screens read these)."""
     overrides = {
         r.code: pricing.FeeRule(r.code, r.label, r.amount, r.enabled, dict(r.params or {}))
@@ -99,12 +98,12 @@ def forget_pricing_inputs(session: AsyncSession) -> None:
     bump_after_commit(session, "pricing")
 
 
-async def pricing_rules(session: Conn, settings: Settings) -> dict[str, pricing.FeeRule]:
+async def pricing_rules(session: AsyncSession, settings: Settings) -> dict[str, pricing.FeeRule]:
     """The fee rules for pricing carts, reused for ``settings.pricing_cache_seconds``."""
     return await get_or_set(_pricing_cache(settings), "fee_rules", lambda: fee_rules(session))
 
 
-async def store_load(session: Conn, settings: Settings, store_id: str) -> pricing.StoreLoad:
+async def store_load(session: AsyncSession, settings: Settings, store_id: str) -> pricing.StoreLoad:
     """Orders in progress and riders on shift at the store, for the surge fee; reused for
     ``settings.pricing_cache_seconds`` (a load signal, not a ledger: a second old is fine, and
     counting a busy store's open orders on every checkout is not)."""
@@ -118,7 +117,7 @@ async def store_load(session: Conn, settings: Settings, store_id: str) -> pricin
 
 
 async def coupon_discount(
-    session: Conn, user_id: str, coupon: repo.CouponRow, subtotal: int, at: datetime
+    session: AsyncSession, user_id: str, coupon: repo.CouponRow, subtotal: int, at: datetime
 ) -> int:
     """The coupon's discount for this customer now; raises CouponRejected (422) if not usable."""
     history = coupon_rules.CustomerHistory(
@@ -146,7 +145,7 @@ def _empty(warnings: list[CartWarning] | None = None) -> CartRead:
 
 
 async def price_cart(
-    session: Conn,
+    session: AsyncSession,
     settings: Settings,
     user_id: str,
     cart: CartRef,

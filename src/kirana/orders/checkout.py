@@ -1,15 +1,13 @@
 """Checkout: turn the cart into an order, once per Idempotency-Key, all or nothing.
 
-Every read comes first — the cart with the key's earlier use, the address, the sale lines — then
-every write goes at once, each one conditional: the key's first use (with the answer to replay),
-the cart still as read, the stock held line by line. On PostgreSQL the reads run without a
-transaction and the writes are one statement that keeps all of them or none (``kit.sql``), so a
-checkout is four round trips and holds its row locks only for that statement (under load, each
-of the four is shared with the other checkouts waiting: ``kit.sql._group``); on SQLite it runs
-in one write transaction. A second request with the same key replays the stored answer; if both
-run at once, the later one's key insert waits on the first (PostgreSQL's unique index, SQLite's
-write lock) and then replays its answer. A refused checkout writes nothing, so a retry is
-evaluated afresh.
+One transaction, the request's: every read comes first — the cart with the key's earlier use,
+the address, the sale lines — then the writes, the conditional ones first: the key's first use
+(stored with the answer to replay), the cart still as read, the coupon's limit; the order's
+rows; the stock held last, so that its locked rows wait on nothing but the commit. Any refusal
+raises, and the request's transaction rolls back whatever was written, so a retry is evaluated
+afresh. A second request with the same key replays the stored answer; if both run at once, the
+later one's key insert waits on the first (PostgreSQL's unique index, SQLite's write lock) and
+then replays its answer.
 """
 
 from __future__ import annotations
@@ -21,17 +19,16 @@ from datetime import timedelta
 from typing import Any
 
 import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog import geo, stock
 from kirana.catalog import service as catalog
 from kirana.catalog.stock import ShortLine
 from kirana.config import Settings
 from kirana.kit import clock, market
-from kirana.kit.db import Database
 from kirana.kit.errors import BadRequest, Conflict, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
-from kirana.kit.sql import Driver
 from kirana.orders import repository as repo
 from kirana.orders import state
 from kirana.orders.cart import OverLimit, price_cart
@@ -114,43 +111,41 @@ def replay_of(previous: repo.StoredAnswer | None, digest: str) -> _Replay:
 
 
 async def place_order(
-    db: Database,
+    session: AsyncSession,
     settings: Settings,
     principal: Principal,
     key: str | None,
     body: OrderCreate,
 ) -> tuple[int, dict[str, Any]]:
     """Place the caller's cart as an order; returns (status, body) — the first answer on replay.
-    Its own unit of work (``Database.unit()``: no ORM session, no transaction on PostgreSQL)."""
+    A replay writes nothing (the key's row is the first write, and it is refused)."""
     key = check_key(key)
     digest = request_hash(body)
     try:
-        async with db.unit() as sql:
-            return 201, await _checkout(sql, settings, principal, body, key, digest)
+        return 201, await _checkout(session, settings, principal, body, key, digest)
     except _Replay as replay:
         return replay.status, replay.body
 
 
 async def _checkout(
-    sql: Driver,
+    session: AsyncSession,
     settings: Settings,
     principal: Principal,
     body: OrderCreate,
     key: str,
     digest: str,
 ) -> dict[str, Any]:
-    """Every read first, then every write, queued and sent as one statement on PostgreSQL
-    (four round trips in all). Returns the answer, stored with the key's first use."""
-    cart = await repo.cart_to_check_out(sql, principal.id, key)
+    """Every read first, then every write. Returns the answer, stored with the key's first use."""
+    cart = await repo.cart_to_check_out(session, principal.id, key)
     if cart is not None and cart.previous is not None:
         raise replay_of(cart.previous, digest)
     if cart is None or cart.store_id is None:
         raise ValidationFailed("The cart is empty", code="cart_empty")
-    address = await users.get_address(sql, principal.id, body.address_id)
+    address = await users.get_address(session, principal.id, body.address_id)
     await check_unpaid_limits(
-        sql, settings, principal.id, body.payment_method, address.lat, address.lng
+        session, settings, principal.id, body.payment_method, address.lat, address.lng
     )
-    store = await catalog.get_store(sql, settings, cart.store_id)
+    store = await catalog.get_store(session, settings, cart.store_id)
     if not store.is_open:
         raise Conflict("The store is closed right now", code="store_closed")
     if not geo.covers(
@@ -165,7 +160,7 @@ async def _checkout(
             "This address is outside the store's delivery area", code="address_not_serviceable"
         )
 
-    priced = await price_cart(sql, settings, principal.id, cart, tip=body.tip, items=cart.items)
+    priced = await price_cart(session, settings, principal.id, cart, tip=body.tip, items=cart.items)
     if not priced.lines:
         raise ValidationFailed("The cart is empty", code="cart_empty")
     if priced.coupon_problem is not None:
@@ -193,33 +188,12 @@ async def _checkout(
     now = clock.now()
     quote = priced.quote
     coupon = priced.coupon if priced.coupon is not None and quote.discount else None
-
-    async def used_before() -> Exception:
-        return replay_of(await repo.stored_answer(sql, principal.id, key), digest)
-
-    def changed() -> Exception:
-        return CartChanged(
-            "Your cart changed while the order was being placed; check it and order again"
-        )
-
-    # The conditional writes first (the key's, queued below, goes before them): a flush names
-    # the first one that was not met.
-    repo.queue_checked_out(sql, cart, changed)
-    if coupon is not None:
-        code = coupon.code
-        repo.queue_coupon_claim(
-            sql,
-            coupon.id,
-            lambda: CouponRejected(f"{code} has been fully used", code="coupon_used_up"),
-        )
-    payment = await payments.create_intent(
-        sql,
+    payment = payments.new_order_intent(
         order_id=order_id,
         customer_id=principal.id,
         amount=quote.total,
         currency=market.current().currency,
         method=body.payment_method,
-        new_order=True,
     )
     # Cash on delivery is confirmed at once, through the state machine's own rule.
     cod = body.payment_method == "cod"
@@ -234,7 +208,6 @@ async def _checkout(
         "lng": address.lng,
         "instructions": address.instructions,
     }
-    fees = [f.as_dict() for f in quote.fees]
     order = OrderRow(
         id=order_id,
         number=new_order_number(),
@@ -249,7 +222,7 @@ async def _checkout(
         discount=quote.discount,
         tip=quote.tip,
         total=quote.total,
-        fees=fees,
+        fees=[f.as_dict() for f in quote.fees],
         coupon_code=coupon.code if coupon else None,
         address=address_snapshot,
         drop_lat=address.lat,
@@ -297,25 +270,38 @@ async def _checkout(
                 actor_role=state.SYSTEM.role,
             )
         )
+    answer = compose_order_read(
+        order,
+        items=[OrderItemRead(**{k: i[k] for k in _ITEM_FIELDS}) for i in items],
+        timeline=timeline,
+        payment=PaymentSummary(id=payment.id, status=payment.status, provider=payment.provider),
+        show_otp=True,
+    ).model_dump(mode="json")
+
+    # The writes. The key first: a concurrent request with the same key waits here, not on
+    # the cart, and then replays this one's answer.
+    first_use = {
+        "id": new_id(),
+        "user_id": principal.id,
+        "key": key,
+        "request_hash": digest,
+        "created_at": now,
+        "response_status": 201,
+        "response_body": answer,
+    }
+    if not await repo.store_first_answer(session, first_use):
+        raise replay_of(await repo.stored_answer(session, principal.id, key), digest)
+    if not await repo.check_out(session, cart):
+        raise CartChanged(
+            "Your cart changed while the order was being placed; check it and order again"
+        )
+    await payments.add_new_order_intent(session, payment)
     await repo.insert_order_rows(
-        sql,
+        session,
         {name: getattr(order, name) for name in _ORDER_COLUMNS},
         items,
         [{"id": new_id(), "order_id": order_id, **t.model_dump()} for t in timeline],
     )
-    if coupon is not None:
-        repo.queue_redemption(
-            sql,
-            {
-                "id": new_id(),
-                "coupon_id": coupon.id,
-                "user_id": principal.id,
-                "order_id": order_id,
-                "amount": quote.discount,
-                "status": "active",
-                "created_at": now,
-            },
-        )
     base = {
         "order_id": order_id,
         "number": order.number,
@@ -323,7 +309,7 @@ async def _checkout(
         "customer_id": principal.id,
     }
     await emit(
-        sql,
+        session,
         "order.placed",
         base
         | {
@@ -334,26 +320,24 @@ async def _checkout(
     )
     if cod:
         await emit(
-            sql, "order.confirmed", base | {"drop_lat": address.lat, "drop_lng": address.lng}
+            session, "order.confirmed", base | {"drop_lat": address.lat, "drop_lng": address.lng}
         )
-    answer = compose_order_read(
-        order,
-        items=[OrderItemRead(**{k: i[k] for k in _ITEM_FIELDS}) for i in items],
-        timeline=timeline,
-        payment=PaymentSummary(id=payment.id, status=payment.status, provider=payment.provider),
-        show_otp=True,
-    ).model_dump(mode="json")
-    key_row = {
-        "id": new_id(),
-        "user_id": principal.id,
-        "key": key,
-        "request_hash": digest,
-        "created_at": now,
-        "response_status": 201,
-        "response_body": answer,
-    }
-    repo.queue_first_use(sql, key_row, used_before)
-    await stock.reserve(sql, store.id, order_id, wanted, seen=seen)
-    # every write above, at once (with other checkouts' on PostgreSQL); a refusal is raised here
-    await sql.flush(grouped=True)
+    # Last, the rows other checkouts share (a coupon's count, the stock): locked from here to
+    # the commit, always in this order.
+    if coupon is not None:
+        if not await repo.claim_coupon(session, coupon.id):
+            raise CouponRejected(f"{coupon.code} has been fully used", code="coupon_used_up")
+        await repo.add_redemption(
+            session,
+            {
+                "id": new_id(),
+                "coupon_id": coupon.id,
+                "user_id": principal.id,
+                "order_id": order_id,
+                "amount": quote.discount,
+                "status": "active",
+                "created_at": now,
+            },
+        )
+    await stock.reserve(session, store.id, order_id, wanted, seen=seen)
     return answer

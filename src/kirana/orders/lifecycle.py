@@ -138,8 +138,9 @@ async def cancel(session: AsyncSession, order: Order, actor: Actor, reason: str)
     was_paid = order.status in state.PAID_STATUSES and order.payment_method != "cod"
     state.check(order.status, state.CANCELLED, actor)
     order.cancel_reason = reason[:200]
-    await stock.release(session, order.id)
+    # The coupon's row before the stock's, the order checkout locks them in (no deadlock).
     await repo.revert_redemption(session, order.id)
+    await stock.release(session, order.id)
     await transition(
         session,
         order,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,8 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit import clock
-from kirana.kit.sql import Conn, Driver, Query, Together, TogetherRead, driver, one_of
+from kirana.kit.db import changed, is_postgresql, table_of
 from kirana.orders import state
 from kirana.orders.models import (
     Cart,
@@ -36,16 +35,16 @@ class CartEntry:
     seen_price: int
 
 
-_OPEN_ORDERS = Query(
+_OPEN_ORDERS = (
     select(func.count())
     .select_from(Order)
-    .where(Order.store_id == bindparam("store_id"), one_of(Order.status, state.ACTIVE_STATUSES))
+    .where(Order.store_id == bindparam("store_id"), Order.status.in_(state.ACTIVE_STATUSES))
 )
 
 
-async def open_order_count(session: Conn, store_id: str) -> int:
+async def open_order_count(session: AsyncSession, store_id: str) -> int:
     """Orders in progress at the store (surge pricing compares it with riders on shift)."""
-    return int(await (await driver(session)).scalar(_OPEN_ORDERS, store_id=store_id))
+    return int(await session.scalar(_OPEN_ORDERS, {"store_id": store_id}) or 0)
 
 
 # --- carts ----------------------------------------------------------------------------------
@@ -71,7 +70,7 @@ async def create_cart(session: AsyncSession, cart: Cart) -> Cart:
         return existing
 
 
-_CART_FOR_CHECKOUT = Query(
+_CART_FOR_CHECKOUT = (
     select(
         Cart.id,
         Cart.store_id,
@@ -116,32 +115,10 @@ class CartToCheckOut:
     previous: StoredAnswer | None  # the Idempotency-Key's first use, if it has one
 
 
-# The same read for many checkouts at once (``Driver.rows(together=...)``, PostgreSQL).
-_CART_FOR_CHECKOUT_TOGETHER = TogetherRead(
-    "SELECT w.unit, carts.id, carts.store_id, carts.coupon_code, carts.version,"
-    " idempotency_keys.request_hash, idempotency_keys.response_status,"
-    " idempotency_keys.response_body, cart_items.product_id, cart_items.quantity,"
-    " cart_items.seen_price"
-    " FROM unnest($1::INTEGER[], $2::VARCHAR[], $3::VARCHAR[]) AS w(unit, user_id, key)"
-    " JOIN carts ON carts.user_id = w.user_id"
-    " LEFT OUTER JOIN idempotency_keys"
-    " ON idempotency_keys.user_id = carts.user_id AND idempotency_keys.key = w.key"
-    " LEFT OUTER JOIN cart_items ON cart_items.cart_id = carts.id"
-    " ORDER BY w.unit, cart_items.added_at, cart_items.product_id",
-    2,
-)
-
-
-async def cart_to_check_out(sql: Driver, user_id: str, key: str) -> CartToCheckOut | None:
+async def cart_to_check_out(session: AsyncSession, user_id: str, key: str) -> CartToCheckOut | None:
     """The user's cart with its lines and what ``key`` was used for before, in one query. It
-    locks nothing: checkout's writes check that the cart is unchanged (``queue_checked_out``)."""
-    rows = await sql.rows(
-        _CART_FOR_CHECKOUT,
-        together=_CART_FOR_CHECKOUT_TOGETHER,
-        together_rows=[(user_id, key)],
-        user_id=user_id,
-        key=key,
-    )
+    locks nothing: checkout's write to the cart checks that it is unchanged (``check_out``)."""
+    rows = (await session.execute(_CART_FOR_CHECKOUT, {"user_id": user_id, "key": key})).all()
     if not rows:
         return None
     first = rows[0]
@@ -150,16 +127,16 @@ async def cart_to_check_out(sql: Driver, user_id: str, key: str) -> CartToCheckO
     return CartToCheckOut(first[0], first[1], first[2], first[3], items, previous)
 
 
-_CART_ITEMS = Query(
+_CART_ITEMS = (
     select(CartItem.product_id, CartItem.quantity, CartItem.seen_price)
     .where(CartItem.cart_id == bindparam("cart_id"))
     .order_by(CartItem.added_at, CartItem.product_id)
 )
 
 
-async def cart_items(session: Conn, cart_id: str) -> list[CartEntry]:
+async def cart_items(session: AsyncSession, cart_id: str) -> list[CartEntry]:
     """The cart's lines in the order they were added."""
-    rows = await (await driver(session)).rows(_CART_ITEMS, cart_id=cart_id)
+    rows = await session.execute(_CART_ITEMS, {"cart_id": cart_id})
     return [CartEntry(r[0], r[1], r[2]) for r in rows]
 
 
@@ -174,47 +151,28 @@ def touch(cart: Cart) -> None:
     cart.version = Cart.version + 1
 
 
-_EMPTY_CART = Query(delete(CartItem).where(CartItem.cart_id == bindparam("cart_id")))
-_DROP_COUPON = Query(update(Cart).where(Cart.id == bindparam("cart_id")).values(coupon_code=None))
-_CHECKED_OUT = Query(
-    update(Cart)
+_EMPTY_CART = delete(table_of(CartItem)).where(CartItem.cart_id == bindparam("cart_id"))
+_CHECKED_OUT = (
+    update(table_of(Cart))
     .where(Cart.id == bindparam("cart_id"), Cart.version == bindparam("seen"))
-    .values(coupon_code=None)
+    .values(coupon_code=None)  # and its version moves on (its onupdate)
 )
-
-
-# The same two writes for many checkouts in one statement (``Driver.flush(grouped=True)``).
-_CHECKED_OUT_TOGETHER = Together(
-    "UPDATE carts SET coupon_code = NULL, updated_at = v.at, version = carts.version + 1"
-    " FROM unnest($1::VARCHAR[], $2::INTEGER[], $3::TIMESTAMP WITH TIME ZONE[]) AS v(id, seen, at)"
-    " WHERE carts.id = v.id AND carts.version = v.seen",
-    3,
-)
-_EMPTY_CART_TOGETHER = Together("DELETE FROM cart_items WHERE cart_id = ANY($1::VARCHAR[])", 1)
 
 
 async def empty_cart(session: AsyncSession, cart_id: str) -> None:
-    """Queued: it goes with the transaction's next statement or commit."""
-    sql = await driver(session)
-    sql.later(_EMPTY_CART, cart_id=cart_id)
-    sql.later(_DROP_COUPON, cart_id=cart_id)  # and moves the cart's version on
+    """Take every line out of the cart and drop its coupon (which moves its version on)."""
+    await session.flush()  # the cart's pending ORM changes go first
+    await session.execute(_EMPTY_CART, {"cart_id": cart_id})
+    await session.execute(update(table_of(Cart)).where(Cart.id == cart_id).values(coupon_code=None))
 
 
-def queue_checked_out(
-    sql: Driver, cart: CartToCheckOut, otherwise: Callable[[], Exception]
-) -> None:
-    """Queue emptying the cart, only if it is as ``cart`` was read; else the flush raises
-    ``otherwise()`` and keeps nothing."""
-    sql.later(
-        _CHECKED_OUT,
-        expect=1,
-        otherwise=otherwise,
-        together=_CHECKED_OUT_TOGETHER,
-        rows=[(cart.id, cart.version, clock.now())],
-        cart_id=cart.id,
-        seen=cart.version,
-    )
-    sql.later(_EMPTY_CART, together=_EMPTY_CART_TOGETHER, rows=[(cart.id,)], cart_id=cart.id)
+async def check_out(session: AsyncSession, cart: CartToCheckOut) -> bool:
+    """Empty the cart, only if it is still as ``cart`` was read (its version); False if it
+    changed meanwhile, and then nothing is written."""
+    if not await changed(session, _CHECKED_OUT, {"cart_id": cart.id, "seen": cart.version}):
+        return False
+    await session.execute(_EMPTY_CART, {"cart_id": cart.id})
+    return True
 
 
 # --- orders ---------------------------------------------------------------------------------
@@ -228,20 +186,19 @@ async def order_by_id(session: AsyncSession, order_id: str, *, lock: bool = Fals
 
 
 async def insert_order_rows(
-    session: Conn,
+    session: AsyncSession,
     order: dict[str, Any],
     items: list[dict[str, Any]],
     events: list[dict[str, Any]],
 ) -> None:
-    """The order, its lines and its first timeline entries: queued, three statements."""
-    sql = await driver(session)
-    sql.insert(Order.__table__, [order])  # type: ignore[arg-type]
-    sql.insert(OrderItem.__table__, items)  # type: ignore[arg-type]
-    sql.insert(OrderEvent.__table__, events)  # type: ignore[arg-type]
+    """The order, its lines and its first timeline entries: three statements, one per table."""
+    await session.execute(insert(table_of(Order)), order)
+    await session.execute(insert(table_of(OrderItem)), items)
+    await session.execute(insert(table_of(OrderEvent)), events)
 
 
-def queue_redemption(sql: Driver, row: dict[str, Any]) -> None:
-    sql.insert(CouponRedemption.__table__, [row])  # type: ignore[arg-type]
+async def add_redemption(session: AsyncSession, row: dict[str, Any]) -> None:
+    await session.execute(insert(table_of(CouponRedemption)), row)
 
 
 async def add_event(session: AsyncSession, event: dict[str, Any]) -> None:
@@ -299,15 +256,15 @@ async def store_queue(session: AsyncSession, store_id: str, statuses: Sequence[s
     return list(rows.scalars())
 
 
-_ORDERED_BEFORE = Query(
+_ORDERED_BEFORE = (
     select(Order.id)
     .where(Order.customer_id == bindparam("user_id"), Order.status != state.CANCELLED)
     .limit(1)
 )
 
 
-async def has_ordered_before(session: Conn, user_id: str) -> bool:
-    return await (await driver(session)).row(_ORDERED_BEFORE, user_id=user_id) is not None
+async def has_ordered_before(session: AsyncSession, user_id: str) -> bool:
+    return await session.scalar(_ORDERED_BEFORE, {"user_id": user_id}) is not None
 
 
 async def set_status(
@@ -362,14 +319,13 @@ async def item_sums(session: AsyncSession) -> dict[str, int]:
 CouponRow = Any
 
 
-_COUPON_BY_CODE = Query(
-    select(*Coupon.__table__.c).where(func.upper(Coupon.code) == func.upper(bindparam("code")))
+_COUPON_BY_CODE = select(*Coupon.__table__.c).where(
+    func.upper(Coupon.code) == func.upper(bindparam("code"))
 )
 
 
-async def coupon_by_code(session: Conn, code: str) -> CouponRow | None:
-    found: CouponRow | None = await (await driver(session)).row(_COUPON_BY_CODE, code=code)
-    return found
+async def coupon_by_code(session: AsyncSession, code: str) -> CouponRow | None:
+    return (await session.execute(_COUPON_BY_CODE, {"code": code})).first()
 
 
 async def coupon_by_id(session: AsyncSession, coupon_id: str) -> Coupon | None:
@@ -383,7 +339,7 @@ async def coupons_page(session: AsyncSession, limit: int, before_id: str | None)
     return list((await session.execute(query)).scalars())
 
 
-_COUPON_USES = Query(
+_COUPON_USES = (
     select(func.count())
     .select_from(CouponRedemption)
     .where(
@@ -394,13 +350,13 @@ _COUPON_USES = Query(
 )
 
 
-async def coupon_uses(session: Conn, coupon_id: str, user_id: str) -> int:
-    sql = await driver(session)
-    return int(await sql.scalar(_COUPON_USES, coupon_id=coupon_id, user_id=user_id))
+async def coupon_uses(session: AsyncSession, coupon_id: str, user_id: str) -> int:
+    params = {"coupon_id": coupon_id, "user_id": user_id}
+    return int(await session.scalar(_COUPON_USES, params) or 0)
 
 
-_CLAIM_COUPON = Query(
-    update(Coupon)
+_CLAIM_COUPON = (
+    update(table_of(Coupon))
     .where(
         Coupon.id == bindparam("coupon_id"),
         or_(Coupon.global_limit.is_(None), Coupon.redeemed_count < Coupon.global_limit),
@@ -409,10 +365,9 @@ _CLAIM_COUPON = Query(
 )
 
 
-def queue_coupon_claim(sql: Driver, coupon_id: str, otherwise: Callable[[], Exception]) -> None:
-    """Count one use, only if the global limit allows it (atomic under concurrency); else the
-    flush raises ``otherwise()`` and keeps nothing."""
-    sql.later(_CLAIM_COUPON, expect=1, otherwise=otherwise, coupon_id=coupon_id)
+async def claim_coupon(session: AsyncSession, coupon_id: str) -> bool:
+    """Count one use, only if the global limit allows it (atomic under concurrency)."""
+    return bool(await changed(session, _CLAIM_COUPON, {"coupon_id": coupon_id}))
 
 
 async def revert_redemption(session: AsyncSession, order_id: str) -> None:
@@ -436,14 +391,12 @@ async def revert_redemption(session: AsyncSession, order_id: str) -> None:
 # --- fee rules ------------------------------------------------------------------------------
 
 
-_FEE_RULES = Query(
-    select(FeeRule.code, FeeRule.label, FeeRule.amount, FeeRule.enabled, FeeRule.params)
-)
+_FEE_RULES = select(FeeRule.code, FeeRule.label, FeeRule.amount, FeeRule.enabled, FeeRule.params)
 
 
-async def fee_rule_rows(session: Conn) -> list[Any]:
+async def fee_rule_rows(session: AsyncSession) -> list[Any]:
     """Every stored fee rule (code, label, amount, enabled, params), read-only."""
-    return await (await driver(session)).rows(_FEE_RULES)
+    return list(await session.execute(_FEE_RULES))
 
 
 async def fee_rule_row(session: AsyncSession, code: str) -> FeeRule | None:
@@ -454,50 +407,31 @@ async def fee_rule_row(session: AsyncSession, code: str) -> FeeRule | None:
 
 
 def _first_use(dialect_insert: Any) -> Any:
-    columns = IdempotencyKey.__table__.c
-    return (
-        dialect_insert(IdempotencyKey)
-        .values({c.key: bindparam(c.key, type_=c.type) for c in columns})
-        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+    return dialect_insert(table_of(IdempotencyKey)).on_conflict_do_nothing(
+        index_elements=["user_id", "key"]
     )
 
 
-_FIRST_USE = Query(sqlite=_first_use(sqlite_insert), postgresql=_first_use(pg_insert))
-
-
-def queue_first_use(
-    sql: Driver, row: dict[str, Any], otherwise: Callable[[], Awaitable[Exception]]
-) -> None:
-    """Queue storing a key's first use with its answer. If the (user, key) row exists by then —
-    a concurrent request with the same key got there first: PostgreSQL's unique index makes
-    this wait until that one commits or rolls back — the flush raises ``otherwise()`` and keeps
-    nothing. It goes before the writes queued already, so that this is the refusal a flush
-    names."""
-    sql.later(_FIRST_USE, expect=1, otherwise=otherwise, first=True, **row)
-
-
-_STORED_ANSWER = Query(
-    select(
-        IdempotencyKey.request_hash, IdempotencyKey.response_status, IdempotencyKey.response_body
-    ).where(IdempotencyKey.user_id == bindparam("user_id"), IdempotencyKey.key == bindparam("key"))
-)
-
-
-async def stored_answer(session: Conn, user_id: str, key: str) -> StoredAnswer | None:
-    row = await (await driver(session)).row(_STORED_ANSWER, user_id=user_id, key=key)
-    return None if row is None else StoredAnswer(row[0], row[1], row[2])
+_FIRST_USE = {"sqlite": _first_use(sqlite_insert), "postgresql": _first_use(pg_insert)}
 
 
 async def store_first_answer(session: AsyncSession, row: dict[str, Any]) -> bool:
-    """Keep a key's first use with its answer; False if a concurrent request with the same key
-    stored one first (nothing is written then)."""
-    try:
-        async with session.begin_nested():
-            session.add(IdempotencyKey(**row))
-            await session.flush()
-    except IntegrityError:
-        return False
-    return True
+    """Store a key's first use with its answer; False if the (user, key) row exists already —
+    a concurrent request with the same key got there first (PostgreSQL's unique index makes
+    this wait until that one commits or rolls back, SQLite's write lock before we read)."""
+    dialect = "postgresql" if is_postgresql(session) else "sqlite"
+    return bool(await changed(session, _FIRST_USE[dialect], row))
+
+
+_STORED_ANSWER = select(
+    IdempotencyKey.request_hash, IdempotencyKey.response_status, IdempotencyKey.response_body
+).where(IdempotencyKey.user_id == bindparam("user_id"), IdempotencyKey.key == bindparam("key"))
+
+
+async def stored_answer(session: AsyncSession, user_id: str, key: str) -> StoredAnswer | None:
+    found = await session.execute(_STORED_ANSWER, {"user_id": user_id, "key": key})
+    row = found.first()
+    return None if row is None else StoredAnswer(row[0], row[1], row[2])
 
 
 async def best_sellers(

@@ -8,10 +8,10 @@ over, and no one else could buy it. Checkout asks here before it writes anything
 from __future__ import annotations
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.config import Settings
 from kirana.kit.errors import Conflict
-from kirana.kit.sql import Conn, Query, driver
 from kirana.orders import state
 from kirana.orders.models import Order
 
@@ -20,13 +20,11 @@ from kirana.orders.models import Order
 SAME_PLACE_DEGREES = 0.001
 
 _UNPAID = Order.status == state.PENDING_PAYMENT
-_MINE = Query(select(func.count()).where(_UNPAID, Order.customer_id == bindparam("customer_id")))
-_HERE = Query(
-    select(func.count()).where(
-        _UNPAID,
-        Order.drop_lat.between(bindparam("lat_lo"), bindparam("lat_hi")),
-        Order.drop_lng.between(bindparam("lng_lo"), bindparam("lng_hi")),
-    )
+_MINE = select(func.count()).where(_UNPAID, Order.customer_id == bindparam("customer_id"))
+_HERE = select(func.count()).where(
+    _UNPAID,
+    Order.drop_lat.between(bindparam("lat_lo"), bindparam("lat_hi")),
+    Order.drop_lng.between(bindparam("lng_lo"), bindparam("lng_hi")),
 )
 
 
@@ -36,7 +34,7 @@ class TooManyUnpaid(Conflict):
 
 
 async def check_unpaid_limits(
-    session: Conn, settings: Settings, customer_id: str, method: str, lat: float, lng: float
+    session: AsyncSession, settings: Settings, customer_id: str, method: str, lat: float, lng: float
 ) -> None:
     """Refuse a new order that would wait for payment while the customer, or the place it goes
     to, already has the most unpaid orders the settings allow
@@ -44,8 +42,7 @@ async def check_unpaid_limits(
     no payment, so it is not counted or refused."""
     if method == "cod":
         return
-    sql = await driver(session)
-    mine = int(await sql.scalar(_MINE, customer_id=customer_id) or 0)
+    mine = int(await session.scalar(_MINE, {"customer_id": customer_id}) or 0)
     limit = settings.unpaid_orders_per_customer
     if mine >= limit:
         raise TooManyUnpaid(
@@ -54,9 +51,8 @@ async def check_unpaid_limits(
             extra={"limit": limit, "unpaid": mine},
         )
     d = SAME_PLACE_DEGREES
-    here = int(
-        await sql.scalar(_HERE, lat_lo=lat - d, lat_hi=lat + d, lng_lo=lng - d, lng_hi=lng + d) or 0
-    )
+    box = {"lat_lo": lat - d, "lat_hi": lat + d, "lng_lo": lng - d, "lng_hi": lng + d}
+    here = int(await session.scalar(_HERE, box) or 0)
     limit = settings.unpaid_orders_per_address
     if here >= limit:
         raise TooManyUnpaid(

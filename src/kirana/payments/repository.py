@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam as sa_bindparam
-from sqlalchemy import case, func, select, text, update
+from sqlalchemy import case, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit.db import Base
-from kirana.kit.sql import Driver, Query, driver
+from kirana.kit.db import Base, changed, is_postgresql, table_of
 from kirana.payments.models import (
     LIVE_STATUSES,
     PaymentAttempt,
@@ -23,14 +21,11 @@ from kirana.payments.models import (
 )
 
 LIVE = ("pending", "succeeded", "refunded")
-_INTENT_COLUMNS = [c for c in PaymentIntent.__table__.columns if c.key != "settled_at"]
 
 
 def _insert_intent(dialect_insert: Any) -> Any:
-    return (
-        dialect_insert(PaymentIntent)
-        .values({c.key: sa_bindparam(c.key, type_=c.type) for c in _INTENT_COLUMNS})
-        .on_conflict_do_nothing(index_elements=["order_id"], index_where=text(LIVE_STATUSES))
+    return dialect_insert(table_of(PaymentIntent)).on_conflict_do_nothing(
+        index_elements=["order_id"], index_where=text(LIVE_STATUSES)
     )
 
 
@@ -45,18 +40,19 @@ async def insert_unique(session: AsyncSession, row: Base) -> bool:
     return True
 
 
-_NEW_INTENT = Query(sqlite=_insert_intent(sqlite_insert), postgresql=_insert_intent(pg_insert))
+_NEW_INTENT = {"sqlite": _insert_intent(sqlite_insert), "postgresql": _insert_intent(pg_insert)}
 
 
 async def insert_intent(session: AsyncSession, row: dict[str, Any]) -> bool:
     """Insert a payment intent; False if the order already has a live one. One statement, no
     savepoint (``ON CONFLICT DO NOTHING`` on the live-intent index)."""
-    return bool(await (await driver(session)).run(_NEW_INTENT, **row))
+    dialect = "postgresql" if is_postgresql(session) else "sqlite"
+    return bool(await changed(session, _NEW_INTENT[dialect], row))
 
 
-def queue_intent(sql: Driver, row: dict[str, Any]) -> None:
-    """Queue a new intent's insert on ``sql`` (an order's first: nothing to conflict with)."""
-    sql.insert(PaymentIntent.__table__, [row])  # type: ignore[arg-type]
+async def add_intent(session: AsyncSession, row: dict[str, Any]) -> None:
+    """Insert a new order's first intent (nothing to conflict with)."""
+    await session.execute(insert(table_of(PaymentIntent)), row)
 
 
 async def intent_by_id(

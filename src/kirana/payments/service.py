@@ -8,6 +8,7 @@ it and emits ``payment.succeeded`` or ``payment.failed``; the other changes noth
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,6 @@ from kirana.kit import clock
 from kirana.kit.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
-from kirana.kit.sql import Conn, driver
 from kirana.payments import repository as repo
 from kirana.payments import webhooks
 from kirana.payments.gateways import Instrument, gateway_for, provider_for
@@ -84,28 +84,18 @@ def _read_of(row: dict[str, Any]) -> PaymentRead:
 
 
 async def create_intent(
-    session: Conn,
+    session: AsyncSession,
     *,
     order_id: str,
     customer_id: str,
     amount: int,
     currency: str,
     method: str,
-    new_order: bool = False,
 ) -> PaymentRead:
-    """The order's payment intent; asking again for the same order returns the live one.
-
-    ``new_order``: the order was created in this same transaction, so it cannot have an intent
-    yet; nothing to check, and the insert is queued with the transaction's other writes
-    (checkout sends them all in one round trip)."""
+    """The order's payment intent; asking again for the same order returns the live one."""
     row = _new_intent(
         order_id=order_id, customer_id=customer_id, amount=amount, currency=currency, method=method
     )
-    if new_order:
-        repo.queue_intent(await driver(session), row)
-        return _read_of(row)
-    if not isinstance(session, AsyncSession):
-        raise TypeError("an existing order's payment needs the request's session")
     if not await repo.insert_intent(session, row):
         live = await repo.live_intent_for_order(session, order_id)
         if live is None or (live.amount, live.method, live.customer_id) != (
@@ -149,6 +139,48 @@ async def replace_intent(
         currency=currency,
         method=method,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrderIntent:
+    """A new order's payment intent, decided before it is written: checkout stores its answer
+    (which names the payment) before it writes anything else."""
+
+    row: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.row["id"])
+
+    @property
+    def status(self) -> str:
+        return str(self.row["status"])
+
+    @property
+    def provider(self) -> str:
+        return str(self.row["provider"])
+
+
+def new_order_intent(
+    *, order_id: str, customer_id: str, amount: int, currency: str, method: str
+) -> NewOrderIntent:
+    """The payment intent of an order being placed (checked, not yet written)."""
+    return NewOrderIntent(
+        _new_intent(
+            order_id=order_id,
+            customer_id=customer_id,
+            amount=amount,
+            currency=currency,
+            method=method,
+        )
+    )
+
+
+async def add_new_order_intent(session: AsyncSession, intent: NewOrderIntent) -> PaymentRead:
+    """Write ``intent``: the order is created in this same transaction, so it cannot have an
+    intent yet, and there is nothing to check."""
+    await repo.add_intent(session, intent.row)
+    return _read_of(intent.row)
 
 
 async def get_payment_for_order(session: AsyncSession, order_id: str) -> PaymentRead | None:

@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit.sql import Conn, Query, TogetherRead, driver
 from kirana.users.models import Address, RefreshToken, User
 
 
@@ -72,36 +71,19 @@ async def address_of(session: AsyncSession, user_id: str, address_id: str) -> Ad
     return result.scalar_one_or_none()
 
 
-_ADDRESS = Query(
-    select(
-        Address.id,
-        Address.label,
-        Address.line1,
-        Address.city,
-        Address.pincode,
-        Address.lat,
-        Address.lng,
-        Address.instructions,
-    ).where(Address.id == bindparam("address_id"), Address.user_id == bindparam("user_id"))
-)
+_ADDRESS = select(
+    Address.id,
+    Address.label,
+    Address.line1,
+    Address.city,
+    Address.pincode,
+    Address.lat,
+    Address.lng,
+    Address.instructions,
+).where(Address.id == bindparam("address_id"), Address.user_id == bindparam("user_id"))
 
 
-# The same read for many checkouts at once (``Driver.row(together=...)``, PostgreSQL).
-_ADDRESS_TOGETHER = TogetherRead(
-    "SELECT w.unit, addresses.id, addresses.label, addresses.line1, addresses.city,"
-    " addresses.pincode, addresses.lat, addresses.lng, addresses.instructions"
-    " FROM unnest($1::INTEGER[], $2::VARCHAR[], $3::VARCHAR[]) AS w(unit, address_id, user_id)"
-    " JOIN addresses ON addresses.id = w.address_id AND addresses.user_id = w.user_id",
-    2,
-)
-
-
-async def address_row(session: Conn, user_id: str, address_id: str) -> Any | None:
+async def address_row(session: AsyncSession, user_id: str, address_id: str) -> Any | None:
     """One of the user's addresses as a read-only row (checkout's hot path: no ORM object)."""
-    return await (await driver(session)).row(
-        _ADDRESS,
-        together=_ADDRESS_TOGETHER,
-        together_rows=[(address_id, user_id)],
-        user_id=user_id,
-        address_id=address_id,
-    )
+    found = await session.execute(_ADDRESS, {"user_id": user_id, "address_id": address_id})
+    return found.first()

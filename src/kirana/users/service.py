@@ -14,7 +14,6 @@ from kirana.config import Settings
 from kirana.kit import clock, security
 from kirana.kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from kirana.kit.ids import new_id
-from kirana.kit.sql import Conn
 from kirana.users import repository as repo
 from kirana.users.models import ROLES, Address, RefreshToken, User
 from kirana.users.schemas import (
@@ -243,7 +242,7 @@ async def add_address(session: AsyncSession, user_id: str, data: AddressCreate) 
     return AddressRead.model_validate(address)
 
 
-async def get_address(session: Conn, user_id: str, address_id: str) -> AddressRead:
+async def get_address(session: AsyncSession, user_id: str, address_id: str) -> AddressRead:
     """One of the user's addresses; another user's is "not found"."""
     address = await repo.address_row(session, user_id, address_id)
     if address is None:

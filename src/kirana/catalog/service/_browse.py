@@ -17,10 +17,8 @@ from kirana.catalog.errors import (
     StoreNotFound,
 )
 from kirana.config import Settings
-from kirana.kit.db import Database
 from kirana.kit.errors import BadRequest
 from kirana.kit.pagination import Page, decode_cursor, encode_cursor
-from kirana.kit.sql import Conn
 
 # --- cached reference data ----------------------------------------------------------------
 
@@ -50,7 +48,7 @@ class CategoryTree:
     json: bytes
 
 
-async def stores(session: Conn, settings: Settings) -> dict[str, StoreInfo]:
+async def stores(session: AsyncSession, settings: Settings) -> dict[str, StoreInfo]:
     """Every store by id, in (name, id) order; cached."""
     found: dict[str, StoreInfo] | None = cache.get(settings, "stores")
     if found is None:
@@ -94,30 +92,25 @@ def _build_tree(rows: Sequence[Any]) -> CategoryTree:
 
 
 async def _cached_read(
-    db: Database, settings: Settings, key: Any, build: Callable[[AsyncSession], Awaitable[bytes]]
+    session: AsyncSession,
+    settings: Settings,
+    key: Any,
+    build: Callable[[AsyncSession], Awaitable[bytes]],
 ) -> bytes:
-    """The cached answer for ``key``, or ``build`` it in a read transaction and cache it.
-
-    The customer reads take the ``Database`` rather than the request's session: a cache hit then
-    costs no session, no connection and no dependency, which is most of their speed.
-    """
-
-    async def read() -> bytes:
-        async with db.transaction(write=False) as session:
-            return await build(session)
-
-    return await cache.get_or_build(settings, key, read)
+    """The cached answer for ``key``, or ``build`` it with the request's session and cache it
+    (a hit never touches the database: the session begins nothing until its first query)."""
+    return await cache.get_or_build(settings, key, lambda: build(session))
 
 
-async def categories_json(db: Database, settings: Settings) -> bytes:
+async def categories_json(session: AsyncSession, settings: Settings) -> bytes:
     async def build(session: AsyncSession) -> bytes:
         return (await category_tree(session, settings)).json
 
-    return await _cached_read(db, settings, ("categories.json",), build)
+    return await _cached_read(session, settings, ("categories.json",), build)
 
 
 async def store_page_json(
-    db: Database, settings: Settings, cursor: str | None, limit: int
+    session: AsyncSession, settings: Settings, cursor: str | None, limit: int
 ) -> bytes:
     after = _string_key(cursor)
 
@@ -134,18 +127,15 @@ async def store_page_json(
             }
         )
 
-    return await _cached_read(db, settings, ("stores.json", cursor, limit), build)
+    return await _cached_read(session, settings, ("stores.json", cursor, limit), build)
 
 
 async def nearest_store(
-    db: Database, settings: Settings, lat: float, lng: float
+    session: AsyncSession, settings: Settings, lat: float, lng: float
 ) -> tuple[StoreInfo, float] | None:
     """The nearest open store whose service area holds the point, with its distance in metres
     (logistics turns it into the delivery promise)."""
-    all_stores: dict[str, StoreInfo] | None = cache.get(settings, "stores")
-    if all_stores is None:
-        async with db.transaction(write=False) as session:
-            all_stores = await stores(session, settings)
+    all_stores = await stores(session, settings)
     best: tuple[StoreInfo, float] | None = None
     for store in all_stores.values():
         if not store.is_open or not geo.covers(
@@ -163,7 +153,7 @@ async def nearest_store(
     return best
 
 
-async def get_store(session: Conn, settings: Settings, store_id: str) -> StoreInfo:
+async def get_store(session: AsyncSession, settings: Settings, store_id: str) -> StoreInfo:
     store = (await stores(session, settings)).get(store_id)
     if store is None:
         raise StoreNotFound(f"No store with id {store_id}")
@@ -205,7 +195,7 @@ def _item(row: Any) -> dict[str, Any]:
 
 
 async def store_products_json(
-    db: Database,
+    session: AsyncSession,
     settings: Settings,
     store_id: str,
     *,
@@ -234,7 +224,7 @@ async def store_products_json(
         )
 
     key = ("products", store_id, category_id, search, cursor, limit)
-    return await _cached_read(db, settings, key, build)
+    return await _cached_read(session, settings, key, build)
 
 
 async def store_products_page(
@@ -267,7 +257,7 @@ async def store_products_page(
 
 
 async def store_product_json(
-    db: Database, settings: Settings, store_id: str, product_id: str
+    session: AsyncSession, settings: Settings, store_id: str, product_id: str
 ) -> bytes:
     async def build(session: AsyncSession) -> bytes:
         await get_store(session, settings, store_id)
@@ -283,7 +273,7 @@ async def store_product_json(
             }
         )
 
-    return await _cached_read(db, settings, ("product", store_id, product_id), build)
+    return await _cached_read(session, settings, ("product", store_id, product_id), build)
 
 
 def _page(rows: list[Any], limit: int, read: Any) -> Page[Any]:
