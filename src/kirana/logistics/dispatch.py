@@ -6,7 +6,7 @@ delivery waits and is assigned, oldest first, when a rider of the store comes on
 up (and by a periodic sweep, which also catches a wakeup lost to a concurrent transaction).
 
 Double assignment is impossible by construction: a rider is claimed with a conditional update
-(``current_delivery_id IS NULL``), a delivery with another (``status = 'waiting'``), candidate
+(``current_delivery_id IS NULL``), a delivery with another (still waiting), candidate
 rows held by a concurrent dispatcher are skipped rather than waited on, and a partial unique
 index allows one active delivery per rider.
 """
@@ -21,6 +21,7 @@ from kirana.kit import clock
 from kirana.kit.outbox import emit
 from kirana.logistics import repository as repo
 from kirana.logistics.models import Delivery, Rider
+from kirana.logistics.state import DeliveryStatus, sources
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -56,8 +57,8 @@ async def _assign(
         if not await repo.move_delivery(
             session,
             delivery.id,
-            from_statuses=("waiting",),
-            status="assigned",
+            from_statuses=sources(DeliveryStatus.ASSIGNED),
+            status=DeliveryStatus.ASSIGNED,
             rider_id=rider.id,
             assigned_at=now,
             updated_at=now,

@@ -18,9 +18,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kirana.kit import clock
 from kirana.kit.db import Base, UTCDateTime
-from kirana.kit.models import Timestamps, id_column
+from kirana.kit.models import Timestamps, id_column, status_column
+from kirana.kit.transitions import sql_in
+from kirana.logistics.state import ACTIVE_STATUSES, DeliveryStatus
 
-ACTIVE_STATUSES = "status IN ('assigned','picked_up')"
+# One active delivery per rider.
+ACTIVE_DELIVERY = sql_in("status", ACTIVE_STATUSES)
 
 
 class Rider(Timestamps, Base):
@@ -53,12 +56,11 @@ class Delivery(Base):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('waiting','assigned','picked_up','delivered','cancelled')", name="status"
-        ),
+        CheckConstraint(sql_in("status", DeliveryStatus), name="status"),
         CheckConstraint("otp_attempts >= 0", name="otp_attempts_not_negative"),
         CheckConstraint(
-            "status = 'waiting' OR status = 'cancelled' OR rider_id IS NOT NULL",
+            sql_in("status", (DeliveryStatus.WAITING, DeliveryStatus.CANCELLED))
+            + " OR rider_id IS NOT NULL",
             name="rider_when_assigned",
         ),
         Index("ix_deliveries_store_status", "store_id", "status", "created_at"),
@@ -66,8 +68,8 @@ class Delivery(Base):
             "uq_deliveries_active_rider",
             "rider_id",
             unique=True,
-            sqlite_where=text(ACTIVE_STATUSES),
-            postgresql_where=text(ACTIVE_STATUSES),
+            sqlite_where=text(ACTIVE_DELIVERY),
+            postgresql_where=text(ACTIVE_DELIVERY),
         ),
     )
 
@@ -79,7 +81,9 @@ class Delivery(Base):
     rider_id: Mapped[str | None] = mapped_column(
         String(26), ForeignKey("riders.id", ondelete="RESTRICT")
     )
-    status: Mapped[str] = mapped_column(String(12), nullable=False, default="waiting")
+    status: Mapped[DeliveryStatus] = status_column(
+        DeliveryStatus, length=12, default=DeliveryStatus.WAITING
+    )
     drop_lat: Mapped[float | None] = mapped_column(Float)
     drop_lng: Mapped[float | None] = mapped_column(Float)
     otp_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

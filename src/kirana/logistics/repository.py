@@ -10,8 +10,7 @@ from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb
-
-ACTIVE = ("assigned", "picked_up")
+from kirana.logistics.state import ACTIVE_STATUSES, DeliveryStatus
 
 
 def _rowcount(result: Any) -> int:
@@ -146,7 +145,7 @@ async def deliveries_by_ids(session: AsyncSession, ids: Sequence[str]) -> dict[s
 async def active_deliveries_of(session: AsyncSession, rider_id: str) -> list[Delivery]:
     rows = await session.execute(
         select(Delivery)
-        .where(Delivery.rider_id == rider_id, Delivery.status.in_(ACTIVE))
+        .where(Delivery.rider_id == rider_id, Delivery.status.in_(ACTIVE_STATUSES))
         .order_by(Delivery.created_at, Delivery.id)
     )
     return list(rows.scalars())
@@ -156,7 +155,7 @@ async def waiting_deliveries(session: AsyncSession, store_id: str, limit: int) -
     """The store's oldest unassigned deliveries, skipping rows another dispatcher holds."""
     rows = await session.execute(
         select(Delivery)
-        .where(Delivery.store_id == store_id, Delivery.status == "waiting")
+        .where(Delivery.store_id == store_id, Delivery.status == DeliveryStatus.WAITING)
         .order_by(Delivery.created_at, Delivery.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -167,7 +166,7 @@ async def waiting_deliveries(session: AsyncSession, store_id: str, limit: int) -
 
 async def stores_with_waiting(session: AsyncSession) -> list[str]:
     rows = await session.execute(
-        select(Delivery.store_id).where(Delivery.status == "waiting").distinct()
+        select(Delivery.store_id).where(Delivery.status == DeliveryStatus.WAITING).distinct()
     )
     return [r[0] for r in rows.all()]
 
@@ -176,7 +175,7 @@ async def move_delivery(
     session: AsyncSession,
     delivery_id: str,
     *,
-    from_statuses: Sequence[str],
+    from_statuses: Sequence[DeliveryStatus],
     **values: Any,
 ) -> bool:
     """Conditionally move a delivery; False if it was no longer in ``from_statuses``."""

@@ -8,9 +8,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from kirana.kit.validation import Latitude, Longitude
+from kirana.logistics.state import DeliveryStatus
 
 Vehicle = Literal["bicycle", "scooter", "motorbike", "on_foot"]
-DeliveryStatus = Literal["waiting", "assigned", "picked_up", "delivered", "cancelled"]
 
 
 class Strict(BaseModel):

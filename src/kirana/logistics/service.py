@@ -39,6 +39,13 @@ from kirana.logistics.schemas import (
     ServingStore,
     StoreRef,
 )
+from kirana.logistics.state import (
+    ACTIVE_STATUSES,
+    DELIVERY,
+    FINAL_STATUSES,
+    DeliveryStatus,
+    sources,
+)
 from kirana.users import service as users
 
 VEHICLES = ("bicycle", "scooter", "motorbike", "on_foot")
@@ -271,15 +278,16 @@ async def mark_picked_up(
     """The rider has the bag: only an order the store has packed can be picked up."""
     rider = await _me(session, user_id)
     delivery = await _my_delivery(session, rider, delivery_id)
-    if delivery.status != "assigned":
-        raise Conflict(f"This delivery is {delivery.status}", code="invalid_transition")
+    DELIVERY.check(
+        delivery.status, DeliveryStatus.PICKED_UP, detail=f"This delivery is {delivery.status}"
+    )
     await orders.mark_out_for_delivery(session, delivery.order_id, rider_user_id=user_id)
     now = clock.now()
     await repo.move_delivery(
         session,
         delivery.id,
-        from_statuses=("assigned",),
-        status="picked_up",
+        from_statuses=sources(DeliveryStatus.PICKED_UP),
+        status=DeliveryStatus.PICKED_UP,
         picked_up_at=now,
         updated_at=now,
     )
@@ -298,10 +306,11 @@ async def mark_delivered(
             "Too many wrong codes: this delivery is locked; call support",
             extra={"attempts_left": 0},
         )
-    if delivery.status != "picked_up":
-        raise Conflict(
-            f"This delivery is {delivery.status}; pick it up first", code="invalid_transition"
-        )
+    DELIVERY.check(
+        delivery.status,
+        DeliveryStatus.DELIVERED,
+        detail=f"This delivery is {delivery.status}; pick it up first",
+    )
     info = await orders.delivery_info(session, delivery.order_id)
     now = clock.now()
     if not hmac.compare_digest(otp.encode(), info.delivery_otp.encode()):
@@ -320,8 +329,8 @@ async def mark_delivered(
     await repo.move_delivery(
         session,
         delivery.id,
-        from_statuses=("picked_up",),
-        status="delivered",
+        from_statuses=sources(DeliveryStatus.DELIVERED),
+        status=DeliveryStatus.DELIVERED,
         delivered_at=now,
         updated_at=now,
     )
@@ -368,7 +377,7 @@ async def start_delivery(
         id=new_id(),
         order_id=order_id,
         store_id=store_id,
-        status="waiting",
+        status=DeliveryStatus.WAITING,
         drop_lat=drop_lat,
         drop_lng=drop_lng,
         otp_attempts=0,
@@ -382,14 +391,14 @@ async def start_delivery(
 async def cancel_delivery(session: AsyncSession, order_id: str) -> None:
     """An order was cancelled: cancel its delivery, free its rider, give them the next one."""
     delivery = await repo.delivery_by_order(session, order_id, lock=True)
-    if delivery is None or delivery.status in ("delivered", "cancelled"):
+    if delivery is None or delivery.status in FINAL_STATUSES:
         return
     now = clock.now()
     await repo.move_delivery(
         session,
         delivery.id,
-        from_statuses=("waiting", "assigned", "picked_up"),
-        status="cancelled",
+        from_statuses=sources(DeliveryStatus.CANCELLED),
+        status=DeliveryStatus.CANCELLED,
         cancelled_at=now,
         updated_at=now,
     )
@@ -456,7 +465,7 @@ async def rider_position_for_order(session: AsyncSession, order_id: str) -> Ride
     if found is None:
         return None
     delivery, rider = found
-    if delivery.status not in repo.ACTIVE or rider.lat is None or rider.lng is None:
+    if delivery.status not in ACTIVE_STATUSES or rider.lat is None or rider.lng is None:
         return None
     return RiderPosition(name=rider.name, lat=rider.lat, lng=rider.lng)
 

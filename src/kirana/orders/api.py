@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
@@ -13,7 +13,6 @@ from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.orders import (
     handlers,  # noqa: F401  (subscribes the payment event handlers)
     service,
-    state,
 )
 from kirana.orders.schemas import (
     AuditReport,
@@ -34,20 +33,12 @@ from kirana.orders.schemas import (
     QueueEntry,
     TrackingRead,
 )
+from kirana.orders.state import OrderStatus
 
 router = APIRouter(prefix="/api/v1", tags=["orders"])
 store_ops_router = APIRouter(prefix="/api/v1/store-ops", tags=["store operations"])
 admin_router = APIRouter(prefix="/api/v1/admin", tags=["admin: orders"])
 
-OrderStatus = Literal[
-    "pending_payment",
-    "confirmed",
-    "picking",
-    "packed",
-    "out_for_delivery",
-    "delivered",
-    "cancelled",
-]
 Cursor = Annotated[str | None, Query(max_length=500)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 IdempotencyKey = Annotated[
@@ -195,12 +186,12 @@ async def pick_list(order_id: str, principal: StaffUser, session: Session) -> Pi
 
 @store_ops_router.post("/orders/{order_id}/start-picking", operation_id="startPicking")
 async def start_picking(order_id: str, principal: StaffUser, session: Session) -> PickList:
-    return await service.staff_transition(session, principal, order_id, state.PICKING)
+    return await service.staff_transition(session, principal, order_id, OrderStatus.PICKING)
 
 
 @store_ops_router.post("/orders/{order_id}/packed", operation_id="markPacked")
 async def mark_packed(order_id: str, principal: StaffUser, session: Session) -> PickList:
-    return await service.staff_transition(session, principal, order_id, state.PACKED)
+    return await service.staff_transition(session, principal, order_id, OrderStatus.PACKED)
 
 
 # --- admin ----------------------------------------------------------------------------------

@@ -18,12 +18,13 @@ from kirana.catalog import stock
 from kirana.orders import repository as repo
 from kirana.orders import state
 from kirana.orders.schemas import AuditReport, Breach
+from kirana.orders.state import OrderStatus
 from kirana.payments import service as payments
 
 
 def expected_capture(status: str, payment_method: str, total: int) -> int:
     if payment_method == "cod":
-        return total if status == state.DELIVERED else 0
+        return total if status == OrderStatus.DELIVERED else 0
     return total if status in state.PAID_STATUSES else 0
 
 

@@ -41,6 +41,7 @@ from kirana.orders.schemas import (
     PaymentSummary,
     TimelineEntry,
 )
+from kirana.orders.state import OrderStatus
 from kirana.orders.unpaid import check_unpaid_limits
 from kirana.payments import service as payments
 from kirana.users import service as users
@@ -198,7 +199,7 @@ async def _checkout(
     # Cash on delivery is confirmed at once, through the state machine's own rule.
     cod = body.payment_method == "cod"
     if cod:
-        state.check(state.PENDING_PAYMENT, state.CONFIRMED, state.SYSTEM)
+        state.check(OrderStatus.PENDING_PAYMENT, OrderStatus.CONFIRMED, state.SYSTEM)
     address_snapshot = {
         "label": address.label,
         "line1": address.line1,
@@ -213,7 +214,7 @@ async def _checkout(
         number=new_order_number(),
         customer_id=principal.id,
         store_id=store.id,
-        status=state.CONFIRMED if cod else state.PENDING_PAYMENT,
+        status=OrderStatus.CONFIRMED if cod else OrderStatus.PENDING_PAYMENT,
         payment_method=body.payment_method,
         payment_id=payment.id,
         currency=market.current().currency,
@@ -258,13 +259,16 @@ async def _checkout(
     ]
     timeline = [
         TimelineEntry(
-            status=state.PENDING_PAYMENT, at=now, actor=principal.id, actor_role=principal.role
+            status=OrderStatus.PENDING_PAYMENT,
+            at=now,
+            actor=principal.id,
+            actor_role=principal.role,
         )
     ]
     if cod:
         timeline.append(
             TimelineEntry(
-                status=state.CONFIRMED,
+                status=OrderStatus.CONFIRMED,
                 at=now + timedelta(microseconds=1),  # the timeline is ordered by time
                 actor=state.SYSTEM.id,
                 actor_role=state.SYSTEM.role,

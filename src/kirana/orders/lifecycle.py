@@ -36,6 +36,7 @@ from kirana.orders.schemas import (
     TrackingPoint,
     TrackingRead,
 )
+from kirana.orders.state import OrderStatus
 from kirana.payments import service as payments
 from kirana.users import service as users
 from kirana.users.schemas import Principal
@@ -97,7 +98,7 @@ def base_payload(order: Order) -> dict[str, Any]:
 async def transition(
     session: AsyncSession,
     order: Order,
-    target: str,
+    target: OrderStatus,
     actor: Actor,
     *,
     note: str | None = None,
@@ -108,7 +109,7 @@ async def transition(
     now = clock.now()
     order.status = target
     order.updated_at = now
-    if target == state.CONFIRMED:
+    if target == OrderStatus.CONFIRMED:
         order.confirmed_at = now
     await session.flush()
     await repo.add_event(
@@ -124,19 +125,19 @@ async def transition(
         },
     )
     body = base_payload(order)
-    if target == state.CONFIRMED:
+    if target == OrderStatus.CONFIRMED:
         body |= {"drop_lat": order.drop_lat, "drop_lng": order.drop_lng}
     await emit(session, f"order.{target}", body | (payload or {}))
 
 
 async def confirm(session: AsyncSession, order: Order, actor: Actor = state.SYSTEM) -> None:
-    await transition(session, order, state.CONFIRMED, actor)
+    await transition(session, order, OrderStatus.CONFIRMED, actor)
 
 
 async def cancel(session: AsyncSession, order: Order, actor: Actor, reason: str) -> None:
     """Cancel, give the stock back and the coupon use; payments refunds from the event."""
     was_paid = order.status in state.PAID_STATUSES and order.payment_method != "cod"
-    state.check(order.status, state.CANCELLED, actor)
+    state.check(order.status, OrderStatus.CANCELLED, actor)
     order.cancel_reason = reason[:200]
     # The coupon's row before the stock's, the order checkout locks them in (no deadlock).
     await repo.revert_redemption(session, order.id)
@@ -144,7 +145,7 @@ async def cancel(session: AsyncSession, order: Order, actor: Actor, reason: str)
     await transition(
         session,
         order,
-        state.CANCELLED,
+        OrderStatus.CANCELLED,
         actor,
         note=reason[:200],
         payload={
@@ -170,7 +171,7 @@ async def cancel_by_customer(
     order = await customer_order(session, principal, order_id, lock=True)
     actor = actor_of(principal)
     reason = reason or f"cancelled by {actor.role}"
-    if order.status == state.PENDING_PAYMENT and actor.role == "customer":
+    if order.status == OrderStatus.PENDING_PAYMENT and actor.role == "customer":
         await cancel_unpaid(session, order, actor, reason)
     else:
         await cancel(session, order, actor, reason)
@@ -192,7 +193,7 @@ async def on_payment_succeeded(session: AsyncSession, order_id: str) -> None:
     """Confirm a pending order. Already confirmed: nothing to do. Cancelled: stays cancelled
     (payments refunds a late capture)."""
     order = await repo.order_by_id(session, order_id, lock=True)
-    if order is not None and order.status == state.PENDING_PAYMENT:
+    if order is not None and order.status == OrderStatus.PENDING_PAYMENT:
         await confirm(session, order)
 
 
@@ -204,7 +205,7 @@ async def expire_unpaid(session: AsyncSession, *, older_than_minutes: int = 15) 
     expired = 0
     for order_id in await repo.unpaid_before(session, cutoff):
         order = await repo.order_by_id(session, order_id, lock=True)
-        if order is not None and order.status == state.PENDING_PAYMENT:
+        if order is not None and order.status == OrderStatus.PENDING_PAYMENT:
             await cancel_unpaid(session, order, state.SYSTEM, "payment_timeout")
             expired += 1
     return expired
@@ -302,7 +303,7 @@ async def list_orders(
     limit: int = DEFAULT_LIMIT,
     customer_id: str | None = None,
     store_id: str | None = None,
-    statuses: list[str] | None = None,
+    statuses: list[OrderStatus] | None = None,
 ) -> Page[OrderSummary]:
     key = decode_cursor(cursor, 1)
     rows = await repo.orders_page(
@@ -324,12 +325,12 @@ async def list_orders(
 async def tracking(session: AsyncSession, principal: Principal, order_id: str) -> TrackingRead:
     order = await customer_order(session, principal, order_id)
     rider = None
-    if order.status in (state.CONFIRMED, state.PICKING, state.PACKED, state.OUT_FOR_DELIVERY):
+    if order.status in state.ACTIVE_STATUSES:
         position = await logistics.rider_position_for_order(session, order.id)
         if position is not None:
             rider = RiderOnMap(name=position.name, lat=position.lat, lng=position.lng)
     remaining: int | None = None
-    if order.status not in (state.DELIVERED, state.CANCELLED):
+    if order.status in state.OPEN_STATUSES:
         started = order.confirmed_at or order.created_at
         elapsed = (clock.now() - started).total_seconds() / 60
         remaining = max(1, round(order.eta_minutes - elapsed))
@@ -348,10 +349,10 @@ async def tracking(session: AsyncSession, principal: Principal, order_id: str) -
 
 
 async def store_queue(
-    session: AsyncSession, principal: Principal, store_id: str, status: str | None
+    session: AsyncSession, principal: Principal, store_id: str, status: OrderStatus | None
 ) -> Page[QueueEntry]:
     check_store_access(principal, store_id)
-    statuses = [status] if status else [state.CONFIRMED, state.PICKING, state.PACKED]
+    statuses = [status] if status else list(state.STORE_QUEUE)
     now = clock.now()
     return Page(
         items=[
@@ -400,7 +401,7 @@ def _pick_list(order: Order, items: list[Any]) -> PickList:
 
 
 async def staff_transition(
-    session: AsyncSession, principal: Principal, order_id: str, target: str
+    session: AsyncSession, principal: Principal, order_id: str, target: OrderStatus
 ) -> PickList:
     order = await staff_order(session, principal, order_id, lock=True)
     await transition(session, order, target, actor_of(principal))
@@ -445,7 +446,7 @@ async def mark_out_for_delivery(
     await transition(
         session,
         order,
-        state.OUT_FOR_DELIVERY,
+        OrderStatus.OUT_FOR_DELIVERY,
         Actor(rider_user_id, "rider"),
         payload={"rider_id": rider_user_id},
     )
@@ -453,12 +454,12 @@ async def mark_out_for_delivery(
 
 async def mark_delivered(session: AsyncSession, order_id: str, *, rider_user_id: str) -> None:
     order = await load_order(session, order_id, lock=True)
-    state.check(order.status, state.DELIVERED, Actor(rider_user_id, "rider"))
+    state.check(order.status, OrderStatus.DELIVERED, Actor(rider_user_id, "rider"))
     await stock.fulfil(session, order.id)
     await transition(
         session,
         order,
-        state.DELIVERED,
+        OrderStatus.DELIVERED,
         Actor(rider_user_id, "rider"),
         payload={"rider_id": rider_user_id, "total": order.total},
     )

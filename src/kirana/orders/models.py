@@ -24,17 +24,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kirana.kit import clock
 from kirana.kit.db import Base, UTCDateTime
-from kirana.kit.models import Timestamps, id_column
+from kirana.kit.models import Timestamps, id_column, status_column
+from kirana.kit.transitions import sql_in
+from kirana.orders.state import OrderStatus
 
-ORDER_STATUSES = (
-    "pending_payment",
-    "confirmed",
-    "picking",
-    "packed",
-    "out_for_delivery",
-    "delivered",
-    "cancelled",
-)
 PAYMENT_METHODS = ("card", "upi", "cod")
 
 
@@ -83,11 +76,7 @@ class CartItem(Base):
 class Order(Timestamps, Base):
     __tablename__ = "orders"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending_payment','confirmed','picking','packed',"
-            "'out_for_delivery','delivered','cancelled')",
-            name="status",
-        ),
+        CheckConstraint(sql_in("status", OrderStatus), name="status"),
         CheckConstraint("payment_method IN ('card','upi','cod')", name="payment_method"),
         CheckConstraint("subtotal >= 0", name="subtotal_not_negative"),
         CheckConstraint("fees_total >= 0", name="fees_not_negative"),
@@ -107,7 +96,7 @@ class Order(Timestamps, Base):
     store_id: Mapped[str] = mapped_column(
         String(26), ForeignKey("stores.id", ondelete="RESTRICT"), nullable=False
     )
-    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    status: Mapped[OrderStatus] = status_column(OrderStatus, length=20)
     payment_method: Mapped[str] = mapped_column(String(8), nullable=False)
     payment_id: Mapped[str | None] = mapped_column(String(26))
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
@@ -165,7 +154,7 @@ class OrderEvent(Base):
     order_id: Mapped[str] = mapped_column(
         String(26), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False
     )
-    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    status: Mapped[OrderStatus] = status_column(OrderStatus, length=20)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     actor: Mapped[str] = mapped_column(String(40), nullable=False)
     actor_role: Mapped[str] = mapped_column(String(16), nullable=False)

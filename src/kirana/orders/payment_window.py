@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kirana.kit import clock
 from kirana.kit.errors import Conflict
 from kirana.kit.ids import new_id
-from kirana.orders import lifecycle, state
+from kirana.orders import lifecycle
 from kirana.orders import repository as repo
 from kirana.orders.checkout import check_key, replay_of
 from kirana.orders.models import Order
 from kirana.orders.schemas import PaymentCreate
+from kirana.orders.state import OrderStatus
 from kirana.payments import service as payments
 from kirana.users.schemas import Principal
 
@@ -44,7 +45,7 @@ async def pay_again(
         replay = replay_of(previous, digest)
         return replay.status, replay.body
     order = await lifecycle.customer_order(session, principal, order_id, lock=True)
-    if order.status != state.PENDING_PAYMENT:
+    if order.status != OrderStatus.PENDING_PAYMENT:
         raise Conflict(
             f"This order is {order.status.replace('_', ' ')}; it takes no other payment",
             code="order_not_awaiting_payment",

@@ -26,6 +26,7 @@ from kirana.orders.models import (
     OrderEvent,
     OrderItem,
 )
+from kirana.orders.state import OrderStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,7 +259,7 @@ async def store_queue(session: AsyncSession, store_id: str, statuses: Sequence[s
 
 _ORDERED_BEFORE = (
     select(Order.id)
-    .where(Order.customer_id == bindparam("user_id"), Order.status != state.CANCELLED)
+    .where(Order.customer_id == bindparam("user_id"), Order.status != OrderStatus.CANCELLED)
     .limit(1)
 )
 
@@ -280,7 +281,7 @@ async def set_status(
 async def unpaid_before(session: AsyncSession, cutoff: datetime, limit: int = 200) -> list[str]:
     rows = await session.execute(
         select(Order.id)
-        .where(Order.status == state.PENDING_PAYMENT, Order.created_at < cutoff)
+        .where(Order.status == OrderStatus.PENDING_PAYMENT, Order.created_at < cutoff)
         .order_by(Order.created_at)
         .limit(limit)
     )

@@ -9,6 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kirana.orders.pricing import MAX_TIP
+from kirana.orders.state import OrderStatus
+from kirana.payments.state import PaymentStatus
 
 
 class Strict(BaseModel):
@@ -90,7 +92,7 @@ class CancelIn(Strict):
 
 class PaymentSummary(BaseModel):
     id: str
-    status: str
+    status: PaymentStatus
     provider: str
 
 
@@ -108,7 +110,7 @@ class OrderItemRead(BaseModel):
 
 
 class TimelineEntry(BaseModel):
-    status: str
+    status: OrderStatus
     at: datetime
     actor: str
     actor_role: str
@@ -118,7 +120,7 @@ class TimelineEntry(BaseModel):
 class OrderSummary(BaseModel):
     id: str
     number: str
-    status: str
+    status: OrderStatus
     store_id: str
     total: int
     currency: str
@@ -153,12 +155,12 @@ class RiderOnMap(BaseModel):
 
 
 class TrackingPoint(BaseModel):
-    status: str
+    status: OrderStatus
     at: datetime
 
 
 class TrackingRead(BaseModel):
-    status: str
+    status: OrderStatus
     eta_minutes: int | None
     rider: RiderOnMap | None
     timeline: list[TrackingPoint]
@@ -170,7 +172,7 @@ class TrackingRead(BaseModel):
 class QueueEntry(BaseModel):
     id: str
     number: str
-    status: str
+    status: OrderStatus
     item_count: int
     total: int
     created_at: datetime
@@ -189,7 +191,7 @@ class PickLine(BaseModel):
 class PickList(BaseModel):
     id: str
     number: str
-    status: str
+    status: OrderStatus
     store_id: str
     item_count: int
     confirmed_at: datetime | None
@@ -335,7 +337,7 @@ class DeliveryInfo:
     order_id: str
     number: str
     store_id: str
-    status: str
+    status: OrderStatus
     drop: DropAddress
     customer_id: str
     customer_name: str
@@ -353,7 +355,7 @@ class OrderBrief:
     number: str
     customer_id: str
     store_id: str
-    status: str
+    status: OrderStatus
 
 
 @dataclass(slots=True)
@@ -364,7 +366,7 @@ class OrderRow:
     number: str
     customer_id: str
     store_id: str
-    status: str
+    status: OrderStatus
     payment_method: str
     payment_id: str
     currency: str

@@ -1,4 +1,4 @@
-"""The order state machine, in one place: which transitions exist and who may make them.
+"""The order state machine, in one place: the statuses, which moves exist and who may make them.
 
 pending_payment → confirmed → picking → packed → out_for_delivery → delivered, and cancelled
 from pending_payment, confirmed or picking (customer, system, admin). Admins may also cancel a
@@ -8,41 +8,46 @@ packed order (a bag that never left the store); nothing leaves delivered or canc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from kirana.kit.errors import Conflict
+from kirana.kit.transitions import refuse
 
-PENDING_PAYMENT = "pending_payment"
-CONFIRMED = "confirmed"
-PICKING = "picking"
-PACKED = "packed"
-OUT_FOR_DELIVERY = "out_for_delivery"
-DELIVERED = "delivered"
-CANCELLED = "cancelled"
 
-OPEN_STATUSES = frozenset({PENDING_PAYMENT, CONFIRMED, PICKING, PACKED, OUT_FOR_DELIVERY})
+class OrderStatus(StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    CONFIRMED = "confirmed"
+    PICKING = "picking"
+    PACKED = "packed"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+_S = OrderStatus
+OPEN_STATUSES = frozenset(
+    {_S.PENDING_PAYMENT, _S.CONFIRMED, _S.PICKING, _S.PACKED, _S.OUT_FOR_DELIVERY}
+)
 # Orders holding the store's attention (used by the surge rule and the store queue).
-ACTIVE_STATUSES = frozenset({CONFIRMED, PICKING, PACKED, OUT_FOR_DELIVERY})
+ACTIVE_STATUSES = frozenset({_S.CONFIRMED, _S.PICKING, _S.PACKED, _S.OUT_FOR_DELIVERY})
 # The customer's money is (or will be) kept for these.
-PAID_STATUSES = frozenset({CONFIRMED, PICKING, PACKED, OUT_FOR_DELIVERY, DELIVERED})
+PAID_STATUSES = ACTIVE_STATUSES | {_S.DELIVERED}
+# Waiting for the store: what its queue shows unless asked for one status.
+STORE_QUEUE = (_S.CONFIRMED, _S.PICKING, _S.PACKED)
 
-# (from, to) -> roles that may make the move. "system" is the platform itself (payment events,
+# (from, to) -> roles that may make the move (a StrEnum member hashes as its value, so a status
+# read as a plain string finds its entry). "system" is the platform itself (payment events,
 # the expiry job); "rider" acts through logistics.
-_TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
-    (PENDING_PAYMENT, CONFIRMED): frozenset({"system"}),
-    (CONFIRMED, PICKING): frozenset({"store_staff", "admin"}),
-    (PICKING, PACKED): frozenset({"store_staff", "admin"}),
-    (PACKED, OUT_FOR_DELIVERY): frozenset({"rider", "admin", "system"}),
-    (OUT_FOR_DELIVERY, DELIVERED): frozenset({"rider", "admin", "system"}),
-    (PENDING_PAYMENT, CANCELLED): frozenset({"customer", "system", "admin"}),
-    (CONFIRMED, CANCELLED): frozenset({"customer", "system", "admin"}),
-    (PICKING, CANCELLED): frozenset({"customer", "system", "admin"}),
-    (PACKED, CANCELLED): frozenset({"admin"}),
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (_S.PENDING_PAYMENT, _S.CONFIRMED): frozenset({"system"}),
+    (_S.CONFIRMED, _S.PICKING): frozenset({"store_staff", "admin"}),
+    (_S.PICKING, _S.PACKED): frozenset({"store_staff", "admin"}),
+    (_S.PACKED, _S.OUT_FOR_DELIVERY): frozenset({"rider", "admin", "system"}),
+    (_S.OUT_FOR_DELIVERY, _S.DELIVERED): frozenset({"rider", "admin", "system"}),
+    (_S.PENDING_PAYMENT, _S.CANCELLED): frozenset({"customer", "system", "admin"}),
+    (_S.CONFIRMED, _S.CANCELLED): frozenset({"customer", "system", "admin"}),
+    (_S.PICKING, _S.CANCELLED): frozenset({"customer", "system", "admin"}),
+    (_S.PACKED, _S.CANCELLED): frozenset({"admin"}),
 }
-
-
-class InvalidTransition(Conflict):
-    code = "invalid_transition"
-    title = "Not possible in the order's current state"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,19 +61,16 @@ class Actor:
 SYSTEM = Actor("system", "system")
 
 
-def allowed(current: str, target: str, role: str) -> bool:
-    return role in _TRANSITIONS.get((current, target), frozenset())
+def allowed(current: str, target: OrderStatus, role: str) -> bool:
+    return role in TRANSITIONS.get((current, target), frozenset())
 
 
-def check(current: str, target: str, actor: Actor) -> None:
+def check(current: str, target: OrderStatus, actor: Actor) -> None:
     """Raise 409 ``invalid_transition`` unless ``actor`` may move an order from ``current``."""
     if not allowed(current, target, actor.role):
-        raise InvalidTransition(
-            f"An order that is {current} cannot become {target}"
-            + (f" by a {actor.role}" if (current, target) in _TRANSITIONS else ""),
-            extra={"status_now": current, "requested": target},
-        )
+        known = (current, target) in TRANSITIONS
+        raise refuse("order", current, target, by=actor.role if known else None)
 
 
 def customer_may_cancel(status: str) -> bool:
-    return allowed(status, CANCELLED, "customer")
+    return allowed(status, OrderStatus.CANCELLED, "customer")

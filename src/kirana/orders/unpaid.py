@@ -12,14 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.config import Settings
 from kirana.kit.errors import Conflict
-from kirana.orders import state
 from kirana.orders.models import Order
+from kirana.orders.state import OrderStatus
 
 # Orders to points this close (about 110 m of latitude) count as one address: another account's
 # address a few metres away is the same door.
 SAME_PLACE_DEGREES = 0.001
 
-_UNPAID = Order.status == state.PENDING_PAYMENT
+_UNPAID = Order.status == OrderStatus.PENDING_PAYMENT
 _MINE = select(func.count()).where(_UNPAID, Order.customer_id == bindparam("customer_id"))
 _HERE = select(func.count()).where(
     _UNPAID,

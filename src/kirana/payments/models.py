@@ -21,12 +21,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kirana.kit import clock
 from kirana.kit.db import Base, UTCDateTime
-from kirana.kit.models import Timestamps, id_column
+from kirana.kit.models import Timestamps, id_column, status_column
+from kirana.kit.transitions import sql_in
+from kirana.payments.state import LIVE_STATUSES, OUTCOMES, Outcome, PaymentStatus
 
-STATUSES = ("pending", "succeeded", "failed", "refunded", "cancelled")
 METHODS = ("card", "upi", "cod")
 # An order has at most one intent in these states; a failed or voided one may be replaced.
-LIVE_STATUSES = "status IN ('pending','succeeded','refunded')"
+LIVE_INTENT = sql_in("status", LIVE_STATUSES)
 
 
 class PaymentIntent(Timestamps, Base):
@@ -34,9 +35,7 @@ class PaymentIntent(Timestamps, Base):
 
     __tablename__ = "payment_intents"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending','succeeded','failed','refunded','cancelled')", name="status"
-        ),
+        CheckConstraint(sql_in("status", PaymentStatus), name="status"),
         CheckConstraint("method IN ('card','upi','cod')", name="method"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         CheckConstraint(
@@ -50,8 +49,8 @@ class PaymentIntent(Timestamps, Base):
             "uq_payment_intents_live_order",
             "order_id",
             unique=True,
-            sqlite_where=text(LIVE_STATUSES),
-            postgresql_where=text(LIVE_STATUSES),
+            sqlite_where=text(LIVE_INTENT),
+            postgresql_where=text(LIVE_INTENT),
         ),
     )
 
@@ -62,7 +61,9 @@ class PaymentIntent(Timestamps, Base):
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     method: Mapped[str] = mapped_column(String(8), nullable=False)
     provider: Mapped[str] = mapped_column(String(20), nullable=False)
-    status: Mapped[str] = mapped_column(String(12), nullable=False, default="pending")
+    status: Mapped[PaymentStatus] = status_column(
+        PaymentStatus, length=12, default=PaymentStatus.PENDING
+    )
     captured_amount: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     refunded_amount: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     failure_reason: Mapped[str | None] = mapped_column(String(200))
@@ -74,7 +75,7 @@ class PaymentAttempt(Base):
 
     __tablename__ = "payment_attempts"
     __table_args__ = (
-        CheckConstraint("outcome IN ('succeeded','failed','pending')", name="outcome"),
+        CheckConstraint(sql_in("outcome", OUTCOMES), name="outcome"),
         UniqueConstraint("intent_id", "idempotency_key", name="uq_payment_attempts_key"),
     )
 
@@ -86,7 +87,7 @@ class PaymentAttempt(Base):
     request_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     instrument: Mapped[str] = mapped_column(String(120), nullable=False)
     gateway_ref: Mapped[str] = mapped_column(String(40), nullable=False)
-    outcome: Mapped[str] = mapped_column(String(12), nullable=False)
+    outcome: Mapped[Outcome] = mapped_column(String(12), nullable=False)
     reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
 

@@ -13,19 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit.db import Base, changed, is_postgresql, table_of
 from kirana.payments.models import (
-    LIVE_STATUSES,
+    LIVE_INTENT,
     PaymentAttempt,
     PaymentIntent,
     PaymentRefund,
     SandboxWebhookDelivery,
 )
-
-LIVE = ("pending", "succeeded", "refunded")
+from kirana.payments.state import CAPTURED_STATUSES, LIVE_STATUSES, PAYMENT, PaymentStatus
 
 
 def _insert_intent(dialect_insert: Any) -> Any:
     return dialect_insert(table_of(PaymentIntent)).on_conflict_do_nothing(
-        index_elements=["order_id"], index_where=text(LIVE_STATUSES)
+        index_elements=["order_id"], index_where=text(LIVE_INTENT)
     )
 
 
@@ -69,7 +68,7 @@ async def intent_by_id(
 async def live_intent_for_order(session: AsyncSession, order_id: str) -> PaymentIntent | None:
     result = await session.execute(
         select(PaymentIntent)
-        .where(PaymentIntent.order_id == order_id, PaymentIntent.status.in_(LIVE))
+        .where(PaymentIntent.order_id == order_id, PaymentIntent.status.in_(LIVE_STATUSES))
         .execution_options(populate_existing=True)
     )
     return result.scalar_one_or_none()
@@ -90,13 +89,14 @@ async def move_pending(
     session: AsyncSession,
     intent_id: str,
     *,
-    status: str,
+    status: PaymentStatus,
     at: datetime,
     captured_amount: int | None = None,
     failure_reason: str | None = None,
-    from_status: str = "pending",
+    from_status: PaymentStatus = PaymentStatus.PENDING,
 ) -> bool:
     """Move an intent from ``from_status`` to ``status``; False if something moved it first."""
+    PAYMENT.check(from_status, status)
     values: dict[str, Any] = {"status": status, "settled_at": at, "updated_at": at}
     if captured_amount is not None:
         values["captured_amount"] = captured_amount
@@ -116,7 +116,7 @@ async def add_refunded(session: AsyncSession, intent_id: str, amount: int, at: d
         update(PaymentIntent)
         .where(
             PaymentIntent.id == intent_id,
-            PaymentIntent.status.in_(("succeeded", "refunded")),
+            PaymentIntent.status.in_(CAPTURED_STATUSES),
             PaymentIntent.refunded_amount + amount <= PaymentIntent.captured_amount,
         )
         .values(
@@ -124,7 +124,7 @@ async def add_refunded(session: AsyncSession, intent_id: str, amount: int, at: d
             status=case(
                 (
                     PaymentIntent.refunded_amount + amount >= PaymentIntent.captured_amount,
-                    "refunded",
+                    PaymentStatus.REFUNDED,
                 ),
                 else_=PaymentIntent.status,
             ),
@@ -146,7 +146,9 @@ async def attempt_by_key(session: AsyncSession, intent_id: str, key: str) -> Pay
 async def has_pending_attempt(session: AsyncSession, intent_id: str) -> bool:
     result = await session.execute(
         select(PaymentAttempt.id)
-        .where(PaymentAttempt.intent_id == intent_id, PaymentAttempt.outcome == "pending")
+        .where(
+            PaymentAttempt.intent_id == intent_id, PaymentAttempt.outcome == PaymentStatus.PENDING
+        )
         .limit(1)
     )
     return result.first() is not None

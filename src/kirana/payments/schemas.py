@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-PaymentStatus = Literal["pending", "succeeded", "failed", "refunded", "cancelled"]
+from kirana.payments.state import PaymentStatus
+
 PaymentMethod = Literal["card", "upi", "cod"]
 
 

@@ -28,6 +28,7 @@ from kirana.payments.models import (
     ProcessedWebhookEvent,
 )
 from kirana.payments.schemas import ConfirmIn, ConfirmOut, PaymentRead, RefundRead, WebhookAck
+from kirana.payments.state import CAPTURED_STATUSES, Outcome, PaymentStatus
 
 
 def to_read(intent: PaymentIntent) -> PaymentRead:
@@ -42,7 +43,7 @@ def to_read(intent: PaymentIntent) -> PaymentRead:
     )
 
 
-def _confirm_out(intent: PaymentIntent, status: str, reason: str | None) -> ConfirmOut:
+def _confirm_out(intent: PaymentIntent, status: Outcome, reason: str | None) -> ConfirmOut:
     return ConfirmOut(
         **to_read(intent).model_dump(exclude={"status"}),
         status=status,
@@ -70,7 +71,7 @@ def _new_intent(
         "currency": currency,
         "method": method,
         "provider": provider_for(method),
-        "status": "pending",
+        "status": PaymentStatus.PENDING,
         "captured_amount": 0,
         "refunded_amount": 0,
         "failure_reason": None,
@@ -121,7 +122,7 @@ async def replace_intent(
     customer picks another card, UPI or cash). A pending one is voided first; one with a charge
     in flight, or a captured one, is refused (409)."""
     live = await repo.live_intent_for_order(session, order_id)
-    if live is not None and live.status != "pending":
+    if live is not None and live.status != PaymentStatus.PENDING:
         raise Conflict("This order is paid already", code="payment_exists")
     if live is not None:
         if await repo.has_pending_attempt(session, live.id):
@@ -129,7 +130,9 @@ async def replace_intent(
                 "A payment for this order is still in progress; wait for its answer",
                 code="payment_in_progress",
             )
-        if not await repo.move_pending(session, live.id, status="cancelled", at=clock.now()):
+        if not await repo.move_pending(
+            session, live.id, status=PaymentStatus.CANCELLED, at=clock.now()
+        ):
             raise Conflict("The payment changed meanwhile; try again", code="payment_changed")
     return await create_intent(
         session,
@@ -247,12 +250,14 @@ async def confirm(
             + ("card_number" if intent.method == "card" else "upi_vpa"),
             code="instrument_mismatch",
         )
-    if intent.status in ("succeeded", "failed"):
+    if intent.status in (PaymentStatus.SUCCEEDED, PaymentStatus.FAILED):
         return _confirm_out(intent, intent.status, intent.failure_reason)
-    if intent.status != "pending":
+    if intent.status != PaymentStatus.PENDING:
         raise Conflict(f"This payment is {intent.status}", code="payment_closed")
     if await repo.has_pending_attempt(session, intent.id):
-        return _confirm_out(intent, "pending", None)  # a UPI collect request is in flight
+        return _confirm_out(
+            intent, PaymentStatus.PENDING, None
+        )  # a UPI collect request is in flight
     charge = await gateway.charge(session, intent, instrument)
     attempt = PaymentAttempt(
         id=new_id(),
@@ -266,20 +271,26 @@ async def confirm(
     )
     if not await repo.insert_unique(session, attempt):
         raise Conflict("This payment is being confirmed already", code="confirm_in_progress")
-    if charge.outcome != "pending":
+    if charge.outcome != PaymentStatus.PENDING:
         await _settle(session, intent.id, charge.outcome, charge.reason)
     return _confirm_out(intent, charge.outcome, charge.reason)
 
 
-async def _settle(session: AsyncSession, intent_id: str, outcome: str, reason: str | None) -> bool:
+async def _settle(
+    session: AsyncSession, intent_id: str, outcome: Outcome, reason: str | None
+) -> bool:
     """Move a pending intent to its final outcome once; the one that moves it emits the event."""
     intent = await repo.intent_by_id(session, intent_id)
     if intent is None:
         return False
     now = clock.now()
-    if outcome == "succeeded":
+    if outcome == PaymentStatus.SUCCEEDED:
         moved = await repo.move_pending(
-            session, intent_id, status="succeeded", at=now, captured_amount=intent.amount
+            session,
+            intent_id,
+            status=PaymentStatus.SUCCEEDED,
+            at=now,
+            captured_amount=intent.amount,
         )
         if moved:
             await emit(
@@ -295,7 +306,11 @@ async def _settle(session: AsyncSession, intent_id: str, outcome: str, reason: s
             )
         return moved
     moved = await repo.move_pending(
-        session, intent_id, status="failed", at=now, failure_reason=reason or "declined"
+        session,
+        intent_id,
+        status=PaymentStatus.FAILED,
+        at=now,
+        failure_reason=reason or "declined",
     )
     if moved:
         await emit(
@@ -339,10 +354,10 @@ async def handle_webhook(
     if intent is None:
         return WebhookAck()  # not ours (another environment's event); acknowledged, ignored
     if event.type == webhooks.SUCCEEDED:
-        if not await _settle(session, intent.id, "succeeded", None):
+        if not await _settle(session, intent.id, PaymentStatus.SUCCEEDED, None):
             await _refund_late_capture(session, intent.id)
     elif event.type == webhooks.FAILED:
-        await _settle(session, intent.id, "failed", event.reason)
+        await _settle(session, intent.id, PaymentStatus.FAILED, event.reason)
     # payment_intent.refunded confirms a refund we started and recorded already.
     return WebhookAck()
 
@@ -351,15 +366,15 @@ async def _refund_late_capture(session: AsyncSession, intent_id: str) -> None:
     """The gateway captured money for an intent we had voided (the order was cancelled while a
     UPI collect was in flight): record the capture and give it straight back."""
     intent = await repo.intent_by_id(session, intent_id)
-    if intent is None or intent.status != "cancelled":
+    if intent is None or intent.status != PaymentStatus.CANCELLED:
         return
     captured = await repo.move_pending(
         session,
         intent.id,
-        status="succeeded",
+        status=PaymentStatus.SUCCEEDED,
         at=clock.now(),
         captured_amount=intent.amount,
-        from_status="cancelled",
+        from_status=PaymentStatus.CANCELLED,
     )
     if captured and intent.amount > 0:
         await refund(
@@ -389,7 +404,7 @@ async def refund(
         return _refund_read(existing)
     if amount <= 0:
         raise ValidationFailed("A refund amount must be positive", code="invalid_amount")
-    if intent.status not in ("succeeded", "refunded"):
+    if intent.status not in CAPTURED_STATUSES:
         raise Conflict(
             f"Only a captured payment can be refunded; this one is {intent.status}",
             code="payment_not_captured",
@@ -424,12 +439,12 @@ async def settle_cancelled_order(
     intent = await repo.live_intent_for_order(session, order_id)
     if intent is None:
         return
-    if intent.status == "pending":
-        await repo.move_pending(session, intent.id, status="cancelled", at=clock.now())
+    if intent.status == PaymentStatus.PENDING:
+        await repo.move_pending(session, intent.id, status=PaymentStatus.CANCELLED, at=clock.now())
         return
     left = intent.captured_amount - intent.refunded_amount
     amount = min(refund_amount, left) if refund_amount else left
-    if intent.status in ("succeeded", "refunded") and amount > 0:
+    if intent.status in CAPTURED_STATUSES and amount > 0:
         await refund(
             session,
             intent.id,
@@ -442,7 +457,11 @@ async def settle_cancelled_order(
 async def collect_cash(session: AsyncSession, order_id: str) -> None:
     """A cash-on-delivery order was delivered: the rider collected its total."""
     intent = await repo.live_intent_for_order(session, order_id)
-    if intent is not None and intent.method == "cod" and intent.status == "pending":
+    if intent is not None and intent.method == "cod" and intent.status == PaymentStatus.PENDING:
         await repo.move_pending(
-            session, intent.id, status="succeeded", at=clock.now(), captured_amount=intent.amount
+            session,
+            intent.id,
+            status=PaymentStatus.SUCCEEDED,
+            at=clock.now(),
+            captured_amount=intent.amount,
         )

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { formatMoney } from '../lib/money';
 import { useQuery } from '../lib/query';
-import { STATUS_LABEL } from '../lib/labels';
+import { CANCELLABLE, ORDER_STATUSES, STATUS_LABEL } from '../lib/labels';
 import type { AdminOrder, OrderStatus } from '../lib/types';
 import { Button, Dialog, Empty, ErrorBanner, SelectField, Skeleton, StatusBadge } from '../ui';
 import { DataTable, type Column } from '../ui/table';
@@ -10,7 +10,7 @@ import { Timeline } from '../customer/OrderPage';
 import { useStores } from './data';
 
 export function OrdersBoard() {
-  const [status, setStatus] = useState('');
+  const [status, setStatus] = useState<OrderStatus | ''>('');
   const [storeId, setStoreId] = useState('');
   const stores = useStores();
   const [open, setOpen] = useState<string | null>(null);
@@ -21,7 +21,7 @@ export function OrdersBoard() {
         api.GET('/api/v1/admin/orders', {
           params: {
             query: {
-              status: (status || undefined) as OrderStatus | undefined,
+              status: status || undefined,
               store_id: storeId || undefined,
               limit: 100,
             },
@@ -59,11 +59,15 @@ export function OrdersBoard() {
     <>
       <h1>Orders</h1>
       <div className="toolbar">
-        <SelectField label="Status" value={status} onChange={(e) => setStatus(e.target.value)}>
+        <SelectField
+          label="Status"
+          value={status}
+          onChange={(e) => setStatus(e.target.value as OrderStatus | '')}
+        >
           <option value="">All statuses</option>
-          {Object.entries(STATUS_LABEL).map(([k, v]) => (
-            <option key={k} value={k}>
-              {v}
+          {ORDER_STATUSES.map((s) => (
+            <option key={s} value={s}>
+              {STATUS_LABEL[s]}
             </option>
           ))}
         </SelectField>
@@ -140,7 +144,7 @@ function OrderDialog({
             ))}
           </div>
           <Timeline status={o.status} timeline={o.timeline} paymentMethod={o.payment_method} />
-          {['pending_payment', 'confirmed', 'picking'].includes(o.status) ? (
+          {CANCELLABLE.includes(o.status) ? (
             <Button
               variant="danger"
               busy={busy}

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { applyBulk, changed } from './bulk';
-import { deliveryHistogram, deliveryMinutes, onTimeShare, ordersPerHour, revenue } from './stats';
+import {
+  deliveryHistogram,
+  deliveryMinutes,
+  onTimeShare,
+  ordersPerHour,
+  revenue,
+  type OrderLike,
+} from './stats';
 
 describe('bulk stock edit', () => {
   const row = { on_hand: 10, price: null };
@@ -24,7 +31,7 @@ describe('bulk stock edit', () => {
 describe('dashboard figures', () => {
   const t0 = Date.parse('2026-01-01T10:00:00Z');
   const iso = (min: number) => new Date(t0 + min * 60000).toISOString();
-  const orders = [
+  const orders: OrderLike[] = [
     {
       status: 'delivered',
       total: 10000,

@@ -1,15 +1,16 @@
 /** Dashboard figures computed from the admin orders list. */
+import type { OrderStatus } from '../lib/types';
 import type { Bar } from './charts';
 
 export interface OrderLike {
-  status: string;
+  status: OrderStatus;
   total: number;
   created_at?: string | null;
   eta_minutes?: number | null;
-  timeline?: Array<{ status: string; at: string }> | null;
+  timeline?: Array<{ status: OrderStatus; at: string }> | null;
 }
 
-export function at(o: OrderLike, status: string): number | null {
+export function at(o: OrderLike, status: OrderStatus): number | null {
   const t = o.timeline?.find((e) => e.status === status)?.at;
   return t ? new Date(t).getTime() : null;
 }

@@ -3,13 +3,13 @@ import { api, unwrap } from '../lib/api';
 import { formatMoney } from '../lib/money';
 import { useQuery } from '../lib/query';
 import { Link } from '../lib/router';
-import { paymentLabel, statusLabel, stepLabel } from '../lib/labels';
+import { CANCELLABLE, paymentLabel, statusLabel, stepLabel } from '../lib/labels';
 import { ORDER_STEPS, type Order, type OrderStatus, type Tracking } from '../lib/types';
 import { Button, ErrorBanner, Skeleton, StatusBadge } from '../ui';
 import { Map } from '../map/Map';
 import type { MapPoint } from '../map/types';
 
-const TERMINAL = new Set(['delivered', 'cancelled']);
+const TERMINAL = new Set<OrderStatus>(['delivered', 'cancelled']);
 
 function time(at: string | undefined) {
   if (!at) return '';
@@ -21,12 +21,12 @@ export function Timeline({
   timeline,
   paymentMethod,
 }: {
-  status: string;
-  timeline: Array<{ status: string; at: string }>;
+  status: OrderStatus;
+  timeline: Array<{ status: OrderStatus; at: string }>;
   /** card, upi or cod: a cash order has no payment to wait for. */
   paymentMethod?: string | null;
 }) {
-  const at = (s: string) => timeline.find((t) => t.status === s)?.at;
+  const at = (s: OrderStatus) => timeline.find((t) => t.status === s)?.at;
   if (status === 'cancelled') {
     return (
       <ol className="timeline">
@@ -37,8 +37,8 @@ export function Timeline({
             </span>
             <div>
               <strong>
-                {ORDER_STEPS.includes(t.status as OrderStatus)
-                  ? stepLabel(t.status as OrderStatus, paymentMethod, true)
+                {ORDER_STEPS.includes(t.status)
+                  ? stepLabel(t.status, paymentMethod, true)
                   : statusLabel(t.status)}
               </strong>
               <div className="subtle">{time(t.at)}</div>
@@ -48,7 +48,7 @@ export function Timeline({
       </ol>
     );
   }
-  const reachedIndex = ORDER_STEPS.indexOf(status as OrderStatus);
+  const reachedIndex = ORDER_STEPS.indexOf(status);
   // While payment is pending the order itself is placed: the step in progress is the payment.
   const current = Math.max(reachedIndex, 1);
   const steps = ORDER_STEPS.filter(
@@ -140,7 +140,7 @@ export function OrderPage({ id }: { id: string }) {
       label: `${t.rider.name}`,
       kind: 'rider',
     });
-  const canCancel = ['pending_payment', 'confirmed', 'picking'].includes(status);
+  const canCancel = CANCELLABLE.includes(status);
 
   async function cancel() {
     if (!confirm('Cancel this order?')) return;

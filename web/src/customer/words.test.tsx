@@ -5,12 +5,13 @@ import { ME, renderApp } from '../test/render';
 import { setTokens } from '../lib/tokens';
 import { OrderPage, Timeline } from './OrderPage';
 import { OrdersPage } from './OrdersPage';
+import type { OrderStatus } from '../lib/types';
 
 // A customer reads words, never the API's codes ("sandbox · succeeded", "cod · pending").
 const RAW = /sandbox|succeeded|pending|\bcod\b|_/;
 
 const placedAt = '2026-01-01T10:00:00Z';
-const cashTimeline = [
+const cashTimeline: Array<{ status: OrderStatus; at: string }> = [
   { status: 'pending_payment', at: placedAt },
   { status: 'confirmed', at: '2026-01-01T10:00:00.000001Z' },
 ];

@@ -1,8 +1,7 @@
 /** The words a person reads for the API's status codes: one place for every screen. */
-import type { OrderStatus } from './types';
+import type { OrderStatus, PaymentStatus } from './types';
 
 export type PaymentMethod = 'card' | 'upi' | 'cod';
-export type PaymentStatus = 'pending' | 'succeeded' | 'failed' | 'refunded' | 'cancelled';
 
 export const STATUS_LABEL: Record<OrderStatus, string> = {
   pending_payment: 'Awaiting payment',
@@ -13,6 +12,13 @@ export const STATUS_LABEL: Record<OrderStatus, string> = {
   delivered: 'Delivered',
   cancelled: 'Cancelled',
 };
+
+/** Every order status, in the server's order (the label map above must name each one). */
+export const ORDER_STATUSES = Object.keys(STATUS_LABEL) as OrderStatus[];
+
+/** Where a customer may still cancel (the server's order state table decides; this hides the
+ * button where it would refuse). */
+export const CANCELLABLE: readonly OrderStatus[] = ['pending_payment', 'confirmed', 'picking'];
 
 export const PAYMENT_METHOD_LABEL: Record<PaymentMethod, string> = {
   card: 'Card',

@@ -1,5 +1,5 @@
 /** Shapes of API answers, derived from the generated client so they follow the OpenAPI document. */
-import type { paths } from '../client/schema';
+import type { components, paths } from '../client/schema';
 
 type JsonOf<T> = T extends { content: { 'application/json': infer J } } ? J : never;
 type Ok<R> = R extends { 200: infer A }
@@ -34,15 +34,13 @@ export type StockRow = ItemOf<Res<'/api/v1/admin/stores/{store_id}/stock', 'get'
 export type AdminOrder = ItemOf<Res<'/api/v1/admin/orders', 'get'>>;
 export type Rider = ItemOf<Res<'/api/v1/admin/riders', 'get'>>;
 
-export type OrderStatus =
-  | 'pending_payment'
-  | 'confirmed'
-  | 'picking'
-  | 'packed'
-  | 'out_for_delivery'
-  | 'delivered'
-  | 'cancelled';
+type Schemas = components['schemas'];
+/** The status vocabularies, as the server's enums name them (never a typed copy). */
+export type OrderStatus = Schemas['OrderStatus'];
+export type DeliveryStatus = Schemas['DeliveryStatus'];
+export type PaymentStatus = Schemas['PaymentStatus'];
 
+/** The steps an order goes through on its way to the door, in order. */
 export const ORDER_STEPS: OrderStatus[] = [
   'pending_payment',
   'confirmed',

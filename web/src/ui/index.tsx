@@ -17,6 +17,7 @@ import {
 import { ApiError, errorMessage } from '../lib/problem';
 import { formatMoney } from '../lib/money';
 import { statusLabel } from '../lib/labels';
+import type { OrderStatus } from '../lib/types';
 import { Icon, type IconName } from './icons';
 
 export function Button({
@@ -317,11 +318,11 @@ export function useToast(): (message: string) => void {
   return useContext(ToastContext);
 }
 
-export function StatusBadge({ status }: { status: string }) {
+export function StatusBadge({ status }: { status: OrderStatus }) {
   const color =
     status === 'delivered'
       ? 'green'
-      : status === 'cancelled' || status === 'failed'
+      : status === 'cancelled'
         ? 'red'
         : status === 'pending_payment'
           ? 'yellow'

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from kirana.kit.errors import NotFound
-from kirana.payments.gateways.base import Charge, Gateway, Instrument, Outcome
+from kirana.payments.gateways.base import Charge, Gateway, Instrument
 from kirana.payments.gateways.cod import CashOnDelivery
 from kirana.payments.gateways.sandbox import Sandbox
 
-__all__ = ["Charge", "Gateway", "Instrument", "Outcome", "gateway_for", "provider_for"]
+__all__ = ["Charge", "Gateway", "Instrument", "gateway_for", "provider_for"]
 
 
 def gateway_for(provider: str) -> Gateway:

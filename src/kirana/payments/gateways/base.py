@@ -8,8 +8,7 @@ from typing import Literal, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.payments.models import PaymentIntent, PaymentRefund
-
-Outcome = Literal["succeeded", "failed", "pending"]
+from kirana.payments.state import Outcome
 
 
 @dataclass(frozen=True, slots=True)

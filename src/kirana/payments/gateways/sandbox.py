@@ -19,19 +19,21 @@ from kirana.kit.errors import ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.payments import repository as repo
 from kirana.payments import webhooks
-from kirana.payments.gateways.base import Charge, Instrument, Outcome
+from kirana.payments.gateways.base import Charge, Instrument
 from kirana.payments.models import PaymentIntent, PaymentRefund, SandboxWebhookDelivery
+from kirana.payments.state import Outcome, PaymentStatus
 
 WEBHOOK_DELAY = timedelta(seconds=1)
+_S = PaymentStatus
 
 # instrument -> (immediate answer, final outcome, failure reason)
 TEST_CARDS: dict[str, tuple[Outcome, Outcome, str | None]] = {
-    "4242424242424242": ("succeeded", "succeeded", None),
-    "4000000000000002": ("failed", "failed", "card_declined"),
+    "4242424242424242": (_S.SUCCEEDED, _S.SUCCEEDED, None),
+    "4000000000000002": (_S.FAILED, _S.FAILED, "card_declined"),
 }
 TEST_VPAS: dict[str, tuple[Outcome, Outcome, str | None]] = {
-    "success@upi": ("pending", "succeeded", None),
-    "failure@upi": ("pending", "failed", "upi_collect_declined"),
+    "success@upi": (_S.PENDING, _S.SUCCEEDED, None),
+    "failure@upi": (_S.PENDING, _S.FAILED, "upi_collect_declined"),
 }
 
 
@@ -46,11 +48,11 @@ class Sandbox:
             raise ValidationFailed(_unknown_instrument(instrument), code="unknown_test_instrument")
         answer, final, reason = table[instrument.value]
         extra: dict[str, Any] = {"status": final, "failure_reason": reason}
-        event_type = webhooks.SUCCEEDED if final == "succeeded" else webhooks.FAILED
+        event_type = webhooks.SUCCEEDED if final == _S.SUCCEEDED else webhooks.FAILED
         await _schedule(session, intent, event_type, **extra)
         return Charge(
             outcome=answer,
-            reason=reason if answer == "failed" else None,
+            reason=reason if answer == _S.FAILED else None,
             gateway_ref=f"ch_{new_id()}",
         )
 
