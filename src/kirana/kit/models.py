@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Enum, String
+from sqlalchemy import String
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from kirana.kit import clock
 from kirana.kit.db import UTCDateTime
@@ -27,21 +29,25 @@ class Timestamps:
     )
 
 
-def status_column(vocabulary: type[S], *, length: int, default: S | None = None) -> Mapped[S]:
-    """A status column holding ``vocabulary``'s values (read back as its members).
+class StatusType(TypeDecorator[str]):
+    """A status column: stored as a plain string, read back as its vocabulary's member; a value
+    outside the vocabulary is refused before it reaches the database."""
 
-    Stored as a plain string column, so adding a status needs no type change; the table's own
-    CHECK constraint (``kit.transitions.sql_in``) names the values.
-    """
-    return mapped_column(
-        Enum(
-            vocabulary,
-            native_enum=False,
-            create_constraint=False,
-            length=length,
-            values_callable=lambda members: [m.value for m in members],
-            validate_strings=True,
-        ),
-        nullable=False,
-        default=default,
-    )
+    impl = String
+    cache_ok = True
+
+    def __init__(self, vocabulary: type[StrEnum], length: int) -> None:
+        super().__init__(length)
+        self.vocabulary = vocabulary
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.vocabulary(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StrEnum | None:
+        return None if value is None else self.vocabulary(value)
+
+
+def status_column(vocabulary: type[S], *, length: int, default: S | None = None) -> Mapped[S]:
+    """A status column holding ``vocabulary``'s values; the table's own CHECK constraint
+    (``kit.transitions.sql_in``) names them to the database."""
+    return mapped_column(StatusType(vocabulary, length), nullable=False, default=default)
