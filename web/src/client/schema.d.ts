@@ -1344,11 +1344,7 @@ export interface components {
             order_id: string;
             /** Provider */
             provider: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "pending" | "succeeded" | "failed" | "refunded" | "cancelled";
+            status: components["schemas"]["PaymentStatus"];
         };
         /** CouponApply */
         CouponApply: {
@@ -1474,11 +1470,7 @@ export interface components {
             id: string;
             /** Order Id */
             order_id: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "waiting" | "assigned" | "picked_up" | "delivered" | "cancelled";
+            status: components["schemas"]["DeliveryStatus"];
         };
         /** DeliveredIn */
         DeliveredIn: {
@@ -1500,12 +1492,13 @@ export interface components {
             rider_id: string | null;
             /** Rider Name */
             rider_name: string | null;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "waiting" | "assigned" | "picked_up" | "delivered" | "cancelled";
+            status: components["schemas"]["DeliveryStatus"];
         };
+        /**
+         * DeliveryStatus
+         * @enum {string}
+         */
+        DeliveryStatus: "waiting" | "assigned" | "picked_up" | "delivered" | "cancelled";
         /** DropAddress */
         DropAddress: {
             /** City */
@@ -1702,8 +1695,7 @@ export interface components {
             payment: components["schemas"]["PaymentSummary"] | null;
             /** Payment Method */
             payment_method: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["OrderStatus"];
             /** Store Id */
             store_id: string;
             /** Subtotal */
@@ -1715,6 +1707,11 @@ export interface components {
             /** Total */
             total: number;
         };
+        /**
+         * OrderStatus
+         * @enum {string}
+         */
+        OrderStatus: "pending_payment" | "confirmed" | "picking" | "packed" | "out_for_delivery" | "delivered" | "cancelled";
         /** OrderSummary */
         OrderSummary: {
             /**
@@ -1732,8 +1729,7 @@ export interface components {
             number: string;
             /** Payment Method */
             payment_method: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["OrderStatus"];
             /** Store Id */
             store_id: string;
             /** Total */
@@ -1865,20 +1861,20 @@ export interface components {
             order_id: string;
             /** Provider */
             provider: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "pending" | "succeeded" | "failed" | "refunded" | "cancelled";
+            status: components["schemas"]["PaymentStatus"];
         };
+        /**
+         * PaymentStatus
+         * @enum {string}
+         */
+        PaymentStatus: "pending" | "succeeded" | "failed" | "refunded" | "cancelled";
         /** PaymentSummary */
         PaymentSummary: {
             /** Id */
             id: string;
             /** Provider */
             provider: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["PaymentStatus"];
         };
         /** PickLine */
         PickLine: {
@@ -1907,8 +1903,7 @@ export interface components {
             lines: components["schemas"]["PickLine"][];
             /** Number */
             number: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["OrderStatus"];
             /** Store Id */
             store_id: string;
         };
@@ -2048,8 +2043,7 @@ export interface components {
             minutes_since_confirmed: number | null;
             /** Number */
             number: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["OrderStatus"];
             /** Total */
             total: number;
         };
@@ -2160,11 +2154,7 @@ export interface components {
             order_number: string;
             /** Payment Method */
             payment_method: string;
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "waiting" | "assigned" | "picked_up" | "delivered" | "cancelled";
+            status: components["schemas"]["DeliveryStatus"];
             store: components["schemas"]["StoreRef"];
         };
         /**
@@ -2424,8 +2414,7 @@ export interface components {
             at: string;
             /** Note */
             note?: string | null;
-            /** Status */
-            status: string;
+            status: components["schemas"]["OrderStatus"];
         };
         /** TokenPair */
         TokenPair: {
@@ -2448,16 +2437,14 @@ export interface components {
              * Format: date-time
              */
             at: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["OrderStatus"];
         };
         /** TrackingRead */
         TrackingRead: {
             /** Eta Minutes */
             eta_minutes: number | null;
             rider: components["schemas"]["RiderOnMap"] | null;
-            /** Status */
-            status: string;
+            status: components["schemas"]["OrderStatus"];
             /** Timeline */
             timeline: components["schemas"]["TrackingPoint"][];
         };
@@ -3426,7 +3413,7 @@ export interface operations {
     adminListOrders: {
         parameters: {
             query?: {
-                status?: ("pending_payment" | "confirmed" | "picking" | "packed" | "out_for_delivery" | "delivered" | "cancelled") | null;
+                status?: components["schemas"]["OrderStatus"] | null;
                 store_id?: string | null;
                 cursor?: string | null;
                 limit?: number;
@@ -7150,7 +7137,7 @@ export interface operations {
     storeQueue: {
         parameters: {
             query?: {
-                status?: ("pending_payment" | "confirmed" | "picking" | "packed" | "out_for_delivery" | "delivered" | "cancelled") | null;
+                status?: components["schemas"]["OrderStatus"] | null;
             };
             header?: never;
             path: {
