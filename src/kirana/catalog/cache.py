@@ -15,8 +15,10 @@ Staleness bounds:
 * ``catalog_cache_seconds = 0`` turns caching off (tests do this).
 
 Cached answers are rebuilt by one request at a time (``get_or_build``): past half the TTL the
-old answer is still served while one background task rebuilds it, so under load neither a herd
-of identical queries nor a wait hits the database or the tail latency. Nothing older than
+first request to see the entry rebuilds it with its own session, while the requests that come
+meanwhile are still served the old answer, so under load neither a herd of identical queries
+nor a wait hits the database. The rebuild runs inside the request that does it: a task that
+outlived the request would use its session after the request had closed it. Nothing older than
 ``catalog_cache_seconds`` is served.
 
 One cache per database URL, so apps over different databases in one process (tests) never
@@ -26,7 +28,6 @@ share entries.
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -38,8 +39,6 @@ from kirana.kit.cache import TTLCache, bump_after_commit, cache_named, caches_na
 
 T = TypeVar("T")
 _building: dict[tuple[int, int, Any], asyncio.Future[Any]] = {}
-_refreshing: set[asyncio.Task[Any]] = set()
-log = logging.getLogger("kirana.catalog")
 
 
 def cache_for(settings: Settings) -> TTLCache:
@@ -70,28 +69,20 @@ def put(settings: Settings, key: Any, value: Any) -> None:
 async def get_or_build(settings: Settings, key: Any, build: Callable[[], Awaitable[T]]) -> T:
     """The cached value of ``key``, else ``build()`` it once however many ask at the same time.
 
-    An entry past half its TTL is still served, while one background task rebuilds it: under
-    load nobody waits for a rebuild, and nothing older than the TTL is ever served.
+    An entry past half its TTL is rebuilt by the caller that finds it so; callers that come while
+    that rebuild runs are served the entry as it is. Nothing older than the TTL is ever served.
     """
     cache = cache_for(settings)
     entry: tuple[float, T] | None = cache.get(key)
     if entry is not None:
         fresh_until, value = entry
         if time.monotonic() >= fresh_until and (id(cache), cache.version, key) not in _building:
-            task = asyncio.create_task(_build_once(cache, key, build))
-            _refreshing.add(task)
-            task.add_done_callback(_refreshed)
+            return await _build_once(cache, key, build)
         # Yield once even on a hit. A hit never waits on I/O, and handlers that never yield
         # were measured to stretch the tail under 64 connections (p99 ~2-3x) on a busy machine.
         await asyncio.sleep(0)
         return value
     return await _build_once(cache, key, build)
-
-
-def _refreshed(task: asyncio.Task[Any]) -> None:
-    _refreshing.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        log.warning("catalog cache refresh failed: %r", task.exception())
 
 
 async def _build_once(cache: TTLCache, key: Any, build: Callable[[], Awaitable[T]]) -> T:
