@@ -31,4 +31,11 @@ async def test_openapi_has_stable_operation_ids(client: httpx.AsyncClient) -> No
 async def test_client_config_has_no_tiles_by_default(client: httpx.AsyncClient) -> None:
     r = await client.get("/api/v1/config")
     assert r.status_code == 200
-    assert r.json() == {"tile_url": None, "currency": "INR"}
+    assert r.json() == {
+        "tile_url": None,
+        "currency": "INR",
+        "locale": "en-IN",
+        "phone_region": "IN",
+        "phone_example": "+918123456789",
+        "time_zone": "Europe/Helsinki",
+    }
