@@ -7,6 +7,7 @@ tests skip with a message saying what is missing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -91,6 +92,21 @@ def e2e_ready() -> None:
 
 @pytest.fixture(scope="session")
 def server(e2e_ready: None) -> Iterator[Server]:
+    """One demo city shared by the tests that only read it or make orders of their own."""
+    with _kirana_up() as running:
+        yield running
+
+
+@pytest.fixture
+def fresh_server(e2e_ready: None) -> Iterator[Server]:
+    """A demo city of its own, for a test that needs every rider free (the shared city's riders
+    may be carrying other tests' orders)."""
+    with _kirana_up() as running:
+        yield running
+
+
+@contextlib.contextmanager
+def _kirana_up() -> Iterator[Server]:
     tmp = Path(tempfile.mkdtemp(prefix="kirana-e2e-"))
     port = _free_port()
     env = {

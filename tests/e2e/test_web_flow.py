@@ -73,10 +73,10 @@ def served_address(server: Server, headers: dict[str, str]) -> tuple[dict[str, A
     raise AssertionError("no saved demo address is served")
 
 
-def test_customer_store_rider_and_admin_loop(server: Server, browser: Any) -> None:
+def test_customer_store_rider_and_admin_loop(fresh_server: Server, browser: Any) -> None:
     contexts: list[Any] = []
     try:
-        _loop(server, browser, contexts)
+        _loop(fresh_server, browser, contexts)
     except Exception:
         # Leave evidence: what each browser showed when the step failed.
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
