@@ -37,7 +37,7 @@ import time
 from typing import Any
 
 import asyncpg
-from _load import RESULTS, admin_sql, dsn_for, log
+from _load import RESULTS, admin_sql, dsn_for, log, sqlalchemy_url
 from _order_bench.pgbench import (
     pgbench,
     pgbench_hot_row,
@@ -154,7 +154,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     tag = f"{os.getpid()}"
     app_db, bench_db = f"kirana_bench_{tag}", f"pgbench_scratch_{tag}"
     app_dsn = dsn_for(base, app_db)
-    app_url = app_dsn.replace("postgresql://", "postgresql+asyncpg://")
+    app_url = sqlalchemy_url(app_dsn)
     result: dict[str, Any] = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {

@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from _load import RESULTS, admin_sql, dsn_for, log
+from _load import RESULTS, admin_sql, dsn_for, log, sqlalchemy_url
 from _order_bench import SECRET
 from _order_bench.serve import Server
 from _order_bench.sessions import run_sessions, shopping
@@ -200,7 +200,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     base = args.pg
     app_db = f"kirana_relay_bench_{os.getpid()}"
     app_dsn = dsn_for(base, app_db)
-    app_url = app_dsn.replace("postgresql://", "postgresql+asyncpg://")
+    app_url = sqlalchemy_url(app_dsn)
     result: dict[str, Any] = {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {
