@@ -95,8 +95,11 @@ def seed(demo: Annotated[bool, typer.Option("--demo", help="Load the demo city")
         typer.echo("Nothing to do: pass --demo to load the demo city.")
         raise typer.Exit(0)
     settings = _settings()
-    if settings.env == "production":
-        typer.secho(f"Configuration error: {DEMO_IN_PRODUCTION}", fg="red", err=True)
+    from kirana.seed.demo import market_mismatch
+
+    refusal = DEMO_IN_PRODUCTION if settings.env == "production" else market_mismatch(settings)
+    if refusal:
+        typer.secho(f"Configuration error: {refusal}", fg="red", err=True)
         raise typer.Exit(2)
     _migrate(settings)
     _seed(settings)
@@ -118,7 +121,12 @@ def up(
         with database_errors(settings.database_url):
             empty = asyncio.run(_database_is_empty(settings))
         if not no_demo and empty:
-            _seed(settings)
+            from kirana.seed.demo import market_mismatch
+
+            if (mismatch := market_mismatch(settings)) is None:
+                _seed(settings)
+            else:
+                typer.echo(f"The demo city is not loaded: {mismatch}.")
     _serve(host, port, workers=1, run_workers=True)
 
 

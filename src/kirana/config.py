@@ -29,6 +29,9 @@ _PUBLISHED = frozenset(
 )
 
 
+_MARKET = Market()  # the default market (kit.market)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KIRANA_", env_file=".env", extra="ignore")
 
@@ -43,12 +46,13 @@ class Settings(BaseSettings):
     refresh_token_days: int = 30
     # The market (kit.market): the currency prices are in (ISO 4217), the region whose phone
     # numbers may be written without a country code (ISO 3166), the time zone fee windows are
-    # read in (IANA) and the locale the web app formats in (BCP 47). The defaults are the demo
-    # city's, as the tests expect them.
-    currency: str = Field("INR", pattern=r"^[A-Z]{3}$")
-    phone_region: str = "IN"
-    time_zone: str = "Europe/Helsinki"
-    locale: str = Field("en-IN", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    # read in (IANA) and the locale the web app formats in (BCP 47). The defaults are one
+    # consistent set, Finland's, which the demo city of Helsinki is written for; an operator
+    # elsewhere sets all four (e.g. INR, IN, Asia/Kolkata, en-IN).
+    currency: str = Field(_MARKET.currency, pattern=r"^[A-Z]{3}$")
+    phone_region: str = _MARKET.phone_region
+    time_zone: str = _MARKET.time_zone
+    locale: str = Field(_MARKET.locale, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     # Shared with the payment gateway, which signs its webhooks with it. Unset: as secret_key.
     payment_webhook_secret: str = ""
     # Where development keeps what it makes for itself (the secrets above).

@@ -1,5 +1,5 @@
 """An admin's coupons and fee rule, made on screen, reach a customer's bill exactly: a percent
-coupon with a cap (capped and under its cap), a flat coupon in rupees and paise, and a changed
+coupon with a cap (capped and under its cap), a flat coupon in euros and cents, and a changed
 handling fee, on the cart screen and in the placed order's total."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import httpx
 import pytest
 
 from .conftest import SCREENSHOTS, Server
-from .test_web_flow import DESKTOP, PHONE, TIMEOUT, api_login, rupees, served_address, sign_in
+from .test_web_flow import DESKTOP, PHONE, TIMEOUT, api_login, euros, served_address, sign_in
 
 pytestmark = pytest.mark.e2e
 
-HANDLING = 750  # the fee the admin sets on screen, in paise (₹7.50)
+HANDLING = 750  # the fee the admin sets on screen, in cents (€7.50)
 
 
 def test_admin_coupons_and_fee_reach_the_customers_bill(server: Server, browser: Any) -> None:
@@ -58,17 +58,17 @@ def _admin_sets_prices(server: Server, browser: Any, contexts: list[Any]) -> Non
     admin.get_by_role("heading", name="Coupons and fees", exact=True).wait_for()
 
     _create_coupon(
-        admin, "HALF100", "percent", {"Percent off (%)": "50", "Maximum discount (₹)": "100"}
+        admin, "HALF100", "percent", {"Percent off (%)": "50", "Maximum discount (€)": "100"}
     )
     admin.get_by_role("row").filter(has_text="HALF100").get_by_text(
-        "50% off up to ₹100", exact=True
+        "50% off up to €100", exact=True
     ).wait_for()
-    _create_coupon(admin, "FLAT25", "flat", {"Amount off (₹)": "25.50"})
+    _create_coupon(admin, "FLAT25", "flat", {"Amount off (€)": "25.50"})
     admin.get_by_role("row").filter(has_text="FLAT25").get_by_text(
-        "₹25.50 off", exact=True
+        "€25.50 off", exact=True
     ).wait_for()
 
-    admin.get_by_label("Amount of Handling fee in rupees").fill(f"{HANDLING / 100:.2f}")
+    admin.get_by_label("Amount of Handling fee in €").fill(f"{HANDLING / 100:.2f}")
     admin.get_by_role("row").filter(has_text="Handling fee").get_by_role(
         "button", name="Save"
     ).click()
@@ -81,7 +81,7 @@ def _create_coupon(admin: Any, code: str, kind: str, fields: dict[str, str]) -> 
     dialog = admin.get_by_role("dialog")
     dialog.get_by_label("Code").fill(code)
     dialog.get_by_label("Kind").select_option(kind)
-    for label, value in {**fields, "Minimum cart (₹)": "0"}.items():
+    for label, value in {**fields, "Minimum cart (€)": "0"}.items():
         dialog.get_by_label(label).fill(value)
     dialog.get_by_role("button", name="Create coupon").click()
 
@@ -97,10 +97,10 @@ def _expect_bill(page: Any, cart: dict[str, Any], discount: int) -> None:
     assert cart["total"] == cart["subtotal"] + fees - discount, cart
     bill = page.get_by_label("Bill breakdown")
     bill.locator(".bill-row").filter(has_text="Coupon discount").get_by_text(
-        f"\N{MINUS SIGN}{rupees(discount)}", exact=True
+        f"\N{MINUS SIGN}{euros(discount)}", exact=True
     ).wait_for()
-    bill.locator(".bill-row.total").get_by_text(rupees(cart["total"]), exact=True).wait_for()
-    assert _bill_row(page, "Handling fee").locator("dd").inner_text() == rupees(HANDLING)
+    bill.locator(".bill-row.total").get_by_text(euros(cart["total"]), exact=True).wait_for()
+    assert _bill_row(page, "Handling fee").locator("dd").inner_text() == euros(HANDLING)
 
 
 def _customer_sees_them(server: Server, browser: Any, contexts: list[Any]) -> None:
@@ -122,7 +122,7 @@ def _customer_sees_them(server: Server, browser: Any, contexts: list[Any]) -> No
         cart: dict[str, Any] = r.json()
         return cart
 
-    # A basket over ₹200, so 50% runs into the ₹100 cap.
+    # A basket over €200, so 50% runs into the €100 cap.
     stocked = [p for p in products if p["in_stock"] and p["max_quantity"] >= 2]
     cart: dict[str, Any] = {"subtotal": 0}
     for product in stocked:
@@ -139,7 +139,7 @@ def _customer_sees_them(server: Server, browser: Any, contexts: list[Any]) -> No
     shop.get_by_label("Bill breakdown").wait_for()
     shop.get_by_label("Coupon code").fill("half100")
     shop.get_by_role("button", name="Apply").click()
-    shop.get_by_text("Saved ₹100 with HALF100").wait_for()
+    shop.get_by_text("Saved €100 with HALF100").wait_for()
     cart = httpx.get(f"{server.url}/api/v1/cart", headers=headers).json()
     _expect_bill(shop, cart, 10_000)
 
@@ -155,7 +155,7 @@ def _customer_sees_them(server: Server, browser: Any, contexts: list[Any]) -> No
     shop.get_by_role("button", name="Remove", exact=True).click()
     shop.get_by_label("Coupon code").fill("FLAT25")
     shop.get_by_role("button", name="Apply").click()
-    shop.get_by_text("Saved ₹25.50 with FLAT25").wait_for()
+    shop.get_by_text("Saved €25.50 with FLAT25").wait_for()
     cart = httpx.get(f"{server.url}/api/v1/cart", headers=headers).json()
     _expect_bill(shop, cart, 2_550)
     shop.screenshot(path=str(SCREENSHOTS / "customer-cart-coupon.png"))

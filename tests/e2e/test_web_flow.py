@@ -21,10 +21,10 @@ DESKTOP = {"width": 1440, "height": 900}
 TIMEOUT = 30_000
 
 
-def rupees(paise: int) -> str:
-    """The customer app's formatting of an amount (en-IN, no decimals for whole rupees)."""
-    whole, frac = divmod(paise, 100)
-    return f"₹{whole:,}" if frac == 0 else f"₹{whole:,}.{frac:02d}"
+def euros(cents: int) -> str:
+    """The customer app's formatting of an amount (en-FI, no decimals for whole euros)."""
+    whole, frac = divmod(cents, 100)
+    return f"€{whole:,}" if frac == 0 else f"€{whole:,}.{frac:02d}"
 
 
 def shoot(page: Any, name: str) -> None:
@@ -159,7 +159,7 @@ def _loop(server: Server, browser: Any, contexts: list[Any]) -> None:
     shoot(shop, "customer-cart")
     shop.get_by_role("button", name="Proceed to checkout").click()
     shop.get_by_role("heading", name="Checkout").wait_for()
-    shop.get_by_role("button", name=rupees(2000)).click()  # a tip
+    shop.get_by_role("button", name=euros(2000)).click()  # a tip
     shoot(shop, "customer-checkout")
     shop.get_by_role("button", name=re.compile(r"^Pay ")).click()
     shop.wait_for_url(re.compile(r"/orders/[^/]+$"))
@@ -238,7 +238,7 @@ def _loop(server: Server, browser: Any, contexts: list[Any]) -> None:
     admin.goto(f"{server.url}/admin/stock")
     admin.get_by_label("Store", exact=True).select_option(store_id)
     admin.get_by_label("Filter").fill(product["name"])
-    price_input = admin.get_by_label(f"Store price for {product['name']} in rupees").first
+    price_input = admin.get_by_label(f"Store price for {product['name']} in €").first
     price_input.fill(f"{new_price / 100:.2f}")
     shoot(admin, "admin-stock")
     admin.get_by_role("button", name=re.compile(r"^Save 1 change")).click()
@@ -246,5 +246,5 @@ def _loop(server: Server, browser: Any, contexts: list[Any]) -> None:
 
     shop.goto(f"{server.url}/p/{product['id']}")
     shop.get_by_role("heading", name=product["name"]).wait_for()
-    shop.get_by_text(rupees(new_price), exact=True).first.wait_for()
+    shop.get_by_text(euros(new_price), exact=True).first.wait_for()
     shoot(shop, "customer-product-repriced")

@@ -33,9 +33,9 @@ async def test_client_config_has_no_tiles_by_default(client: httpx.AsyncClient) 
     assert r.status_code == 200
     assert r.json() == {
         "tile_url": None,
-        "currency": "INR",
-        "locale": "en-IN",
-        "phone_region": "IN",
-        "phone_example": "+918123456789",
+        "currency": "EUR",
+        "locale": "en-FI",
+        "phone_region": "FI",
+        "phone_example": "+358412345678",
         "time_zone": "Europe/Helsinki",
     }

@@ -26,7 +26,7 @@ async def test_cart_is_priced_from_the_catalog(db: Database, client: httpx.Async
     fees = {f["code"]: f["amount"] for f in cart["fees"]}  # type: ignore[union-attr]
     assert "delivery" not in fees and fees["handling"] == 400  # 21 000 ships free
     assert cart["total"] == cart["subtotal"] + sum(fees.values()) - cart["discount"]  # type: ignore[operator]
-    assert cart["currency"] == "INR" and cart["warnings"] == []
+    assert cart["currency"] == "EUR" and cart["warnings"] == []
 
     # quantity 0 removes the line
     r = await client.put(

@@ -40,7 +40,7 @@ async def test_card_order_waits_for_payment(db: Database, client: httpx.AsyncCli
     assert order["payment"]["status"] == "pending" and order["payment"]["id"]
     assert order["subtotal"] == cart["subtotal"] and order["tip"] == 2_000
     assert order["total"] == order["subtotal"] + order["fees_total"] - order["discount"] + 2_000
-    assert order["eta_minutes"] > 0 and order["currency"] == "INR"
+    assert order["eta_minutes"] > 0 and order["currency"] == "EUR"
     assert order["address"]["line1"] == "Mannerheimintie 1"
     assert order["delivery_instructions"] == "Ring twice"
     items = {i["product_id"]: i for i in order["items"]}

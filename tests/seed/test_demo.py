@@ -104,4 +104,4 @@ def test_catalog_is_deterministic_and_believable() -> None:
     units = {p["unit"] for p in products1}
     assert {"500 g", "1 L", "6 pcs"} <= units
     assert all(p["brand"] in p["name"] and 0 < p["price"] <= p["mrp"] for p in products1)
-    assert all(p["mrp"] % 100 == 0 for p in products1)  # whole rupees
+    assert all(p["mrp"] % 10 == 9 for p in products1)  # euro shelf prices: 2,49 €

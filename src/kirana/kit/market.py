@@ -4,7 +4,9 @@ web app formats numbers, money and dates in.
 
 They are deployment settings (``KIRANA_CURRENCY``, ``KIRANA_PHONE_REGION``, ``KIRANA_TIME_ZONE``,
 ``KIRANA_LOCALE``), one set for the whole process: the app and the command line call
-``configure`` with them at start, and code that needs one reads ``current()``.
+``configure`` with them at start, and code that needs one reads ``current()``. The defaults are
+one consistent set, Finland's, the demo city's (central Helsinki, ``seed.demo.DEMO_MARKET``); a
+deployment elsewhere sets all four, e.g. INR, IN, Asia/Kolkata and en-IN for an Indian city.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ import phonenumbers
 
 @dataclass(frozen=True, slots=True)
 class Market:
-    currency: str = "INR"
-    phone_region: str = "IN"
+    currency: str = "EUR"
+    phone_region: str = "FI"
     time_zone: str = "Europe/Helsinki"
-    locale: str = "en-IN"
+    locale: str = "en-FI"
 
     @property
     def phone_example(self) -> str:

@@ -1,8 +1,11 @@
-"""Money as an integer count of the currency's minor unit (paise for INR). Never floats."""
+"""Money as an integer count of the currency's minor unit (cents for EUR, paise for
+INR). Never floats."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from kirana.kit import market
 
 MINOR_UNITS = {"INR": 100, "EUR": 100, "USD": 100}
 
@@ -40,6 +43,11 @@ class Money:
         sign = "-" if self.amount < 0 else ""
         whole, minor = divmod(abs(self.amount), unit)
         return f"{sign}{self.currency} {whole}.{minor:02d}"
+
+
+def in_words(amount: int) -> str:
+    """An amount of the deployment's currency for a message a person reads ("EUR 2.49")."""
+    return Money(amount, market.current().currency).format()
 
 
 def zero(currency: str = "INR") -> Money:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kirana.kit import money
 from kirana.kit.outbox import Event, subscribe
 from kirana.notifications import service
 from kirana.orders import service as orders
@@ -17,7 +18,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "order.delivered": ("Delivered", "Your order {number} was delivered. Enjoy!"),
     "order.cancelled": ("Order cancelled", "Your order {number} was cancelled."),
     "payment.failed": ("Payment failed", "The payment for your order {number} did not go through."),
-    "payment.refunded": ("Refund issued", "We refunded {amount} paise for your order {number}."),
+    "payment.refunded": ("Refund issued", "We refunded {amount} for your order {number}."),
 }
 
 
@@ -33,7 +34,9 @@ async def write_notification(session: AsyncSession, event: Event) -> None:
         event_id=event.id,
         kind=event.type,
         title=title,
-        body=body.format(number=info.number, amount=event.payload.get("amount", 0)),
+        body=body.format(
+            number=info.number, amount=money.in_words(int(event.payload.get("amount", 0)))
+        ),
         data={"order_id": order_id, "number": info.number, "status": info.status},
     )
 

@@ -17,7 +17,7 @@ from kirana.catalog import service as catalog
 from kirana.catalog import stock
 from kirana.catalog.stock import OutOfStock, ShortLine
 from kirana.config import Settings
-from kirana.kit import clock, market
+from kirana.kit import clock, market, money
 from kirana.kit.cache import TTLCache, bump_after_commit, cache_named, get_or_set
 from kirana.kit.errors import Conflict, NotFound
 from kirana.kit.ids import new_id
@@ -254,7 +254,10 @@ def _cart_read(
             warnings.append(
                 CartWarning(
                     code="price_changed",
-                    message=f"{line.name} now costs {line.price} paise (was {item.seen_price})",
+                    message=(
+                        f"{line.name} now costs {money.in_words(line.price)} "
+                        f"(was {money.in_words(item.seen_price)})"
+                    ),
                     product_id=item.product_id,
                 )
             )

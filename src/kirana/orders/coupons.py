@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from kirana.kit import money
 from kirana.kit.errors import ValidationFailed
 
 
@@ -62,7 +63,7 @@ def rejection(
         return CouponRejected(f"{label} has expired", code="coupon_expired")
     if subtotal < terms.min_cart:
         return CouponRejected(
-            f"{label} needs a cart of at least {terms.min_cart} paise",
+            f"{label} needs a cart of at least {money.in_words(terms.min_cart)}",
             code="coupon_min_cart",
             extra={"min_cart": terms.min_cart},
         )

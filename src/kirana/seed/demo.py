@@ -4,6 +4,10 @@ staff, riders and customers, with logins printed for each role.
 Deterministic (``random.Random(42)``: the same names, prices and stock every time; only ids
 differ) and fast: rows go in with Core multi-row inserts in chunks, and the one demo password
 is hashed once. Progress goes to stderr, one line per step.
+
+The city is written for one market, ``DEMO_MARKET`` (Finland's: euro prices, +358 phones, the
+Helsinki clock), which is also the deployment's default. A deployment set to another market
+(KIRANA_CURRENCY and the rest) does not load it, so no one sees rupees beside Helsinki streets.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kirana.catalog.models import Category, Product, Stock, Store
 from kirana.catalog.service import search_name, slugify
 from kirana.config import Settings
-from kirana.kit import clock, market, security
+from kirana.kit import clock, security
 from kirana.kit.db import Base, Database
 from kirana.kit.ids import new_id
+from kirana.kit.market import Market
 from kirana.logistics import service as logistics
 from kirana.seed.art import category_art, product_art
 from kirana.seed.catalog_data import CATALOG, Sub
@@ -32,7 +37,11 @@ from kirana.users.models import User
 from kirana.users.schemas import AddressCreate
 
 DEMO_PASSWORD = "kirana-demo"
-ADMIN_PHONE = "+919000000001"
+# The market the demo city is written for: its prices, phones, addresses and clock.
+DEMO_MARKET = Market(currency="EUR", phone_region="FI", time_zone="Europe/Helsinki", locale="en-FI")
+# Finnish mobile numbers, +358 400 000 NNN: 001 the admin, 1SS staff, 2SR riders, 5NN customers.
+PHONE_PREFIX = "+358400000"
+ADMIN_PHONE = f"{PHONE_PREFIX}001"
 CHUNK = 1000
 RIDERS_PER_STORE = 3
 VEHICLES = ("bicycle", "scooter", "motorbike")
@@ -92,8 +101,8 @@ STORES: tuple[DemoStore, ...] = (
 )
 
 CUSTOMERS = (
-    ("Aino Virtanen", "+919000000501", "Home", "Fredrikinkatu 25", "00120", 60.1640, 24.9380),
-    ("Rahul Mehta", "+919000000502", "Home", "Siltasaarenkatu 12", "00530", 60.1800, 24.9510),
+    ("Aino Virtanen", f"{PHONE_PREFIX}501", "Home", "Fredrikinkatu 25", "00120", 60.1640, 24.9380),
+    ("Rahul Mehta", f"{PHONE_PREFIX}502", "Home", "Siltasaarenkatu 12", "00530", 60.1800, 24.9510),
 )
 
 
@@ -106,23 +115,27 @@ async def _insert(session: AsyncSession, model: type[Base], rows: Sequence[dict[
         await session.execute(insert(model), list(rows[start : start + CHUNK]))
 
 
+def _shelf_price(cents: float) -> int:
+    """A price as Finnish shops write them: whole tens of cents less one (2,49 €), 49 c at least."""
+    return max(49, round(cents / 10) * 10 - 1)
+
+
 def _mrp_and_price(rng: random.Random, sub: Sub, unit_index: int) -> tuple[int, int]:
-    low, high = sub.rupees
-    rupees = rng.randint(low, high) * (1.0, 1.8, 3.2, 5.0)[min(unit_index, 3)]
-    mrp = max(5, round(rupees)) * 100
-    if rng.random() < 0.35:  # on offer: 5-25 % off, whole rupees
-        price = max(100, (mrp * (100 - rng.randint(5, 25)) // 100) // 100 * 100)
+    low, high = sub.cents
+    mrp = _shelf_price(rng.randint(low, high) * (1.0, 1.8, 3.2, 5.0)[min(unit_index, 3)])
+    if rng.random() < 0.35:  # on offer: 5-25 % off, still ending in 9 cents
+        price = min(mrp, _shelf_price(mrp * (100 - rng.randint(5, 25)) / 100 - 5))
     else:
         price = mrp
     return mrp, price
 
 
 def build_catalog(
-    rng: random.Random, product_count: int, now: Any, currency: str | None = None
+    rng: random.Random, product_count: int, now: Any
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Category rows (top level and subcategories) and ``product_count`` product rows, priced in
-    ``currency`` (the deployment's if not given)."""
-    currency = currency or market.current().currency
+    the demo market's currency."""
+    currency = DEMO_MARKET.currency
     categories: list[dict[str, Any]] = []
     products: list[dict[str, Any]] = []
     subs = [(top, sub) for top in CATALOG for sub in top.subs]
@@ -201,8 +214,8 @@ def build_stock(
             shelf[aisle_letter] = shelf.get(aisle_letter, 0) + 1
             on_hand = 0 if rng.random() < 0.07 else rng.randint(1, 60)
             store_price = None
-            if rng.random() < 0.1 and product["price"] > 200:
-                store_price = max(100, product["price"] - rng.randint(1, 10) * 100)
+            if rng.random() < 0.1 and product["price"] > 200:  # a store's own offer, 10-50 c off
+                store_price = max(99, product["price"] - rng.randint(1, 5) * 10)
             rows.append(
                 {
                     "store_id": store_id,
@@ -217,11 +230,31 @@ def build_stock(
     return rows
 
 
+def market_mismatch(settings: Settings) -> str | None:
+    """Why the demo city would mix markets in this deployment, or None when it fits."""
+    differ = [
+        f"KIRANA_{name.upper()}={getattr(settings.market, name)}"
+        for name in ("currency", "phone_region", "time_zone", "locale")
+        if getattr(settings.market, name) != getattr(DEMO_MARKET, name)
+    ]
+    if not differ:
+        return None
+    return (
+        f"the demo city is central Helsinki, written for {DEMO_MARKET.currency}, "
+        f"{DEMO_MARKET.phone_region} phones, {DEMO_MARKET.time_zone} and {DEMO_MARKET.locale}, "
+        f"but this deployment sets {', '.join(differ)}; unset those to load it, "
+        "or run without the demo city (`kirana up --no-demo`)"
+    )
+
+
 async def seed_demo(settings: Settings, *, product_count: int = 3000) -> list[Login]:
     """Load the demo city into ``settings.database_url`` (skipped if it is already there);
-    never in production, where its public logins would be an open door."""
+    never in production, where its public logins would be an open door, nor in a deployment of
+    another market, where it would show euro prices and Finnish phones beside that market's."""
     if settings.env == "production":
         raise RuntimeError("the demo city is never loaded with KIRANA_ENV=production")
+    if (mismatch := market_mismatch(settings)) is not None:
+        raise RuntimeError(mismatch)
     started = time.perf_counter()
     rng = random.Random(42)
     now = clock.now()
@@ -242,7 +275,7 @@ async def seed_demo(settings: Settings, *, product_count: int = 3000) -> list[Lo
             )
             _progress("stores", len(store_ids), started)
 
-            categories, products = build_catalog(rng, product_count, now, settings.currency)
+            categories, products = build_catalog(rng, product_count, now)
             await _insert(session, Category, categories)
             _progress("categories", len(categories), started)
             await _insert(session, Product, products)
@@ -330,13 +363,15 @@ def _logins() -> list[Login]:
     for s, store in enumerate(STORES, start=1):
         area = store.name.split()[0]
         logins.append(
-            Login("store_staff", f"+9190000001{s:02d}", DEMO_PASSWORD, f"{area} Staff", store.name)
+            Login(
+                "store_staff", f"{PHONE_PREFIX}1{s:02d}", DEMO_PASSWORD, f"{area} Staff", store.name
+            )
         )
         for r in range(1, RIDERS_PER_STORE + 1):
             logins.append(
                 Login(
                     "rider",
-                    f"+9190000002{s}{r}",
+                    f"{PHONE_PREFIX}2{s}{r}",
                     DEMO_PASSWORD,
                     f"{area} Rider {r}",
                     store.name,

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { currencySymbol } from '../lib/market';
-import { formatMoney, paiseOfField, rupeesText } from '../lib/money';
+import { formatMoney, minorUnitsOfField, amountText } from '../lib/money';
 import { invalidInput } from '../lib/problem';
 import { invalidate } from '../lib/query';
 import type { AdminCategory, AdminProduct } from '../lib/types';
@@ -37,8 +37,8 @@ function ProductDialog({
     brand: product?.brand ?? '',
     unit: product?.unit ?? '1 pc',
     category_id: product?.category_id ?? categories[0]?.id ?? '',
-    mrp: rupeesText(product?.mrp),
-    price: rupeesText(product?.price),
+    mrp: amountText(product?.mrp),
+    price: amountText(product?.price),
     image_url: product?.image_url ?? '',
     description: product?.description ?? '',
     is_active: product?.is_active ?? true,
@@ -58,8 +58,8 @@ function ProductDialog({
       brand: d.brand.trim(),
       unit: d.unit.trim(),
       category_id: d.category_id,
-      mrp: paiseOfField(d.mrp, 'mrp', 'MRP'),
-      price: paiseOfField(d.price, 'price', 'selling price'),
+      mrp: minorUnitsOfField(d.mrp, 'mrp', 'MRP'),
+      price: minorUnitsOfField(d.price, 'price', 'selling price'),
       image_url: d.image_url.trim() || null,
       description: d.description.trim(),
       is_active: d.is_active,

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { currencySymbol } from '../lib/market';
-import { formatMoney, paiseOfField, parseRupees, rupeesText } from '../lib/money';
+import { formatMoney, minorUnitsOfField, parseAmount, amountText } from '../lib/money';
 import { useQuery } from '../lib/query';
 import { Button, Empty, ErrorBanner, SelectField, TextField, useToast } from '../ui';
 import { FormDialog, InlineError, useSubmit } from '../ui/form';
@@ -41,11 +41,13 @@ function CouponDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () =
             ? {
                 percent_off: Number(f.percent_off),
                 max_discount: f.max_discount.trim()
-                  ? paiseOfField(f.max_discount, 'max_discount', 'maximum discount')
+                  ? minorUnitsOfField(f.max_discount, 'max_discount', 'maximum discount')
                   : null,
               }
-            : { amount_off: paiseOfField(f.amount_off, 'amount_off', 'flat discount') }),
-          min_cart: f.min_cart.trim() ? paiseOfField(f.min_cart, 'min_cart', 'minimum cart') : 0,
+            : { amount_off: minorUnitsOfField(f.amount_off, 'amount_off', 'flat discount') }),
+          min_cart: f.min_cart.trim()
+            ? minorUnitsOfField(f.min_cart, 'min_cart', 'minimum cart')
+            : 0,
           first_order_only: f.first_order_only,
         },
       }),
@@ -137,15 +139,15 @@ function CouponDialog({ onClose, onSaved }: { onClose: () => void; onSaved: () =
 
 /** One fee rule as edited in its row, saved on its own. */
 function useFeeDraft(rule: FeeRule) {
-  const [amount, setAmount] = useState(rupeesText(rule.amount));
+  const [amount, setAmount] = useState(amountText(rule.amount));
   const [enabled, setEnabled] = useState(rule.enabled);
   const toast = useToast();
-  const dirty = parseRupees(amount) !== rule.amount || enabled !== rule.enabled;
+  const dirty = parseAmount(amount) !== rule.amount || enabled !== rule.enabled;
   const save = useSubmit(async () => {
     await unwrap(
       api.PATCH('/api/v1/admin/fee-rules/{code}', {
         params: { path: { code: rule.code } },
-        body: { amount: paiseOfField(amount, 'amount', rule.label), enabled },
+        body: { amount: minorUnitsOfField(amount, 'amount', rule.label), enabled },
       }),
     );
     toast(`${rule.label} saved`);
@@ -267,7 +269,7 @@ export function Pricing() {
           type="number"
           min={0}
           step="0.01"
-          aria-label={`Amount of ${rule.label} in rupees`}
+          aria-label={`Amount of ${rule.label} in ${currencySymbol()}`}
           value={d.amount}
           onChange={(e) => d.setAmount(e.target.value)}
         />

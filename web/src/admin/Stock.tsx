@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { currencySymbol } from '../lib/market';
-import { formatMoney, parseRupees, rupeesText } from '../lib/money';
+import { formatMoney, parseAmount, amountText } from '../lib/money';
 import { invalidate } from '../lib/query';
 import type { StockRow } from '../lib/types';
 import { Button, Empty, ErrorBanner, SelectField, TextField, useToast } from '../ui';
@@ -164,12 +164,12 @@ export function Stock() {
           type="number"
           min={0}
           step="0.01"
-          aria-label={`Store price for ${row.product_name} in rupees`}
+          aria-label={`Store price for ${row.product_name} in ${currencySymbol()}`}
           placeholder="default"
-          value={rupeesText(current(row).price)}
+          value={amountText(current(row).price)}
           onChange={(ev) => {
             if (ev.target.value === '') return edit(row, { price: null });
-            const price = parseRupees(ev.target.value);
+            const price = parseAmount(ev.target.value);
             // A keystroke that makes no amount (a third decimal, a minus) is not taken.
             if (price !== null) edit(row, { price });
           }}

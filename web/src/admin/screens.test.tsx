@@ -43,7 +43,7 @@ describe('stock and prices', () => {
     }),
   });
 
-  it('sends typed rupees as exact paise and puts a refused line under its own row', async () => {
+  it('sends typed euros as exact cents and puts a refused line under its own row', async () => {
     signIn();
     const { calls } = fakeServer({
       ...routes(),
@@ -58,8 +58,8 @@ describe('stock and prices', () => {
       }),
     });
     renderApp(<Stock />, '/admin/stock');
-    const eggs = await screen.findByLabelText('Store price for Eggs in rupees');
-    await userEvent.type(screen.getByLabelText('Store price for Bread in rupees'), '.5');
+    const eggs = await screen.findByLabelText('Store price for Eggs in €');
+    await userEvent.type(screen.getByLabelText('Store price for Bread in €'), '.5');
     await userEvent.type(eggs, '70.29');
     expect(eggs).toHaveValue(70.29);
     await userEvent.type(eggs, '1');
@@ -98,8 +98,8 @@ describe('catalog', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'New product' }));
     const dialog = screen.getByRole('dialog');
     await userEvent.type(within(dialog).getByLabelText('Name'), 'Curd');
-    await userEvent.type(within(dialog).getByLabelText('MRP (₹)'), mrp);
-    await userEvent.type(within(dialog).getByLabelText('Selling price (₹)'), price);
+    await userEvent.type(within(dialog).getByLabelText('MRP (€)'), mrp);
+    await userEvent.type(within(dialog).getByLabelText('Selling price (€)'), price);
     return { calls: server.calls, dialog };
   }
 
@@ -111,13 +111,13 @@ describe('catalog', () => {
     expect(await within(dialog).findByRole('alert')).toHaveTextContent(
       'Enter the MRP as an amount like 49.50.',
     );
-    expect(within(dialog).getByLabelText('MRP (₹)')).toHaveAccessibleDescription(
+    expect(within(dialog).getByLabelText('MRP (€)')).toHaveAccessibleDescription(
       'Use at most two decimals',
     );
     expect(calls.some((c) => c.method === 'POST')).toBe(false);
   });
 
-  it('creates a product with its rupees as exact paise', async () => {
+  it('creates a product with its euros as exact cents', async () => {
     const { calls, dialog } = await newProduct('0.29', '0.1');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
@@ -144,17 +144,17 @@ describe('coupons and fees', () => {
     });
   }
 
-  it("sends a flat coupon's rupees as exact paise", async () => {
+  it("sends a flat coupon's euros as exact cents", async () => {
     const { calls } = pricingServer();
     renderApp(<Pricing />, '/admin/pricing');
     await userEvent.click(await screen.findByRole('button', { name: 'New coupon' }));
     const dialog = screen.getByRole('dialog');
     await userEvent.type(within(dialog).getByLabelText('Code'), 'flat25');
     await userEvent.selectOptions(within(dialog).getByLabelText('Kind'), 'flat');
-    await userEvent.clear(within(dialog).getByLabelText('Amount off (₹)'));
-    await userEvent.type(within(dialog).getByLabelText('Amount off (₹)'), '25.5');
-    await userEvent.clear(within(dialog).getByLabelText('Minimum cart (₹)'));
-    await userEvent.type(within(dialog).getByLabelText('Minimum cart (₹)'), '199.99');
+    await userEvent.clear(within(dialog).getByLabelText('Amount off (€)'));
+    await userEvent.type(within(dialog).getByLabelText('Amount off (€)'), '25.5');
+    await userEvent.clear(within(dialog).getByLabelText('Minimum cart (€)'));
+    await userEvent.type(within(dialog).getByLabelText('Minimum cart (€)'), '199.99');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create coupon' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
     const post = calls.find((c) => c.method === 'POST')!;
@@ -166,10 +166,10 @@ describe('coupons and fees', () => {
     });
   });
 
-  it('saves a fee typed in rupees as exact paise', async () => {
+  it('saves a fee typed in euros as exact cents', async () => {
     const { calls } = pricingServer();
     renderApp(<Pricing />, '/admin/pricing');
-    const amount = await screen.findByLabelText('Amount of Handling fee in rupees');
+    const amount = await screen.findByLabelText('Amount of Handling fee in €');
     expect(amount).toHaveValue(9);
     await userEvent.clear(amount);
     await userEvent.type(amount, '12.34');

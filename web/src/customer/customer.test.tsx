@@ -124,7 +124,7 @@ describe('cart', () => {
     expect(within(details).getByText('Delivery fee')).toBeInTheDocument();
     expect(within(details).getByText('FREE')).toBeInTheDocument();
     expect(within(details).getByText(feeHelp('small_cart_fee'))).toBeInTheDocument();
-    expect(within(details).getByText('₹100')).toBeInTheDocument();
+    expect(within(details).getByText('€100')).toBeInTheDocument();
     await userEvent.type(screen.getByLabelText('Coupon code'), 'foo');
     await userEvent.click(screen.getByRole('button', { name: 'Apply' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Coupon FOO has expired');
@@ -218,7 +218,7 @@ describe('checkout', () => {
       'POST /api/v1/payments/{id}/confirm': () => ({ body: { id: 'pay1', status: 'succeeded' } }),
     });
     renderApp(<CheckoutPage />, '/checkout');
-    await userEvent.click(await screen.findByRole('button', { name: '₹20' }));
+    await userEvent.click(await screen.findByRole('button', { name: '€20' }));
     await userEvent.click(screen.getByRole('button', { name: /^Pay/ }));
     await waitFor(() => expect(location.pathname).toBe('/orders/o1'));
     const order = calls.find((c) => c.method === 'POST' && c.path === '/api/v1/orders')!;

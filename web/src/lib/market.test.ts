@@ -40,7 +40,7 @@ describe('the market from /api/v1/config', () => {
     const { loadMarket, market } = await import('./market');
     const { formatMoney } = await import('./money');
     await loadMarket();
-    expect(market.currency).toBe('INR');
-    expect(formatMoney(54100)).toBe('₹541');
+    expect(market.currency).toBe('EUR');
+    expect(formatMoney(54100)).toBe('€541');
   });
 });

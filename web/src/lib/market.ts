@@ -14,10 +14,10 @@ export interface ClientConfig {
 }
 
 export const market = {
-  currency: 'INR',
-  locale: 'en-IN',
-  phoneRegion: 'IN',
-  phoneExample: '+918123456789',
+  currency: 'EUR',
+  locale: 'en-FI',
+  phoneRegion: 'FI',
+  phoneExample: '+358412345678',
   timeZone: 'Europe/Helsinki',
 };
 

@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './problem';
-import { paiseOfField, parseRupees, rupeesText } from './money';
+import { minorUnitsOfField, parseAmount, amountText } from './money';
 
-describe('rupees typed into a form', () => {
+describe('amounts typed into a form', () => {
   it('become paise exactly', () => {
-    expect(parseRupees('12.34')).toBe(1234);
-    expect(parseRupees('0.1')).toBe(10);
-    expect(parseRupees('0.29')).toBe(29);
-    expect(parseRupees('19.99')).toBe(1999);
-    expect(parseRupees('12')).toBe(1200);
-    expect(parseRupees('12.')).toBe(1200);
-    expect(parseRupees('.5')).toBe(50);
-    expect(parseRupees(' 7.05 ')).toBe(705);
-    expect(parseRupees('0')).toBe(0);
+    expect(parseAmount('12.34')).toBe(1234);
+    expect(parseAmount('0.1')).toBe(10);
+    expect(parseAmount('0.29')).toBe(29);
+    expect(parseAmount('19.99')).toBe(1999);
+    expect(parseAmount('12')).toBe(1200);
+    expect(parseAmount('12.')).toBe(1200);
+    expect(parseAmount('.5')).toBe(50);
+    expect(parseAmount(' 7.05 ')).toBe(705);
+    expect(parseAmount('0')).toBe(0);
   });
   it('are refused when they are not an amount', () => {
     for (const text of [
@@ -28,28 +28,28 @@ describe('rupees typed into a form', () => {
       '₹12',
       '1,000',
     ])
-      expect(parseRupees(text), text).toBeNull();
-    expect(parseRupees('99999999999999999')).toBeNull();
+      expect(parseAmount(text), text).toBeNull();
+    expect(parseAmount('99999999999999999')).toBeNull();
   });
   it('are written back as the shortest text that reads the same', () => {
-    expect(rupeesText(1234)).toBe('12.34');
-    expect(rupeesText(1230)).toBe('12.3');
-    expect(rupeesText(1200)).toBe('12');
-    expect(rupeesText(5)).toBe('0.05');
-    expect(rupeesText(0)).toBe('0');
-    expect(rupeesText(null)).toBe('');
-    expect(rupeesText(undefined)).toBe('');
+    expect(amountText(1234)).toBe('12.34');
+    expect(amountText(1230)).toBe('12.3');
+    expect(amountText(1200)).toBe('12');
+    expect(amountText(5)).toBe('0.05');
+    expect(amountText(0)).toBe('0');
+    expect(amountText(null)).toBe('');
+    expect(amountText(undefined)).toBe('');
     for (const paise of [0, 1, 10, 99, 100, 1999, 123456789])
-      expect(parseRupees(rupeesText(paise))).toBe(paise);
+      expect(parseAmount(amountText(paise))).toBe(paise);
   });
 });
 
-describe('a form field in rupees', () => {
+describe('a form field in the currency', () => {
   it('gives paise, or a refusal naming the field', () => {
-    expect(paiseOfField('49.5', 'mrp', 'MRP')).toBe(4950);
+    expect(minorUnitsOfField('49.5', 'mrp', 'MRP')).toBe(4950);
     let refusal: unknown;
     try {
-      paiseOfField('49.999', 'mrp', 'MRP');
+      minorUnitsOfField('49.999', 'mrp', 'MRP');
     } catch (e) {
       refusal = e;
     }

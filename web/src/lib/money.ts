@@ -1,7 +1,7 @@
 import { market } from './market';
 import { invalidInput } from './problem';
 
-/** Money arrives as integer minor units (paise, cents), written in the market's locale. */
+/** Money arrives as integer minor units (cents, paise), written in the market's locale. */
 export function formatMoney(minor: number | null | undefined, currency = market.currency): string {
   const value = (minor ?? 0) / 100;
   try {
@@ -16,15 +16,15 @@ export function formatMoney(minor: number | null | undefined, currency = market.
   }
 }
 
-const RUPEES = /^(\d*)(?:\.(\d{0,2}))?$/;
+const AMOUNT = /^(\d*)(?:\.(\d{0,2}))?$/;
 
 /**
- * Paise for an amount typed in rupees ("12.34" is 1234, "0.1" is 10), or null when the text is
+ * Minor units (cents, paise) for an amount typed in the currency ("12.34" is 1234, "0.1" is 10), or null when the text is
  * not a non-negative amount with at most two decimals. The digits are read as text, so no
  * binary fraction ever rounds a price.
  */
-export function parseRupees(text: string): number | null {
-  const match = RUPEES.exec(text.trim());
+export function parseAmount(text: string): number | null {
+  const match = AMOUNT.exec(text.trim());
   if (!match) return null;
   const [, whole = '', fraction = ''] = match;
   if (!whole && !fraction) return null;
@@ -32,9 +32,9 @@ export function parseRupees(text: string): number | null {
   return Number.isSafeInteger(paise) ? paise : null;
 }
 
-/** Paise of an amount typed into form field `field`, or the refusal the form shows under it. */
-export function paiseOfField(text: string, field: string, label: string): number {
-  const paise = parseRupees(text);
+/** Minor units of an amount typed into form field `field`, or the refusal the form shows under it. */
+export function minorUnitsOfField(text: string, field: string, label: string): number {
+  const paise = parseAmount(text);
   if (paise === null)
     throw invalidInput(`Enter the ${label} as an amount like 49.50.`, [
       { field, message: 'Use at most two decimals' },
@@ -43,10 +43,10 @@ export function paiseOfField(text: string, field: string, label: string): number
 }
 
 /**
- * Paise written as rupees for an input ("12.34", "12.3", "12"), the shortest text that
- * parseRupees reads back to the same paise; empty for no amount.
+ * Minor units written as an amount for an input ("12.34", "12.3", "12"), the shortest text that
+ * parseAmount reads back to the same minor units; empty for no amount.
  */
-export function rupeesText(paise: number | null | undefined): string {
+export function amountText(paise: number | null | undefined): string {
   if (paise == null) return '';
   const sign = paise < 0 ? '-' : '';
   const abs = Math.abs(Math.round(paise));

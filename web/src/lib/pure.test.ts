@@ -4,10 +4,10 @@ import { toApiError, errorMessage } from './problem';
 import { matchPath } from './router';
 
 describe('money', () => {
-  it('formats paise as rupees', () => {
-    expect(formatMoney(12345)).toBe('₹123.45');
-    expect(formatMoney(5000)).toBe('₹50');
-    expect(formatMoney(0)).toBe('₹0');
+  it('formats cents as euros', () => {
+    expect(formatMoney(12345)).toBe('€123.45');
+    expect(formatMoney(5000)).toBe('€50');
+    expect(formatMoney(0)).toBe('€0');
   });
   it('computes the whole-percent discount against MRP', () => {
     expect(discountPercent(8000, 10000)).toBe(20);

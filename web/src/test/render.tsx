@@ -36,5 +36,5 @@ export const CART = {
   ],
   discount: 0,
   total: 10000,
-  currency: 'INR',
+  currency: 'EUR',
 };

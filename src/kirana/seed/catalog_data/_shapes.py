@@ -1,7 +1,8 @@
 """The shapes of the demo catalog's raw material: categories, fictional brands, items, variants, pack sizes.
 
 Each subcategory lists ``items`` (what it is), ``variants`` (a flavour or kind, "" for none),
-``units`` (pack sizes) and a price band in rupees for its smallest pack. The seed combines
+``units`` (pack sizes) and a price band in euro cents for its smallest pack (the demo city is
+Helsinki, priced in EUR: ``seed.demo.DEMO_MARKET``). The seed combines
 them into products, so ~3,000 believable names come out of a few hundred words.
 """
 
@@ -16,7 +17,7 @@ class Sub:
     items: tuple[str, ...]
     variants: tuple[str, ...]
     units: tuple[str, ...]
-    rupees: tuple[int, int]
+    cents: tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
