@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ from _order_bench.sessions import Customer
 PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$unused-in-this-benchmark"
 
 _phones = itertools.count()
+_doors = random.Random(7)
 
 # --- the Kirana database --------------------------------------------------------------------
 
@@ -134,8 +136,9 @@ async def add_customers(db: Any, seeded: Seeded, n: int) -> None:
                 "line1": f"Street {i}",
                 "city": "Helsinki",
                 "pincode": "00100",
-                "lat": 60.171,
-                "lng": 24.941,
+                # each at a door of their own within 2 km of the store, as customers live
+                "lat": 60.17 + _doors.uniform(-0.018, 0.018),
+                "lng": 24.94 + _doors.uniform(-0.036, 0.036),
             }
         )
         tokens.append(security.new_opaque_token())

@@ -20,12 +20,10 @@ from kirana.config import Settings
 from kirana.kit import clock, market, money
 from kirana.kit.cache import TTLCache, bump_after_commit, cache_named, get_or_set
 from kirana.kit.errors import Conflict, NotFound
-from kirana.kit.ids import new_id
 from kirana.logistics import service as logistics
 from kirana.orders import coupons as coupon_rules
 from kirana.orders import pricing
 from kirana.orders import repository as repo
-from kirana.orders.models import Cart, CartItem
 from kirana.orders.schemas import CartLine, CartRead, CartWarning, FeeLine
 
 
@@ -300,39 +298,6 @@ async def get_cart(session: AsyncSession, settings: Settings, user_id: str) -> C
     return (await price_cart(session, settings, user_id, cart)).read
 
 
-async def _cart_for_update(session: AsyncSession, user_id: str) -> Cart:
-    cart = await repo.cart_of(session, user_id, lock=True)
-    if cart is None:
-        cart = await repo.create_cart(session, Cart(id=new_id(), user_id=user_id))
-    return cart
-
-
-async def _put_line(
-    session: AsyncSession,
-    cart: Cart,
-    product_id: str,
-    quantity: int,
-    price: int,
-    *,
-    keep_more: bool = False,
-) -> None:
-    """Set a line's quantity (``keep_more``: never lower it) and the price the customer saw."""
-    item = await repo.cart_item(session, cart.id, product_id)
-    if item is None:
-        session.add(
-            CartItem(
-                cart_id=cart.id,
-                product_id=product_id,
-                quantity=quantity,
-                seen_price=price,
-                added_at=clock.now(),
-            )
-        )
-        return
-    item.quantity = max(item.quantity, quantity) if keep_more else quantity
-    item.seen_price = price
-
-
 async def give_back(
     session: AsyncSession,
     user_id: str,
@@ -344,15 +309,12 @@ async def give_back(
     (product, quantity, unit price) and coupon go back to the cart as they were. A cart the
     customer has since filled at another store is left alone; one at the same store keeps the
     larger quantity of each line."""
-    cart = await _cart_for_update(session, user_id)
+    cart = await repo.cart_to_change(session, user_id, touch=False)
     if cart.store_id != store_id and await repo.cart_items(session, cart.id):
         return
-    cart.store_id = store_id
-    cart.coupon_code = cart.coupon_code or coupon_code
-    for product_id, quantity, unit_price in lines:
-        await _put_line(session, cart, product_id, quantity, unit_price, keep_more=True)
-    repo.touch(cart)
-    await session.flush()
+    await repo.set_cart(session, cart.id, store_id, cart.coupon_code or coupon_code)
+    if lines:
+        await repo.put_lines(session, cart.id, lines, keep_more=True)
 
 
 async def set_item(
@@ -366,15 +328,11 @@ async def set_item(
     """Put ``quantity`` of a product in the cart (0 removes it), capped by stock and limit."""
     warnings: list[CartWarning] = []
     if quantity == 0:
-        cart = await repo.cart_of(session, user_id, lock=True)
-        if cart is None:
+        head = await repo.lock_cart(session, user_id, touch=True)
+        if head is None:
             return _empty()
-        item = await repo.cart_item(session, cart.id, product_id)
-        if item is not None:
-            await session.delete(item)
-            repo.touch(cart)  # a checkout computed from the cart before must not go
-            await session.flush()
-        return (await price_cart(session, settings, user_id, cart)).read
+        await repo.drop_line(session, head.id, product_id)
+        return (await price_cart(session, settings, user_id, head)).read
 
     await catalog.get_store(session, settings, store_id)  # 404 store_not_found
     line = (await stock.sale_lines(session, store_id, [product_id])).get(product_id)
@@ -388,7 +346,7 @@ async def set_item(
     if quantity > line.available:
         raise OutOfStock([ShortLine(product_id, line.name, quantity, max(line.available, 0))])
 
-    cart = await _cart_for_update(session, user_id)
+    cart = await repo.cart_to_change(session, user_id, touch=True)
     if cart.store_id != store_id:
         if cart.store_id is not None and await repo.cart_items(session, cart.id):
             warnings.append(
@@ -398,11 +356,9 @@ async def set_item(
                 )
             )
         await repo.empty_cart(session, cart.id)
-        cart.store_id = store_id
-        cart.coupon_code = None
-    await _put_line(session, cart, product_id, quantity, line.price)
-    repo.touch(cart)
-    await session.flush()
+        await repo.set_cart(session, cart.id, store_id, None)
+        cart = repo.CartHead(cart.id, store_id, None)
+    await repo.put_lines(session, cart.id, [(product_id, quantity, line.price)])
     return (await price_cart(session, settings, user_id, cart, warnings=warnings)).read
 
 

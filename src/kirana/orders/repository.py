@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kirana.kit import clock
 from kirana.kit.db import changed, is_postgresql, table_of
+from kirana.kit.ids import new_id
 from kirana.orders import state
 from kirana.orders.models import (
     Cart,
@@ -58,17 +59,118 @@ async def cart_of(session: AsyncSession, user_id: str, *, lock: bool = False) ->
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def create_cart(session: AsyncSession, cart: Cart) -> Cart:
-    """Insert the user's cart; if a concurrent request made it first, return that one."""
-    try:
-        async with session.begin_nested():
-            session.add(cart)
-            await session.flush()
-        return cart
-    except IntegrityError:
-        existing = await cart_of(session, cart.user_id, lock=True)
-        assert existing is not None
-        return existing
+@dataclass(frozen=True, slots=True)
+class CartHead:
+    """A cart's row without its lines: what pricing needs (``CartRef``) and what changes it."""
+
+    id: str
+    store_id: str | None
+    coupon_code: str | None
+
+
+_CARTS = table_of(Cart)
+_HEAD = (Cart.id, Cart.store_id, Cart.coupon_code)
+# The lines are about to change: lock the row and move its version on in one statement.
+_TOUCH_CART = (
+    update(_CARTS)
+    .where(Cart.user_id == bindparam("owner"))
+    .values(version=Cart.version + 1)  # and updated_at, its onupdate
+    .returning(*_HEAD)
+)
+_LOCK_CART = select(*_HEAD).where(Cart.user_id == bindparam("owner")).with_for_update()
+_NEW_CART = {
+    name: dialect_insert(_CARTS).on_conflict_do_nothing(index_elements=["user_id"])
+    for name, dialect_insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
+}
+
+
+async def lock_cart(session: AsyncSession, user_id: str, *, touch: bool) -> CartHead | None:
+    """The user's cart, locked to the end of the transaction; ``touch``: its lines will change,
+    so its version moves on in the same statement (a checkout priced from it before must not
+    go). None if the user has no cart yet."""
+    row = (await session.execute(_TOUCH_CART if touch else _LOCK_CART, {"owner": user_id})).first()
+    return None if row is None else CartHead(row[0], row[1], row[2])
+
+
+async def cart_to_change(session: AsyncSession, user_id: str, *, touch: bool) -> CartHead:
+    """``lock_cart``, making the cart first if the user has none (a concurrent request making
+    it at the same moment wins, and this one waits for it and locks that cart)."""
+    head = await lock_cart(session, user_id, touch=touch)
+    if head is None:
+        dialect = "postgresql" if is_postgresql(session) else "sqlite"
+        await session.execute(_NEW_CART[dialect], {"id": new_id(), "user_id": user_id})
+        head = await lock_cart(session, user_id, touch=touch)
+        assert head is not None
+    return head
+
+
+_SET_CART = (
+    update(_CARTS)
+    .where(Cart.id == bindparam("cart_id"))
+    .values(store_id=bindparam("to_store"), coupon_code=bindparam("to_coupon"))
+)
+
+
+async def set_cart(
+    session: AsyncSession, cart_id: str, store_id: str, coupon_code: str | None
+) -> None:
+    """Point the cart at a store and a coupon (its version moves on: its onupdate)."""
+    params = {"cart_id": cart_id, "to_store": store_id, "to_coupon": coupon_code}
+    await session.execute(_SET_CART, params)
+
+
+def _line_upsert(dialect_insert: Any, *, keep_more: bool) -> Any:
+    statement = dialect_insert(table_of(CartItem))
+    new = statement.excluded
+    quantity = (
+        case((CartItem.quantity > new.quantity, CartItem.quantity), else_=new.quantity)
+        if keep_more
+        else new.quantity
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["cart_id", "product_id"],
+        set_={"quantity": quantity, "seen_price": new.seen_price},
+    )
+
+
+_PUT_LINE = {
+    (name, keep_more): _line_upsert(dialect_insert, keep_more=keep_more)
+    for name, dialect_insert in (("sqlite", sqlite_insert), ("postgresql", pg_insert))
+    for keep_more in (False, True)
+}
+
+
+async def put_lines(
+    session: AsyncSession,
+    cart_id: str,
+    lines: Sequence[tuple[str, int, int]],
+    *,
+    keep_more: bool = False,
+) -> None:
+    """Set each line's (product, quantity, unit price the customer saw) in one statement, added
+    or changed (``keep_more``: a line already there never goes lower)."""
+    dialect = "postgresql" if is_postgresql(session) else "sqlite"
+    now = clock.now()
+    rows = [
+        {
+            "cart_id": cart_id,
+            "product_id": product_id,
+            "quantity": quantity,
+            "seen_price": price,
+            "added_at": now,
+        }
+        for product_id, quantity, price in lines
+    ]
+    await session.execute(_PUT_LINE[dialect, keep_more], rows)
+
+
+_DROP_LINE = delete(table_of(CartItem)).where(
+    CartItem.cart_id == bindparam("cart_id"), CartItem.product_id == bindparam("product_id")
+)
+
+
+async def drop_line(session: AsyncSession, cart_id: str, product_id: str) -> None:
+    await session.execute(_DROP_LINE, {"cart_id": cart_id, "product_id": product_id})
 
 
 _CART_FOR_CHECKOUT = (
@@ -139,17 +241,6 @@ async def cart_items(session: AsyncSession, cart_id: str) -> list[CartEntry]:
     """The cart's lines in the order they were added."""
     rows = await session.execute(_CART_ITEMS, {"cart_id": cart_id})
     return [CartEntry(r[0], r[1], r[2]) for r in rows]
-
-
-async def cart_item(session: AsyncSession, cart_id: str, product_id: str) -> CartItem | None:
-    return await session.get(CartItem, (cart_id, product_id))
-
-
-def touch(cart: Cart) -> None:
-    """Mark the cart changed (its lines were): the next flush writes an UPDATE that adds one to
-    its version (a SQL expression) and sets ``updated_at`` (its onupdate), even if nothing else
-    of the cart row changed."""
-    cart.version = Cart.version + 1
 
 
 _EMPTY_CART = delete(table_of(CartItem)).where(CartItem.cart_id == bindparam("cart_id"))

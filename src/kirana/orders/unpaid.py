@@ -7,7 +7,7 @@ over, and no one else could buy it. Checkout asks here before it writes anything
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.config import Settings
@@ -19,12 +19,14 @@ from kirana.orders.state import OrderStatus
 # address a few metres away is the same door.
 SAME_PLACE_DEGREES = 0.001
 
-_UNPAID = Order.status == OrderStatus.PENDING_PAYMENT
-_MINE = select(func.count()).where(_UNPAID, Order.customer_id == bindparam("customer_id"))
-_HERE = select(func.count()).where(
-    _UNPAID,
+_MINE = Order.customer_id == bindparam("customer_id")
+_HERE = and_(
     Order.drop_lat.between(bindparam("lat_lo"), bindparam("lat_hi")),
     Order.drop_lng.between(bindparam("lng_lo"), bindparam("lng_hi")),
+)
+# Both counts in one statement: the customer's unpaid orders, and those to this place.
+_COUNTS = select(func.count().filter(_MINE), func.count().filter(_HERE)).where(
+    Order.status == OrderStatus.PENDING_PAYMENT, or_(_MINE, _HERE)
 )
 
 
@@ -42,7 +44,16 @@ async def check_unpaid_limits(
     no payment, so it is not counted or refused."""
     if method == "cod":
         return
-    mine = int(await session.scalar(_MINE, {"customer_id": customer_id}) or 0)
+    d = SAME_PLACE_DEGREES
+    params = {
+        "customer_id": customer_id,
+        "lat_lo": lat - d,
+        "lat_hi": lat + d,
+        "lng_lo": lng - d,
+        "lng_hi": lng + d,
+    }
+    counts = (await session.execute(_COUNTS, params)).one()
+    mine, here = int(counts[0] or 0), int(counts[1] or 0)
     limit = settings.unpaid_orders_per_customer
     if mine >= limit:
         raise TooManyUnpaid(
@@ -50,9 +61,6 @@ async def check_unpaid_limits(
             "cancel it, or wait for its payment window to end, before placing another",
             extra={"limit": limit, "unpaid": mine},
         )
-    d = SAME_PLACE_DEGREES
-    box = {"lat_lo": lat - d, "lat_hi": lat + d, "lng_lo": lng - d, "lng_hi": lng + d}
-    here = int(await session.scalar(_HERE, box) or 0)
     limit = settings.unpaid_orders_per_address
     if here >= limit:
         raise TooManyUnpaid(
