@@ -65,7 +65,7 @@ async def create_user(
     user = User(
         id=new_id(),
         phone=phone,
-        password_hash=security.hash_password(password),
+        password_hash=await security.hash_password_off_loop(password),
         name=name,
         email=email,
         role=role,
@@ -130,9 +130,12 @@ async def register(
 async def login(session: AsyncSession, settings: Settings, phone: str, password: str) -> TokenPair:
     user = await repo.user_by_phone(session, phone)
     if user is None:
-        security.verify_password(security.DUMMY_HASH, password)
+        await security.verify_password_off_loop(security.DUMMY_HASH, password)
         raise Unauthorized("Wrong phone number or password", code="invalid_credentials")
-    if not security.verify_password(user.password_hash, password) or not user.is_active:
+    if (
+        not await security.verify_password_off_loop(user.password_hash, password)
+        or not user.is_active
+    ):
         raise Unauthorized("Wrong phone number or password", code="invalid_credentials")
     return await _issue_tokens(session, settings, user)
 
@@ -200,7 +203,7 @@ async def update_profile(
     user = await get_user(session, user_id)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("password"):
-        _check_current_password(user, changes.get("current_password"))
+        await _check_current_password(user, changes.get("current_password"))
     if "name" in changes:
         if changes["name"] is None:
             raise ValidationFailed("name cannot be empty", code="validation_failed")
@@ -208,14 +211,14 @@ async def update_profile(
     if "email" in changes:
         user.email = str(changes["email"]) if changes["email"] else None
     if changes.get("password"):
-        user.password_hash = security.hash_password(changes["password"])
+        user.password_hash = await security.hash_password_off_loop(changes["password"])
         user.token_version += 1
         await repo.revoke_sessions(session, user.id, clock.now(), keep_family=session_id)
     await session.flush()
     return user
 
 
-def _check_current_password(user: User, current: str | None) -> None:
+async def _check_current_password(user: User, current: str | None) -> None:
     field = "current_password"
     if not current:
         raise ValidationFailed(
@@ -223,7 +226,7 @@ def _check_current_password(user: User, current: str | None) -> None:
             code="current_password_required",
             errors=[{"field": field, "message": "is required to change the password"}],
         )
-    if not security.verify_password(user.password_hash, current):
+    if not await security.verify_password_off_loop(user.password_hash, current):
         raise ValidationFailed(
             "current_password is not this account's password; nothing was changed",
             code="current_password_wrong",
