@@ -43,6 +43,7 @@ typecheck:
 	$(BIN)/mypy
 
 test-web:
+	npm --prefix web run gen:client -- --check  # schema.d.ts is what web/openapi.json gives
 	npm --prefix web run lint
 	npm --prefix web run format:check
 	npm --prefix web test

@@ -32,3 +32,18 @@ async def test_docs_load_only_local_assets(docs_client: httpx.AsyncClient) -> No
         answer = await docs_client.get(url)
         assert answer.status_code == 200, url
         assert len(answer.content) > 100, url
+
+
+def test_the_web_clients_openapi_document_is_current() -> None:
+    """web/openapi.json, which the web client's types (web/src/client/schema.d.ts) are generated
+    from, is the API as it is: a changed schema without `make openapi` fails here (and
+    `make test-web` checks schema.d.ts against web/openapi.json)."""
+    import json
+    from pathlib import Path
+
+    committed = Path(__file__).parents[1] / "web" / "openapi.json"
+    app = create_app(Settings(env="test", database_url="sqlite+aiosqlite:///:memory:"))
+    assert json.loads(committed.read_text()) == json.loads(json.dumps(app.openapi())), (
+        "web/openapi.json is stale: run `make openapi` and commit web/openapi.json and "
+        "web/src/client/schema.d.ts"
+    )
