@@ -29,7 +29,7 @@ CONFLICTS = {
     "cancelOrder": "invalid_transition",
     "markPacked": "invalid_transition",
 }
-RATE_LIMITED = {"login", "register", "refreshTokens"}
+RATE_LIMITED = {"login", "register", "refreshTokens", "requestLoginCode", "verifyLoginCode"}
 
 
 def _document() -> dict[str, Any]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from kirana.config import SECRETS, Settings
+from kirana.config import PROVIDER_SECRETS, SECRETS, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = "q" * 48
@@ -47,10 +47,47 @@ def test_production_starts_with_strong_secrets() -> None:
 
 def test_every_secret_like_setting_is_checked() -> None:
     """A secret added to Settings later is refused in production too, not forgotten."""
-    secretish = {
-        n for n in Settings.model_fields if any(w in n for w in ("secret", "password", "token_key"))
-    }
-    assert secretish <= set(SECRETS)
+    words = ("secret", "password", "token_key", "auth_token", "auth_key", "private_key")
+    secretish = {n for n in Settings.model_fields if any(w in n for w in words)}
+    assert secretish <= set(SECRETS) | set(PROVIDER_SECRETS) | {"vapid_private_key"}
+
+
+TWILIO = {"twilio_account_sid": "AC" + "0" * 32, "twilio_from": "+15005550006"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "says"),
+    [
+        ({"sms_provider": "console"}, "KIRANA_SMS_PROVIDER=console only logs messages"),
+        ({"sms_provider": "twilio", **TWILIO}, "KIRANA_TWILIO_AUTH_TOKEN is not set"),
+        (
+            {"sms_provider": "twilio", **TWILIO, "twilio_auth_token": "short"},
+            "KIRANA_TWILIO_AUTH_TOKEN is shorter than 32",
+        ),
+        ({"sms_provider": "msg91", "msg91_auth_key": "k" * 24}, "KIRANA_MSG91_TEMPLATE_ID is not"),
+        (
+            {"sms_provider": "msg91", "msg91_auth_key": "k" * 8, "msg91_template_id": "t"},
+            "KIRANA_MSG91_AUTH_KEY is shorter than 20",
+        ),
+        (
+            {"smtp_host": "mail", "smtp_username": "u", "smtp_password": "pw"},
+            "KIRANA_SMTP_PASSWORD is shorter than 12",
+        ),
+        ({"vapid_private_key": "not-a-key"}, "KIRANA_VAPID_PRIVATE_KEY is not a P-256"),
+    ],
+)
+def test_production_refuses_a_weak_provider_setting(overrides: dict[str, str], says: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        production(**overrides)
+    message = caught.value.errors()[0]["msg"]
+    assert says in message and "\n" not in message
+
+
+def test_production_sends_no_sms_and_no_push_unless_told() -> None:
+    settings = production()
+    assert settings.sms_provider == "none" and settings.vapid_private_key == ""
+    good = production(sms_provider="twilio", **TWILIO, twilio_auth_token="f" * 32)
+    assert good.sms_provider == "twilio"
 
 
 def test_serve_in_production_says_which_secret_in_one_line(tmp_path: Path) -> None:

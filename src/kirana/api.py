@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from kirana.catalog.api import admin_router as catalog_admin_router
 from kirana.catalog.api import router as catalog_router
 from kirana.logistics.api import router as logistics_router
+from kirana.notifications.api import admin_router as notifications_admin_router
 from kirana.notifications.api import router as notifications_router
 from kirana.operations import router as operations_router
 from kirana.orders.api import admin_router as orders_admin_router
@@ -28,6 +29,7 @@ ROUTERS = (
     notifications_router,
     catalog_admin_router,
     orders_admin_router,
+    notifications_admin_router,
     operations_router,
 )
 

@@ -194,6 +194,18 @@ def worker() -> None:
         asyncio.run(_run())
 
 
+@app.command("vapid-keys")
+def vapid_keys() -> None:
+    """Print a new Web Push (VAPID) key pair: the private key for KIRANA_VAPID_PRIVATE_KEY."""
+    from kirana.kit.webpush_keys import new_private_key, public_key_of
+
+    private = new_private_key()
+    typer.echo(f"KIRANA_VAPID_PRIVATE_KEY={private}")
+    typer.echo(
+        f"# public key (served to browsers by /api/v1/notifications/push-config): {public_key_of(private)}"
+    )
+
+
 @app.command()
 def createuser(
     role: Annotated[str, typer.Option(help="customer, store_staff, rider or admin")],

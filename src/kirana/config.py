@@ -15,11 +15,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kirana.kit.market import Market
 from kirana.kit.proxies import parse_networks
+from kirana.kit.webpush_keys import new_private_key, public_key_of
 
 # Every setting that is a secret. Production refuses to start unless each is set, long and not
 # a value that was ever published; development makes its own (see _local_secret).
 SECRETS = ("secret_key", "payment_webhook_secret")
 MIN_SECRET_LENGTH = 32
+# The notification providers' credentials: checked in production only when the provider is in use
+# (``_provider_secrets``), with the shortest length each provider issues (an MSG91 auth key has
+# 24 characters, a Twilio auth token 32; an SMTP password is whatever the mail host gave).
+PROVIDER_SECRETS = {"twilio_auth_token": 32, "msg91_auth_key": 20, "smtp_password": 12}
 # Values that were once defaults in this repository, so are known to anyone.
 _PUBLISHED = frozenset(
     {
@@ -91,6 +96,41 @@ class Settings(BaseSettings):
     auth_rate_limit_per_minute: int = 20
     auth_rate_limit_window_seconds: int = 60
     rate_limit_prefix: str = "kirana:rl:"
+    # Notifications (docs/notifications.md). SMS: `console` logs each message (development and
+    # tests; refused in production), `none` sends none (and turns code login off). Unset:
+    # console in development and tests, none in production.
+    sms_provider: Literal["console", "twilio", "msg91", "none"] | None = None
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    # The sender: a number in E.164, or a Messaging Service SID (MG...).
+    twilio_from: str = ""
+    twilio_base_url: str = "https://api.twilio.com"
+    msg91_auth_key: str = ""
+    # A Flow template whose text is one variable, ##body##, approved for the sender (DLT).
+    msg91_template_id: str = ""
+    msg91_base_url: str = "https://control.msg91.com"
+    # Email over SMTP; no host: no email is sent.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"
+    email_from: str = "Kirana <orders@kirana.invalid>"
+    # Web Push: the VAPID private key (P-256, base64url). Unset: development makes one in
+    # var_dir, tests a fresh one; production sends no push.
+    vapid_private_key: str = ""
+    vapid_subject: str = "mailto:support@kirana.invalid"
+    # Sending: tries per message, the first retry's delay (doubling after), a send's time limit.
+    notify_max_attempts: int = Field(default=5, ge=1, le=20)
+    notify_retry_seconds: float = Field(default=30.0, ge=0)
+    notify_send_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Phone code login: how long a code lives, wrong tries per code, and codes a phone number
+    # and a client address may ask for per window.
+    otp_ttl_seconds: int = Field(default=300, ge=30, le=3600)
+    otp_max_attempts: int = Field(default=5, ge=1, le=10)
+    otp_requests_per_phone: int = Field(default=3, ge=1)
+    otp_requests_per_address: int = Field(default=10, ge=1)
+    otp_window_seconds: int = Field(default=900, ge=60)
 
     @field_validator("phone_region")
     @classmethod
@@ -155,14 +195,60 @@ class Settings(BaseSettings):
                     )
             elif not value:
                 setattr(self, name, self._local_secret(name))
+        self._provider_secrets()
         return self
+
+    def _provider_secrets(self) -> None:
+        """The chosen providers' credentials: present always, long and unpublished in
+        production; development and tests make their own VAPID key."""
+        if self.sms_provider is None:
+            self.sms_provider = "none" if self.env == "production" else "console"
+        production = self.env == "production"
+        if production and self.sms_provider == "console":
+            raise ValueError(
+                "KIRANA_SMS_PROVIDER=console only logs messages (login codes included); set it "
+                "to twilio or msg91, or none to send no SMS, before running with "
+                "KIRANA_ENV=production"
+            )
+        needed = {
+            "twilio": ("twilio_account_sid", "twilio_auth_token", "twilio_from"),
+            "msg91": ("msg91_auth_key", "msg91_template_id"),
+        }.get(self.sms_provider, ())
+        if self.smtp_host and self.smtp_username:
+            needed += ("smtp_password",)
+        for name in needed:
+            value = getattr(self, name)
+            variable = f"KIRANA_{name.upper()}"
+            if not value:
+                raise ValueError(
+                    f"{variable} is not set; the provider chosen needs it (see "
+                    "docs/notifications.md)"
+                )
+            shortest = PROVIDER_SECRETS.get(name)
+            if production and shortest and (len(value) < shortest or value in _PUBLISHED):
+                raise ValueError(
+                    f"{variable} is shorter than {shortest} characters or a published value; "
+                    "copy the credential the provider issued before running with "
+                    "KIRANA_ENV=production"
+                )
+        if self.vapid_private_key:
+            try:
+                public_key_of(self.vapid_private_key)
+            except ValueError as exc:
+                raise ValueError(
+                    "KIRANA_VAPID_PRIVATE_KEY is not a P-256 private key in base64url; make one "
+                    "with `kirana vapid-keys`"
+                ) from exc
+        elif not production:
+            self.vapid_private_key = self._local_secret("vapid_private_key")
 
     def _local_secret(self, name: str) -> str:
         """A random secret for a development or test deployment: kept in ``var_dir`` (mode
         0600) in development, so tokens outlive a restart and every process of one
         deployment agrees; made afresh for each test's settings."""
+        make = _new_vapid_key if name == "vapid_private_key" else lambda: secrets.token_urlsafe(48)
         if self.env == "test":
-            return secrets.token_urlsafe(48)
+            return make()
         path = self.var_dir / name
         try:
             return path.read_text().strip()
@@ -172,7 +258,7 @@ class Settings(BaseSettings):
         draft = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(48) + "\n")
+            out.write(make() + "\n")
         try:
             os.link(draft, path)  # atomic, and refuses to replace: the first process wins
         except FileExistsError:
@@ -184,6 +270,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _new_vapid_key() -> str:
+    return new_private_key()
 
 
 @lru_cache

@@ -25,8 +25,10 @@ from kirana.kit.limits import RequestLimits
 from kirana.kit.openapi import document_errors, problems
 from kirana.kit.ratelimit import make_rate_limiter
 from kirana.logistics.ports import OrderDesk
+from kirana.notifications import outgoing
 from kirana.operations import Metrics
 from kirana.orders import service as orders
+from kirana.users.otp import CodeSender
 from kirana.worker import embedded
 
 log = logging.getLogger("kirana")
@@ -86,6 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # orders code); the orders service module implements it.
     order_desk: OrderDesk = orders
     app.state.order_desk = order_desk
+    # Login codes go out on the notifications service's SMS channel (users imports none of it).
+    code_sender: CodeSender = outgoing
+    app.state.code_sender = code_sender
+    outgoing.configure(settings)
     install_error_handlers(app)
     document_errors(app, (app.router, *ROUTERS))
     mount_routers(app)

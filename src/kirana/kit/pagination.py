@@ -37,3 +37,17 @@ def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
     if not isinstance(key, list) or len(key) != size:
         raise BadRequest("The cursor is not one this API gave out", code="invalid_cursor")
     return key
+
+
+R = TypeVar("R")
+
+
+def id_page(rows: list[R], limit: int, read: Any) -> Page[Any]:
+    """A page of rows fetched newest id first with one extra (``limit + 1``) to tell whether
+    more follow; the cursor carries the last row's id. ``read`` turns a row into its item."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(
+        items=[read(r) for r in rows],
+        next_cursor=encode_cursor([rows[-1].id]) if more and rows else None,  # type: ignore[attr-defined]
+    )

@@ -1,18 +1,29 @@
-"""REST routes of the notifications service: the caller's in-app inbox."""
+"""REST routes of the notifications service: the caller's inbox, channel preferences and push
+subscriptions; the admins' delivery log."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from kirana.deps import CurrentUser, Session
+from kirana.deps import AdminUser, AppSettings, CurrentUser, Session
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from kirana.kit.webpush_keys import public_key_of
 from kirana.notifications import (
     handlers,  # noqa: F401  (subscribes the inbox writers)
     service,
 )
-from kirana.notifications.schemas import NotificationRead
+from kirana.notifications.schemas import (
+    DeliveryCounts,
+    DeliveryRead,
+    NotificationRead,
+    PreferencesRead,
+    PreferencesUpdate,
+    PushConfig,
+    PushSubscriptionDelete,
+    PushSubscriptionIn,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 
@@ -35,3 +46,80 @@ async def mark_read(
     notification_id: str, principal: CurrentUser, session: Session
 ) -> NotificationRead:
     return await service.mark_read(session, principal.id, notification_id)
+
+
+@router.get("/me/notification-preferences", operation_id="getNotificationPreferences")
+async def get_preferences(principal: CurrentUser, session: Session) -> PreferencesRead:
+    return await service.get_preferences(session, principal.id)
+
+
+@router.patch("/me/notification-preferences", operation_id="updateNotificationPreferences")
+async def update_preferences(
+    body: PreferencesUpdate, principal: CurrentUser, session: Session
+) -> PreferencesRead:
+    return await service.update_preferences(session, principal.id, body)
+
+
+@router.get("/notifications/push-config", operation_id="getPushConfig")
+async def push_config(settings: AppSettings) -> PushConfig:
+    """The VAPID public key the browser subscribes with (null: this deployment has no push)."""
+    key = settings.vapid_private_key
+    return PushConfig(public_key=public_key_of(key) if key else None)
+
+
+@router.post("/me/push-subscriptions", status_code=204, operation_id="addPushSubscription")
+async def add_push_subscription(
+    body: PushSubscriptionIn, principal: CurrentUser, session: Session
+) -> Response:
+    await service.subscribe_push(session, principal.id, body)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/me/push-subscriptions/remove", status_code=204, operation_id="removePushSubscription"
+)
+async def remove_push_subscription(
+    body: PushSubscriptionDelete, principal: CurrentUser, session: Session
+) -> Response:
+    await service.unsubscribe_push(session, principal.id, body.endpoint)
+    return Response(status_code=204)
+
+
+admin_router = APIRouter(prefix="/api/v1/admin/notifications", tags=["notifications"])
+Status = Literal["pending", "sending", "sent", "failed"]
+ChannelName = Literal["email", "sms", "push"]
+
+
+@admin_router.get("/deliveries", operation_id="listNotificationDeliveries")
+async def list_deliveries(
+    _: AdminUser,
+    session: Session,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    status: Status | None = None,
+    channel: ChannelName | None = None,
+    kind: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]+$")] = None,
+    user_id: Annotated[str | None, Query(max_length=26)] = None,
+    recipient: Annotated[str | None, Query(min_length=1, max_length=254)] = None,
+) -> Page[DeliveryRead]:
+    """The delivery log, newest first; ``status=failed`` lists what gave up after its tries."""
+    return await service.delivery_log(
+        session,
+        cursor=cursor,
+        limit=limit,
+        status=status,
+        channel=channel,
+        kind=kind,
+        user_id=user_id,
+        recipient=recipient,
+    )
+
+
+@admin_router.get("/deliveries/counts", operation_id="countNotificationDeliveries")
+async def count_deliveries(_: AdminUser, session: Session) -> DeliveryCounts:
+    return await service.delivery_counts(session)
+
+
+@admin_router.post("/deliveries/{delivery_id}/retry", operation_id="retryNotificationDelivery")
+async def retry_delivery(delivery_id: str, _: AdminUser, session: Session) -> DeliveryRead:
+    return await service.retry_delivery(session, delivery_id)

@@ -1,13 +1,17 @@
-"""Order and payment events, written to the customer's inbox."""
+"""Order and payment events, written to the customer's inbox and queued on the channels."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit import money
+from kirana.kit.money import Money
 from kirana.kit.outbox import Event, subscribe
-from kirana.notifications import service
+from kirana.notifications import outgoing, service
 from kirana.orders import service as orders
+from kirana.users import service as users
 
 # event type -> (title, body); {number} is the order's number.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -43,3 +47,58 @@ async def write_notification(session: AsyncSession, event: Event) -> None:
 
 for _event_type in MESSAGES:
     subscribe(_event_type, consumer="notifications.inbox")(write_notification)
+
+
+# ---- the other channels: email, SMS, Web Push ----
+
+# event type -> template (templates.KINDS). "substitution proposed" has its templates; the event
+# is emitted by the substitution work, and subscribed here under the name it will carry.
+CHANNEL_TEMPLATES: dict[str, str] = {
+    "order.confirmed": "order_confirmed",
+    "order.out_for_delivery": "out_for_delivery",
+    "order.delivered": "delivered",
+    "order.cancelled": "cancelled",
+    "payment.refunded": "refunded",
+    "order.substitution_proposed": "substitution_proposed",
+}
+
+
+async def queue_channel_messages(session: AsyncSession, event: Event) -> None:
+    """Queue the event's message on each channel the customer allows; the sender sends them
+    once this consumer's transaction commits (``dispatch``). Writes rows only."""
+    if not outgoing.enabled_channels():
+        return
+    order_id = str(event.payload["order_id"])
+    info = await orders.order_brief(session, order_id)
+    if info is None:
+        return
+    customer = await users.find_user(session, info.customer_id)
+    if customer is None or not customer.is_active:
+        return
+    context: dict[str, Any] = {
+        "name": customer.name,
+        "number": info.number,
+        "total": Money(info.total, info.currency).format(),
+        "amount": Money(int(event.payload.get("amount", 0)), info.currency).format(),
+        "paid": info.payment_method != "cod",
+        "url": outgoing.order_url(order_id),
+        "rider_name": "",
+        "product": str(event.payload.get("product_name", "")),
+        "substitute": str(event.payload.get("substitute_name", "")),
+    }
+    rider_id = event.payload.get("rider_id")
+    if rider_id:
+        rider = await users.find_user(session, str(rider_id))
+        context["rider_name"] = rider.name if rider else ""
+    await outgoing.queue_for_user(
+        session,
+        event_id=event.id,
+        to=outgoing.Recipient(customer.id, customer.phone, customer.email),
+        kind=CHANNEL_TEMPLATES[event.type],
+        context=context,
+        data={"order_id": order_id, "number": info.number, "url": context["url"]},
+    )
+
+
+for _event_type in CHANNEL_TEMPLATES:
+    subscribe(_event_type, consumer="notifications.channels")(queue_channel_messages)

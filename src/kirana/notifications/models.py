@@ -1,11 +1,22 @@
-"""Tables of the notifications service: the in-app inbox."""
+"""Tables of the notifications service: the in-app inbox, preferences, push subscriptions and
+the delivery log of every other channel."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kirana.kit import clock
@@ -32,3 +43,86 @@ class Notification(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class NotificationPreference(Base):
+    """One user's choices; a user without a row has the defaults (``preferences.DEFAULTS``)."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(5), nullable=False, default="en")
+    email: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    sms: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    push: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    marketing: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Marketing waits outside these hours (minutes after midnight, the market's time zone);
+    # start == end: no quiet hours. Order updates are never held back.
+    quiet_start: Mapped[int] = mapped_column(Integer, nullable=False, default=22 * 60)
+    quiet_end: Mapped[int] = mapped_column(Integer, nullable=False, default=8 * 60)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
+
+
+class PushSubscription(Base):
+    """A browser's Web Push subscription (its endpoint and keys, RFC 8291)."""
+
+    __tablename__ = "push_subscriptions"
+    __table_args__ = (Index("ix_push_subscriptions_user", "user_id"),)
+
+    id: Mapped[str] = id_column()
+    user_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+    )
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True, nullable=False)
+    p256dh: Mapped[str] = mapped_column(String(200), nullable=False)
+    auth: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
+
+
+class NotificationDelivery(Base):
+    """One message to one user over one channel, and the record of sending it.
+
+    The rows are the channels' queue: written in the transaction of the change (or the event's
+    consumer), so a message exists only if that committed, and ``delivery_key`` (event, user and
+    channel) is unique, so one event never makes two. The sender claims due rows, sends, and
+    records the answer; a claim whose sender died is due again when its lease ends."""
+
+    __tablename__ = "notification_deliveries"
+    __table_args__ = (
+        Index(
+            "ix_notification_deliveries_due",
+            "next_attempt_at",
+            sqlite_where=text("status IN ('pending', 'sending')"),
+            postgresql_where=text("status IN ('pending', 'sending')"),
+        ),
+        Index("ix_notification_deliveries_user", "user_id", "id"),
+        Index("ix_notification_deliveries_status", "status", "id"),
+    )
+
+    id: Mapped[str] = id_column()
+    delivery_key: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
+    event_id: Mapped[str | None] = mapped_column(String(26))
+    # None for a login code to a phone that has no account yet.
+    user_id: Mapped[str | None] = mapped_column(
+        String(26), ForeignKey("users.id", ondelete="SET NULL")
+    )
+    channel: Mapped[str] = mapped_column(String(10), nullable=False)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    language: Mapped[str] = mapped_column(String(5), nullable=False)
+    # An email address, a phone number (E.164), or "push" (the user's subscriptions).
+    recipient: Mapped[str] = mapped_column(String(254), nullable=False)
+    subject: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    html: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False, default=dict)
+    marketing: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # pending -> sending -> sent | failed; sending again after a lease ran out.
+    status: Mapped[str] = mapped_column(String(10), nullable=False, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_ref: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.notifications.models import Notification
+from kirana.kit.db import changed, is_postgresql, table_of
+from kirana.notifications.models import (
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+    PushSubscription,
+)
 
 
 async def add_once(session: AsyncSession, row: dict[str, Any]) -> bool:
@@ -45,3 +54,136 @@ async def one_for(session: AsyncSession, user_id: str, notification_id: str) -> 
             )
         )
     ).scalar_one_or_none()
+
+
+# ---- preferences and push subscriptions ----
+
+
+async def preference_of(session: AsyncSession, user_id: str) -> NotificationPreference | None:
+    return await session.get(NotificationPreference, user_id)
+
+
+async def subscriptions_of(session: AsyncSession, user_ids: list[str]) -> list[PushSubscription]:
+    if not user_ids:
+        return []
+    result = await session.execute(
+        select(PushSubscription)
+        .where(PushSubscription.user_id.in_(user_ids))
+        .order_by(PushSubscription.id)
+    )
+    return list(result.scalars())
+
+
+async def has_subscription(session: AsyncSession, user_id: str) -> bool:
+    found = await session.execute(
+        select(PushSubscription.id).where(PushSubscription.user_id == user_id).limit(1)
+    )
+    return found.first() is not None
+
+
+async def subscription_by_endpoint(session: AsyncSession, endpoint: str) -> PushSubscription | None:
+    result = await session.execute(
+        select(PushSubscription).where(PushSubscription.endpoint == endpoint)
+    )
+    return result.scalar_one_or_none()
+
+
+async def forget_subscriptions(session: AsyncSession, ids: list[str]) -> None:
+    if ids:
+        await session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids)))
+
+
+async def forget_subscription_of(session: AsyncSession, user_id: str, endpoint: str) -> int:
+    return await changed(
+        session,
+        delete(PushSubscription).where(
+            PushSubscription.user_id == user_id, PushSubscription.endpoint == endpoint
+        ),
+    )
+
+
+# ---- deliveries ----
+
+
+async def add_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Insert each delivery unless its key exists (one event, one user, one channel: one row)."""
+    if not rows:
+        return 0
+    table = table_of(NotificationDelivery)
+    statement = (
+        pg_insert(table) if is_postgresql(session) else sqlite_insert(table)
+    ).on_conflict_do_nothing(index_elements=["delivery_key"])
+    total = 0
+    for row in rows:  # one by one: rowcount says which were new
+        total += await changed(session, statement.values(row))
+    return total
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, channels: list[str], limit: int
+) -> list[NotificationDelivery]:
+    """The oldest due deliveries of these channels, locked against other senders (``SKIP
+    LOCKED`` on PostgreSQL; SQLite has one writer)."""
+    result = await session.execute(
+        select(NotificationDelivery)
+        .where(
+            NotificationDelivery.status.in_(("pending", "sending")),
+            NotificationDelivery.next_attempt_at <= now,
+            NotificationDelivery.channel.in_(channels),
+        )
+        .order_by(NotificationDelivery.next_attempt_at, NotificationDelivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(result.scalars())
+
+
+async def settle(
+    session: AsyncSession, delivery_id: str, attempt: int, values: dict[str, Any]
+) -> int:
+    """Record a try's outcome, unless another sender claimed the delivery since (its lease ran
+    out): the row must still be ``sending`` at this try's count."""
+    return await changed(
+        session,
+        update(NotificationDelivery)
+        .where(
+            NotificationDelivery.id == delivery_id,
+            NotificationDelivery.status == "sending",
+            NotificationDelivery.attempts == attempt,
+        )
+        .values(**values),
+    )
+
+
+async def search_deliveries(
+    session: AsyncSession,
+    *,
+    limit: int,
+    before_id: str | None,
+    status: str | None,
+    channel: str | None,
+    kind: str | None,
+    user_id: str | None,
+    recipient: str | None,
+) -> list[NotificationDelivery]:
+    query = select(NotificationDelivery).order_by(NotificationDelivery.id.desc()).limit(limit + 1)
+    if before_id is not None:
+        query = query.where(NotificationDelivery.id < before_id)
+    if status:
+        query = query.where(NotificationDelivery.status == status)
+    if channel:
+        query = query.where(NotificationDelivery.channel == channel)
+    if kind:
+        query = query.where(NotificationDelivery.kind == kind)
+    if user_id:
+        query = query.where(NotificationDelivery.user_id == user_id)
+    if recipient:
+        query = query.where(NotificationDelivery.recipient.contains(recipient, autoescape=True))
+    return list((await session.execute(query)).scalars())
+
+
+async def delivery_counts(session: AsyncSession) -> dict[str, int]:
+    rows = await session.execute(
+        select(NotificationDelivery.status, func.count()).group_by(NotificationDelivery.status)
+    )
+    return {status: int(n) for status, n in rows.all()}

@@ -474,4 +474,13 @@ async def order_brief(session: AsyncSession, order_id: str) -> OrderBrief | None
     order = await repo.order_by_id(session, order_id)
     if order is None:
         return None
-    return OrderBrief(order.id, order.number, order.customer_id, order.store_id, order.status)
+    return OrderBrief(
+        order.id,
+        order.number,
+        order.customer_id,
+        order.store_id,
+        order.status,
+        order.total,
+        order.currency,
+        order.payment_method,
+    )

@@ -356,6 +356,9 @@ class OrderBrief:
     customer_id: str
     store_id: str
     status: OrderStatus
+    total: int = 0
+    currency: str = "INR"
+    payment_method: str = "cod"
 
 
 @dataclass(slots=True)

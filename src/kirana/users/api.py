@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from kirana.deps import AppSettings, AuthRateLimit, CurrentUser, Session
+from kirana.kit import proxies
 from kirana.kit.openapi import problems
 from kirana.kit.pagination import Page
-from kirana.users import service
+from kirana.users import otp, service
 from kirana.users.schemas import (
     AddressCreate,
     AddressRead,
     AddressUpdate,
     LoginIn,
+    OtpRequestIn,
+    OtpSent,
+    OtpVerifyIn,
+    OtpVerifyOut,
     RefreshIn,
     RegisterIn,
     RegisterOut,
@@ -37,6 +42,41 @@ async def register(body: RegisterIn, session: Session, settings: AppSettings) ->
 )
 async def login(body: LoginIn, session: Session, settings: AppSettings) -> TokenPair:
     return await service.login(session, settings, body.phone, body.password)
+
+
+@router.post(
+    "/auth/otp/request",
+    status_code=202,
+    operation_id="requestLoginCode",
+    responses=problems(429, 503),
+)
+async def request_login_code(
+    body: OtpRequestIn, request: Request, session: Session, settings: AppSettings
+) -> OtpSent:
+    """Send a login code by SMS to ``phone`` (whether or not it has an account yet)."""
+    return await otp.request_code(
+        session,
+        settings,
+        request.app.state.rate_limiter,
+        request.app.state.code_sender,
+        phone=body.phone,
+        client=proxies.client_address(request.scope, settings.trusted_proxies),
+    )
+
+
+@router.post(
+    "/auth/otp/verify",
+    operation_id="verifyLoginCode",
+    dependencies=[AuthRateLimit],
+    responses=problems(401),
+)
+async def verify_login_code(
+    body: OtpVerifyIn, session: Session, settings: AppSettings
+) -> OtpVerifyOut:
+    """Sign in with the code; the first verify of a phone registers it."""
+    return await otp.verify_code(
+        session, settings, phone=body.phone, code=body.code, name=body.name
+    )
 
 
 @router.post(

@@ -81,3 +81,21 @@ class Address(Timestamps, Base):
     lat: Mapped[float] = mapped_column(Float, nullable=False)
     lng: Mapped[float] = mapped_column(Float, nullable=False)
     instructions: Mapped[str | None] = mapped_column(Text)
+
+
+class LoginCode(Base):
+    """A one-time code sent by SMS to sign in with a phone number. Only its HMAC is kept (keyed
+    with the deployment's secret: six digits alone would be guessed from a plain hash)."""
+
+    __tablename__ = "login_codes"
+    __table_args__ = (Index("ix_login_codes_phone", "phone", "created_at"),)
+
+    id: Mapped[str] = id_column()
+    phone: Mapped[str] = mapped_column(String(16), nullable=False)
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Set once the code signed someone in, or a newer code replaced it, or it had too many
+    # wrong tries: it never works again.
+    spent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

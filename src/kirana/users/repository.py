@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.users.models import Address, RefreshToken, User
+from kirana.users.models import Address, LoginCode, RefreshToken, User
 
 
 async def user_by_phone(session: AsyncSession, phone: str) -> User | None:
@@ -87,3 +87,33 @@ async def address_row(session: AsyncSession, user_id: str, address_id: str) -> A
     """One of the user's addresses as a read-only row (checkout's hot path: no ORM object)."""
     found = await session.execute(_ADDRESS, {"user_id": user_id, "address_id": address_id})
     return found.first()
+
+
+async def spend_login_codes(session: AsyncSession, phone: str, at: datetime) -> None:
+    """Spend every live code of ``phone`` (a new one replaces them)."""
+    await session.execute(
+        update(LoginCode)
+        .where(LoginCode.phone == phone, LoginCode.spent_at.is_(None))
+        .values(spent_at=at)
+    )
+
+
+async def live_login_code(session: AsyncSession, phone: str) -> LoginCode | None:
+    """The phone's newest unspent code, locked (two verifies of one code: one wins)."""
+    result = await session.execute(
+        select(LoginCode)
+        .where(LoginCode.phone == phone, LoginCode.spent_at.is_(None))
+        .order_by(LoginCode.created_at.desc(), LoginCode.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    return result.scalar_one_or_none()
+
+
+async def spend_login_code(session: AsyncSession, code_id: str, at: datetime) -> bool:
+    result = await session.execute(
+        update(LoginCode)
+        .where(LoginCode.id == code_id, LoginCode.spent_at.is_(None))
+        .values(spent_at=at)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

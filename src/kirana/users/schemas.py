@@ -70,6 +70,28 @@ class RegisterOut(TokenPair):
     user: UserRead
 
 
+class OtpRequestIn(Strict):
+    phone: Phone
+
+
+class OtpSent(BaseModel):
+    # How long the code works; it goes out by SMS once the request is done.
+    expires_in: int
+
+
+class OtpVerifyIn(Strict):
+    phone: Phone
+    code: str = Field(pattern=r"^[0-9]{6}$")
+    # The name a new account starts with (the phone number if not given).
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+
+
+class OtpVerifyOut(TokenPair):
+    user: UserRead
+    # True when this verify registered the phone.
+    new_account: bool
+
+
 class AddressCreate(Strict):
     label: str = Field(min_length=1, max_length=40)
     line1: str = Field(min_length=1, max_length=200)

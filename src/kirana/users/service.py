@@ -81,7 +81,7 @@ async def create_user(
     return user
 
 
-async def _issue_tokens(
+async def issue_tokens(
     session: AsyncSession, settings: Settings, user: User, family_id: str | None = None
 ) -> TokenPair:
     family_id = family_id or new_id()
@@ -124,7 +124,7 @@ async def register(
         name=data.name,
         email=str(data.email) if data.email else None,
     )
-    return user, await _issue_tokens(session, settings, user)
+    return user, await issue_tokens(session, settings, user)
 
 
 async def login(session: AsyncSession, settings: Settings, phone: str, password: str) -> TokenPair:
@@ -137,7 +137,7 @@ async def login(session: AsyncSession, settings: Settings, phone: str, password:
         or not user.is_active
     ):
         raise Unauthorized("Wrong phone number or password", code="invalid_credentials")
-    return await _issue_tokens(session, settings, user)
+    return await issue_tokens(session, settings, user)
 
 
 async def refresh(session: AsyncSession, settings: Settings, token: str) -> TokenPair:
@@ -156,7 +156,7 @@ async def refresh(session: AsyncSession, settings: Settings, token: str) -> Toke
     user = await repo.user_by_id(session, row.user_id)
     if user is None or not user.is_active:
         raise Unauthorized("The account is not active", code="account_inactive")
-    return await _issue_tokens(session, settings, user, family_id=row.family_id)
+    return await issue_tokens(session, settings, user, family_id=row.family_id)
 
 
 async def logout(session: AsyncSession, token: str) -> None:
@@ -185,6 +185,11 @@ async def authenticate(session: AsyncSession, settings: Settings, token: str) ->
     return Principal(
         id=user.id, role=user.role, store_id=user.store_id, session_id=claims.get("fam")
     )
+
+
+async def find_user(session: AsyncSession, user_id: str) -> User | None:
+    """The account, active or not, or None."""
+    return await repo.user_by_id(session, user_id)
 
 
 async def get_user(session: AsyncSession, user_id: str) -> User:

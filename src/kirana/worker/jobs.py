@@ -19,6 +19,8 @@ from kirana.kit.outbox import run_relay
 from kirana.logistics import handlers as _logistics_handlers  # noqa: F401
 from kirana.logistics.jobs import dispatch_waiting_deliveries
 from kirana.notifications import handlers as _notification_handlers  # noqa: F401
+from kirana.notifications import outgoing
+from kirana.notifications.dispatch import run_sender
 from kirana.orders import handlers as _order_handlers  # noqa: F401
 from kirana.orders.jobs import expire_unpaid_orders
 from kirana.payments import handlers as _payment_handlers  # noqa: F401
@@ -31,6 +33,11 @@ Job = Callable[[Database, Settings], Coroutine[Any, Any, None]]
 
 async def outbox_relay(db: Database, settings: Settings) -> None:
     await run_relay(db)
+
+
+async def notification_sender(db: Database, settings: Settings) -> None:
+    outgoing.configure(settings)
+    await run_sender(db, settings)
 
 
 def every(seconds: float, task: Callable[[Database, Settings], Coroutine[Any, Any, object]]) -> Job:
@@ -50,6 +57,7 @@ def every(seconds: float, task: Callable[[Database, Settings], Coroutine[Any, An
 
 JOBS: list[Job] = [
     outbox_relay,
+    notification_sender,
     every(30, expire_unpaid_orders),
     every(1, deliver_sandbox_webhooks),
     every(5, dispatch_waiting_deliveries),
