@@ -99,7 +99,7 @@ async def test_order_confirmed_by_email_and_sms_once(
     assert "Hi Asha" in text_part and order["number"] in text_part
     assert f"https://shop.test/orders/{order['id']}" in text_part
     assert (
-        "<strong>INR " in html_part
+        f"<strong>{order['currency']} " in html_part
         and f'href="https://shop.test/orders/{order["id"]}"' in html_part
     )
 

@@ -102,14 +102,15 @@ async def test_msg91_gets_its_documented_request(
                 200, json={"message": "5762846b4f8d285d378b4567", "type": "success"}
             )
         )
-        _, order = await ordered(db, client)
+        shop, order = await ordered(db, client)
         assert await dispatch.send_due(db, msg91, only_sms) == 1
     request = flow.calls.last.request
     assert request.headers["authkey"] == "k" * 24
     sent = json.loads(request.content)
     assert sent["flow_id"] == "65f0c0ffee" and "unicode" not in sent
     (recipient,) = sent["recipients"]
-    assert recipient["mobiles"].startswith("91") and not recipient["mobiles"].startswith("+")
+    phone = (await client.get("/api/v1/me", headers=shop.headers)).json()["phone"]
+    assert recipient["mobiles"] == phone.removeprefix("+")  # MSG91 wants no "+"
     assert order["number"] in recipient["body"]
     async with db.transaction(write=False) as session:
         row = (
