@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from kirana.config import get_settings
 from kirana.kit.db import make_engine
+from kirana.kit.migrate import include_object
 from kirana.models import metadata
 
 config = context.config
@@ -24,6 +25,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

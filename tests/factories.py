@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from kirana.catalog import service as catalog
 from kirana.catalog.models import Category, Product, Stock, Store
 from kirana.kit.db import Database
 from kirana.kit.ids import new_id
@@ -96,6 +97,7 @@ async def make_product(
     async with db.transaction() as session:
         session.add(product)
         await session.flush()
+        await catalog.reindex_products(session, [product.id])
         if store_id:
             session.add(
                 Stock(

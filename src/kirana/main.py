@@ -16,6 +16,7 @@ from sqlalchemy import text
 from kirana import __version__
 from kirana.api import ROUTERS, mount_routers
 from kirana.catalog.api import media_files, product_art_files
+from kirana.catalog.jobs import flush_search_stats
 from kirana.config import Settings, get_settings
 from kirana.kit import market
 from kirana.kit.db import Database
@@ -44,7 +45,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(settings.database_url, pool_size=settings.db_pool_size)
         app.state.db = db
         app.state.rate_limiter = make_rate_limiter(settings.redis_url, settings.rate_limit_prefix)
-        tasks = embedded.start(db, settings) if settings.run_workers else []
+        tasks = (
+            embedded.start(db, settings)
+            if settings.run_workers
+            else embedded.start_request_side(db, settings)
+        )
         # Everything made at start-up (modules, the app, the routes, SQLAlchemy's mappers)
         # lives as long as the process: move it out of the garbage collector's generations, so
         # a full collection under load walks only what requests made, not the whole heap.
@@ -54,6 +59,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             await embedded.stop(tasks)
+            try:  # the searches counted since the last flush
+                await flush_search_stats(db, settings)
+            except Exception:
+                log.exception("could not write the last search statistics at shutdown")
             await app.state.rate_limiter.close()
             await db.dispose()
 

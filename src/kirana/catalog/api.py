@@ -23,6 +23,7 @@ from kirana.catalog.schemas import (
     ProductCreate,
     ProductRead,
     ProductUpdate,
+    QueryStat,
     StockRow,
     StockRows,
     StockSet,
@@ -31,6 +32,9 @@ from kirana.catalog.schemas import (
     StoreProductDetail,
     StoreProductPage,
     StoreUpdate,
+    Suggestions,
+    SynonymRead,
+    SynonymWrite,
 )
 from kirana.config import Settings
 from kirana.deps import AdminUser, AppSettings, Session
@@ -43,6 +47,20 @@ admin_router = APIRouter(prefix="/api/v1/admin", tags=["admin: catalog"])
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")]
 Cursor = Annotated[str | None, Query(max_length=600, description="next_cursor of the last page")]
 Search = Annotated[str | None, Query(max_length=100, description="Plain name/brand search")]
+CustomerSearch = Annotated[
+    str | None,
+    Query(
+        max_length=10_000,
+        description="Typo-tolerant search over name, brand, category and synonyms (its first"
+        " words are read); ranked, in stock first, with facets",
+    ),
+]
+Brand = Annotated[str | None, Query(max_length=80, description="Only this brand (exact)")]
+MinPrice = Annotated[int | None, Query(ge=0, le=10**9, description="Lowest price, in paise")]
+MaxPrice = Annotated[int | None, Query(ge=0, le=10**9, description="Highest price, in paise")]
+InStock = Annotated[
+    bool | None, Query(description="Only what the store can sell now (true) or not")
+]
 CategoryFilter = Annotated[
     str | None, Query(max_length=26, description="Only this category and its descendants")
 ]
@@ -102,21 +120,62 @@ async def list_store_products(
     settings: AppSettings,
     store_id: str,
     category_id: CategoryFilter = None,
-    q: Search = None,
+    q: CustomerSearch = None,
+    brand: Brand = None,
+    min_price: MinPrice = None,
+    max_price: MaxPrice = None,
+    in_stock: InStock = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Response:
+    if q is not None and q.strip():
+        return _json(
+            await service.store_search_json(
+                session,
+                settings,
+                store_id,
+                q=q,
+                category_id=category_id,
+                brand=brand,
+                min_price=min_price,
+                max_price=max_price,
+                in_stock=in_stock,
+                cursor=cursor,
+                limit=limit,
+            )
+        )
     return _json(
         await service.store_products_json(
             session,
             settings,
             store_id,
             category_id=category_id,
-            q=q,
+            q=None,
             cursor=cursor,
             limit=limit,
+            brand=brand,
+            min_price=min_price,
+            max_price=max_price,
+            in_stock=in_stock,
         )
     )
+
+
+@router.get(
+    "/stores/{store_id}/search/suggestions",
+    operation_id="suggestSearch",
+    response_model=Suggestions,
+    description="Completions for the search box as the customer types: a correction, matching"
+    " categories and products.",
+)
+async def suggest_search(
+    session: Session,
+    settings: AppSettings,
+    store_id: str,
+    q: Annotated[str, Query(max_length=10_000, description="What has been typed so far")] = "",
+    limit: Annotated[int, Query(ge=1, le=10)] = 8,
+) -> Response:
+    return _json(await service.suggestions_json(session, settings, store_id, q, limit))
 
 
 @router.get(
@@ -287,3 +346,47 @@ async def admin_set_stock(
     store_id: str, product_id: str, body: StockSet, _: AdminUser, session: Session
 ) -> StockRow:
     return await service.set_stock(session, store_id, product_id, body)
+
+
+# --- admin: search --------------------------------------------------------------------------
+
+
+@admin_router.get("/search/synonyms", operation_id="adminListSynonyms")
+async def admin_list_synonyms(_: AdminUser, session: Session) -> list[SynonymRead]:
+    return await service.list_synonyms(session)
+
+
+@admin_router.post("/search/synonyms", status_code=201, operation_id="adminCreateSynonym")
+async def admin_create_synonym(body: SynonymWrite, _: AdminUser, session: Session) -> SynonymRead:
+    return await service.create_synonym(session, body)
+
+
+@admin_router.put("/search/synonyms/{synonym_id}", operation_id="adminUpdateSynonym")
+async def admin_update_synonym(
+    synonym_id: str, body: SynonymWrite, _: AdminUser, session: Session
+) -> SynonymRead:
+    return await service.update_synonym(session, synonym_id, body)
+
+
+@admin_router.delete(
+    "/search/synonyms/{synonym_id}", status_code=204, operation_id="adminDeleteSynonym"
+)
+async def admin_delete_synonym(synonym_id: str, _: AdminUser, session: Session) -> Response:
+    await service.delete_synonym(session, synonym_id)
+    return Response(status_code=204)
+
+
+@admin_router.get(
+    "/search/queries",
+    operation_id="adminSearchQueries",
+    description="What customers searched for (the words only: no caller, no store), most"
+    " searched first, or with zero_results=true those that found nothing.",
+)
+async def admin_search_queries(
+    _: AdminUser,
+    session: Session,
+    days: Annotated[int, Query(ge=1, le=90)] = 7,
+    zero_results: bool = False,
+    limit: Limit = DEFAULT_LIMIT,
+) -> list[QueryStat]:
+    return await service.query_stats(session, days=days, zero_only=zero_results, limit=limit)

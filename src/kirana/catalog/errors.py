@@ -51,3 +51,11 @@ class ImageTooLarge(KiranaError):
 
 class UnsupportedImage(KiranaError):
     status, code, title = 415, "unsupported_image", "Unsupported image type"
+
+
+class SynonymNotFound(NotFound):
+    code = "synonym_not_found"
+
+
+class SynonymTaken(Conflict):
+    code = "synonym_taken"

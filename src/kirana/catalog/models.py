@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -137,3 +138,71 @@ class StockReservation(Base):
     status: Mapped[str] = mapped_column(String(10), nullable=False, default="open")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+# --- search ---------------------------------------------------------------------------------
+# Words are compared byte by byte on both databases (PostgreSQL's "C" collation), so a range of
+# words or their order is the same everywhere.
+Word = String(40).with_variant(String(40, collation="C"), "postgresql")
+
+
+class SearchDocument(Base):
+    """One product's searchable words (``kirana.catalog.search_text.words`` of its name, brand
+    and categories), rewritten in the transaction that changes the product or its category.
+
+    PostgreSQL indexes ``words`` as a tsvector (GIN); SQLite through the FTS5 table
+    ``search_documents_fts``, kept by triggers. ``popularity`` orders equally relevant hits."""
+
+    __tablename__ = "search_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    product_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("products.id", ondelete="CASCADE"), unique=True, nullable=False
+    )
+    name_words: Mapped[str] = mapped_column(Text, nullable=False)
+    brand_words: Mapped[str] = mapped_column(Text, nullable=False)
+    category_words: Mapped[str] = mapped_column(Text, nullable=False)
+    words: Mapped[str] = mapped_column(Text, nullable=False)
+    popularity: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class SearchWord(Base):
+    """Every word a document has held: the vocabulary that prefixes, infixes (pg_trgm's GIN
+    index, SQLite's FTS5 trigram table ``search_words_fts``) and typos are resolved against."""
+
+    __tablename__ = "search_words"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    word: Mapped[str] = mapped_column(Word, unique=True, nullable=False)
+
+
+class SearchWordKey(Base):
+    """A vocabulary word under each of its typo keys (itself and its one-character deletes)."""
+
+    __tablename__ = "search_word_keys"
+
+    key: Mapped[str] = mapped_column(Word, primary_key=True)
+    word: Mapped[str] = mapped_column(Word, primary_key=True)
+
+
+class SearchSynonym(Timestamps, Base):
+    """``term`` searches for ``expansion`` too ("atta" -> "wheat flour"); admins edit them."""
+
+    __tablename__ = "search_synonyms"
+
+    id: Mapped[str] = id_column()
+    term: Mapped[str] = mapped_column(String(60), unique=True, nullable=False)
+    expansion: Mapped[str] = mapped_column(String(120), nullable=False)
+
+
+class SearchQueryStat(Base):
+    """How often a query (normalised, no caller, no store) was searched on a day, and how often
+    it found nothing."""
+
+    __tablename__ = "search_query_stats"
+    __table_args__ = (Index("ix_search_query_stats_day", "day"),)
+
+    query: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    searches: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    zero_results: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

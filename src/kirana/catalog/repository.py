@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog.models import Category, Product, Stock, Store
 
-_LISTING_COLUMNS = (
+LISTING_COLUMNS = (
     Product.id,
     Product.name,
     Product.brand,
@@ -44,10 +44,14 @@ async def store_product_rows(
     search: str | None,
     after: tuple[str, str] | None,
     limit: int,
+    brand: str | None = None,
+    min_price: int | None = None,
+    max_price: int | None = None,
+    in_stock: bool | None = None,
 ) -> Sequence[Any]:
     """One page of a store's active stocked products ordered by (name, id): one query."""
     query = (
-        select(*_LISTING_COLUMNS)
+        select(*LISTING_COLUMNS)
         .select_from(Stock)
         .join(Product, Product.id == Stock.product_id)
         .where(Stock.store_id == store_id, Product.is_active.is_(True))
@@ -56,6 +60,16 @@ async def store_product_rows(
         query = query.where(Product.category_id.in_(category_ids))
     if search:
         query = query.where(Product.search_name.like(like_pattern(search), escape="\\"))
+    price = func.coalesce(Stock.price, Product.price)
+    if brand is not None:
+        query = query.where(Product.brand == brand)
+    if min_price is not None:
+        query = query.where(price >= min_price)
+    if max_price is not None:
+        query = query.where(price <= max_price)
+    if in_stock is not None:
+        available = Stock.on_hand - Stock.reserved
+        query = query.where(available > 0 if in_stock else available <= 0)
     if after is not None:
         query = query.where(tuple_(Product.name, Product.id) > tuple_(*after))
     query = query.order_by(Product.name, Product.id).limit(limit)
@@ -74,7 +88,7 @@ async def in_stock_rows(
     under MRP if ``on_offer``), by (name, id), in listing form: one query."""
     price = func.coalesce(Stock.price, Product.price)
     query = (
-        select(*_LISTING_COLUMNS)
+        select(*LISTING_COLUMNS)
         .select_from(Stock)
         .join(Product, Product.id == Stock.product_id)
         .where(
@@ -92,7 +106,7 @@ async def in_stock_rows(
 
 async def store_product_row(session: AsyncSession, store_id: str, product_id: str) -> Any | None:
     query = (
-        select(*_LISTING_COLUMNS, Product.description, Stock.aisle)
+        select(*LISTING_COLUMNS, Product.description, Stock.aisle)
         .select_from(Stock)
         .join(Product, Product.id == Stock.product_id)
         .where(

@@ -64,9 +64,73 @@ class StoreProductDetail(StoreProduct):
     store_id: str
 
 
+class CategoryFacet(BaseModel):
+    id: str
+    name: str
+    count: int
+
+
+class BrandFacet(BaseModel):
+    name: str
+    count: int
+
+
+class PriceFacet(BaseModel):
+    min: Paise
+    max: Paise
+
+
+class SearchFacets(BaseModel):
+    """Counts over the hits of a search, each with every other filter applied."""
+
+    categories: list[CategoryFacet]
+    brands: list[BrandFacet]
+    in_stock: int = Field(description="Hits the store can sell now")
+    price: PriceFacet | None = Field(description="Lowest and highest price; null without hits")
+
+
 class StoreProductPage(BaseModel):
     items: list[StoreProduct]
     next_cursor: str | None
+    # With ``q`` only:
+    total: int | None = Field(None, description="With q: how many products match")
+    facets: SearchFacets | None = Field(None, description="With q: facet counts of the hits")
+    did_you_mean: str | None = Field(
+        None, description="With q: the query with its typos corrected, when it had any"
+    )
+
+
+class Suggestion(BaseModel):
+    text: str
+    kind: Literal["product", "category", "correction"]
+    product_id: str | None = None
+    category_id: str | None = None
+
+
+class Suggestions(BaseModel):
+    query: str
+    suggestions: list[Suggestion]
+
+
+class SynonymWrite(Strict):
+    term: str = Field(min_length=1, max_length=60, description="What customers type, e.g. atta")
+    expansion: str = Field(
+        min_length=1, max_length=120, description="What it means in the catalog, e.g. wheat flour"
+    )
+
+
+class SynonymRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    term: str
+    expansion: str
+
+
+class QueryStat(BaseModel):
+    query: str
+    searches: int
+    zero_results: int
 
 
 class StorePage(BaseModel):

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kirana.catalog import service as catalog
 from kirana.catalog.models import Category, Product, Stock, Store
 from kirana.catalog.service import search_name, slugify
 from kirana.config import Settings
@@ -280,6 +281,8 @@ async def seed_demo(settings: Settings, *, product_count: int = 3000) -> list[Lo
             _progress("categories", len(categories), started)
             await _insert(session, Product, products)
             _progress("products", len(products), started)
+            await catalog.reindex_products(session, None)
+            _progress("search documents", len(products), started)
 
             letters = "ABCDEFGHJKLMNPQRSTUVWXYZ"
             tops = [c for c in categories if c["parent_id"] is None]

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from kirana.catalog.jobs import flush_search_stats, index_unindexed_products
 from kirana.config import Settings
 from kirana.kit.db import Database
 from kirana.kit.outbox import run_relay
@@ -61,4 +62,9 @@ JOBS: list[Job] = [
     every(30, expire_unpaid_orders),
     every(1, deliver_sandbox_webhooks),
     every(5, dispatch_waiting_deliveries),
+    every(60, index_unindexed_products),
+    every(10, flush_search_stats),
 ]
+
+# What every API process runs, workers or not: its own searches are counted in its memory.
+REQUEST_SIDE_JOBS: list[Job] = [every(10, flush_search_stats)]

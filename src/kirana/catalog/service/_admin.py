@@ -36,6 +36,7 @@ from kirana.catalog.schemas import (
     StoreUpdate,
 )
 from kirana.catalog.service._browse import _page, _search_text, _string_key
+from kirana.catalog.service._search_index import reindex_category, reindex_products
 from kirana.config import Settings
 from kirana.kit.errors import ValidationFailed
 from kirana.kit.ids import new_id
@@ -104,6 +105,8 @@ async def update_category(
     for field, value in changes.items():
         setattr(category, field, value)
     await session.flush()
+    if "name" in changes or "parent_id" in changes:
+        await reindex_category(session, category_id)
     cache.mark_changed(session)
     return CategoryRead.model_validate(category)
 
@@ -196,6 +199,7 @@ async def create_product(session: AsyncSession, data: ProductCreate) -> ProductR
     )
     session.add(product)
     await session.flush()
+    await reindex_products(session, [product.id])
     cache.mark_changed(session)
     return ProductRead.model_validate(product)
 
@@ -222,6 +226,8 @@ async def update_product(
         setattr(product, field, value)
     product.search_name = search_name(product.name, product.brand)
     await session.flush()
+    if {"name", "brand", "category_id"} & changes.keys():
+        await reindex_products(session, [product.id])
     cache.mark_changed(session)
     return ProductRead.model_validate(product)
 

@@ -203,16 +203,20 @@ async def store_products_json(
     q: str | None,
     cursor: str | None,
     limit: int,
+    brand: str | None = None,
+    min_price: int | None = None,
+    max_price: int | None = None,
+    in_stock: bool | None = None,
 ) -> bytes:
-    """One page of a store's products as JSON bytes; cached, else at most three queries.
-
-    Queries on a cold cache: the store list, the category tree (only with ``category_id``),
-    the page itself. The count never depends on ``limit``.
-    """
+    """One page of a store's products by (name, id) as JSON bytes; cached, else at most three
+    queries (the store list, the category tree with ``category_id``, the page). ``q`` here is
+    the plain name match; the API sends a customer's ``q`` to ``store_search_json``. The count
+    never depends on ``limit``."""
     search = _search_text(q)
+    filters = (brand, min_price, max_price, in_stock)
     after = _string_key(cursor)
 
-    async def build(session: AsyncSession) -> bytes:
+    async def build_page(session: AsyncSession) -> bytes:
         return await store_products_page(
             session,
             settings,
@@ -221,10 +225,22 @@ async def store_products_json(
             search=search,
             after=after,
             limit=limit,
+            filters=filters,
         )
 
-    key = ("products", store_id, category_id, search, cursor, limit)
-    return await _cached_read(session, settings, key, build)
+    key = ("products", store_id, category_id, search, filters, cursor, limit)
+    return await _cached_read(session, settings, key, build_page)
+
+
+async def category_ids_of(
+    session: AsyncSession, settings: Settings, category_id: str | None
+) -> tuple[str, ...] | None:
+    if category_id is None:
+        return None
+    category_ids = (await category_tree(session, settings)).subtree.get(category_id)
+    if category_ids is None:
+        raise CategoryNotFound(f"No category with id {category_id}")
+    return category_ids
 
 
 async def store_products_page(
@@ -236,15 +252,22 @@ async def store_products_page(
     search: str | None,
     after: tuple[str, str] | None,
     limit: int,
+    filters: tuple[str | None, int | None, int | None, bool | None] = (None, None, None, None),
 ) -> bytes:
     await get_store(session, settings, store_id)
-    category_ids: tuple[str, ...] | None = None
-    if category_id is not None:
-        category_ids = (await category_tree(session, settings)).subtree.get(category_id)
-        if category_ids is None:
-            raise CategoryNotFound(f"No category with id {category_id}")
+    category_ids = await category_ids_of(session, settings, category_id)
+    brand, min_price, max_price, in_stock = filters
     rows = await repo.store_product_rows(
-        session, store_id, category_ids=category_ids, search=search, after=after, limit=limit + 1
+        session,
+        store_id,
+        category_ids=category_ids,
+        search=search,
+        after=after,
+        limit=limit + 1,
+        brand=brand,
+        min_price=min_price,
+        max_price=max_price,
+        in_stock=in_stock,
     )
     more = len(rows) > limit
     rows = rows[:limit]
