@@ -7,6 +7,7 @@ import { CityMap, Riders } from './Riders';
 import { Stock } from './Stock';
 import { Stores } from './Stores';
 import { Pricing } from './Pricing';
+import { SearchAdmin } from './Search';
 
 const SECTIONS = [
   { to: '/admin', label: 'Dashboard', render: () => <Dashboard /> },
@@ -17,6 +18,7 @@ const SECTIONS = [
   { to: '/admin/riders', label: 'Riders', render: () => <Riders /> },
   { to: '/admin/map', label: 'City map', render: () => <CityMap /> },
   { to: '/admin/pricing', label: 'Coupons & fees', render: () => <Pricing /> },
+  { to: '/admin/search', label: 'Search', render: () => <SearchAdmin /> },
 ];
 
 export default function AdminApp() {

@@ -346,6 +346,62 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/search/queries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin Search Queries
+         * @description What customers searched for (the words only: no caller, no store), most searched first, or with zero_results=true those that found nothing.
+         */
+        get: operations["adminSearchQueries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/search/synonyms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin List Synonyms */
+        get: operations["adminListSynonyms"];
+        put?: never;
+        /** Admin Create Synonym */
+        post: operations["adminCreateSynonym"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/search/synonyms/{synonym_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Admin Update Synonym */
+        put: operations["adminUpdateSynonym"];
+        post?: never;
+        /** Admin Delete Synonym */
+        delete: operations["adminDeleteSynonym"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/stores": {
         parameters: {
             query?: never;
@@ -1155,6 +1211,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stores/{store_id}/search/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Suggest Search
+         * @description Completions for the search box as the customer types: a correction, matching categories and products.
+         */
+        get: operations["suggestSearch"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1308,6 +1384,13 @@ export interface components {
              */
             file: string;
         };
+        /** BrandFacet */
+        BrandFacet: {
+            /** Count */
+            count: number;
+            /** Name */
+            name: string;
+        };
         /** Breach */
         Breach: {
             /** Data */
@@ -1423,6 +1506,15 @@ export interface components {
             position?: number;
             /** Slug */
             slug?: string | null;
+        };
+        /** CategoryFacet */
+        CategoryFacet: {
+            /** Count */
+            count: number;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
         };
         /** CategoryNode */
         CategoryNode: {
@@ -2167,6 +2259,13 @@ export interface components {
             /** Sms */
             sms?: boolean | null;
         };
+        /** PriceFacet */
+        PriceFacet: {
+            /** Max */
+            max: number;
+            /** Min */
+            min: number;
+        };
         /**
          * Problem
          * @description An error answer (RFC 9457 problem details) with a stable `code`.
@@ -2314,6 +2413,15 @@ export interface components {
             expirationTime?: number | null;
             keys: components["schemas"]["PushKeys"];
         };
+        /** QueryStat */
+        QueryStat: {
+            /** Query */
+            query: string;
+            /** Searches */
+            searches: number;
+            /** Zero Results */
+            zero_results: number;
+        };
         /** QueueEntry */
         QueueEntry: {
             /** Confirmed At */
@@ -2444,6 +2552,23 @@ export interface components {
             payment_method: string;
             status: components["schemas"]["DeliveryStatus"];
             store: components["schemas"]["StoreRef"];
+        };
+        /**
+         * SearchFacets
+         * @description Counts over the hits of a search, each with every other filter applied.
+         */
+        SearchFacets: {
+            /** Brands */
+            brands: components["schemas"]["BrandFacet"][];
+            /** Categories */
+            categories: components["schemas"]["CategoryFacet"][];
+            /**
+             * In Stock
+             * @description Hits the store can sell now
+             */
+            in_stock: number;
+            /** @description Lowest and highest price; null without hits */
+            price: components["schemas"]["PriceFacet"] | null;
         };
         /**
          * ServiceArea
@@ -2632,10 +2757,22 @@ export interface components {
         };
         /** StoreProductPage */
         StoreProductPage: {
+            /**
+             * Did You Mean
+             * @description With q: the query with its typos corrected, when it had any
+             */
+            did_you_mean?: string | null;
+            /** @description With q: facet counts of the hits */
+            facets?: components["schemas"]["SearchFacets"] | null;
             /** Items */
             items: components["schemas"]["StoreProduct"][];
             /** Next Cursor */
             next_cursor: string | null;
+            /**
+             * Total
+             * @description With q: how many products match
+             */
+            total?: number | null;
         };
         /** StoreRead */
         StoreRead: {
@@ -2688,6 +2825,49 @@ export interface components {
             service_area?: components["schemas"]["ServiceArea"] | null;
             /** Service Radius M */
             service_radius_m?: number | null;
+        };
+        /** Suggestion */
+        Suggestion: {
+            /** Category Id */
+            category_id?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "product" | "category" | "correction";
+            /** Product Id */
+            product_id?: string | null;
+            /** Text */
+            text: string;
+        };
+        /** Suggestions */
+        Suggestions: {
+            /** Query */
+            query: string;
+            /** Suggestions */
+            suggestions: components["schemas"]["Suggestion"][];
+        };
+        /** SynonymRead */
+        SynonymRead: {
+            /** Expansion */
+            expansion: string;
+            /** Id */
+            id: string;
+            /** Term */
+            term: string;
+        };
+        /** SynonymWrite */
+        SynonymWrite: {
+            /**
+             * Expansion
+             * @description What it means in the catalog, e.g. wheat flour
+             */
+            expansion: string;
+            /**
+             * Term
+             * @description What customers type, e.g. atta
+             */
+            term: string;
         };
         /** TimelineEntry */
         TimelineEntry: {
@@ -4710,6 +4890,328 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RiderRead"];
                 };
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminSearchQueries: {
+        parameters: {
+            query?: {
+                days?: number;
+                zero_results?: boolean;
+                /** @description Page size */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueryStat"][];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminListSynonyms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SynonymRead"][];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminCreateSynonym: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SynonymWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SynonymRead"];
+                };
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminUpdateSynonym: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                synonym_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SynonymWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SynonymRead"];
+                };
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminDeleteSynonym: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                synonym_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
             400: {
@@ -8219,8 +8721,16 @@ export interface operations {
             query?: {
                 /** @description Only this category and its descendants */
                 category_id?: string | null;
-                /** @description Plain name/brand search */
+                /** @description Typo-tolerant search over name, brand, category and synonyms (its first words are read); ranked, in stock first, with facets */
                 q?: string | null;
+                /** @description Only this brand (exact) */
+                brand?: string | null;
+                /** @description Lowest price, in paise */
+                min_price?: number | null;
+                /** @description Highest price, in paise */
+                max_price?: number | null;
+                /** @description Only what the store can sell now (true) or not */
+                in_stock?: boolean | null;
                 /** @description next_cursor of the last page */
                 cursor?: string | null;
                 /** @description Page size */
@@ -8282,6 +8792,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StoreProductDetail"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    suggestSearch: {
+        parameters: {
+            query?: {
+                /** @description What has been typed so far */
+                q?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                store_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestions"];
                 };
             };
             /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */

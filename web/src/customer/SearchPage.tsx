@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import { usePlace } from '../lib/place';
-import { navigate, useSearchParam } from '../lib/router';
+import { Link, navigate, useLocation, useSearchParam } from '../lib/router';
 import { Empty, ErrorBanner } from '../ui';
-import { useCategories, useProducts } from './catalog';
+import { rememberSearch, useCategories, useProducts } from './catalog';
 import { CategoryTiles } from './HomePage';
 import { ProductCard, ProductGridSkeleton } from './ProductCard';
 import { useCart } from './useCart';
@@ -17,20 +17,172 @@ export function useDebounced<T>(value: T, ms = 250): T {
   return v;
 }
 
+type Page = NonNullable<ReturnType<typeof useProducts>['page']>;
+type Facets = NonNullable<Page['facets']>;
+
+const FILTERS = ['category_id', 'brand', 'in_stock', 'min_price', 'max_price'] as const;
+type FilterName = (typeof FILTERS)[number];
+
+/** The search URL with one filter set (or cleared, with null), the others kept. */
+function withFilter(name: FilterName, value: string | null): string {
+  const params = new URLSearchParams(location.search);
+  if (value === null) params.delete(name);
+  else params.set(name, value);
+  return `/search?${params.toString()}`;
+}
+
+function rupees(minor: number): number {
+  return Math.round(minor / 100);
+}
+
+function FacetPanel({ facets, params }: { facets: Facets; params: URLSearchParams }) {
+  const set = (name: FilterName, value: string | null) =>
+    navigate(withFilter(name, value), { replace: true });
+  const category = params.get('category_id');
+  const brand = params.get('brand');
+  const inRupees = (name: string) => {
+    const value = numberParam(params, name);
+    return value === undefined ? '' : String(rupees(value));
+  };
+  const [min, setMin] = useState(() => inRupees('min_price'));
+  const [max, setMax] = useState(() => inRupees('max_price'));
+  return (
+    <aside className="facets" aria-label="Filters">
+      <fieldset>
+        <legend>Availability</legend>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={params.get('in_stock') === 'true'}
+            onChange={(e) => set('in_stock', e.target.checked ? 'true' : null)}
+          />
+          In stock only ({facets.in_stock})
+        </label>
+      </fieldset>
+      {facets.categories.length ? (
+        <fieldset>
+          <legend>Category</legend>
+          {facets.categories.slice(0, 8).map((c) => (
+            <label className="check" key={c.id}>
+              <input
+                type="radio"
+                name="facet-category"
+                checked={category === c.id}
+                onChange={() => set('category_id', c.id)}
+              />
+              {c.name} ({c.count})
+            </label>
+          ))}
+          {category ? (
+            <button type="button" className="link-btn" onClick={() => set('category_id', null)}>
+              Any category
+            </button>
+          ) : null}
+        </fieldset>
+      ) : null}
+      {facets.brands.length ? (
+        <fieldset>
+          <legend>Brand</legend>
+          {facets.brands.slice(0, 8).map((b) => (
+            <label className="check" key={b.name}>
+              <input
+                type="radio"
+                name="facet-brand"
+                checked={brand === b.name}
+                onChange={() => set('brand', b.name)}
+              />
+              {b.name} ({b.count})
+            </label>
+          ))}
+          {brand ? (
+            <button type="button" className="link-btn" onClick={() => set('brand', null)}>
+              Any brand
+            </button>
+          ) : null}
+        </fieldset>
+      ) : null}
+      {facets.price ? (
+        <fieldset>
+          <legend>
+            Price ({rupees(facets.price.min)}–{rupees(facets.price.max)})
+          </legend>
+          <form
+            className="price-range"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const params = new URLSearchParams(location.search);
+              for (const [name, value] of [
+                ['min_price', min],
+                ['max_price', max],
+              ] as const) {
+                if (value.trim() && Number.isFinite(Number(value)) && Number(value) >= 0)
+                  params.set(name, String(Math.round(Number(value) * 100)));
+                else params.delete(name);
+              }
+              navigate(`/search?${params.toString()}`, { replace: true });
+            }}
+          >
+            <label>
+              <span className="sr-only">Lowest price</span>
+              <input
+                inputMode="decimal"
+                placeholder="Min"
+                value={min}
+                onChange={(e) => setMin(e.target.value)}
+              />
+            </label>
+            <label>
+              <span className="sr-only">Highest price</span>
+              <input
+                inputMode="decimal"
+                placeholder="Max"
+                value={max}
+                onChange={(e) => setMax(e.target.value)}
+              />
+            </label>
+            <button type="submit" className="btn">
+              Go
+            </button>
+          </form>
+        </fieldset>
+      ) : null}
+    </aside>
+  );
+}
+
+function numberParam(params: URLSearchParams, name: string): number | undefined {
+  const value = params.get(name);
+  return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
 export function SearchPage() {
   const place = usePlace();
+  const { search } = useLocation();
+  const params = new URLSearchParams(search);
   const q = (useSearchParam('q') ?? '').trim();
   const term = useDebounced(q);
-  const products = useProducts(term.length >= 2 ? place?.store_id : null, { q: term });
+  const products = useProducts(term.length >= 2 ? place?.store_id : null, {
+    q: term,
+    category_id: params.get('category_id') ?? undefined,
+    brand: params.get('brand') ?? undefined,
+    in_stock: params.get('in_stock') === 'true' ? true : undefined,
+    min_price: numberParam(params, 'min_price'),
+    max_price: numberParam(params, 'max_price'),
+  });
   const categories = useCategories();
   const cart = useCart();
   useEffect(() => {
     document.getElementById('global-search')?.focus();
   }, []);
+  useEffect(() => {
+    if (term.length >= 2 && products.page && products.page.total) rememberSearch(term);
+  }, [term, products.page]);
   if (!place) {
     navigate('/location', { replace: true });
     return null;
   }
+  const page = products.page;
+  const filtered = FILTERS.some((f) => params.get(f) !== null);
   return (
     <>
       <h1 className="sr-only">Search</h1>
@@ -40,34 +192,63 @@ export function SearchPage() {
           {categories.data ? <CategoryTiles tree={categories.data} /> : null}
         </section>
       ) : (
-        <section aria-live="polite" aria-busy={products.loading}>
+        <section aria-live="polite" aria-busy={products.loading} className="search-results">
           <ErrorBanner error={products.error} onRetry={() => void products.reload()} />
-          {products.items ? (
-            products.items.length ? (
-              <>
-                <p className="muted">
-                  Results for “{term}” at {place.store_name}
-                </p>
-                <div className="product-grid">
-                  {products.items.map((p) => (
-                    <ProductCard
-                      key={p.id}
-                      product={p}
-                      quantity={cart.quantityOf(p.id)}
-                      busy={cart.busy === p.id}
-                      onChange={(qty) => void cart.setQuantity(p.id, qty)}
-                    />
-                  ))}
-                </div>
-              </>
+          {page?.did_you_mean ? (
+            <p className="did-you-mean">
+              {products.items?.length ? 'Showing results for ' : 'Did you mean '}
+              <Link to={`/search?q=${encodeURIComponent(page.did_you_mean)}`}>
+                {page.did_you_mean}
+              </Link>
+              ?
+            </p>
+          ) : null}
+          {page?.facets && (products.items?.length || filtered) ? (
+            <FacetPanel facets={page.facets} params={params} key={search} />
+          ) : null}
+          <div className="search-hits">
+            {products.items ? (
+              products.items.length ? (
+                <>
+                  <p className="muted">
+                    {page?.total ?? products.items.length} results for “{term}” at{' '}
+                    {place.store_name}
+                  </p>
+                  <div className="product-grid">
+                    {products.items.map((p) => (
+                      <ProductCard
+                        key={p.id}
+                        product={p}
+                        quantity={cart.quantityOf(p.id)}
+                        busy={cart.busy === p.id}
+                        onChange={(qty) => void cart.setQuantity(p.id, qty)}
+                      />
+                    ))}
+                  </div>
+                  {products.hasMore ? (
+                    <button
+                      type="button"
+                      className="btn"
+                      disabled={products.loadingMore}
+                      onClick={() => void products.loadMore()}
+                    >
+                      {products.loadingMore ? 'Loading…' : 'Show more'}
+                    </button>
+                  ) : null}
+                </>
+              ) : (
+                <Empty icon="search" title={`No results for “${term}”`}>
+                  <p>
+                    {filtered
+                      ? 'Nothing matches these filters: clear one to see more.'
+                      : 'Try a shorter word, or browse the categories.'}
+                  </p>
+                </Empty>
+              )
             ) : (
-              <Empty icon="search" title={`No results for “${term}”`}>
-                <p>Try a shorter word, or browse the categories.</p>
-              </Empty>
-            )
-          ) : (
-            <ProductGridSkeleton count={5} />
-          )}
+              <ProductGridSkeleton count={5} />
+            )}
+          </div>
         </section>
       )}
     </>

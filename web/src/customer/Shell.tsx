@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, navigate, useLocation, useSearchParam } from '../lib/router';
+import { SearchBox } from './SearchBox';
 import { promiseText, usePlace } from '../lib/place';
 import { useAuth } from '../lib/auth';
 import { formatMoney } from '../lib/money';
@@ -74,33 +75,7 @@ export function CustomerShell({ children }: { children: ReactNode }) {
               {place ? `${place.label} · ${place.store_name}` : 'Tap to choose where to deliver'}
             </span>
           </button>
-          <form
-            className="search-box"
-            role="search"
-            onSubmit={(e) => {
-              e.preventDefault();
-              navigate(`/search?q=${encodeURIComponent(term)}`);
-            }}
-          >
-            <label htmlFor="global-search" className="sr-only">
-              Search products
-            </label>
-            <input
-              id="global-search"
-              type="search"
-              placeholder='Search "milk", "bread", "eggs"…'
-              value={term}
-              autoComplete="off"
-              // Searching starts when the customer types or submits: focus alone (a keyboard user
-              // tabbing past the box) never leaves the page.
-              onChange={(e) => {
-                setTerm(e.target.value);
-                navigate(`/search?q=${encodeURIComponent(e.target.value)}`, {
-                  replace: pathname.startsWith('/search'),
-                });
-              }}
-            />
-          </form>
+          <SearchBox term={term} setTerm={setTerm} />
           <nav className="desktop-nav" aria-label="Main">
             {TABS.filter((t) => t.to !== '/search').map((t) => (
               <Link

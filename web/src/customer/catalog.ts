@@ -34,9 +34,13 @@ export function findCategory(
   return null;
 }
 
-interface ProductFilter {
+export interface ProductFilter {
   category_id?: string | undefined;
   q?: string | undefined;
+  brand?: string | undefined;
+  min_price?: number | undefined;
+  max_price?: number | undefined;
+  in_stock?: boolean | undefined;
   limit?: number;
 }
 
@@ -48,6 +52,10 @@ export function fetchProducts(storeId: string, filter: ProductFilter, cursor?: s
         query: {
           category_id: filter.category_id || undefined,
           q: filter.q || undefined,
+          brand: filter.brand || undefined,
+          min_price: filter.min_price,
+          max_price: filter.max_price,
+          in_stock: filter.in_stock,
           limit: filter.limit ?? 24,
           cursor: cursor ?? undefined,
         },
@@ -59,7 +67,8 @@ export function fetchProducts(storeId: string, filter: ProductFilter, cursor?: s
 /** First page from the shared cache, more pages on demand ("Load more"). */
 export function useProducts(storeId: string | null | undefined, filter: ProductFilter) {
   const key = storeId
-    ? `products:${storeId}:${filter.category_id ?? ''}:${filter.q ?? ''}:${filter.limit ?? 24}`
+    ? `products:${storeId}:${filter.category_id ?? ''}:${filter.q ?? ''}:${filter.brand ?? ''}:` +
+      `${filter.min_price ?? ''}:${filter.max_price ?? ''}:${filter.in_stock ?? ''}:${filter.limit ?? 24}`
     : null;
   const first = useQuery(key, () => fetchProducts(storeId!, filter));
   const [more, setMore] = useState<StoreProduct[]>([]);
@@ -89,6 +98,7 @@ export function useProducts(storeId: string | null | undefined, filter: ProductF
   }, [storeId, cursor, key]);
 
   return {
+    page: first.data,
     items: first.data ? [...first.data.items, ...more] : undefined,
     loading: first.loading,
     error: first.error ?? moreError,
@@ -97,4 +107,47 @@ export function useProducts(storeId: string | null | undefined, filter: ProductF
     loadMore,
     loadingMore,
   };
+}
+
+/** Completions under the search box while the customer types (a correction, categories, products). */
+export function useSuggestions(storeId: string | null | undefined, q: string) {
+  return useQuery(storeId && q.trim().length >= 2 ? `suggest:${storeId}:${q.trim()}` : null, () =>
+    unwrap(
+      api.GET('/api/v1/stores/{store_id}/search/suggestions', {
+        params: { path: { store_id: storeId! }, query: { q: q.trim(), limit: 8 } },
+      }),
+    ),
+  );
+}
+
+const RECENT_KEY = 'kirana.recent-searches';
+const RECENT_MAX = 6;
+
+/** What this device searched for lately, newest first (kept on the device only). */
+export function recentSearches(): string[] {
+  try {
+    const stored: unknown = JSON.parse(localStorage.getItem(RECENT_KEY) ?? '[]');
+    return Array.isArray(stored) ? stored.filter((s): s is string => typeof s === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export function rememberSearch(q: string): void {
+  const term = q.trim();
+  if (term.length < 2) return;
+  const next = [term, ...recentSearches().filter((s) => s.toLowerCase() !== term.toLowerCase())];
+  try {
+    localStorage.setItem(RECENT_KEY, JSON.stringify(next.slice(0, RECENT_MAX)));
+  } catch {
+    // storage full or disabled: recent searches are a convenience
+  }
+}
+
+export function forgetSearches(): void {
+  try {
+    localStorage.removeItem(RECENT_KEY);
+  } catch {
+    // as above
+  }
 }

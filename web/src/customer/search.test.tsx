@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { fakeServer } from '../test/http';
 import { renderApp } from '../test/render';
+import { setPlace } from '../lib/place';
+import { recentSearches, rememberSearch } from './catalog';
+import { SearchPage } from './SearchPage';
 import { CustomerShell } from './Shell';
 
 describe('the search box', () => {
@@ -37,5 +40,116 @@ describe('the search box', () => {
     renderApp(<CustomerShell>page</CustomerShell>, '/?q=eggs');
     await userEvent.type(screen.getByLabelText('Search products'), '{Enter}');
     await waitFor(() => expect(location.pathname + location.search).toBe('/search?q=eggs'));
+  });
+});
+
+const product = (id: string, name: string) => ({
+  id,
+  name,
+  brand: 'Himgiri',
+  unit: '500 ml',
+  image_url: null,
+  price: 3000,
+  mrp: 3000,
+  in_stock: true,
+  max_quantity: 5,
+  category_id: 'c1',
+  currency: 'INR',
+});
+
+const atStore = () =>
+  setPlace({
+    lat: 60.17,
+    lng: 24.94,
+    label: 'Home',
+    address_id: 'a1',
+    store_id: 's1',
+    store_name: 'Kamppi',
+    eta_minutes: 12,
+  });
+
+describe('suggestions and recent searches', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    localStorage.clear();
+  });
+
+  it('lists completions while typing and opens a product from them', async () => {
+    atStore();
+    fakeServer({
+      'GET /api/v1/stores/{id}/search/suggestions': () => ({
+        body: {
+          query: 'mlik',
+          suggestions: [
+            { text: 'milk', kind: 'correction' },
+            { text: 'Milk', kind: 'category', category_id: 'c1' },
+            { text: 'Himgiri Toned Milk', kind: 'product', product_id: 'p1' },
+          ],
+        },
+      }),
+      'GET /api/v1/stores/{id}/products': () => ({
+        body: { items: [], next_cursor: null, total: 0, facets: null, did_you_mean: 'milk' },
+      }),
+    });
+    renderApp(<CustomerShell>page</CustomerShell>, '/');
+    const box = screen.getByLabelText('Search products');
+    await userEvent.type(box, 'mlik');
+    const list = await screen.findByRole('listbox', { name: 'Suggestions' });
+    expect(list).toHaveTextContent('Did you mean');
+    await userEvent.keyboard('{ArrowDown}{ArrowDown}{ArrowDown}{Enter}');
+    await waitFor(() => expect(location.pathname).toBe('/p/p1'));
+    expect(recentSearches()).toEqual(['mlik']);
+  });
+
+  it('shows recent searches on focus without leaving the page', async () => {
+    atStore();
+    rememberSearch('atta');
+    rememberSearch('dahi');
+    fakeServer({});
+    renderApp(<CustomerShell>page</CustomerShell>, '/c/dairy');
+    await userEvent.click(screen.getByLabelText('Search products'));
+    const options = await screen.findAllByRole('option');
+    expect(options.map((o) => o.textContent)).toEqual(['dahiRecent', 'attaRecent']);
+    expect(location.pathname).toBe('/c/dairy');
+    await userEvent.click(screen.getByRole('button', { name: 'Clear recent searches' }));
+    expect(recentSearches()).toEqual([]);
+  });
+});
+
+describe('the results page', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('shows facets, the correction, and filters through the URL', async () => {
+    atStore();
+    const { calls } = fakeServer({
+      'GET /api/v1/stores/{id}/products': () => ({
+        body: {
+          items: [product('p1', 'Himgiri Toned Milk')],
+          next_cursor: null,
+          total: 1,
+          did_you_mean: 'milk',
+          facets: {
+            categories: [{ id: 'c1', name: 'Milk', count: 1 }],
+            brands: [{ name: 'Himgiri', count: 1 }],
+            in_stock: 1,
+            price: { min: 3000, max: 3000 },
+          },
+        },
+      }),
+      'GET /api/v1/categories': () => ({ body: [] }),
+      'GET /api/v1/cart': () => ({ status: 401, body: { code: 'unauthorized' } }),
+    });
+    renderApp(<SearchPage />, '/search?q=mlik');
+    expect(await screen.findByText('Himgiri Toned Milk')).toBeInTheDocument();
+    expect(screen.getByText(/Showing results for/)).toHaveTextContent('milk');
+    const filters = screen.getByRole('complementary', { name: 'Filters' });
+    expect(filters).toHaveTextContent('Himgiri (1)');
+    await userEvent.click(screen.getByLabelText('Milk (1)'));
+    await waitFor(() => expect(location.search).toContain('category_id=c1'));
+    await waitFor(() =>
+      expect(
+        calls.some((c) => c.path.endsWith('/products') && c.search.includes('category_id=c1')),
+      ).toBe(true),
+    );
   });
 });

@@ -7,8 +7,8 @@ with the trigram tokenizer over the vocabulary and one with the ascii tokenizer 
 on spaces only, as the words are already normalised) over the documents. Existing products are
 indexed by ``kirana search reindex`` or the first start (``kirana up``).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 """
 
 from collections.abc import Sequence
@@ -20,8 +20,8 @@ import kirana.kit.db
 from kirana.kit import clock
 from kirana.kit.ids import new_id
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
