@@ -19,6 +19,7 @@ from kirana.catalog.models import Product, Store
 from kirana.config import Settings
 from kirana.kit import clock
 from kirana.kit.db import Database
+from kirana.orders.models import FeeRule
 from kirana.seed import demo
 from kirana.users.models import Address
 
@@ -57,7 +58,11 @@ async def test_the_seeded_city_shows_one_market(
         addresses = (await s.execute(select(Store.address))).scalars().all()
         cities = set((await s.execute(select(Address.city).distinct())).scalars())
         count = await s.scalar(select(func.count()).select_from(Product))
+        fees = dict((await s.execute(select(FeeRule.code, FeeRule.amount))).all())
     assert count == 200 and currencies == {"EUR"}
+    # Fees in euro cents too: a few euros at most, not rupee figures read as cents (€25 delivery).
+    assert set(fees) == {"delivery", "small_cart", "handling", "late_night", "surge"}
+    assert all(0 < amount <= 3_00 for amount in fees.values()), fees
     assert all(a.endswith("Helsinki") for a in addresses) and cities == {"Helsinki"}
     config = (await client.get("/api/v1/config")).json()
     assert (config["currency"], config["phone_region"], config["time_zone"]) == (

@@ -31,6 +31,8 @@ from kirana.kit.db import Base, Database
 from kirana.kit.ids import new_id
 from kirana.kit.market import Market
 from kirana.logistics import service as logistics
+from kirana.orders.models import FeeRule
+from kirana.orders.pricing import DEFAULT_RULES
 from kirana.seed.art import category_art, product_art
 from kirana.seed.catalog_data import CATALOG, Sub
 from kirana.users import service as users
@@ -104,6 +106,17 @@ STORES: tuple[DemoStore, ...] = (
 CUSTOMERS = (
     ("Aino Virtanen", f"{PHONE_PREFIX}501", "Home", "Fredrikinkatu 25", "00120", 60.1640, 24.9380),
     ("Rahul Mehta", f"{PHONE_PREFIX}502", "Home", "Siltasaarenkatu 12", "00530", 60.1800, 24.9510),
+)
+
+
+# The demo city's fees, in euro cents (the built-in rules, orders.pricing.DEFAULT_RULES, are sized
+# for no currency in particular): (code, amount, params over the rule's own).
+DEMO_FEES: tuple[tuple[str, int, dict[str, Any]], ...] = (
+    ("delivery", 290, {"free_above": 25_00}),
+    ("small_cart", 200, {"below": 10_00}),
+    ("handling", 39, {}),
+    ("late_night", 190, {}),
+    ("surge", 150, {}),
 )
 
 
@@ -332,6 +345,9 @@ async def seed_demo(settings: Settings, *, product_count: int = 3000) -> list[Lo
                     ),
                 )
             _progress("customer addresses", len(CUSTOMERS), started)
+
+            await _insert(session, FeeRule, [_fee_row(*fee, now) for fee in DEMO_FEES])
+            _progress("fee rules", len(DEMO_FEES), started)
         async with db.transaction() as session:
             # Fresh statistics, so both planners pick the listing's indexes from the start.
             await session.execute(text("ANALYZE"))
@@ -339,6 +355,18 @@ async def seed_demo(settings: Settings, *, product_count: int = 3000) -> list[Lo
         await db.dispose()
     print(f"Demo city loaded in {time.perf_counter() - started:.1f}s.", file=sys.stderr)
     return logins
+
+
+def _fee_row(code: str, amount: int, params: dict[str, Any], now: Any) -> dict[str, Any]:
+    rule = DEFAULT_RULES[code]
+    return {
+        "code": code,
+        "label": rule.label,
+        "enabled": True,
+        "amount": amount,
+        "params": {**rule.params, **params},
+        "updated_at": now,
+    }
 
 
 def _store_row(store_id: str, store: DemoStore, now: Any) -> dict[str, Any]:
