@@ -3,7 +3,7 @@ UPI, or cash) while its payment window lasts, or gets the cart back as it was.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -69,6 +69,9 @@ async def test_declined_card_then_another_card(
     body = (await client.get(f"/api/v1/orders/{order['id']}", headers=shop.headers)).json()
     assert body["status"] == "pending_payment" and body["payment"]["status"] == "failed"
     assert await stock_of(db, shop.store_id, shop.products[0]) == (20, 3)  # still held
+    # The order says until when it takes another payment: 15 minutes from placing it.
+    placed_at = datetime.fromisoformat(body["created_at"])
+    assert datetime.fromisoformat(body["pay_by"]) - placed_at == timedelta(minutes=15)
 
     key = new_key()
     r = await _pay_again(client, shop, order, "card", **key)
@@ -86,6 +89,7 @@ async def test_declined_card_then_another_card(
     await settle(db, settings, client)
     body = (await client.get(f"/api/v1/orders/{order['id']}", headers=shop.headers)).json()
     assert body["status"] == "confirmed" and body["payment"]["id"] == again["payment"]["id"]
+    assert body["pay_by"] is None  # paid: no window any more
     assert await stock_of(db, shop.store_id, shop.products[0]) == (20, 3)
     assert (await client.get("/api/v1/cart", headers=shop.headers)).json()["items"] == []
     r = await _pay_again(client, shop, order, "upi")
@@ -143,6 +147,7 @@ async def test_declined_and_window_closes_gives_the_cart_back(
         gone = await service.get_order(session, owner, order["id"])
         cart = await service.get_cart(session, settings, owner.id)
     assert gone.status == "cancelled" and gone.cancel_reason == "payment_timeout"
+    assert gone.pay_by is None
     assert [(i.product_id, i.quantity) for i in cart.items] == [
         (i["product_id"], i["quantity"]) for i in cart_before["items"]
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kirana.config import Settings
 from kirana.kit.db import Database
 from kirana.orders import lifecycle
-from kirana.orders.payment_window import WINDOW_MINUTES
+from kirana.orders.state import PAYMENT_WINDOW_MINUTES as WINDOW_MINUTES
 
 
 async def expire_unpaid_orders(db: Database, settings: Settings) -> int:

@@ -3,7 +3,7 @@ and the functions logistics calls (through its ``OrderDesk``) when a rider picks
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -252,6 +252,11 @@ _COPIED = (
 )
 
 
+def payment_closes_at(created_at: datetime) -> datetime:
+    """When an unpaid order placed at ``created_at`` stops taking payments and expires."""
+    return clock.ensure_aware(created_at) + timedelta(minutes=state.PAYMENT_WINDOW_MINUTES)
+
+
 def compose_order_read(
     order: Order | OrderRow,
     *,
@@ -263,6 +268,11 @@ def compose_order_read(
     """The order as its owner (``show_otp``) or staff see it; from a row or a new order."""
     return OrderRead(
         **{name: getattr(order, name) for name in _COPIED},
+        pay_by=(
+            payment_closes_at(order.created_at)
+            if order.status == OrderStatus.PENDING_PAYMENT
+            else None
+        ),
         fees=[FeeLine(**f) for f in order.fees],
         delivery_otp=order.delivery_otp if show_otp else None,
         items=items,

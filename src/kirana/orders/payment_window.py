@@ -5,7 +5,7 @@ expires and the cart comes back (``lifecycle.expire_unpaid``)."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,11 +22,9 @@ from kirana.orders.state import OrderStatus
 from kirana.payments import service as payments
 from kirana.users.schemas import Principal
 
-WINDOW_MINUTES = 15
-
 
 def closes_at(order: Order) -> datetime:
-    return order.created_at + timedelta(minutes=WINDOW_MINUTES)
+    return lifecycle.payment_closes_at(order.created_at)
 
 
 async def pay_again(

@@ -146,6 +146,14 @@ class OrderRead(OrderSummary):
     items: list[OrderItemRead]
     timeline: list[TimelineEntry]
     payment: PaymentSummary | None
+    pay_by: datetime | None = Field(
+        default=None,
+        description=(
+            "While the order awaits payment: when its payment window closes. Until then the "
+            "customer may pay again (POST /api/v1/orders/{id}/payments); after it the order is "
+            "cancelled and its items go back to the cart. Null once paid or cancelled."
+        ),
+    )
 
 
 class RiderOnMap(BaseModel):

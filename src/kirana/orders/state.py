@@ -23,6 +23,10 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+# How long an order waits for payment: until then the customer may pay again (another card,
+# UPI or cash on delivery); then the order expires (orders.payment_window).
+PAYMENT_WINDOW_MINUTES = 15
+
 _S = OrderStatus
 OPEN_STATUSES = frozenset(
     {_S.PENDING_PAYMENT, _S.CONFIRMED, _S.PICKING, _S.PACKED, _S.OUT_FOR_DELIVERY}

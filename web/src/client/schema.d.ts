@@ -1956,6 +1956,11 @@ export interface components {
             items: components["schemas"]["OrderItemRead"][];
             /** Number */
             number: string;
+            /**
+             * Pay By
+             * @description While the order awaits payment: when its payment window closes. Until then the customer may pay again (POST /api/v1/orders/{id}/payments); after it the order is cancelled and its items go back to the cart. Null once paid or cancelled.
+             */
+            pay_by?: string | null;
             payment: components["schemas"]["PaymentSummary"] | null;
             /** Payment Method */
             payment_method: string;

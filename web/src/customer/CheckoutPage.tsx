@@ -3,16 +3,21 @@ import { api, idempotencyKey, unwrap } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { formatMoney } from '../lib/money';
 import { usePlace } from '../lib/place';
-import { ApiError } from '../lib/problem';
 import { invalidate, setQueryData, useQuery } from '../lib/query';
 import { navigate } from '../lib/router';
 import type { Address, PlacedOrder } from '../lib/types';
-import { Button, Empty, ErrorBanner, Skeleton, TextArea, TextField } from '../ui';
+import { Button, Empty, ErrorBanner, Skeleton, TextArea } from '../ui';
 import { AddressForm } from './AddressForm';
 import { BillSummary } from './CartPage';
+import {
+  confirmPayment,
+  DECLINED,
+  FIRST_CHOICE,
+  payAgain as newPayment,
+  PaymentFields,
+  type PaymentChoice,
+} from './payment';
 import { CART_KEY, useCart } from './useCart';
-
-type Method = 'card' | 'upi' | 'cod';
 const TIPS = [0, 2000, 3000, 5000];
 
 export function CheckoutPage() {
@@ -26,9 +31,8 @@ export function CheckoutPage() {
   const [adding, setAdding] = useState(false);
   const [tip, setTip] = useState(0);
   const [instructions, setInstructions] = useState('');
-  const [method, setMethod] = useState<Method>('card');
-  const [card, setCard] = useState('4242424242424242');
-  const [vpa, setVpa] = useState('success@upi');
+  const [choice, setChoice] = useState<PaymentChoice>(FIRST_CHOICE);
+  const method = choice.method;
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [placed, setPlaced] = useState<PlacedOrder | null>(null);
@@ -53,38 +57,16 @@ export function CheckoutPage() {
   const list = (addresses.data?.items ?? []) as Address[];
   const chosen = addressId ?? list[0]?.id ?? null;
 
-  async function confirmPayment(order: PlacedOrder) {
-    if (!order.payment || method === 'cod') return true;
-    const body =
-      method === 'card' ? { card_number: card.replace(/\s+/g, '') } : { upi_vpa: vpa.trim() };
-    const result = await unwrap(
-      api.POST('/api/v1/payments/{payment_id}/confirm', {
-        params: { path: { payment_id: order.payment.id } },
-        body,
-      }),
-    );
-    if (result.status === 'failed') {
-      setDeclined(true);
-      setError(
-        new ApiError(402, {
-          title: 'Payment failed',
-          detail:
-            'The payment was declined. Try another card or UPI ID, or choose cash on delivery.',
-        }),
-      );
-      return false;
-    }
-    return true;
+  async function paid(order: PlacedOrder) {
+    if (await confirmPayment(order.payment, choice)) return true;
+    setDeclined(true);
+    setError(DECLINED);
+    return false;
   }
 
   /** A new payment for the placed order, by the method chosen now. */
   async function payAgain(order: PlacedOrder): Promise<PlacedOrder> {
-    const again = await unwrap(
-      api.POST('/api/v1/orders/{order_id}/payments', {
-        params: { path: { order_id: order.id }, header: { 'Idempotency-Key': idempotencyKey() } },
-        body: { payment_method: method },
-      }),
-    );
+    const again = await newPayment(order.id, method, idempotencyKey());
     setPlaced(again);
     setDeclined(false);
     return again;
@@ -143,7 +125,7 @@ export function CheckoutPage() {
       } else if (declined) {
         order = await payAgain(order);
       }
-      if (await confirmPayment(order)) navigate(`/orders/${order.id}`);
+      if (await paid(order)) navigate(`/orders/${order.id}`);
     } catch (e) {
       setError(e);
     } finally {
@@ -232,47 +214,7 @@ export function CheckoutPage() {
           <h2 id="pay-h" style={{ margin: 0 }}>
             Payment
           </h2>
-          <div className="stack" role="radiogroup" aria-label="Payment method">
-            {(
-              [
-                ['card', 'Credit or debit card'],
-                ['upi', 'UPI'],
-                ['cod', 'Cash on delivery'],
-              ] as Array<[Method, string]>
-            ).map(([m, label]) => (
-              <label className="choice" key={m}>
-                <input
-                  type="radio"
-                  name="method"
-                  checked={method === m}
-                  onChange={() => setMethod(m)}
-                  disabled={!!placed && !declined}
-                />
-                <span>{label}</span>
-              </label>
-            ))}
-          </div>
-          {method === 'card' ? (
-            <TextField
-              label="Card number"
-              value={card}
-              onChange={(e) => setCard(e.target.value)}
-              inputMode="numeric"
-              autoComplete="cc-number"
-              hint="Sandbox: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined."
-            />
-          ) : method === 'upi' ? (
-            <TextField
-              label="UPI ID"
-              value={vpa}
-              onChange={(e) => setVpa(e.target.value)}
-              hint="Sandbox: success@upi succeeds, failure@upi fails."
-            />
-          ) : (
-            <p className="subtle" style={{ margin: 0 }}>
-              Pay the rider in cash or UPI at your door.
-            </p>
-          )}
+          <PaymentFields choice={choice} onChange={setChoice} locked={!!placed && !declined} />
         </section>
       </div>
       <aside className="card stack sticky" aria-labelledby="sum-h">

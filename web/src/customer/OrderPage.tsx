@@ -8,8 +8,22 @@ import { ORDER_STEPS, type Order, type OrderStatus, type Tracking } from '../lib
 import { Button, ErrorBanner, Skeleton, StatusBadge } from '../ui';
 import { Map } from '../map/Map';
 import type { MapPoint } from '../map/types';
+import { awaitsPayment, PayNow } from './PayNow';
 
 const TERMINAL = new Set<OrderStatus>(['delivered', 'cancelled']);
+
+/** Why a cancelled order ended and what became of its money and items, in words. */
+export function cancelledWords(order: Order): string {
+  if (order.cancel_reason === 'payment_timeout')
+    return (
+      'The time to pay for this order ran out, so it was cancelled and nothing was charged. ' +
+      'Its items went back to your cart (unless your cart already held items from another store).'
+    );
+  const status = order.payment?.status;
+  if (status === 'succeeded' || status === 'refunded')
+    return 'This order was cancelled. Your payment is refunded to the original method.';
+  return 'This order was cancelled before it was paid, so nothing was charged.';
+}
 
 function time(at: string | undefined) {
   if (!at) return '';
@@ -170,6 +184,13 @@ export function OrderPage({ id }: { id: string }) {
           <h1 style={{ margin: 0 }}>Order #{o.number}</h1>
           <StatusBadge status={status} />
         </div>
+        {status === 'pending_payment' && awaitsPayment(o) ? (
+          <PayNow
+            order={o}
+            onChange={(next) => order.setData(next)}
+            onSettled={() => void order.reload()}
+          />
+        ) : null}
         {status !== 'delivered' && status !== 'cancelled' ? (
           <section className="card" aria-live="polite">
             <div className="row between wrap">
@@ -196,8 +217,8 @@ export function OrderPage({ id }: { id: string }) {
             Delivered. Enjoy your groceries!
           </div>
         ) : (
-          <div className="banner warn" role="status">
-            This order was cancelled. Any payment is refunded to the original method.
+          <div className="banner warn" role="status" data-testid="cancelled-words">
+            {cancelledWords(o)}
           </div>
         )}
         {points.length ? (

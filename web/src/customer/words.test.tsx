@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { fakeServer } from '../test/http';
 import { ME, renderApp } from '../test/render';
 import { setTokens } from '../lib/tokens';
@@ -38,7 +39,8 @@ function order(method: 'card' | 'upi' | 'cod', status: string, payment: string) 
     delivery_otp: '4821',
     address: { line1: 'Fredrikinkatu 25' },
     delivery_instructions: null,
-    cancel_reason: null,
+    cancel_reason: null as string | null,
+    pay_by: null as string | null,
     confirmed_at: null,
     items: [
       {
@@ -57,9 +59,10 @@ function order(method: 'card' | 'upi' | 'cod', status: string, payment: string) 
   };
 }
 
-function serve(o: ReturnType<typeof order>) {
+function serve(o: ReturnType<typeof order>, more: Parameters<typeof fakeServer>[0] = {}) {
   setTokens({ access_token: 'A', refresh_token: 'R' });
-  fakeServer({
+  return fakeServer({
+    ...more,
     'GET /api/v1/me': () => ({ body: ME }),
     'GET /api/v1/orders/{id}/tracking': () => ({
       body: { status: o.status, eta_minutes: 12, rider: null, timeline: o.timeline },
@@ -136,5 +139,67 @@ describe('order words', () => {
     expect(within(card).getByText('On the way')).toBeInTheDocument();
     expect(card).toHaveTextContent('Cash on delivery');
     expect(card.textContent).not.toMatch(RAW);
+  });
+
+  it('an unpaid order offers Pay now with the time left, and pays by another method', async () => {
+    const unpaid = {
+      ...order('card', 'pending_payment', 'failed'),
+      pay_by: new Date(Date.now() + 14.5 * 60_000).toISOString(),
+    };
+    const server = serve(unpaid, {
+      // The order is confirmed from now on, for this answer and every later read.
+      'POST /api/v1/orders/{id}/payments': () => ({
+        status: 201,
+        body: Object.assign(unpaid, {
+          status: 'confirmed',
+          payment_method: 'cod' as const,
+          pay_by: null,
+          payment: { id: 'pay2', status: 'pending', provider: 'cod' },
+        }),
+      }),
+    });
+    renderApp(<OrderPage id="o1" />, '/orders/o1');
+    const payNow = await screen.findByRole('region', { name: 'Pay now' });
+    expect(within(payNow).getByTestId('payment-window')).toHaveTextContent(
+      'The last payment did not go through. You have 14 minutes left to pay by card, UPI or cash on delivery',
+    );
+    await userEvent.click(within(payNow).getByRole('radio', { name: 'Cash on delivery' }));
+    await userEvent.click(within(payNow).getByRole('button', { name: 'Pay cash on delivery' }));
+    const sent = server.calls.find((c) => c.method === 'POST');
+    expect(sent?.path).toBe('/api/v1/orders/o1/payments');
+    expect(sent?.body).toEqual({ payment_method: 'cod' });
+    expect(sent?.headers.get('Idempotency-Key')).toBeTruthy();
+    expect(await screen.findByTestId('payment-summary')).toHaveTextContent(
+      'Cash on delivery — pay the rider when it arrives',
+    );
+    expect(screen.queryByRole('region', { name: 'Pay now' })).toBeNull();
+  });
+
+  it('says in words when the time to pay is over', async () => {
+    serve({
+      ...order('card', 'pending_payment', 'failed'),
+      pay_by: new Date(Date.now() - 1000).toISOString(),
+    });
+    renderApp(<OrderPage id="o1" />, '/orders/o1');
+    expect(await screen.findByTestId('payment-window')).toHaveTextContent(
+      'The time to pay for this order is over. It is being cancelled, nothing will be charged, and its items go back to your cart.',
+    );
+    expect(screen.queryByRole('button', { name: /^Pay / })).toBeNull();
+  });
+
+  it('an order cancelled when its payment window closed says what became of it', async () => {
+    serve({
+      ...order('card', 'cancelled', 'failed'),
+      cancel_reason: 'payment_timeout',
+      timeline: [
+        { status: 'pending_payment', at: placedAt },
+        { status: 'cancelled', at: '2026-01-01T10:15:00Z' },
+      ],
+    });
+    renderApp(<OrderPage id="o1" />, '/orders/o1');
+    expect(await screen.findByTestId('cancelled-words')).toHaveTextContent(
+      'The time to pay for this order ran out, so it was cancelled and nothing was charged. Its items went back to your cart',
+    );
+    expect(screen.queryByRole('region', { name: 'Pay now' })).toBeNull();
   });
 });

@@ -38,6 +38,12 @@ export function invalidate(prefix: string): void {
   }
 }
 
+/** Forget the cached answer of exactly `key` (not the keys it prefixes) and fetch it again. */
+export function invalidateKey(key: string): void {
+  cache.delete(key);
+  notify(key);
+}
+
 export function clearQueries(): void {
   const keys = [...subscribers.keys()];
   cache.clear();
