@@ -172,7 +172,25 @@ async def test_seed_demo_itself_refuses_production() -> None:
         await seed_demo(production())
 
 
-def test_up_in_production_loads_no_demo_users(tmp_path: Path) -> None:
+INDIA = {
+    "KIRANA_CURRENCY": "INR",
+    "KIRANA_PHONE_REGION": "IN",
+    "KIRANA_TIME_ZONE": "Asia/Kolkata",
+    "KIRANA_LOCALE": "en-IN",
+}
+
+
+@pytest.mark.parametrize(
+    "where, says",
+    [
+        ("production", "KIRANA_ENV=production: the demo city is not loaded"),
+        # The demo city is Helsinki's, in euros: an Indian deployment starts without it.
+        ("india", "The demo city is not loaded: the demo city is central Helsinki"),
+    ],
+)
+def test_up_loads_no_demo_users_in_production_or_another_market(
+    tmp_path: Path, where: str, says: str
+) -> None:
     import socket
     import time
 
@@ -186,7 +204,9 @@ def test_up_in_production_loads_no_demo_users(tmp_path: Path) -> None:
     log = (tmp_path / "up.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "kirana.cli", "up", "--port", str(port)],
-        env=_production_env(tmp_path),
+        env=_production_env(tmp_path)
+        if where == "production"
+        else {**_production_env(tmp_path), "KIRANA_ENV": "development", **INDIA},
         cwd=tmp_path,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -208,7 +228,7 @@ def test_up_in_production_loads_no_demo_users(tmp_path: Path) -> None:
         )
         assert r.status_code == 401, r.text
         assert httpx.get(f"{url}/api/v1/stores").json()["items"] == []
-        assert "the demo city is not loaded" in (tmp_path / "up.log").read_text()
+        assert says in (tmp_path / "up.log").read_text()
     finally:
         proc.terminate()
         proc.wait(30)
