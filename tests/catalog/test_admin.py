@@ -178,7 +178,7 @@ async def test_product_crud_and_price_rules(
     product = r.json()
     assert product | {"id": "x"} == body | {
         "id": "x",
-        "currency": "INR",
+        "currency": "EUR",
         "image_url": None,
         "is_active": True,
         "max_per_order": 10,

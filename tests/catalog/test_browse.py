@@ -68,7 +68,7 @@ async def test_listing_fields_and_stock_math(client: httpx.AsyncClient, db: Data
         "in_stock": True,
         "max_quantity": 10,
         "category_id": cat,
-        "currency": "INR",
+        "currency": "EUR",
     }
     got = {i["name"]: (i["price"], i["in_stock"], i["max_quantity"]) for i in body["items"]}
     assert got == {
