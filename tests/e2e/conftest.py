@@ -55,6 +55,8 @@ class Login:
 class Server:
     url: str
     logins: list[Login] = field(default_factory=list)
+    # The server's output while it runs (the console SMS channel writes login codes there).
+    log: Path | None = None
 
     def first(self, role: str, store: str | None = None) -> Login:
         for login in self.logins:
@@ -145,7 +147,7 @@ def _kirana_up() -> Iterator[Server]:
             if m:
                 logins.append(Login(m[1], m[2], m[3], m[4].strip(), m[5]))
         assert logins, f"no demo logins printed:\n{log_path.read_text()}"
-        yield Server(url, logins)
+        yield Server(url, logins, log_path)
     finally:
         proc.terminate()
         try:

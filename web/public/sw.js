@@ -96,3 +96,40 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(networkFirst(request, API));
   }
 });
+
+// Web Push (docs/notifications.md): the server sends {title, body, data: {url, order_id}, tag},
+// encrypted for this browser; show it, and open the order when it is tapped.
+self.addEventListener('push', (event) => {
+  let message = { title: 'Kirana', body: '', data: {}, tag: undefined };
+  try {
+    message = { ...message, ...event.data.json() };
+  } catch {
+    if (event.data) message.body = event.data.text();
+  }
+  event.waitUntil(
+    self.registration.showNotification(message.title, {
+      body: message.body,
+      tag: message.tag,
+      data: message.data,
+      icon: '/icons/icon-192.png',
+    }),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const data = event.notification.data || {};
+  const target = data.order_id ? `/orders/${data.order_id}` : '/';
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      for (const client of windows) {
+        if ('focus' in client) {
+          await client.navigate(target);
+          return client.focus();
+        }
+      }
+      return self.clients.openWindow(target);
+    })(),
+  );
+});

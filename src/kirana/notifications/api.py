@@ -16,7 +16,7 @@ from kirana.notifications import (
 )
 from kirana.notifications.schemas import (
     DeliveryCounts,
-    DeliveryRead,
+    NotificationDeliveryRead,
     NotificationRead,
     PreferencesRead,
     PreferencesUpdate,
@@ -101,7 +101,7 @@ async def list_deliveries(
     kind: Annotated[str | None, Query(max_length=40, pattern=r"^[a-z_]+$")] = None,
     user_id: Annotated[str | None, Query(max_length=26)] = None,
     recipient: Annotated[str | None, Query(min_length=1, max_length=254)] = None,
-) -> Page[DeliveryRead]:
+) -> Page[NotificationDeliveryRead]:
     """The delivery log, newest first; ``status=failed`` lists what gave up after its tries."""
     return await service.delivery_log(
         session,
@@ -121,5 +121,7 @@ async def count_deliveries(_: AdminUser, session: Session) -> DeliveryCounts:
 
 
 @admin_router.post("/deliveries/{delivery_id}/retry", operation_id="retryNotificationDelivery")
-async def retry_delivery(delivery_id: str, _: AdminUser, session: Session) -> DeliveryRead:
+async def retry_delivery(
+    delivery_id: str, _: AdminUser, session: Session
+) -> NotificationDeliveryRead:
     return await service.retry_delivery(session, delivery_id)

@@ -72,7 +72,7 @@ class PushConfig(BaseModel):
     public_key: str | None
 
 
-class DeliveryRead(BaseModel):
+class NotificationDeliveryRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: str

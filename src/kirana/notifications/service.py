@@ -22,7 +22,7 @@ from kirana.notifications.models import (
 )
 from kirana.notifications.schemas import (
     DeliveryCounts,
-    DeliveryRead,
+    NotificationDeliveryRead,
     NotificationRead,
     PreferencesRead,
     PreferencesUpdate,
@@ -160,7 +160,7 @@ async def delivery_log(
     kind: str | None,
     user_id: str | None,
     recipient: str | None,
-) -> Page[DeliveryRead]:
+) -> Page[NotificationDeliveryRead]:
     key = decode_cursor(cursor, 1)
     rows = await repo.search_deliveries(
         session,
@@ -172,14 +172,14 @@ async def delivery_log(
         user_id=user_id,
         recipient=recipient,
     )
-    return id_page(rows, limit, DeliveryRead.model_validate)
+    return id_page(rows, limit, NotificationDeliveryRead.model_validate)
 
 
 async def delivery_counts(session: AsyncSession) -> DeliveryCounts:
     return DeliveryCounts(**await repo.delivery_counts(session))
 
 
-async def retry_delivery(session: AsyncSession, delivery_id: str) -> DeliveryRead:
+async def retry_delivery(session: AsyncSession, delivery_id: str) -> NotificationDeliveryRead:
     """An admin sends a failed delivery again (its tries start over)."""
     row = await session.get(NotificationDelivery, delivery_id)
     if row is None:
@@ -196,4 +196,4 @@ async def retry_delivery(session: AsyncSession, delivery_id: str) -> DeliveryRea
         )
     row.status, row.attempts, row.next_attempt_at = "pending", 0, clock.now()
     await session.flush()
-    return DeliveryRead.model_validate(row)
+    return NotificationDeliveryRead.model_validate(row)

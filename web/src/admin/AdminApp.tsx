@@ -8,6 +8,7 @@ import { Stock } from './Stock';
 import { Stores } from './Stores';
 import { Pricing } from './Pricing';
 import { SearchAdmin } from './Search';
+import { Notifications } from './Notifications';
 
 const SECTIONS = [
   { to: '/admin', label: 'Dashboard', render: () => <Dashboard /> },
@@ -19,6 +20,7 @@ const SECTIONS = [
   { to: '/admin/map', label: 'City map', render: () => <CityMap /> },
   { to: '/admin/pricing', label: 'Coupons & fees', render: () => <Pricing /> },
   { to: '/admin/search', label: 'Search', render: () => <SearchAdmin /> },
+  { to: '/admin/notifications', label: 'Notifications', render: () => <Notifications /> },
 ];
 
 export default function AdminApp() {

@@ -1758,6 +1758,23 @@ export interface components {
              */
             sent?: number;
         };
+        /** DeliveryRead */
+        DeliveryRead: {
+            /** Id */
+            id: string;
+            /**
+             * Locked
+             * @default false
+             */
+            locked?: boolean;
+            /** Order Id */
+            order_id: string;
+            /** Rider Id */
+            rider_id: string | null;
+            /** Rider Name */
+            rider_name: string | null;
+            status: components["schemas"]["DeliveryStatus"];
+        };
         /**
          * DeliveryStatus
          * @enum {string}
@@ -1856,6 +1873,51 @@ export interface components {
              * @example +919876543210
              */
             phone: string;
+        };
+        /** NotificationDeliveryRead */
+        NotificationDeliveryRead: {
+            /** Attempts */
+            attempts: number;
+            /** Body */
+            body: string;
+            /** Channel */
+            channel: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Delivery Key */
+            delivery_key: string;
+            /** Event Id */
+            event_id: string | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /** Language */
+            language: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Marketing */
+            marketing: boolean;
+            /**
+             * Next Attempt At
+             * Format: date-time
+             */
+            next_attempt_at: string;
+            /** Provider Ref */
+            provider_ref: string | null;
+            /** Recipient */
+            recipient: string;
+            /** Sent At */
+            sent_at: string | null;
+            /** Status */
+            status: string;
+            /** Subject */
+            subject: string;
+            /** User Id */
+            user_id: string | null;
         };
         /** NotificationRead */
         NotificationRead: {
@@ -2088,17 +2150,17 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
-        /** Page[DeliveryRead] */
-        Page_DeliveryRead_: {
-            /** Items */
-            items: components["schemas"]["kirana__notifications__schemas__DeliveryRead"][];
-            /** Next Cursor */
-            next_cursor?: string | null;
-        };
         /** Page[FeeRuleRead] */
         Page_FeeRuleRead_: {
             /** Items */
             items: components["schemas"]["FeeRuleRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
+        /** Page[NotificationDeliveryRead] */
+        Page_NotificationDeliveryRead_: {
+            /** Items */
+            items: components["schemas"]["NotificationDeliveryRead"][];
             /** Next Cursor */
             next_cursor?: string | null;
         };
@@ -2960,68 +3022,6 @@ export interface components {
              */
             received?: boolean;
         };
-        /** DeliveryRead */
-        kirana__logistics__schemas__DeliveryRead: {
-            /** Id */
-            id: string;
-            /**
-             * Locked
-             * @default false
-             */
-            locked?: boolean;
-            /** Order Id */
-            order_id: string;
-            /** Rider Id */
-            rider_id: string | null;
-            /** Rider Name */
-            rider_name: string | null;
-            status: components["schemas"]["DeliveryStatus"];
-        };
-        /** DeliveryRead */
-        kirana__notifications__schemas__DeliveryRead: {
-            /** Attempts */
-            attempts: number;
-            /** Body */
-            body: string;
-            /** Channel */
-            channel: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /** Delivery Key */
-            delivery_key: string;
-            /** Event Id */
-            event_id: string | null;
-            /** Id */
-            id: string;
-            /** Kind */
-            kind: string;
-            /** Language */
-            language: string;
-            /** Last Error */
-            last_error: string | null;
-            /** Marketing */
-            marketing: boolean;
-            /**
-             * Next Attempt At
-             * Format: date-time
-             */
-            next_attempt_at: string;
-            /** Provider Ref */
-            provider_ref: string | null;
-            /** Recipient */
-            recipient: string;
-            /** Sent At */
-            sent_at: string | null;
-            /** Status */
-            status: string;
-            /** Subject */
-            subject: string;
-            /** User Id */
-            user_id: string | null;
-        };
     };
     responses: never;
     parameters: never;
@@ -3768,7 +3768,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["kirana__logistics__schemas__DeliveryRead"];
+                    "application/json": components["schemas"]["DeliveryRead"];
                 };
             };
             /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
@@ -3968,7 +3968,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_DeliveryRead_"];
+                    "application/json": components["schemas"]["Page_NotificationDeliveryRead_"];
                 };
             };
             /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
@@ -4064,7 +4064,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["kirana__notifications__schemas__DeliveryRead"];
+                    "application/json": components["schemas"]["NotificationDeliveryRead"];
                 };
             };
             /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
@@ -7994,7 +7994,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["kirana__logistics__schemas__DeliveryRead"];
+                    "application/json": components["schemas"]["DeliveryRead"];
                 };
             };
             /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
@@ -8079,7 +8079,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["kirana__logistics__schemas__DeliveryRead"];
+                    "application/json": components["schemas"]["DeliveryRead"];
                 };
             };
             /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */

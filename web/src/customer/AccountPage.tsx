@@ -10,6 +10,7 @@ import type { Address } from '../lib/types';
 import { Button, Empty, ErrorBanner, Skeleton, TextField, useToast } from '../ui';
 import { AddressForm } from './AddressForm';
 import { Inbox } from './Inbox';
+import { NotificationSettings } from './NotificationSettings';
 
 function Profile() {
   const { user, refreshUser } = useAuth();
@@ -186,6 +187,7 @@ export function AccountPage() {
       ) : null}
       <Inbox />
       <Profile />
+      <NotificationSettings />
       <Addresses />
       <div>
         <Button variant="ghost" onClick={() => void logout().then(() => navigate('/'))}>

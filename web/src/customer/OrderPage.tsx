@@ -9,6 +9,7 @@ import { Button, ErrorBanner, Skeleton, StatusBadge } from '../ui';
 import { Map } from '../map/Map';
 import type { MapPoint } from '../map/types';
 import { awaitsPayment, PayNow } from './PayNow';
+import { PushOffer } from './PushOffer';
 
 const TERMINAL = new Set<OrderStatus>(['delivered', 'cancelled']);
 
@@ -191,6 +192,7 @@ export function OrderPage({ id }: { id: string }) {
             onSettled={() => void order.reload()}
           />
         ) : null}
+        {!TERMINAL.has(status) && status !== 'pending_payment' ? <PushOffer /> : null}
         {status !== 'delivered' && status !== 'cancelled' ? (
           <section className="card" aria-live="polite">
             <div className="row between wrap">

@@ -19,6 +19,10 @@ interface AuthState {
   user: Me | null;
   loading: boolean;
   login: (phone: string, password: string) => Promise<Me>;
+  /** Sends a login code by SMS; resolves with how many seconds it works. */
+  requestCode: (phone: string) => Promise<number>;
+  /** Signs in with the code (the first time for a phone, registers it). */
+  loginWithCode: (phone: string, code: string) => Promise<Me>;
   register: (input: {
     phone: string;
     password: string;
@@ -86,6 +90,18 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       async login(phone, password) {
         const tokens = await unwrap(api.POST('/api/v1/auth/login', { body: { phone, password } }));
         setTokens(tokens);
+        clearQueries();
+        const me = await fetchMe();
+        setUser(me);
+        return me;
+      },
+      async requestCode(phone) {
+        const sent = await unwrap(api.POST('/api/v1/auth/otp/request', { body: { phone } }));
+        return sent.expires_in;
+      },
+      async loginWithCode(phone, code) {
+        const res = await unwrap(api.POST('/api/v1/auth/otp/verify', { body: { phone, code } }));
+        setTokens({ access_token: res.access_token, refresh_token: res.refresh_token });
         clearQueries();
         const me = await fetchMe();
         setUser(me);
