@@ -3,6 +3,7 @@ and bad input to every new endpoint writing nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -16,7 +17,7 @@ from kirana.kit.db import Database
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import Event
 from kirana.notifications import dispatch, outgoing, templates
-from kirana.notifications.channels import Channel, build_channels
+from kirana.notifications.channels import Channel, Outgoing, Sent, build_channels
 from kirana.notifications.handlers import queue_channel_messages
 from kirana.notifications.models import NotificationDelivery
 from tests import factories
@@ -273,3 +274,46 @@ async def test_preferences_and_subscriptions_refuse_bad_input(
         assert r.status_code in (400, 422), query
     r = await client.post(f"/api/v1/admin/notifications/deliveries/{new_id()}/retry", headers=admin)
     assert r.status_code == 404 and r.json()["code"] == "delivery_not_found"
+
+
+class Counting:
+    """A channel that counts what it is asked to send, slowly enough for two senders to race."""
+
+    name = "sms"
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def send(self, out: Outgoing) -> Sent:
+        await asyncio.sleep(0.05)
+        self.sent.append(out.delivery_id)
+        return Sent(ref=out.delivery_id)
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_two_senders_send_each_message_once(db: Database, settings: Settings) -> None:
+    users = [await factories.make_user(db, "customer") for _ in range(12)]
+    async with db.transaction() as session:
+        for user in users:
+            to = outgoing.Recipient(user["id"], user["phone"], None)
+            await outgoing.queue_for_user(
+                session,
+                event_id=new_id(),
+                to=to,
+                kind="delivered",
+                context={"name": "A", "number": "K", "url": ""},
+            )
+    channel = Counting()
+    channels: dict[str, Channel] = {"sms": channel}
+    for _ in range(3):
+        await asyncio.gather(
+            dispatch.send_due(db, settings, channels), dispatch.send_due(db, settings, channels)
+        )
+    assert len(channel.sent) == 12 and len(set(channel.sent)) == 12
+    async with db.transaction(write=False) as session:
+        statuses = (
+            await session.execute(text("SELECT status FROM notification_deliveries"))
+        ).scalars()
+        assert set(statuses) == {"sent"}

@@ -210,3 +210,18 @@ async def test_no_sms_provider_no_code_login(settings: Settings, db_url: str) ->
     ):
         r = await c.post(REQUEST, json={"phone": factories.next_phone()})
     assert r.status_code == 503 and r.json()["code"] == "otp_unavailable"
+
+
+async def test_two_verifies_of_one_code_sign_in_once(
+    db: Database, client: httpx.AsyncClient, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    import asyncio
+
+    phone = factories.next_phone()
+    await client.post(REQUEST, json={"phone": phone})
+    code = await sent_code(db, settings, caplog, phone)
+    answers = await asyncio.gather(
+        *(client.post(VERIFY, json={"phone": phone, "code": code}) for _ in range(3))
+    )
+    assert sorted(r.status_code for r in answers) == [200, 401, 401]
+    assert (await counts(db))["users"] == 1
