@@ -240,11 +240,12 @@ async def test_coupon_is_redeemed_once_per_user(db: Database, client: httpx.Asyn
 
 # A card checkout of two lines, statement by statement (BEGIN and COMMIT not counted, nor the
 # caller's account that every signed-in request reads): the reads (the cart with the key's first
-# use, the address, the customer's and the address's unpaid orders, the sale lines; then the
+# use, the address, the customer's and the address's unpaid orders (one statement), the sale
+# lines; then the
 # store list, the fee rules and the store's load, which later checkouts take from the caches),
 # the key, the cart, the payment, the order's three tables, its event, the stock hold and its
 # reservation rows.
-CARD_CHECKOUT_READS = 5
+CARD_CHECKOUT_READS = 4
 CARD_CHECKOUT_WRITES = 10
 CACHED_READS = ("FROM stores", "FROM fee_rules", "orders.store_id =", "FROM riders")
 
