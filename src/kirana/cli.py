@@ -154,6 +154,15 @@ def _serve(host: str, port: int, *, workers: int, run_workers: bool) -> None:
         local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         os.environ["KIRANA_PUBLIC_BASE_URL"] = f"http://{local}:{port}"
     get_settings.cache_clear()
+    settings = get_settings()
+    from kirana.kit.telemetry import MULTIPROCESS_DIR, configure_logging, prepare_multiprocess_dir
+
+    if workers > 1 and MULTIPROCESS_DIR not in os.environ:
+        # N processes behind one port: /metrics, served by any one, adds up all of them.
+        prepare_multiprocess_dir(Path("var") / "metrics" / f"serve-{port}")
+    json_logs = settings.log_format == "json"
+    if json_logs:
+        configure_logging(settings.log_level, json=True)
     typer.secho(
         f"Kirana is up at http://{host}:{port}  (API docs: http://{host}:{port}/docs)", fg="green"
     )
@@ -163,10 +172,15 @@ def _serve(host: str, port: int, *, workers: int, run_workers: bool) -> None:
         host=host,
         port=port,
         workers=workers,
-        log_level=get_settings().log_level,
-        access_log=False,
-        loop=get_settings().event_loop,
+        log_level=settings.log_level,
+        # JSON logs: uvicorn's own lines go through the same structlog formatter.
+        log_config=None if json_logs else uvicorn.config.LOGGING_CONFIG,
+        access_log=False,  # kit.telemetry writes one line a request, with its request id
+        loop=settings.event_loop,
         http=NoDelayHttpToolsProtocol,
+        # A worker still importing on a busy machine is not a dead one (uvicorn's default of
+        # 5 s killed and restarted workers over and over at a load of 12 on two cores).
+        timeout_worker_healthcheck=30,
         # The app reads proxy headers itself, from KIRANA_TRUSTED_PROXIES only (kit.proxies).
         proxy_headers=False,
     )

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     tile_url: str | None = None
     run_workers: bool = True
     log_level: str = "info"
+    # "json": one JSON object a line with the request id (production, log shippers); "text":
+    # the same fields readable on a terminal.
+    log_format: Literal["text", "json"] = "text"
     # The most a request's target and headers (431 beyond) and its body (413 beyond) may hold.
     max_header_bytes: int = Field(default=16 * 1024, ge=1024)
     max_body_bytes: int = Field(default=3 * 1024 * 1024, ge=1024)

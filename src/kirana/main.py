@@ -25,6 +25,7 @@ from kirana.kit.http import ORJSONResponse, install_error_handlers, problem
 from kirana.kit.limits import RequestLimits
 from kirana.kit.openapi import document_errors, problems
 from kirana.kit.ratelimit import make_rate_limiter
+from kirana.kit.telemetry import RequestTelemetry, configure_logging
 from kirana.logistics.ports import OrderDesk
 from kirana.notifications import outgoing
 from kirana.operations import Metrics
@@ -81,7 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.metrics = Metrics()
     market.configure(settings.market)
-    # Outermost last: the size limits' own refusals carry the security headers too.
+    if settings.env != "test":  # tests keep pytest's log capture
+        configure_logging(settings.log_level, json=settings.log_format == "json")
+    # Outermost last: the size limits' own refusals carry the security headers too, and the
+    # telemetry sees every answer, refusals included.
     app.add_middleware(
         RequestLimits,
         max_header_bytes=settings.max_header_bytes,
@@ -93,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tile_url=settings.tile_url,
         hsts_seconds=settings.hsts_seconds,
     )
+    app.add_middleware(RequestTelemetry)
     # Logistics moves an order on pick-up and hand-over through this interface (it imports no
     # orders code); the orders service module implements it.
     order_desk: OrderDesk = orders

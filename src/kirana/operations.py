@@ -6,12 +6,12 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.deps import AdminUser, AppSettings, Session
-from kirana.kit import clock, outbox
+from kirana.kit import clock, outbox, telemetry
 
 router = APIRouter(tags=["operations"])
 
@@ -62,7 +62,7 @@ async def metrics(request: Request, session: Session, settings: AppSettings) -> 
     backlog = await _backlog(session, settings.outbox_stale_seconds)
     state.outbox_backlog.set(backlog.unpublished)
     state.outbox_oldest_age.set(backlog.oldest_age_seconds)
-    return Response(generate_latest(state.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(telemetry.scrape(state.registry), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/api/v1/admin/outbox", operation_id="adminOutboxBacklog")

@@ -37,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kirana.kit import clock
+from kirana.kit import clock, telemetry
 from kirana.kit.clock import ensure_aware
 from kirana.kit.db import Base, Database, UTCDateTime, table_of
 from kirana.kit.ids import new_id
@@ -78,6 +78,8 @@ class OutboxEvent(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     # Events with the same key (an order's id) are delivered in order; none: no order kept.
     key: Mapped[str | None] = mapped_column(String(64))
+    # The X-Request-ID of the request that emitted it: the logs of its handling name it.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class HandledEvent(Base):
@@ -96,6 +98,7 @@ class Event:
     payload: dict[str, Any]
     created_at: datetime
     key: str | None = None
+    request_id: str | None = None
 
 
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
@@ -134,6 +137,7 @@ async def emit(
         "payload": payload,
         "created_at": clock.now(),
         "key": key if key is not None else payload.get("order_id"),
+        "request_id": telemetry.request_id(),
     }
     await session.execute(insert(table_of(OutboxEvent)), row)
     if _wakeup is not None:
@@ -166,13 +170,17 @@ async def _claim(session: AsyncSession, batch: int) -> list[tuple[Event, int]]:
             OutboxEvent.created_at,
             OutboxEvent.key,
             OutboxEvent.attempts,
+            OutboxEvent.request_id,
         )
         .where(_due(clock.now()))
         .order_by(OutboxEvent.id)
         .limit(batch)
         .with_for_update(skip_locked=True)
     )
-    return [(Event(r.id, r.type, dict(r.payload), r.created_at, r.key), r.attempts) for r in rows]
+    return [
+        (Event(r.id, r.type, dict(r.payload), r.created_at, r.key, r.request_id), r.attempts)
+        for r in rows
+    ]
 
 
 async def _waiting_keys(session: AsyncSession, events: list[Event]) -> dict[str, dict[str, str]]:
@@ -273,11 +281,12 @@ async def _consume_share(
                         waiting.setdefault(event.key, event.id)
                     continue
                 try:
-                    if savepoints:
-                        async with session.begin_nested():
+                    with telemetry.handling(event):
+                        if savepoints:
+                            async with session.begin_nested():
+                                await handler(session, event)
+                        else:
                             await handler(session, event)
-                    else:
-                        await handler(session, event)
                 except Exception as exc:  # retried later; the consumer's other keys go on
                     log.exception("handler %s failed on %s %s", consumer, event.type, event.id)
                     error = f"{consumer}: {type(exc).__name__}: {exc}"
