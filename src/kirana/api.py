@@ -14,6 +14,7 @@ from kirana.orders.api import admin_router as orders_admin_router
 from kirana.orders.api import router as orders_router
 from kirana.orders.api import store_ops_router
 from kirana.payments.api import router as payments_router
+from kirana.recommendations.api import router as recommendations_router
 from kirana.users.api import router as users_router
 
 # Every router, the busiest first: a request is matched against the routes in order (no two
@@ -27,6 +28,7 @@ ROUTERS = (
     store_ops_router,
     payments_router,
     notifications_router,
+    recommendations_router,
     catalog_admin_router,
     orders_admin_router,
     notifications_admin_router,

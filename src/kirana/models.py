@@ -7,6 +7,7 @@ from kirana.logistics import models as logistics_models
 from kirana.notifications import models as notifications_models
 from kirana.orders import models as orders_models
 from kirana.payments import models as payments_models
+from kirana.recommendations import models as recommendations_models
 from kirana.users import models as users_models
 
 metadata = Base.metadata
@@ -19,5 +20,6 @@ __all__ = [
     "orders_models",
     "outbox",
     "payments_models",
+    "recommendations_models",
     "users_models",
 ]

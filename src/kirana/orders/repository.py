@@ -545,3 +545,27 @@ async def best_sellers(
         .limit(limit)
     )
     return list(rows.scalars())
+
+
+async def paid_order_lines(
+    session: AsyncSession, since: datetime, customer_id: str | None
+) -> Sequence[Any]:
+    """(order id, customer, store, placed at, product id) of every line of the paid orders
+    placed since ``since`` (of one customer if given), by order."""
+    query = (
+        select(Order.id, Order.customer_id, Order.store_id, Order.created_at, OrderItem.product_id)
+        .join(OrderItem, OrderItem.order_id == Order.id)
+        .where(Order.status.in_(state.PAID_STATUSES), Order.created_at >= since)
+    )
+    if customer_id is not None:
+        query = query.where(Order.customer_id == customer_id)
+    return (await session.execute(query.order_by(Order.created_at, Order.id))).all()
+
+
+async def cart_product_ids(session: AsyncSession, user_id: str) -> list[str]:
+    query = (
+        select(CartItem.product_id)
+        .join(Cart, Cart.id == CartItem.cart_id)
+        .where(Cart.user_id == user_id)
+    )
+    return list((await session.execute(query)).scalars())

@@ -17,6 +17,7 @@ from kirana.orders.admin import (
 from kirana.orders.audit import audit
 from kirana.orders.cart import apply_coupon, clear_cart, get_cart, remove_coupon, set_item
 from kirana.orders.checkout import place_order
+from kirana.orders.history import Purchase, cart_product_ids, purchases
 from kirana.orders.lifecycle import (
     cancel_by_admin,
     cancel_by_customer,
@@ -41,10 +42,12 @@ __all__ = [
     "DeliveryInfo",
     "DropAddress",
     "OrderBrief",
+    "Purchase",
     "apply_coupon",
     "audit",
     "cancel_by_admin",
     "cancel_by_customer",
+    "cart_product_ids",
     "clear_cart",
     "create_coupon",
     "deactivate_coupon",
@@ -64,6 +67,7 @@ __all__ = [
     "pick_list",
     "place_order",
     "popular_products",
+    "purchases",
     "remove_coupon",
     "set_item",
     "staff_transition",

@@ -33,6 +33,8 @@ from kirana.kit.market import Market
 from kirana.logistics import service as logistics
 from kirana.orders.models import FeeRule
 from kirana.orders.pricing import DEFAULT_RULES
+from kirana.recommendations import service as recommendations
+from kirana.seed import history
 from kirana.seed.art import category_art, product_art
 from kirana.seed.catalog_data import CATALOG, Sub
 from kirana.users import service as users
@@ -348,6 +350,42 @@ async def seed_demo(settings: Settings, *, product_count: int = 3000) -> list[Lo
 
             await _insert(session, FeeRule, [_fee_row(*fee, now) for fee in DEMO_FEES])
             _progress("fee rules", len(DEMO_FEES), started)
+
+            # Past orders of the demo customers, and the recommendation models built from them.
+            customers = [
+                {
+                    "id": by_phone[phone],
+                    "lat": lat,
+                    "lng": lng,
+                    "address": {
+                        "label": label,
+                        "line1": line1,
+                        "city": "Helsinki",
+                        "pincode": pincode,
+                        "lat": lat,
+                        "lng": lng,
+                        "instructions": None,
+                    },
+                }
+                for _name, phone, label, line1, pincode, lat, lng in CUSTOMERS
+            ]
+            store_points = [
+                {"id": i, "lat": s.lat, "lng": s.lng}
+                for i, s in zip(store_ids, STORES, strict=True)
+            ]
+            past = history.order_history(
+                rng,
+                customers,
+                store_points,
+                {p["id"]: p for p in products},
+                stock,
+                now,
+                settings.currency,
+            )
+            await history.insert_history(session, *past)
+            _progress("past orders", len(past[0]), started)
+            await recommendations.rebuild(session)
+            _progress("recommendation models", len(customers), started)
         async with db.transaction() as session:
             # Fresh statistics, so both planners pick the listing's indexes from the start.
             await session.execute(text("ANALYZE"))

@@ -26,6 +26,8 @@ from kirana.orders import handlers as _order_handlers  # noqa: F401
 from kirana.orders.jobs import expire_unpaid_orders
 from kirana.payments import handlers as _payment_handlers  # noqa: F401
 from kirana.payments.jobs import deliver_sandbox_webhooks
+from kirana.recommendations import handlers as _recommendation_handlers  # noqa: F401
+from kirana.recommendations.jobs import REBUILD_SECONDS, rebuild_models
 
 log = logging.getLogger("kirana.worker")
 
@@ -63,6 +65,7 @@ JOBS: list[Job] = [
     every(1, deliver_sandbox_webhooks),
     every(5, dispatch_waiting_deliveries),
     every(60, index_unindexed_products),
+    every(REBUILD_SECONDS, rebuild_models),
     every(10, flush_search_stats),
 ]
 

@@ -813,6 +813,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Recommendations
+         * @description A rail of in-stock products of the store, never one in the caller's cart: buy_again (the caller's repeat purchases, by frequency and recency), bought_together (with product_id, or with the cart), forgotten (before checkout: what the caller usually buys with this cart), trending (the store's best sellers lately). A caller without history gets the store's best sellers (source popular).
+         */
+        get: operations["getRecommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications/push-config": {
         parameters: {
             query?: never;
@@ -1857,6 +1877,11 @@ export interface components {
                 [key: string]: string | number;
             } | null;
         };
+        /**
+         * Kind
+         * @enum {string}
+         */
+        Kind: "buy_again" | "bought_together" | "forgotten" | "trending";
         /** LocationIn */
         LocationIn: {
             /** Lat */
@@ -2509,6 +2534,18 @@ export interface components {
             status: components["schemas"]["OrderStatus"];
             /** Total */
             total: number;
+        };
+        /** Recommendations */
+        Recommendations: {
+            /** Items */
+            items: components["schemas"]["StoreProduct"][];
+            kind: components["schemas"]["Kind"];
+            /**
+             * Source
+             * @description personal: from the customer's and everyone's orders; popular: the store's best sellers, for a customer without history (or to fill the rail)
+             * @enum {string}
+             */
+            source: "personal" | "popular";
         };
         /** RefreshIn */
         RefreshIn: {
@@ -7345,6 +7382,69 @@ export interface operations {
             };
             /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecommendations: {
+        parameters: {
+            query: {
+                /** @description The customer's store */
+                store_id: string;
+                kind?: components["schemas"]["Kind"];
+                /** @description bought_together: the product shown */
+                product_id?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Recommendations"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,3 +1,4 @@
+import { RecommendationRail } from './Rails';
 import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { useAuth } from '../lib/auth';
@@ -250,6 +251,8 @@ export function CartPage() {
           ))}
         </section>
         <CouponField cart={c} />
+        <RecommendationRail kind="forgotten" title="You may have forgotten" limit={8} />
+        <RecommendationRail kind="bought_together" title="Goes well with your cart" limit={8} />
       </div>
       <aside className="card stack sticky" aria-labelledby="bill-h">
         <h2 id="bill-h" style={{ margin: 0 }}>

@@ -3,6 +3,7 @@ import { Link, navigate } from '../lib/router';
 import type { CategoryNode } from '../lib/types';
 import { artFor, Button, Empty, ErrorBanner, isIllustration, Skeleton } from '../ui';
 import { useCategories, usePopular } from './catalog';
+import { RecommendationRail } from './Rails';
 import { ProductCard, ProductGridSkeleton } from './ProductCard';
 import { useCart } from './useCart';
 
@@ -73,6 +74,8 @@ export function HomePage() {
           </div>
         ) : null}
       </section>
+      <RecommendationRail kind="buy_again" title="Buy it again" />
+      <RecommendationRail kind="trending" title={`Trending at ${place.store_name}`} />
       <section className="section" aria-labelledby="offers-h">
         <h2 id="offers-h">Offers for you</h2>
         <ErrorBanner error={offerList.error} onRetry={() => void offerList.reload()} />

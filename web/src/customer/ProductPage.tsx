@@ -1,3 +1,4 @@
+import { RecommendationRail } from './Rails';
 import { api, unwrap } from '../lib/api';
 import { discountPercent, formatMoney } from '../lib/money';
 import { usePlace } from '../lib/place';
@@ -88,6 +89,13 @@ export function ProductPage({ id }: { id: string }) {
             <Skeleton height={52} />
           </>
         ) : null}
+      </div>
+      <div style={{ gridColumn: '1 / -1' }}>
+        <RecommendationRail
+          kind="bought_together"
+          title="Frequently bought together"
+          productId={id}
+        />
       </div>
     </div>
   );

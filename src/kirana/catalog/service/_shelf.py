@@ -20,9 +20,11 @@ async def in_stock_items(
     *,
     on_offer: bool,
     limit: int,
+    fill: bool = True,
 ) -> list[dict[str, Any]]:
     """Up to ``limit`` products the store can sell now, in listing form: those of ``ranked``
-    first, in its order, then the rest by name. Sold-out and inactive ones never appear."""
+    first, in its order, then (with ``fill``) the rest by name. Sold-out and inactive ones
+    never appear."""
     await get_store(session, settings, store_id)
     found = (
         {
@@ -35,7 +37,7 @@ async def in_stock_items(
         else {}
     )
     rows = [found[p] for p in ranked if p in found][:limit]
-    if len(rows) < limit:
+    if fill and len(rows) < limit:
         rest = await repo.in_stock_rows(
             session, store_id, product_ids=None, on_offer=on_offer, limit=limit + len(rows)
         )
