@@ -212,8 +212,11 @@ async def _catalog(db: Database) -> tuple[str, list[dict[str, Any]], dict[str, s
         products = [
             r._asdict()
             for r in (
+                # The products the measured store carries: what a query there can find.
                 await session.execute(
                     select(Product.id, Product.name, Product.brand, Product.category_id)
+                    .join(Stock, Stock.product_id == Product.id)
+                    .where(Stock.store_id == store_id)
                 )
             ).all()
         ]

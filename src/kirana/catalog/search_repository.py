@@ -155,11 +155,32 @@ async def words_by_keys(session: AsyncSession, keys: Iterable[str], limit: int) 
     return list((await session.execute(query)).scalars())
 
 
+# A query for candidates: readings (any of them) of groups (all of them) of words (any).
+Readings = Sequence[Sequence[Sequence[str]]]
+
+
+def _tsquery(readings: Readings) -> str:
+    return " | ".join(
+        "(" + " & ".join("(" + " | ".join(f"'{w}'" for w in group) + ")" for group in reading) + ")"
+        for reading in readings
+    )
+
+
+def _fts5_match(readings: Readings) -> str:
+    return " OR ".join(
+        "("
+        + " AND ".join("(" + " OR ".join(f'"{w}"' for w in group) + ")" for group in reading)
+        + ")"
+        for reading in readings
+    )
+
+
 async def candidates(
-    session: AsyncSession, store_id: str, words: Sequence[str], limit: int
+    session: AsyncSession, store_id: str, readings: Readings, limit: int
 ) -> Sequence[Any]:
-    """The store's active stocked products whose document holds any of ``words``, in listing
-    form with their document fields: in stock first, then the most popular, at most ``limit``."""
+    """The store's active stocked products whose document matches ``readings`` (for one of
+    them, a word of every group), in listing form with their document fields: in stock first,
+    then the most popular, at most ``limit``."""
     available = Stock.on_hand - Stock.reserved
     columns = (
         *LISTING_COLUMNS,
@@ -170,15 +191,14 @@ async def candidates(
     )
     if is_postgresql(session):
         tsvector = func.array_to_tsvector(func.string_to_array(_DOC.words, literal_column("' '")))
-        tsquery = " | ".join(f"'{w}'" for w in words)
-        query = select(*columns).select_from(_DOC).where(tsvector.op("@@")(cast(tsquery, TSQUERY)))
+        tsquery = cast(_tsquery(readings), TSQUERY)
+        query = select(*columns).select_from(_DOC).where(tsvector.op("@@")(tsquery))
     else:
-        match = " OR ".join(f'"{w}"' for w in words)
         query = (
             select(*columns)
             .select_from(_DOCS_FTS)
             .join(_DOC, _DOC.id == _DOCS_FTS.c.rowid)
-            .where(literal_column("search_documents_fts").op("MATCH")(match))
+            .where(literal_column("search_documents_fts").op("MATCH")(_fts5_match(readings)))
         )
     query = (
         query.join(Product, Product.id == _DOC.product_id)

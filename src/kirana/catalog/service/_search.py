@@ -317,7 +317,16 @@ async def search(
     """Every hit of ``q`` in the store, ordered, with facets and a correction."""
     resolved = await resolve(session, settings, q)
     words = resolved.all_words()
-    rows = await srepo.candidates(session, store_id, words, CANDIDATES) if words else []
+    # First the products that match every word of a reading (the index does the AND: with a
+    # big catalog, the cap then holds the best matches, not any); only if none does, any word.
+    complete = [
+        [sorted(resolved.weights[t]) for t in r.words]
+        for r in resolved.readings
+        if r.words and all(resolved.weights[t] for t in r.words)
+    ]
+    rows = await srepo.candidates(session, store_id, complete, CANDIDATES) if complete else []
+    if not rows and words:
+        rows = await srepo.candidates(session, store_id, [[words]], CANDIDATES)
     hits = [h for h in (_score(r, resolved) for r in rows) if h.relevance > 0]
     if any(h.complete for h in hits):
         hits = [h for h in hits if h.complete]
