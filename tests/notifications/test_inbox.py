@@ -57,3 +57,19 @@ async def test_order_events_reach_the_inbox_once(db: Database, client: httpx.Asy
         r = await client.get(f"/api/v1/me/notifications?{query}", headers=shop.headers)
         assert r.status_code in (400, 422), query
     assert await snapshot(db) == before
+
+
+async def test_the_inbox_speaks_the_customers_language(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    shop = await make_shop(db, client)
+    r = await client.patch(
+        "/api/v1/me/notification-preferences", json={"language": "hi"}, headers=shop.headers
+    )
+    assert r.status_code == 200
+    await fill_cart(client, shop)
+    order = (await place(client, shop)).json()
+    await drain(db)
+    (item,) = (await client.get("/api/v1/me/notifications", headers=shop.headers)).json()["items"]
+    assert item["kind"] == "order.confirmed"
+    assert item["title"] == "ऑर्डर पक्का हुआ" and order["number"] in item["body"]
