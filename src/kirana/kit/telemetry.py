@@ -40,21 +40,28 @@ MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 REQUEST_ID_HEADER = "x-request-id"
 _GOOD_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")  # anything else is replaced, never logged
 
+# The process's request metrics, in a registry of this module's own (not the library's global
+# one, which a second import of this module would fill twice). In multiprocess mode the values
+# live in the directory's files whatever registry holds them.
+PROCESS = CollectorRegistry()
 REQUESTS = Counter(
     "kirana_http_requests_total",
     "HTTP requests answered, by method, route template and status code",
     ["method", "route", "status"],
+    registry=PROCESS,
 )
 ERRORS = Counter(
     "kirana_http_server_errors_total",
     "HTTP requests answered with a 5xx status, by method and route template",
     ["method", "route"],
+    registry=PROCESS,
 )
 LATENCY = Histogram(
     "kirana_http_request_duration_seconds",
     "Time from a request's arrival to the end of its answer, by method and route template",
     ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+    registry=PROCESS,
 )
 
 access_log = structlog.get_logger("kirana.access")
@@ -99,9 +106,10 @@ def scrape(*own: CollectorRegistry) -> bytes:
     if os.environ.get(MULTIPROCESS_DIR):
         shared = CollectorRegistry()
         multiprocess.MultiProcessCollector(shared)  # type: ignore[no-untyped-call]
-    else:
-        shared = REGISTRY
-    return b"".join(generate_latest(registry) for registry in (shared, *own))
+        registries: tuple[CollectorRegistry, ...] = (shared, *own)
+    else:  # this process's: ours, and the library's default (process and GC collectors)
+        registries = (PROCESS, REGISTRY, *own)
+    return b"".join(generate_latest(registry) for registry in registries)
 
 
 def _route_of(scope: Scope) -> str:
