@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from kirana.catalog.api import admin_router as catalog_admin_router
 from kirana.catalog.api import router as catalog_router
+from kirana.live.api import router as live_router
 from kirana.logistics.api import router as logistics_router
 from kirana.notifications.api import admin_router as notifications_admin_router
 from kirana.notifications.api import router as notifications_router
@@ -25,6 +26,7 @@ ROUTERS = (
     orders_router,
     users_router,
     logistics_router,
+    live_router,
     store_ops_router,
     payments_router,
     notifications_router,

@@ -190,18 +190,25 @@ def _serve(host: str, port: int, *, workers: int, run_workers: bool) -> None:
 def worker() -> None:
     """Run the event relay, consumers and scheduled jobs (production)."""
     from kirana.kit.db import Database
+    from kirana.live.runtime import Live
+    from kirana.operations import Metrics
     from kirana.worker import embedded
 
     settings = _settings()
 
     async def _run() -> None:
         db = Database(settings.database_url, pool_size=settings.db_pool_size)
+        # The worker publishes to the live channels (through Redis when it is set); the API
+        # processes hold the sockets and the MQTT bridge.
+        live = Live(settings, db, Metrics())
+        await live.start(mqtt=False)
         tasks = embedded.start(db, settings)
         typer.echo(f"Worker running {len(tasks)} jobs; Ctrl-C to stop.")
         try:
             await asyncio.gather(*tasks)
         finally:
             await embedded.stop(tasks)
+            await live.stop()
             await db.dispose()
 
     with contextlib.suppress(KeyboardInterrupt):

@@ -134,6 +134,28 @@ class Settings(BaseSettings):
     otp_requests_per_phone: int = Field(default=3, ge=1)
     otp_requests_per_address: int = Field(default=10, ge=1)
     otp_window_seconds: int = Field(default=900, ge=60)
+    # Live channels (docs/live.md): messages kept per channel for clients that resume, messages
+    # waiting per socket before a slow one is closed, seconds between heartbeats, and the
+    # prefix of the Redis keys and channels they use (with KIRANA_REDIS_URL).
+    live_history: int = Field(default=100, ge=1, le=10_000)
+    live_queue: int = Field(default=256, ge=1, le=100_000)
+    live_heartbeat_seconds: float = Field(default=15.0, gt=0)
+    live_auth_timeout_seconds: float = Field(default=10.0, gt=0)
+    live_prefix: str = "kirana:live:"
+    # Rider telemetry: how far ahead of the server's clock or how old a report may be, the
+    # fastest a rider can move, and how often an accepted position is stored (the rest go only
+    # to the location index and the live channels).
+    telemetry_max_future_seconds: float = Field(default=10.0, ge=0)
+    telemetry_max_age_seconds: float = Field(default=120.0, gt=0)
+    telemetry_max_speed_mps: float = Field(default=40.0, gt=0)
+    telemetry_sample_seconds: float = Field(default=15.0, ge=0)
+    # MQTT (Mosquitto with its dynamic-security plugin): mqtt://USER:PASSWORD@HOST:PORT of
+    # Kirana's own account there, which manages the riders' accounts and reads their topics.
+    # Unset: no MQTT. ``mqtt_public_url`` is the address handed to riders (default: the same
+    # host and port).
+    mqtt_url: str | None = None
+    mqtt_public_url: str | None = None
+    mqtt_topic_prefix: str = "kirana/riders"
 
     @field_validator("phone_region")
     @classmethod

@@ -26,6 +26,7 @@ from kirana.kit.limits import RequestLimits
 from kirana.kit.openapi import document_errors, problems
 from kirana.kit.ratelimit import make_rate_limiter
 from kirana.kit.telemetry import RequestTelemetry, configure_logging
+from kirana.live.runtime import Live
 from kirana.logistics.ports import OrderDesk
 from kirana.notifications import outgoing
 from kirana.operations import Metrics
@@ -46,6 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db = Database(settings.database_url, pool_size=settings.db_pool_size)
         app.state.db = db
         app.state.rate_limiter = make_rate_limiter(settings.redis_url, settings.rate_limit_prefix)
+        live = app.state.live = Live(settings, db, app.state.metrics)
+        await live.start()
         tasks = (
             embedded.start(db, settings)
             if settings.run_workers
@@ -64,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await flush_search_stats(db, settings)
             except Exception:
                 log.exception("could not write the last search statistics at shutdown")
+            await live.stop()
             await app.state.rate_limiter.close()
             await db.dispose()
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Gauge
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,6 +40,29 @@ class Metrics:
         self.outbox_oldest_age = Gauge(
             "kirana_outbox_oldest_unpublished_age_seconds",
             "Age of the oldest event not yet relayed (0 when there is none)",
+            registry=self.registry,
+        )
+        self.ws_connections = Gauge(
+            "kirana_ws_connections",
+            "Live channel WebSockets open in this process",
+            registry=self.registry,
+        )
+        self.ws_closed = Counter(
+            "kirana_ws_closed",
+            "Live channel WebSockets closed by the server, by close code",
+            ["code"],
+            registry=self.registry,
+        )
+        self.telemetry_accepted = Counter(
+            "kirana_telemetry_accepted",
+            "Rider location reports accepted, by transport (http, ws, mqtt)",
+            ["transport"],
+            registry=self.registry,
+        )
+        self.telemetry_dropped = Counter(
+            "kirana_telemetry_dropped",
+            "Rider location reports dropped unstored, by transport and reason",
+            ["transport", "reason"],
             registry=self.registry,
         )
 

@@ -103,11 +103,11 @@ async def test_browse_to_doorstep(
     await settle(db, settings, client)
 
     # 7. the rider comes online near the store and is assigned automatically
+    r = await client.post("/api/v1/rider/shift", json={"online": True}, headers=rider)
+    assert r.status_code == 200, r.text
     r = await client.post(
         "/api/v1/rider/location", json={"lat": 60.1701, "lng": 24.9401}, headers=rider
     )
-    assert r.status_code == 200, r.text
-    r = await client.post("/api/v1/rider/shift", json={"online": True}, headers=rider)
     assert r.status_code == 200, r.text
     await settle(db, settings, client)
     r = await client.get("/api/v1/rider/tasks", headers=rider)

@@ -33,12 +33,15 @@ async def add_rider(
 ) -> RiderLogin:
     user = await factories.make_user(db, "rider", store_id=store_id)
     rider = RiderLogin(user["id"], await factories.login(client, user))
-    if at is not None:
+    if at is not None:  # locations are taken on shift only
+        await shift(client, rider, True)
         r = await client.post(
             "/api/v1/rider/location", json={"lat": at[0], "lng": at[1]}, headers=rider.headers
         )
         assert r.status_code == 200, r.text
-    if online:
+        if not online:
+            await shift(client, rider, False)
+    elif online:
         await shift(client, rider, True)
     return rider
 

@@ -16,7 +16,6 @@ from kirana.logistics.ports import OrderDesk
 from kirana.logistics.schemas import (
     DeliveredIn,
     DeliveryRead,
-    LocationIn,
     RiderCreate,
     RiderRead,
     RiderTask,
@@ -51,11 +50,6 @@ async def check_serviceability(
 @router.post("/rider/shift", operation_id="setRiderShift")
 async def set_shift(body: ShiftIn, principal: RiderUser, session: Session) -> RiderRead:
     return await service.set_shift(session, principal.id, online=body.online)
-
-
-@router.post("/rider/location", operation_id="updateRiderLocation")
-async def update_location(body: LocationIn, principal: RiderUser, session: Session) -> RiderRead:
-    return await service.update_location(session, principal.id, lat=body.lat, lng=body.lng)
 
 
 @router.get("/rider/tasks", operation_id="listRiderTasks", responses=problems(404))

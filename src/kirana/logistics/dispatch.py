@@ -1,7 +1,8 @@
 """Dispatch: give each confirmed order the nearest idle online rider of its store.
 
-Nearest is straight-line (haversine) distance from the rider's last position to the store; a
-rider who has not sent a position yet is taken to be at the store. With no idle rider the
+Nearest is straight-line (haversine) distance from the rider's last position (the location
+index's, else the sample on the rider's row) to the store; a rider who has not sent a position
+yet is taken to be at the store. With no idle rider the
 delivery waits and is assigned, oldest first, when a rider of the store comes online or frees
 up (and by a periodic sweep, which also catches a wakeup lost to a concurrent transaction).
 
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit import clock
 from kirana.kit.outbox import emit
+from kirana.logistics import locations
 from kirana.logistics import repository as repo
 from kirana.logistics.models import Delivery, Rider
 from kirana.logistics.state import DeliveryStatus, sources
@@ -34,16 +36,30 @@ def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
-def distance_to_store(rider: Rider, store_lat: float | None, store_lng: float | None) -> float:
-    if rider.lat is None or rider.lng is None or store_lat is None or store_lng is None:
+def distance_to_store(
+    rider: Rider,
+    store_lat: float | None,
+    store_lng: float | None,
+    fix: locations.Fix | None = None,
+) -> float:
+    """From the rider's freshest position (the location index's, else the row's sample)."""
+    lat, lng = (fix.lat, fix.lng) if fix is not None else (rider.lat, rider.lng)
+    if lat is None or lng is None or store_lat is None or store_lng is None:
         return 0.0  # no fix yet: the rider is waiting at the store
-    return haversine_m(rider.lat, rider.lng, store_lat, store_lng)
+    return haversine_m(lat, lng, store_lat, store_lng)
 
 
 def by_distance(
-    riders: list[Rider], store_lat: float | None, store_lng: float | None
+    riders: list[Rider],
+    store_lat: float | None,
+    store_lng: float | None,
+    fixes: dict[str, locations.Fix] | None = None,
 ) -> list[Rider]:
-    return sorted(riders, key=lambda r: (distance_to_store(r, store_lat, store_lng), r.id))
+    fixes = fixes or {}
+    return sorted(
+        riders,
+        key=lambda r: (distance_to_store(r, store_lat, store_lng, fixes.get(r.id)), r.id),
+    )
 
 
 async def _assign(
@@ -92,8 +108,9 @@ async def dispatch_waiting(
     if not riders:
         return 0
     assigned = 0
+    fixes = await locations.current().many([r.id for r in riders])
     for delivery in await repo.waiting_deliveries(session, store_id, limit=len(riders)):
-        rider = await _assign(session, delivery, by_distance(riders, store_lat, store_lng))
+        rider = await _assign(session, delivery, by_distance(riders, store_lat, store_lng, fixes))
         if rider is None:
             continue
         assigned += 1

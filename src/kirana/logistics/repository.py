@@ -24,6 +24,10 @@ async def rider_by_user(session: AsyncSession, user_id: str, *, lock: bool = Fal
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def rider_by_id(session: AsyncSession, rider_id: str) -> Rider | None:
+    return await session.get(Rider, rider_id)
+
+
 async def riders_page(
     session: AsyncSession, *, store_id: str | None, after_id: str | None, limit: int
 ) -> list[Rider]:
@@ -41,6 +45,40 @@ async def set_position(
     await session.execute(
         update(Rider).where(Rider.id == rider_id).values(lat=lat, lng=lng, last_seen_at=at)
     )
+
+
+async def set_position_sampled(
+    session: AsyncSession,
+    rider_id: str,
+    lat: float,
+    lng: float,
+    at: datetime,
+    unless_after: datetime,
+) -> bool:
+    """Store the position unless the row was written after ``unless_after``; True if stored."""
+    result = await session.execute(
+        update(Rider)
+        .where(
+            Rider.id == rider_id,
+            (Rider.last_seen_at.is_(None)) | (Rider.last_seen_at <= unless_after),
+        )
+        .values(lat=lat, lng=lng, last_seen_at=at)
+    )
+    return _rowcount(result) == 1
+
+
+async def rider_with_trip(
+    session: AsyncSession, user_id: str
+) -> tuple[Rider, Delivery | None] | None:
+    """The rider and the delivery they are on (if any), in one query."""
+    row = (
+        await session.execute(
+            select(Rider, Delivery)
+            .outerjoin(Delivery, Delivery.id == Rider.current_delivery_id)
+            .where(Rider.user_id == user_id)
+        )
+    ).first()
+    return None if row is None else (row[0], row[1])
 
 
 async def set_online(session: AsyncSession, rider_id: str, online: bool, at: datetime) -> None:

@@ -9,7 +9,6 @@ Other services call :func:`riders_on_shift`, :func:`rider_position_for_order` an
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,9 +21,9 @@ from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.pagination import Page, decode_cursor, encode_cursor
-from kirana.logistics import dispatch
+from kirana.logistics import dispatch, locations
 from kirana.logistics import repository as repo
-from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb
+from kirana.logistics.models import Delivery, Rider
 from kirana.logistics.ports import OrderDesk
 from kirana.logistics.schemas import (
     CurrentDelivery,
@@ -50,8 +49,6 @@ from kirana.users import service as users
 
 VEHICLES = ("bicycle", "scooter", "motorbike", "on_foot")
 MAX_OTP_ATTEMPTS = 5
-# A breadcrumb at most this often per delivery: the trace, not every ping.
-BREADCRUMB_EVERY = timedelta(seconds=15)
 
 
 class WrongOtp(ValidationFailed):
@@ -132,13 +129,19 @@ async def list_riders(
     current = await repo.deliveries_by_ids(
         session, [r.current_delivery_id for r in rows if r.current_delivery_id]
     )
+    fixes = await locations.current().many([r.id for r in rows])
     return Page(
-        items=[_rider_read(r, current.get(r.current_delivery_id or "")) for r in rows],
+        items=[
+            _rider_read(r, current.get(r.current_delivery_id or ""), fixes.get(r.id)) for r in rows
+        ],
         next_cursor=encode_cursor([rows[-1].id]) if more and rows else None,
     )
 
 
-def _rider_read(rider: Rider, delivery: Delivery | None) -> RiderRead:
+def _rider_read(
+    rider: Rider, delivery: Delivery | None, fix: locations.Fix | None = None
+) -> RiderRead:
+    """The rider, at the location index's position when it has one (the row holds a sample)."""
     return RiderRead(
         id=rider.id,
         user_id=rider.user_id,
@@ -146,9 +149,9 @@ def _rider_read(rider: Rider, delivery: Delivery | None) -> RiderRead:
         store_id=rider.store_id,
         vehicle=rider.vehicle,
         is_online=rider.is_online,
-        lat=rider.lat,
-        lng=rider.lng,
-        last_seen_at=rider.last_seen_at,
+        lat=fix.lat if fix else rider.lat,
+        lng=fix.lng if fix else rider.lng,
+        last_seen_at=fix.at if fix else rider.last_seen_at,
         current_delivery=None
         if delivery is None
         else CurrentDelivery(
@@ -176,7 +179,8 @@ async def _read_me(session: AsyncSession, user_id: str) -> RiderRead:
     current = await repo.deliveries_by_ids(
         session, [rider.current_delivery_id] if rider.current_delivery_id else []
     )
-    return _rider_read(rider, current.get(rider.current_delivery_id or ""))
+    fix = await locations.current().get(rider.id)
+    return _rider_read(rider, current.get(rider.current_delivery_id or ""), fix)
 
 
 async def set_shift(session: AsyncSession, user_id: str, *, online: bool) -> RiderRead:
@@ -195,27 +199,8 @@ async def set_shift(session: AsyncSession, user_id: str, *, online: bool) -> Rid
     return await _read_me(session, user_id)
 
 
-async def update_location(
-    session: AsyncSession, user_id: str, *, lat: float, lng: float
-) -> RiderRead:
-    """Record the rider's position, and a breadcrumb of the trip now and then."""
-    rider = await _me(session, user_id)
-    now = clock.now()
-    await repo.set_position(session, rider.id, lat, lng, now)
-    if rider.current_delivery_id is not None:
-        last = await repo.last_breadcrumb_at(session, rider.current_delivery_id)
-        if last is None or now - last >= BREADCRUMB_EVERY:
-            await repo.add_breadcrumb(
-                session,
-                RiderBreadcrumb(
-                    id=new_id(),
-                    rider_id=rider.id,
-                    delivery_id=rider.current_delivery_id,
-                    lat=lat,
-                    lng=lng,
-                    recorded_at=now,
-                ),
-            )
+async def read_rider(session: AsyncSession, user_id: str) -> RiderRead:
+    """The rider as the rider app shows it."""
     return await _read_me(session, user_id)
 
 
@@ -404,6 +389,9 @@ async def cancel_delivery(session: AsyncSession, order_id: str) -> None:
     )
     if delivery.rider_id is not None:
         await repo.release_rider(session, delivery.rider_id, delivery.id)
+        rider = await repo.rider_by_id(session, delivery.rider_id)
+        if rider is not None:  # the rider's app drops the task at once
+            await emit(session, "delivery.cancelled", _delivery_event(delivery, rider))
         store = await _store_ref(session, delivery.store_id)
         await dispatch.dispatch_waiting(
             session, delivery.store_id, store_lat=store.lat, store_lng=store.lng
@@ -465,7 +453,12 @@ async def rider_position_for_order(session: AsyncSession, order_id: str) -> Ride
     if found is None:
         return None
     delivery, rider = found
-    if delivery.status not in ACTIVE_STATUSES or rider.lat is None or rider.lng is None:
+    if delivery.status not in ACTIVE_STATUSES:
+        return None
+    fix = await locations.current().get(rider.id)  # fresher than the row's sample
+    if fix is not None:
+        return RiderPosition(name=rider.name, lat=fix.lat, lng=fix.lng)
+    if rider.lat is None or rider.lng is None:
         return None
     return RiderPosition(name=rider.name, lat=rider.lat, lng=rider.lng)
 

@@ -17,6 +17,7 @@ from kirana.kit.outbox import run_relay
 
 # Every service's event handlers subscribe when imported; the relay must know all of them, in the
 # API process (`kirana up`) and in `kirana worker` alike.
+from kirana.live import channels as _live_channels  # noqa: F401
 from kirana.logistics import handlers as _logistics_handlers  # noqa: F401
 from kirana.logistics.jobs import dispatch_waiting_deliveries
 from kirana.notifications import handlers as _notification_handlers  # noqa: F401

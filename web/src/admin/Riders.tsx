@@ -1,7 +1,9 @@
 import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { errorMessage } from '../lib/problem';
+import { useLive } from '../lib/live';
 import { useQuery } from '../lib/query';
+import { LiveNote } from '../ui/LiveNote';
 import type { Rider } from '../lib/types';
 import { Button, Empty, ErrorBanner, SelectField, Skeleton, TextField, useToast } from '../ui';
 import { Form, useSubmit } from '../ui/form';
@@ -127,18 +129,38 @@ export function Riders() {
   );
 }
 
+type LivePosition = { rider_id: string; name?: string; lat: number; lng: number };
+
 export function CityMap() {
   const stores = useStores();
+  // Every rider's position and every order's change arrive over the city channel; the list is
+  // read again on a status change, and polled only while the socket is down.
+  const [moved, setMoved] = useState<Record<string, LivePosition>>({});
+  const socket = useLive('/ws/admin/live', (message) => {
+    if (message.type === 'rider.position') {
+      const p = message.data as LivePosition;
+      setMoved((m) => ({ ...m, [p.rider_id]: p }));
+    } else void riders.reload();
+  });
   const riders = useQuery(
     'admin:riders',
     () => unwrap(api.GET('/api/v1/admin/riders', { params: { query: { limit: 100 } } })),
-    { pollMs: 10000 },
+    { pollMs: socket.status === 'live' ? undefined : 10000 },
   );
-  const points = (
+  const listed = (
     (riders.data?.items ?? []) as Array<
       Rider & { lat?: number | null; lng?: number | null; name?: string | null }
     >
-  )
+  ).map((r) => ({ id: r.id, name: r.name ?? '', lat: r.lat, lng: r.lng }));
+  const byId = new globalThis.Map(listed.map((r) => [r.id, r]));
+  for (const p of Object.values(moved))
+    byId.set(p.rider_id, {
+      id: p.rider_id,
+      name: p.name ?? byId.get(p.rider_id)?.name ?? '',
+      lat: p.lat,
+      lng: p.lng,
+    });
+  const points = [...byId.values()]
     .filter((r) => r.lat != null && r.lng != null)
     .map((r) => ({
       id: r.id,
@@ -154,6 +176,7 @@ export function CityMap() {
         Stores, their service areas and riders with a recent position. Drawn from our own data — no
         map tiles needed.
       </p>
+      <LiveNote status={socket.status} pollSeconds={10} />
       {stores.loading ? (
         <Skeleton height={420} />
       ) : (

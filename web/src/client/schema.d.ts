@@ -1033,9 +1033,37 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Update Location */
+        /**
+         * Update Location
+         * @description Report the rider's position (every few seconds while on shift).
+         */
         post: operations["updateRiderLocation"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rider/mqtt-credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue Mqtt Credentials
+         * @description A broker account of the rider's own, allowed to publish to its own topic only. Issuing
+         *     again gives a new password (the old one stops working).
+         */
+        post: operations["issueMqttCredentials"];
+        /**
+         * Revoke Mqtt Credentials
+         * @description Delete the rider's broker account; a connected client is disconnected.
+         */
+        delete: operations["revokeMqttCredentials"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1882,12 +1910,20 @@ export interface components {
          * @enum {string}
          */
         Kind: "buy_again" | "bought_together" | "forgotten" | "trending";
-        /** LocationIn */
-        LocationIn: {
+        /**
+         * LocationReport
+         * @description A position fix. Coordinates out of range are refused (and counted) by telemetry, not
+         *     by the schema, so every bad report shows in ``kirana_telemetry_dropped_total``.
+         */
+        LocationReport: {
+            /** At */
+            at?: string | null;
             /** Lat */
             lat: number;
             /** Lng */
             lng: number;
+            /** Rider Id */
+            rider_id?: string | null;
         };
         /** LoginIn */
         LoginIn: {
@@ -1898,6 +1934,22 @@ export interface components {
              * @example +919876543210
              */
             phone: string;
+        };
+        /**
+         * MqttCredentials
+         * @description How the rider app connects to the MQTT broker; the password is shown only here.
+         */
+        MqttCredentials: {
+            /** Host */
+            host: string;
+            /** Password */
+            password: string;
+            /** Port */
+            port: number;
+            /** Topic */
+            topic: string;
+            /** Username */
+            username: string;
         };
         /** NotificationDeliveryRead */
         NotificationDeliveryRead: {
@@ -8247,7 +8299,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LocationIn"];
+                "application/json": components["schemas"]["LocationReport"];
             };
         };
         responses: {
@@ -8308,6 +8360,156 @@ export interface operations {
             /** @description The request is not valid; `errors` names each field (`validation_failed`) */
             422: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    issueMqttCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MqttCredentials"];
+                };
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unreachable or busy; `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeMqttCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unreachable or busy; `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

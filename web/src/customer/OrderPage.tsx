@@ -1,11 +1,13 @@
 import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { formatMoney } from '../lib/money';
+import { useLive } from '../lib/live';
 import { useQuery } from '../lib/query';
 import { Link } from '../lib/router';
 import { CANCELLABLE, paymentLabel, statusLabel, stepLabel } from '../lib/labels';
 import { ORDER_STEPS, type Order, type OrderStatus, type Tracking } from '../lib/types';
 import { Button, ErrorBanner, Skeleton, StatusBadge } from '../ui';
+import { LiveNote } from '../ui/LiveNote';
 import { Map } from '../map/Map';
 import type { MapPoint } from '../map/types';
 import { awaitsPayment, PayNow } from './PayNow';
@@ -98,19 +100,34 @@ export function Timeline({
 }
 
 export function OrderPage({ id }: { id: string }) {
+  // Status changes and the rider's position arrive over the order's live channel; while it is
+  // down the screen polls, and says so.
+  const socket = useLive(`/ws/orders/${id}`, (message) => {
+    if (message.type === 'rider.position' && tracking.data) {
+      const d = message.data as { name?: string; lat: number; lng: number; eta_minutes?: number };
+      tracking.setData({
+        ...tracking.data,
+        rider: { name: d.name ?? tracking.data.rider?.name ?? '', lat: d.lat, lng: d.lng },
+        eta_minutes: d.eta_minutes ?? tracking.data.eta_minutes,
+      });
+    } else if (message.type !== 'rider.position') {
+      // order.status, delivery.*, resync: read the order as it is now.
+      void order.reload();
+      void tracking.reload();
+    }
+  });
+  const polling = socket.status !== 'live';
   const order = useQuery(
     `orders:${id}`,
     () => unwrap(api.GET('/api/v1/orders/{order_id}', { params: { path: { order_id: id } } })),
-    {
-      pollMs: 4000,
-    },
+    { pollMs: polling ? 4000 : undefined },
   );
   const live = !!order.data && !TERMINAL.has(order.data.status);
   const tracking = useQuery(
     order.data ? `tracking:${id}` : null,
     () =>
       unwrap(api.GET('/api/v1/orders/{order_id}/tracking', { params: { path: { order_id: id } } })),
-    { pollMs: live ? 4000 : undefined },
+    { pollMs: live && polling ? 4000 : undefined },
   );
   const stores = useQuery('stores', () =>
     unwrap(api.GET('/api/v1/stores', { params: { query: { limit: 100 } } })),
@@ -185,6 +202,7 @@ export function OrderPage({ id }: { id: string }) {
           <h1 style={{ margin: 0 }}>Order #{o.number}</h1>
           <StatusBadge status={status} />
         </div>
+        {live ? <LiveNote status={socket.status} pollSeconds={4} /> : null}
         {status === 'pending_payment' && awaitsPayment(o) ? (
           <PayNow
             order={o}
@@ -229,7 +247,16 @@ export function OrderPage({ id }: { id: string }) {
         <section className="card" aria-labelledby="tl-h">
           <h2 id="tl-h">Status</h2>
           <Timeline status={status} timeline={timeline} paymentMethod={o.payment_method} />
-          {t?.rider ? <p className="muted">Your rider: {t.rider.name}</p> : null}
+          {t?.rider ? (
+            <p
+              className="muted"
+              data-testid="rider"
+              data-lat={t.rider.lat ?? undefined}
+              data-lng={t.rider.lng ?? undefined}
+            >
+              Your rider: {t.rider.name}
+            </p>
+          ) : null}
         </section>
       </div>
       <aside className="card stack sticky" aria-labelledby="items-h">

@@ -41,6 +41,16 @@ function absolute(path: string): string {
   return new URL(path, origin).toString();
 }
 
+/** Refresh the access token now (one refresh shared by every caller); false if it failed. */
+export function refreshAccessToken(
+  baseFetch: typeof fetch = (...a) => fetch(...a),
+): Promise<boolean> {
+  refreshing ??= refreshTokens(baseFetch).finally(() => {
+    refreshing = null;
+  });
+  return refreshing;
+}
+
 /** A fetch that signs requests with the access token and refreshes once on 401. */
 export function makeAuthFetch(baseFetch: typeof fetch = (...a) => fetch(...a)) {
   return async function authFetch(input: Request): Promise<Response> {
@@ -55,10 +65,7 @@ export function makeAuthFetch(baseFetch: typeof fetch = (...a) => fetch(...a)) {
     const hadToken = getTokens() !== null;
     const res = await baseFetch(sign(input));
     if (res.status !== 401 || !hadToken || input.url.includes('/auth/')) return res;
-    refreshing ??= refreshTokens(baseFetch).finally(() => {
-      refreshing = null;
-    });
-    const ok = await refreshing;
+    const ok = await refreshAccessToken(baseFetch);
     if (!ok) return res;
     return baseFetch(sign(retry));
   };

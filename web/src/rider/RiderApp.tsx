@@ -3,7 +3,9 @@ import { Icon } from '../ui/icons';
 import { api, unwrap } from '../lib/api';
 import { errorMessage } from '../lib/problem';
 import { formatMoney } from '../lib/money';
+import { useLive } from '../lib/live';
 import { useQuery } from '../lib/query';
+import { LiveNote } from '../ui/LiveNote';
 import type { RiderTask } from '../lib/types';
 import { Button, Empty, ErrorBanner, Skeleton, TextField, useToast } from '../ui';
 import { StaffTop } from '../staff/StaffTop';
@@ -18,8 +20,11 @@ interface Spot {
   lng: number;
 }
 
-/** While online: follow the device's position and post it to the API at most every 5 s. */
-function useLocationSharing(online: boolean) {
+/** While online: follow the device's position and report it at most every 5 s, over the rider
+ * socket when it is up (`send` returns false otherwise), else over HTTP. */
+function useLocationSharing(online: boolean, send: (frame: object) => boolean) {
+  const sendRef = useRef(send);
+  sendRef.current = send;
   const [spot, setSpot] = useState<Spot | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const lastSent = useRef(0);
@@ -37,7 +42,9 @@ function useLocationSharing(online: boolean) {
         setProblem(null);
         if (Date.now() - lastSent.current >= SEND_EVERY_MS) {
           lastSent.current = Date.now();
-          api.POST('/api/v1/rider/location', { body: next }).catch(() => undefined);
+          const at = new Date(pos.timestamp || Date.now()).toISOString();
+          if (!sendRef.current({ type: 'location', data: { ...next, at } }))
+            api.POST('/api/v1/rider/location', { body: { ...next, at } }).catch(() => undefined);
         }
       },
       (err) =>
@@ -201,11 +208,16 @@ export default function RiderApp() {
   const [online, setOnline] = useState(() => localStorage.getItem(ONLINE_KEY) === '1');
   const [switching, setSwitching] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const { spot, problem } = useLocationSharing(online);
+  // Assignments and cancellations arrive over the rider's live channel; polling only while it
+  // is down.
+  const socket = useLive(online ? '/ws/rider' : null, (message) => {
+    if (message.type.startsWith('delivery.') || message.type === 'resync') void tasks.reload();
+  });
+  const { spot, problem } = useLocationSharing(online, socket.send);
   const tasks = useQuery(
     online ? 'rider-tasks' : null,
     () => unwrap(api.GET('/api/v1/rider/tasks')),
-    { pollMs: 5000 },
+    { pollMs: socket.status === 'live' ? undefined : 5000 },
   );
 
   async function toggle(next: boolean) {
@@ -239,6 +251,7 @@ export default function RiderApp() {
                 ? (problem ?? (spot ? 'Sharing your location' : 'Finding your location…'))
                 : 'Go online to get deliveries'}
             </div>
+            {online ? <LiveNote status={socket.status} pollSeconds={5} /> : null}
           </div>
           <label className="switch">
             <span className="sr-only">Online</span>

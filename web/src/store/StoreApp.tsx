@@ -3,9 +3,11 @@ import { api, unwrap } from '../lib/api';
 import { hasRole, useAuth } from '../lib/auth';
 import { formatMoney } from '../lib/money';
 import { errorMessage } from '../lib/problem';
+import { useLive } from '../lib/live';
 import { useQuery } from '../lib/query';
 import type { QueueOrder } from '../lib/types';
 import { Button, Empty, ErrorBanner, SelectField, Skeleton, StatusBadge, useToast } from '../ui';
+import { LiveNote } from '../ui/LiveNote';
 import { minutesSince, StaffTop } from '../staff/StaffTop';
 import { loadPicked, savePicked, sortByAisle, type PickLine } from './picklist';
 
@@ -173,6 +175,10 @@ export default function StoreApp() {
   const [filter, setFilter] = useState('active');
   const [selected, setSelected] = useState<string | null>(null);
   const now = useNow();
+  // New and changed orders arrive over the store's live channel; polling only while it is down.
+  const socket = useLive(effectiveStore ? `/ws/store-ops/${effectiveStore}` : null, () => {
+    void queue.reload();
+  });
   const queue = useQuery(
     effectiveStore ? `store-queue:${effectiveStore}` : null,
     () =>
@@ -181,7 +187,7 @@ export default function StoreApp() {
           params: { path: { store_id: effectiveStore! } },
         }),
       ),
-    { pollMs: 5000 },
+    { pollMs: socket.status === 'live' ? undefined : 5000 },
   );
   const statuses = FILTERS.find((f) => f.id === filter)!.statuses;
   const orders = useMemo(() => {
@@ -231,10 +237,11 @@ export default function StoreApp() {
                   </button>
                 ))}
               </div>
-              <span className="subtle" aria-live="polite">
+              <span className="subtle row" aria-live="polite" style={{ gap: 8 }}>
+                <LiveNote status={socket.status} pollSeconds={5} />
                 {queue.error
                   ? errorMessage(queue.error)
-                  : `Refreshes every 5 s · ${orders.length} order${orders.length === 1 ? '' : 's'}`}
+                  : `· ${orders.length} order${orders.length === 1 ? '' : 's'}`}
               </span>
             </div>
             {queue.loading ? (

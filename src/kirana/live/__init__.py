@@ -1,0 +1,1 @@
+"""Live: the WebSocket channels, their pub/sub, and rider telemetry (docs/live.md)."""

@@ -1,0 +1,57 @@
+"""The live parts of one process: its broker, its location index and (if configured) its MQTT
+bridge, made at start-up from the settings and closed at shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from kirana.config import Settings
+from kirana.kit.db import Database
+from kirana.live import broker as brokers
+from kirana.live.broker import Broker
+from kirana.logistics import locations
+from kirana.logistics.locations import LocationIndex
+from kirana.operations import Metrics
+
+log = logging.getLogger("kirana.live")
+
+
+class Live:
+    def __init__(self, settings: Settings, db: Database, metrics: Metrics) -> None:
+        self.settings = settings
+        self.db = db
+        self.metrics = metrics
+        self.broker: Broker = brokers.make_broker(
+            settings.redis_url, history=settings.live_history, prefix=settings.live_prefix
+        )
+        self.index: LocationIndex = locations.make_index(
+            settings.redis_url, prefix=f"{settings.live_prefix}riders:"
+        )
+        self.sample_every = timedelta(seconds=settings.telemetry_sample_seconds)
+        self.tasks: list[asyncio.Task[None]] = []
+        self.closing = asyncio.Event()
+        self.mqtt_ready = asyncio.Event()  # the bridge is subscribed (tests wait for it)
+
+    async def start(self, *, mqtt: bool = True) -> None:
+        brokers.use(self.broker)
+        locations.use(self.index)
+        self.metrics.ws_connections.set_function(lambda: float(self.broker.subscribers()))
+        if mqtt and self.settings.mqtt_url:
+            from kirana.live.mqtt import run_bridge
+
+            self.tasks.append(asyncio.create_task(run_bridge(self)))
+
+    async def stop(self) -> None:
+        self.closing.set()
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        await self.broker.close()
+        await self.index.close()
+        if brokers.current() is self.broker:
+            brokers.use(None)

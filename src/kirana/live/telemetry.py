@@ -1,0 +1,198 @@
+"""Rider telemetry: one path for a position report, whichever way it came (HTTP, the rider's
+WebSocket, MQTT).
+
+A report is checked, then goes to the location index (every report), to the live channels
+(the customer's order and the admin's city map, with a refreshed ETA) and, sampled, to the
+database (the rider's row and the trip's breadcrumbs). A report that fails a check is dropped
+and counted in ``kirana_telemetry_dropped_total{transport, reason}``; nothing of it is stored.
+
+Checks, in order (the reason as counted):
+``out_of_range`` (latitude outside ±90, longitude outside ±180, not a finite number),
+``future`` / ``stale`` (a timestamp ahead of the server's clock, or older than the allowed age,
+or not after the rider's last accepted report), ``not_a_rider`` (the account is no rider),
+``wrong_rider`` (the report names a rider id that is not the sender's), ``off_shift``, and
+``jump`` (farther from the last accepted position than the vehicle could have gone).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.catalog import geo
+from kirana.kit import clock
+from kirana.kit.clock import ensure_aware
+from kirana.live.broker import Message
+from kirana.live.channels import CITY, order_channel
+from kirana.logistics import positions
+from kirana.logistics.locations import Fix
+from kirana.logistics.state import DeliveryStatus
+
+if TYPE_CHECKING:
+    from kirana.live.runtime import Live
+
+TRANSPORTS = ("http", "ws", "mqtt")
+REASONS = ("out_of_range", "future", "stale", "not_a_rider", "wrong_rider", "off_shift", "jump")
+# A jump shorter than this is GPS noise, whatever the time between the two fixes.
+JITTER_M = 50.0
+
+
+class Dropped(Exception):
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    lat: float
+    lng: float
+    at: datetime | None = None  # when the phone took the fix; none: now
+    rider_id: str | None = None  # the rider the report claims to be from, if it says
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    fix: Fix
+    state: positions.RiderState
+    sampled: bool
+
+
+def parse_report(data: Any) -> Report:
+    """A report from a JSON object ``{lat, lng, at?, rider_id?}`` (the WebSocket and MQTT
+    payloads); anything else is ``out_of_range``."""
+    if not isinstance(data, dict):
+        raise Dropped("out_of_range", "a location report is a JSON object {lat, lng, at?}")
+    lat, lng = data.get("lat"), data.get("lng")
+    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lng)):
+        raise Dropped("out_of_range", "lat and lng must be numbers")
+    at = data.get("at")
+    when: datetime | None = None
+    if at is not None:
+        try:
+            when = ensure_aware(datetime.fromisoformat(str(at)))
+        except ValueError as exc:
+            raise Dropped("stale", "at must be an ISO 8601 timestamp") from exc
+    rider_id = data.get("rider_id")
+    return Report(
+        float(lat),  # type: ignore[arg-type]
+        float(lng),  # type: ignore[arg-type]
+        when,
+        str(rider_id) if rider_id is not None else None,
+    )
+
+
+def _check_fix(live: Live, report: Report, now: datetime) -> datetime:
+    if not (
+        math.isfinite(report.lat)
+        and math.isfinite(report.lng)
+        and -90 <= report.lat <= 90
+        and -180 <= report.lng <= 180
+    ):
+        raise Dropped("out_of_range", "lat must be within ±90 and lng within ±180")
+    at = report.at or now
+    settings = live.settings
+    if at > now + timedelta(seconds=settings.telemetry_max_future_seconds):
+        raise Dropped("future", "the report's time is ahead of the server's clock")
+    if at < now - timedelta(seconds=settings.telemetry_max_age_seconds):
+        raise Dropped("stale", "the report is older than the allowed age")
+    return at
+
+
+def _check_rider(state: positions.RiderState | None, report: Report) -> positions.RiderState:
+    if state is None:
+        raise Dropped("not_a_rider", "this account is not set up as a rider of any store")
+    if report.rider_id is not None and report.rider_id not in (state.rider_id, state.user_id):
+        raise Dropped("wrong_rider", "the report names another rider")
+    if not state.is_online:
+        raise Dropped("off_shift", "start a shift before sending locations")
+    return state
+
+
+def _check_motion(live: Live, previous: Fix | None, lat: float, lng: float, at: datetime) -> None:
+    if previous is None:
+        return
+    if at <= previous.at:
+        raise Dropped("stale", "the report is not newer than the last accepted one")
+    distance = geo.haversine_m(previous.lat, previous.lng, lat, lng)
+    seconds = (at - previous.at).total_seconds()
+    if distance > JITTER_M and distance / seconds > live.settings.telemetry_max_speed_mps:
+        raise Dropped("jump", "the position moved farther than a rider could have gone")
+
+
+def eta_minutes(state: positions.RiderState, lat: float, lng: float) -> int | None:
+    """Minutes until the customer has the bag: via the store while it is still to be picked up."""
+    trip = state.trip
+    if trip is None or trip.drop_lat is None or trip.drop_lng is None:
+        return None
+    if trip.status == DeliveryStatus.ASSIGNED and trip.store_lat is not None:
+        assert trip.store_lng is not None
+        distance = geo.haversine_m(lat, lng, trip.store_lat, trip.store_lng) + geo.haversine_m(
+            trip.store_lat, trip.store_lng, trip.drop_lat, trip.drop_lng
+        )
+    else:
+        distance = geo.haversine_m(lat, lng, trip.drop_lat, trip.drop_lng)
+    return max(1, geo.eta_minutes(distance, 0))
+
+
+async def ingest(
+    live: Live, session: AsyncSession, user_id: str, report: Report, transport: str
+) -> Accepted:
+    """Check, index, publish and sample one report; raises :class:`Dropped` (counted)."""
+    try:
+        now = clock.now()
+        at = _check_fix(live, report, now)
+        state = _check_rider(
+            await positions.rider_state(session, live.settings, user_id=user_id), report
+        )
+        previous = await live.index.get(state.rider_id)
+        _check_motion(live, previous, report.lat, report.lng, at)
+    except Dropped as dropped:
+        live.metrics.telemetry_dropped.labels(transport, dropped.reason).inc()
+        raise
+    fix = Fix(state.rider_id, report.lat, report.lng, at)
+    await live.index.put(fix)
+    sampled = False
+    due = state.last_seen_at is None or now - ensure_aware(state.last_seen_at) >= live.sample_every
+    if due or state.trip is not None:
+        sampled = await positions.record_sample(
+            session, state, lat=fix.lat, lng=fix.lng, at=at, every=live.sample_every
+        )
+    live.metrics.telemetry_accepted.labels(transport).inc()
+    await publish_position(live, state, fix)
+    return Accepted(fix, state, sampled)
+
+
+async def publish_position(live: Live, state: positions.RiderState, fix: Fix) -> None:
+    at = fix.at.isoformat()
+    order_id = state.trip.order_id if state.trip else None
+    city = Message.make(
+        "rider.position",
+        {
+            "rider_id": state.rider_id,
+            "store_id": state.store_id,
+            "name": state.name,
+            "order_id": order_id,
+            "lat": fix.lat,
+            "lng": fix.lng,
+            "at": at,
+        },
+    )
+    await live.broker.publish(CITY, city, keep=False)
+    if order_id is not None:
+        customer = Message.make(
+            "rider.position",
+            {
+                "order_id": order_id,
+                "name": state.name,
+                "lat": fix.lat,
+                "lng": fix.lng,
+                "eta_minutes": eta_minutes(state, fix.lat, fix.lng),
+                "at": at,
+            },
+        )
+        await live.broker.publish(order_channel(order_id), customer, keep=False)

@@ -1,0 +1,169 @@
+"""Rider telemetry over HTTP and the rider's WebSocket: bad reports dropped, counted and never
+stored; good ones on the customer's and the admin's sockets, with an ETA."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from kirana.kit import clock
+from kirana.kit.db import Database
+from kirana.kit.outbox import drain
+from kirana.logistics import locations
+from tests import factories
+from tests.live.conftest import Running, bearer, socket_to
+from tests.logistics.fleet import STORE_LAT, STORE_LNG, add_rider
+from tests.orders.shop import fill_cart, make_shop, place
+from tests.payments.helpers import counts
+
+STORED = ("riders", "rider_breadcrumbs", "outbox")
+
+
+async def _metric(client: httpx.AsyncClient, name: str, **labels: str) -> float:
+    text = (await client.get("/metrics")).text
+    for line in text.splitlines():
+        m = re.match(rf"^{name}(?:\{{(.*)\}})? (\S+)$", line)
+        if m and all(f'{k}="{v}"' in (m[1] or "") for k, v in labels.items()):
+            return float(m[2])
+    return 0.0
+
+
+async def _rider_row(db: Database, user_id: str) -> tuple[Any, ...]:
+    async with db.transaction(write=False) as session:
+        from sqlalchemy import text
+
+        row = (
+            await session.execute(
+                text("SELECT lat, lng, last_seen_at FROM riders WHERE user_id = :u"), {"u": user_id}
+            )
+        ).one()
+    return tuple(row)
+
+
+async def test_bad_reports_are_dropped_counted_and_never_stored(
+    app: FastAPI, db: Database, client: httpx.AsyncClient
+) -> None:
+    shop = await make_shop(db, client)
+    rider = await add_rider(db, client, shop.store_id, online=True, at=(STORE_LAT, STORE_LNG))
+    other = await add_rider(db, client, shop.store_id, at=(STORE_LAT, STORE_LNG))  # off shift
+    await fill_cart(client, shop)
+    assert (await place(client, shop)).status_code == 201
+    await drain(db)  # the rider is given the order: a trip, whose breadcrumbs are stored
+    url = "/api/v1/rider/location"
+    ok = await client.post(url, json={"lat": 60.1705, "lng": 24.9405}, headers=rider.headers)
+    assert ok.status_code == 200, ok.text
+    assert await _metric(client, "kirana_telemetry_accepted_total", transport="http") >= 1
+    before = await counts(db, STORED)
+    row = await _rider_row(db, rider.user_id)
+    fix = await locations.current().get(ok.json()["id"])
+    now = clock.now()
+    other_id = (await client.post(url, json={"lat": 0, "lng": 0}, headers=other.headers)).json()
+
+    bad: list[tuple[dict[str, Any], dict[str, str], int, str]] = [
+        ({"lat": 91, "lng": 24.94}, rider.headers, 422, "out_of_range"),
+        ({"lat": 60.17, "lng": 180.5}, rider.headers, 422, "out_of_range"),
+        (
+            {"lat": 60.17, "lng": 24.94, "at": (now + timedelta(minutes=1)).isoformat()},
+            rider.headers,
+            422,
+            "future",
+        ),
+        (
+            {"lat": 60.17, "lng": 24.94, "at": (now - timedelta(minutes=10)).isoformat()},
+            rider.headers,
+            422,
+            "stale",
+        ),
+        (
+            {"lat": 60.17, "lng": 24.94, "at": (now - timedelta(seconds=30)).isoformat()},
+            rider.headers,
+            422,
+            "stale",
+        ),
+        ({"lat": 60.45, "lng": 24.94}, rider.headers, 422, "jump"),  # 31 km in a second
+        (
+            {"lat": 60.1706, "lng": 24.9406, "rider_id": "01OTHERRIDER00000000000000"},
+            rider.headers,
+            422,
+            "wrong_rider",
+        ),
+        ({"lat": 60.17, "lng": 24.94}, other.headers, 409, "off_shift"),
+    ]
+    for body, headers, status, reason in bad:
+        r = await client.post(url, json=body, headers=headers)
+        assert (r.status_code, r.json().get("reason")) == (status, reason), (body, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+    assert other_id["code"] == "rider_off_shift"
+
+    for reason, n in {
+        "out_of_range": 2,
+        "future": 1,
+        "stale": 2,
+        "jump": 1,
+        "wrong_rider": 1,
+        "off_shift": 2,
+    }.items():
+        got = await _metric(
+            client, "kirana_telemetry_dropped_total", transport="http", reason=reason
+        )
+        assert got == n, reason
+    assert await counts(db, STORED) == before
+    assert await _rider_row(db, rider.user_id) == row
+    assert await locations.current().get(ok.json()["id"]) == fix
+
+    # A rider that is no rider (the account has the role but no rider row) is refused too.
+    loner = await factories.login(client, await factories.make_user(db, "rider"))
+    r = await client.post(url, json={"lat": 60.17, "lng": 24.94}, headers=loner)
+    assert (r.status_code, r.json()["code"]) == (404, "rider_not_found")
+
+
+async def test_positions_from_the_rider_socket_reach_customer_and_city(running: Running) -> None:
+    r = running
+    shop = await make_shop(r.db, r.http)
+    rider = await add_rider(r.db, r.http, shop.store_id, online=True, at=(STORE_LAT, STORE_LNG))
+    admin = await factories.login(r.http, await factories.make_user(r.db, "admin"))
+    async with socket_to(f"{r.ws_base}/ws/rider?token={bearer(rider.headers)}") as rws:
+        await rws.next()
+        await fill_cart(r.http, shop)
+        placed = await place(r.http, shop)
+        order_id = placed.json()["id"]
+        # The assignment reaches the rider's app live.
+        assigned = await rws.until("delivery.assigned", order_id=order_id)
+        assert assigned["data"]["delivery_id"]
+        async with (
+            socket_to(f"{r.ws_base}/ws/orders/{order_id}?token={bearer(shop.headers)}") as cws,
+            socket_to(f"{r.ws_base}/ws/admin/live?token={bearer(admin)}") as aws,
+        ):
+            await cws.next()
+            await aws.next()
+            await rws.send({"type": "location", "data": {"lat": 60.1702, "lng": 24.9402}})
+            seen = await cws.until("rider.position")
+            assert (seen["data"]["lat"], seen["data"]["lng"]) == (60.1702, 24.9402)
+            assert isinstance(seen["data"]["eta_minutes"], int) and seen["data"]["eta_minutes"] >= 1
+            city = await aws.until("rider.position", order_id=order_id)
+            assert city["data"]["store_id"] == shop.store_id
+            # A bad frame is answered, counted and goes nowhere.
+            await rws.send({"type": "location", "data": {"lat": "north", "lng": 1}})
+            dropped = await rws.until("location.dropped")
+            assert dropped["data"]["reason"] == "out_of_range"
+            await rws.send({"type": "location", "data": {"lat": 61.5, "lng": 24.94}})
+            assert (await rws.until("location.dropped"))["data"]["reason"] == "jump"
+            assert (
+                await _metric(
+                    r.http, "kirana_telemetry_dropped_total", transport="ws", reason="out_of_range"
+                )
+                == 1
+            )
+            assert await _metric(r.http, "kirana_telemetry_accepted_total", transport="ws") == 1
+            # The REST fallback shows the same fresh position.
+            track = await r.http.get(f"/api/v1/orders/{order_id}/tracking", headers=shop.headers)
+            assert track.json()["rider"]["lat"] == 60.1702
+            assert await _metric(r.http, "kirana_ws_connections") == 3
+        # A cancellation reaches the rider too.
+        cancel = await r.http.post(f"/api/v1/admin/orders/{order_id}/cancel", headers=admin)
+        assert cancel.status_code == 200, cancel.text
+        await rws.until("delivery.cancelled", order_id=order_id)
