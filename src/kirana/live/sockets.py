@@ -25,6 +25,7 @@ from typing import Any
 
 import orjson
 from fastapi import WebSocket, WebSocketDisconnect
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit import clock, security
@@ -235,7 +236,10 @@ async def serve(
         except KiranaError as exc:
             raise refusal(exc) from exc
         sub = Subscription(channels, live.settings.live_queue)
-        await live.broker.attach(sub)
+        try:
+            await live.broker.attach(sub)
+        except (TimeoutError, RedisError) as exc:
+            raise Close(RESTART, "live channels unavailable; reconnect shortly") from exc
         connection = Connection(ws, live, principal, expires, sub)
         await ws.send_text(
             control(
@@ -247,7 +251,10 @@ async def serve(
                 },
             ).text
         )
-        await connection.resume(last_id)
+        try:
+            await connection.resume(last_id)
+        except RedisError as exc:
+            raise Close(RESTART, "history unavailable; reconnect with last_id") from exc
         await connection.run(on_frame)
     except Close as close:
         if sub is not None:

@@ -16,11 +16,14 @@ or not after the rider's last accepted report), ``not_a_rider`` (the account is 
 
 from __future__ import annotations
 
+import logging
 import math
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog import geo
@@ -35,6 +38,8 @@ from kirana.logistics.state import DeliveryStatus
 if TYPE_CHECKING:
     from kirana.live.runtime import Live
 
+log = logging.getLogger("kirana.telemetry")
+T = TypeVar("T")
 TRANSPORTS = ("http", "ws", "mqtt")
 REASONS = ("out_of_range", "future", "stale", "not_a_rider", "wrong_rider", "off_shift", "jump")
 # A jump shorter than this is GPS noise, whatever the time between the two fixes.
@@ -149,13 +154,13 @@ async def ingest(
         state = _check_rider(
             await positions.rider_state(session, live.settings, user_id=user_id), report
         )
-        previous = await live.index.get(state.rider_id)
+        previous = await _quietly(live.index.get(state.rider_id))
         _check_motion(live, previous, report.lat, report.lng, at)
     except Dropped as dropped:
         live.metrics.telemetry_dropped.labels(transport, dropped.reason).inc()
         raise
     fix = Fix(state.rider_id, report.lat, report.lng, at)
-    await live.index.put(fix)
+    await _quietly(live.index.put(fix))
     sampled = False
     due = state.last_seen_at is None or now - ensure_aware(state.last_seen_at) >= live.sample_every
     if due or state.trip is not None:
@@ -163,8 +168,18 @@ async def ingest(
             session, state, lat=fix.lat, lng=fix.lng, at=at, every=live.sample_every
         )
     live.metrics.telemetry_accepted.labels(transport).inc()
-    await publish_position(live, state, fix)
+    await _quietly(publish_position(live, state, fix))
     return Accepted(fix, state, sampled)
+
+
+async def _quietly(step: Awaitable[T]) -> T | None:
+    """A position is disposable: when Redis is away the report is still checked and sampled,
+    and the next one, seconds later, goes to the index and the channels again."""
+    try:
+        return await step
+    except (RedisError, OSError) as exc:
+        log.warning("rider position not indexed or published: %s", exc)
+        return None
 
 
 async def publish_position(live: Live, state: positions.RiderState, fix: Fix) -> None:

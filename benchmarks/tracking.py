@@ -1,0 +1,232 @@
+"""Live tracking's building blocks, measured on this machine (issue 13's Performance section).
+
+    python benchmarks/tracking.py [--redis redis://127.0.0.1:6379/0] [--seconds 10]
+                                  [--riders 200] [--watchers 1000] [--out tracking]
+
+1. Nearest free rider with 5,000 riders online, on both location indexes (in process, and Redis
+   GEOSEARCH): p50/p99 of one query. Target p99 < 10 ms.
+2. Fan-out through the live pub/sub as production runs it: a publishing broker (the process
+   taking the riders' reports) and a subscribing one (an API process holding the sockets), two
+   Redis connections. ``--riders`` riders report every 2 s, each to the channel its customer
+   watches, ``--watchers`` subscriptions in all (a customer, plus the rest watching the city
+   channel's share): p50/p99 from publish to the message in the subscriber's queue, messages/s
+   delivered, messages dropped — beside a raw Redis PUBLISH → SUBSCRIBE round trip measured in
+   the same run. Target p99 < 100 ms, nothing dropped.
+
+Not measured here (needs the production deployment of issue 13, not built yet): the same path
+end to end through MQTT, two API replicas behind nginx and 1,000 real WebSockets, and HTTP ping
+ingest beside a bare FastAPI endpoint. Results go to benchmarks/results/<--out>.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _load import RESULTS, log, machine
+from redis.asyncio import Redis
+
+from kirana.live.broker import Message, RedisBroker, Subscription
+from kirana.logistics.locations import (
+    Fix,
+    LocationIndex,
+    MemoryLocationIndex,
+    RedisLocationIndex,
+)
+
+TARGETS = {"nearest_p99_ms": 10.0, "fanout_p99_ms": 100.0, "dropped": 0}
+CITY = (12.97, 77.59)  # the riders are spread over ~15 km around this point
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def nearest(index: LocationIndex, riders: int, queries: int) -> dict[str, float]:
+    rng = random.Random(7)
+    now = datetime.now(UTC)
+    for n in range(riders):
+        lat = CITY[0] + rng.uniform(-0.07, 0.07)
+        lng = CITY[1] + rng.uniform(-0.07, 0.07)
+        await index.put(Fix(f"r{n:05d}", lat, lng, now))
+    times = []
+    for _ in range(queries):
+        lat = CITY[0] + rng.uniform(-0.05, 0.05)
+        lng = CITY[1] + rng.uniform(-0.05, 0.05)
+        started = time.perf_counter()
+        found = await index.nearest(lat, lng, 3000, 10)
+        times.append((time.perf_counter() - started) * 1000)
+        assert found, "no rider within 3 km"
+    return {"p50_ms": round(_pct(times, 0.5), 3), "p99_ms": round(_pct(times, 0.99), 3)}
+
+
+async def raw_round_trip(url: str, samples: int) -> dict[str, float]:
+    pub, sub = Redis.from_url(url), Redis.from_url(url)
+    channel = f"bench:raw:{uuid.uuid4().hex}"
+    pubsub = sub.pubsub(ignore_subscribe_messages=True)
+    await pubsub.subscribe(channel)
+    times = []
+    try:
+        for _ in range(samples):
+            started = time.perf_counter()
+            await pub.publish(channel, b"x" * 200)
+            while (await pubsub.get_message(timeout=1.0)) is None:
+                pass
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        await pubsub.aclose()  # type: ignore[no-untyped-call]
+        await pub.aclose()
+        await sub.aclose()
+    return {"p50_ms": round(_pct(times, 0.5), 3), "p99_ms": round(_pct(times, 0.99), 3)}
+
+
+async def fanout(url: str, riders: int, watchers: int, seconds: float) -> dict[str, Any]:
+    prefix = f"bench:{uuid.uuid4().hex[:8]}:"
+    publisher = RedisBroker(url, prefix=prefix)
+    subscriber = RedisBroker(url, prefix=prefix)
+    subs = [Subscription([f"order:{n % riders}"], 256) for n in range(watchers)]
+    for sub in subs:
+        await subscriber.attach(sub)
+    latencies: list[float] = []
+    delivered = 0
+
+    async def drain(sub: Subscription) -> None:
+        nonlocal delivered
+        while True:
+            message = await sub.queue.get()
+            sent = json.loads(message.text)["data"]["t"]
+            latencies.append((time.perf_counter() - sent) * 1000)
+            delivered += 1
+
+    readers = [asyncio.create_task(drain(s)) for s in subs]
+    published = 0
+    started = time.perf_counter()
+    try:
+        # Each rider reports every 2 s, spread evenly over the 2 s.
+        interval = 2.0 / riders
+        next_at = started
+        while time.perf_counter() - started < seconds:
+            rider = published % riders
+            data = {"lat": 12.97, "lng": 77.59, "eta_minutes": 7, "t": time.perf_counter()}
+            await publisher.publish(
+                f"order:{rider}", Message.make("rider.position", data), keep=False
+            )
+            published += 1
+            next_at += interval
+            await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+        await asyncio.sleep(1.0)  # the last ones arrive
+    finally:
+        elapsed = time.perf_counter() - started
+        for task in readers:
+            task.cancel()
+        await publisher.close()
+        await subscriber.close()
+    per_channel = [watchers // riders + (1 if n < watchers % riders else 0) for n in range(riders)]
+    expected = sum(per_channel[n % riders] for n in range(published))
+    return {
+        "published": published,
+        "delivered": delivered,
+        "dropped": expected - delivered,
+        "overflowed_subscriptions": sum(s.overflowed.is_set() for s in subs),
+        "messages_per_second": round(delivered / elapsed, 1),
+        "p50_ms": round(_pct(latencies, 0.5), 3) if latencies else None,
+        "p99_ms": round(_pct(latencies, 0.99), 3) if latencies else None,
+    }
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    log("1. nearest free rider, 5,000 riders")
+    memory = await nearest(MemoryLocationIndex(), 5000, 2000)
+    redis_index = RedisLocationIndex(args.redis, prefix=f"bench:{uuid.uuid4().hex[:8]}:")
+    try:
+        on_redis = await nearest(redis_index, 5000, 2000)
+    finally:
+        await redis_index.redis.delete(redis_index.geo_key, redis_index.fix_key)
+        await redis_index.close()
+    log(f"   in process {memory}, Redis {on_redis}")
+    log("2. raw Redis PUBLISH -> SUBSCRIBE, then the live fan-out")
+    raw = await raw_round_trip(args.redis, 2000)
+    fan = await fanout(args.redis, args.riders, args.watchers, args.seconds)
+    log(f"   raw {raw}; fan-out {fan}")
+    return {
+        "nearest": {"memory": memory, "redis": on_redis},
+        "raw_redis_round_trip": raw,
+        "fanout": fan,
+        "fanout_p99_over_raw_p99": round(fan["p99_ms"] / raw["p99_ms"], 2)
+        if fan["p99_ms"] and raw["p99_ms"]
+        else None,
+        "targets_met": {
+            "nearest_memory": memory["p99_ms"] < TARGETS["nearest_p99_ms"],
+            "nearest_redis": on_redis["p99_ms"] < TARGETS["nearest_p99_ms"],
+            "fanout_p99": (fan["p99_ms"] or 1e9) < TARGETS["fanout_p99_ms"],
+            "nothing_dropped": fan["dropped"] == 0,
+        },
+    }
+
+
+def markdown(r: dict[str, Any], args: argparse.Namespace) -> str:
+    m, n, raw, fan = r["machine"], r["nearest"], r["raw_redis_round_trip"], r["fanout"]
+    met = r["targets_met"]
+
+    def ok(flag: bool) -> str:
+        return "met" if flag else "NOT met"
+
+    return (
+        "# Tracking benchmark\n\n"
+        f"Run {m['when']} on {m['cpus']} CPUs, Python {m['python']}; load average "
+        f"{tuple(round(x, 1) for x in m['load_average_before'])} at the start, "
+        f"{tuple(round(x, 1) for x in m['load_average'])} at the end ({m['note']}).\n\n"
+        "| measurement | result | target |\n|---|---|---|\n"
+        f"| nearest free rider, 5,000 online, in process | p50 {n['memory']['p50_ms']} ms, "
+        f"p99 {n['memory']['p99_ms']} ms | p99 < 10 ms: {ok(met['nearest_memory'])} |\n"
+        f"| nearest free rider, 5,000 online, Redis GEOSEARCH | p50 {n['redis']['p50_ms']} ms, "
+        f"p99 {n['redis']['p99_ms']} ms | p99 < 10 ms: {ok(met['nearest_redis'])} |\n"
+        f"| raw Redis PUBLISH → SUBSCRIBE | p50 {raw['p50_ms']} ms, p99 {raw['p99_ms']} ms | |\n"
+        f"| live fan-out, {args.riders} riders every 2 s to {args.watchers} subscriptions "
+        f"({args.seconds:g} s) | p50 {fan['p50_ms']} ms, p99 {fan['p99_ms']} ms "
+        f"({r['fanout_p99_over_raw_p99']}x raw p99), {fan['messages_per_second']} msg/s, "
+        f"{fan['dropped']} dropped | p99 < 100 ms: {ok(met['fanout_p99'])}, nothing dropped: "
+        f"{ok(met['nothing_dropped'])} |\n\n"
+        "Not measured: the path end to end through MQTT, two API replicas behind nginx and "
+        "real WebSockets, and HTTP ping ingest against a bare endpoint (production mode is not "
+        "built yet).\n"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--riders", type=int, default=200)
+    parser.add_argument("--watchers", type=int, default=1000)
+    parser.add_argument("--out", default="tracking")
+    args = parser.parse_args()
+    before = machine()
+    result = asyncio.run(main(args))
+    result["machine"] = {
+        **machine(),
+        "load_average_before": before["load_average"],
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "note": "a shared 2-core machine with other sessions' tests running",
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{args.out}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / f"{args.out}.md").write_text(markdown(result, args))
+    print(json.dumps(result, indent=2))
+    print(
+        "ratio fan-out p99 / raw Redis p99:",
+        result["fanout_p99_over_raw_p99"],
+        "| targets met:",
+        result["targets_met"],
+    )
