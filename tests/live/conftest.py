@@ -49,7 +49,16 @@ class Running:
 async def serve(settings: Settings) -> AsyncIterator[Running]:
     app = create_app(settings)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    # Shutdown tells open sockets 1012 and waits at most 5 s for their tasks, then cancels
+    # them and still runs the app's shutdown (the relay, the broker), so no task outlives it.
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     try:
@@ -64,8 +73,11 @@ async def serve(settings: Settings) -> AsyncIterator[Running]:
             yield Running(app, http, f"ws://127.0.0.1:{port}")
     finally:
         server.should_exit = True
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, 15)
+        await asyncio.wait([task], timeout=30)
+        if not task.done():
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
         clock.reset()
 
 
