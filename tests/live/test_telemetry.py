@@ -54,7 +54,7 @@ async def test_bad_reports_are_dropped_counted_and_never_stored(
     assert (await place(client, shop)).status_code == 201
     await drain(db)  # the rider is given the order: a trip, whose breadcrumbs are stored
     url = "/api/v1/rider/location"
-    ok = await client.post(url, json={"lat": 60.1705, "lng": 24.9405}, headers=rider.headers)
+    ok = await client.post(url, json={"lat": 60.1703, "lng": 24.9402}, headers=rider.headers)
     assert ok.status_code == 200, ok.text
     assert await _metric(client, "kirana_telemetry_accepted_total", transport="http") >= 1
     before = await counts(db, STORED)
