@@ -4,6 +4,7 @@ back while clients keep being served, gzip and caching headers, /metrics kept pr
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import ssl
@@ -15,6 +16,8 @@ from string import Template
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from tests.ops.servers import ROOT, Replica, free_port, metric_sum, need, replicas, stop, wait_until
 
@@ -177,3 +180,16 @@ def test_gzip_and_caching_headers_for_the_web_app(
         assert r.headers["content-encoding"] == "gzip"
         assert "immutable" in r.headers["cache-control"]
         assert len(r.content) == biggest.stat().st_size  # httpx undid the gzip
+
+
+async def test_websockets_upgrade_through_nginx(
+    stack: tuple[list[Replica], str, int, Path],
+) -> None:
+    """The live channels pass nginx: the upgrade reaches a replica, which answers the socket
+    itself (here a refusal of a bad token with its close code, 4401)."""
+    _, base, _, cert = stack
+    url = base.replace("https://", "wss://") + "/ws/admin/live?token=not-a-token"
+    async with connect(url, ssl=tls(cert), open_timeout=10) as socket:
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(socket.recv(), 10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
