@@ -103,7 +103,11 @@ class Replica:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        wait_until(self.ready, f"kirana serve on port {self.port} (log: {self.log})", 90)
+        try:
+            wait_until(self.ready, f"kirana serve on port {self.port} (log: {self.log})", 90)
+        except BaseException:
+            self.stop()  # never leave a half-started server behind
+            raise
         return self
 
     def ready(self) -> bool:
