@@ -138,7 +138,7 @@ def _loop(server: Server, browser: Any, contexts: list[Any]) -> None:
     shoot(shop, "customer-category")
 
     shop.get_by_label("Search products").fill("milk")
-    shop.get_by_text(re.compile("Results for")).wait_for()
+    shop.get_by_text(re.compile(r"\d+ results for")).wait_for()
     add_buttons = shop.get_by_role("button", name=re.compile(r"^Add .+ to cart$"))
     add_buttons.first.wait_for()
     added = 0
