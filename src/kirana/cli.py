@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -202,12 +203,16 @@ def worker() -> None:
         # processes hold the sockets and the MQTT bridge.
         live = Live(settings, db, Metrics())
         await live.start(mqtt=False)
-        tasks = embedded.start(db, settings)
-        typer.echo(f"Worker running {len(tasks)} jobs; Ctrl-C to stop.")
+        jobs = embedded.start(db, settings)
+        # Ctrl-C or SIGTERM (systemd, Kubernetes) ask the jobs to finish their round and stop.
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, jobs.stopping.set)
+        typer.echo(f"Worker running {len(jobs.tasks)} jobs; Ctrl-C to stop.")
         try:
-            await asyncio.gather(*tasks)
+            await asyncio.gather(*jobs.tasks)
         finally:
-            await embedded.stop(tasks)
+            await embedded.stop(jobs)
             await live.stop()
             await db.dispose()
 

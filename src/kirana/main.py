@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.rate_limiter = make_rate_limiter(settings.redis_url, settings.rate_limit_prefix)
         live = app.state.live = Live(settings, db, app.state.metrics)
         await live.start()
-        tasks = (
+        jobs = (
             embedded.start(db, settings)
             if settings.run_workers
             else embedded.start_request_side(db, settings)
@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            await embedded.stop(tasks)
+            await embedded.stop(jobs)
             try:  # the searches counted since the last flush
                 await flush_search_stats(db, settings)
             except Exception:

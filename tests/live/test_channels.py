@@ -182,10 +182,6 @@ async def test_the_socket_closes_when_the_token_expires_unless_a_fresh_one_comes
         assert await ws.close_code(within=5) == 4401
 
 
-@pytest.mark.skip(
-    reason="hangs at teardown on a loaded machine (the server's blocked write to a client that "
-    "stopped reading); the slow-consumer close is not covered until that is fixed"
-)
 async def test_a_client_that_stops_reading_is_closed_and_its_queue_stays_bounded(
     settings: Settings,
 ) -> None:

@@ -427,12 +427,18 @@ async def drain(db: Database, max_rounds: int = 50) -> int:
     return total
 
 
-async def run_relay(db: Database, poll_seconds: float = 0.25, batch: int = BATCH) -> None:
+async def run_relay(
+    db: Database,
+    poll_seconds: float = 0.25,
+    batch: int = BATCH,
+    stopping: asyncio.Event | None = None,
+) -> None:
     """The relay loop of the embedded deployment and of ``kirana worker``: a full batch is
-    followed at once by the next; otherwise it waits for an emit in this process or the poll."""
+    followed at once by the next; otherwise it waits for an emit in this process or the poll.
+    It returns between batches once ``stopping`` is set."""
     global _wakeup
     _wakeup = asyncio.Event()
-    while True:
+    while stopping is None or not stopping.is_set():
         try:
             claimed, _ = await _relay_batch(db, batch)
         except Exception:

@@ -153,12 +153,18 @@ def _redact(row: NotificationDelivery) -> None:
         row.body, row.html = REDACTED, None
 
 
-async def run_sender(db: Database, settings: Settings, poll_seconds: float = 1.0) -> None:
-    """The sender loop of ``kirana worker`` and ``kirana up``."""
+async def run_sender(
+    db: Database,
+    settings: Settings,
+    poll_seconds: float = 1.0,
+    stopping: asyncio.Event | None = None,
+) -> None:
+    """The sender loop of ``kirana worker`` and ``kirana up``; it returns between rounds once
+    ``stopping`` is set."""
     channels = build_channels(settings)
     wakeup = outgoing.wakeup = asyncio.Event()
     try:
-        while True:
+        while stopping is None or not stopping.is_set():
             try:
                 tried = await send_due(db, settings, channels)
             except Exception:

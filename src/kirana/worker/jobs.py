@@ -6,6 +6,7 @@ Each service's scheduled jobs are registered in ``JOBS`` here (a loop per job).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -32,28 +33,31 @@ from kirana.recommendations.jobs import REBUILD_SECONDS, rebuild_models
 
 log = logging.getLogger("kirana.worker")
 
-Job = Callable[[Database, Settings], Coroutine[Any, Any, None]]
+# A job runs until ``stopping`` is set, then returns after the round it is in (never cut off in
+# the middle of a transaction).
+Job = Callable[[Database, Settings, asyncio.Event], Coroutine[Any, Any, None]]
 
 
-async def outbox_relay(db: Database, settings: Settings) -> None:
-    await run_relay(db)
+async def outbox_relay(db: Database, settings: Settings, stopping: asyncio.Event) -> None:
+    await run_relay(db, stopping=stopping)
 
 
-async def notification_sender(db: Database, settings: Settings) -> None:
+async def notification_sender(db: Database, settings: Settings, stopping: asyncio.Event) -> None:
     outgoing.configure(settings)
-    await run_sender(db, settings)
+    await run_sender(db, settings, stopping=stopping)
 
 
 def every(seconds: float, task: Callable[[Database, Settings], Coroutine[Any, Any, object]]) -> Job:
     """A loop that runs ``task`` every ``seconds``, logging (not dying on) failures."""
 
-    async def loop(db: Database, settings: Settings) -> None:
-        while True:
+    async def loop(db: Database, settings: Settings, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
             try:
                 await task(db, settings)
             except Exception:
                 log.exception("scheduled job %s failed", getattr(task, "__name__", task))
-            await asyncio.sleep(seconds)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=seconds)
 
     loop.__name__ = f"every_{seconds}s_{getattr(task, '__name__', 'job')}"
     return loop
