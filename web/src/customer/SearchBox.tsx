@@ -92,7 +92,10 @@ export function SearchBox({ term, setTerm }: { term: string; setTerm: (t: string
           } else if (e.key === 'ArrowUp' && options.length) {
             e.preventDefault();
             setActive((a) => (a <= 0 ? options.length - 1 : a - 1));
-          } else if (e.key === 'Escape') {
+          } else if (e.key === 'Escape' && showList) {
+            // The first Escape closes the list and keeps the words (a search box's own Escape
+            // would clear them and empty the results page); the next one clears, as usual.
+            e.preventDefault();
             setOpen(false);
             setActive(-1);
           }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { fakeServer } from '../test/http';
 import { renderApp } from '../test/render';
@@ -99,6 +99,27 @@ describe('suggestions and recent searches', () => {
     await userEvent.keyboard('{ArrowDown}{ArrowDown}{ArrowDown}{Enter}');
     await waitFor(() => expect(location.pathname).toBe('/p/p1'));
     expect(recentSearches()).toEqual(['mlik']);
+  });
+
+  it('closes the list on Escape and keeps the words', async () => {
+    atStore();
+    fakeServer({
+      'GET /api/v1/stores/{id}/search/suggestions': () => ({
+        body: { query: 'mil', suggestions: [{ text: 'milk', kind: 'correction' }] },
+      }),
+      'GET /api/v1/stores/{id}/products': () => ({
+        body: { items: [], next_cursor: null, total: 0, facets: null, did_you_mean: null },
+      }),
+    });
+    renderApp(<CustomerShell>page</CustomerShell>, '/');
+    const box = screen.getByLabelText('Search products');
+    await userEvent.type(box, 'mil');
+    await screen.findByRole('listbox', { name: 'Suggestions' });
+    // Not prevented, a search box's own Escape would clear the words and empty the results.
+    expect(fireEvent.keyDown(box, { key: 'Escape' })).toBe(false);
+    await waitFor(() => expect(screen.queryByRole('listbox')).toBeNull());
+    expect(box).toHaveValue('mil');
+    expect(fireEvent.keyDown(box, { key: 'Escape' })).toBe(true); // the next one clears
   });
 
   it('shows recent searches on focus without leaving the page', async () => {
