@@ -4,28 +4,39 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 
 from kirana.deps import AdminUser, AppSettings, RiderUser, Session
 from kirana.kit.openapi import problems
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.kit.validation import Latitude, Longitude
+from kirana.logistics import cash, service
 from kirana.logistics import handlers as _handlers  # noqa: F401  (subscribes to order events)
-from kirana.logistics import service
 from kirana.logistics.ports import OrderDesk
 from kirana.logistics.schemas import (
+    AdjustmentIn,
+    CashEntryRead,
+    CashLedger,
     DeliveredIn,
     DeliveryRead,
     RiderCreate,
     RiderRead,
     RiderTask,
     Serviceability,
+    SettlementIn,
     ShiftIn,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["logistics"])
 
 DeliveryId = Annotated[str, Path(min_length=1, max_length=26)]
+RiderId = Annotated[str, Path(min_length=1, max_length=26)]
+Cursor = Annotated[str | None, Query(max_length=200)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=100, description="Same key and body: same answer"),
+]
 
 
 async def _order_desk(request: Request) -> OrderDesk:  # async: no thread-pool hop
@@ -76,7 +87,16 @@ async def delivered(
     session: Session,
     orders: Orders,
 ) -> DeliveryRead:
-    return await service.mark_delivered(session, orders, principal.id, delivery_id, otp=body.otp)
+    return await service.mark_delivered(
+        session, orders, principal.id, delivery_id, otp=body.otp, cash_tendered=body.cash
+    )
+
+
+@router.get("/rider/cash", operation_id="getRiderCash")
+async def rider_cash(
+    principal: RiderUser, session: Session, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT
+) -> CashLedger:
+    return await service.my_cash(session, principal.id, cursor=cursor, limit=limit)
 
 
 @router.post("/admin/riders", status_code=201, operation_id="createRider")
@@ -89,10 +109,70 @@ async def list_riders(
     _: AdminUser,
     session: Session,
     store_id: Annotated[str | None, Query(min_length=1, max_length=26)] = None,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    holding_cash: Annotated[bool, Query(description="Only riders holding cash")] = False,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
 ) -> Page[RiderRead]:
-    return await service.list_riders(session, store_id=store_id, cursor=cursor, limit=limit)
+    return await service.list_riders(
+        session, store_id=store_id, cursor=cursor, limit=limit, holding_cash=holding_cash
+    )
+
+
+@router.get("/admin/riders/{rider_id}/cash", operation_id="adminRiderCash")
+async def admin_rider_cash(
+    rider_id: RiderId,
+    _: AdminUser,
+    session: Session,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> CashLedger:
+    return await cash.ledger(session, rider_id, cursor=cursor, limit=limit)
+
+
+# The same key and body answer with the first settlement; without a key, two requests settle
+# twice if the rider holds enough for both.
+@router.post(
+    "/admin/riders/{rider_id}/cash/settlements",
+    status_code=201,
+    operation_id="settleRiderCash",
+    responses=problems(404, 409),
+)
+async def settle_rider_cash(
+    rider_id: RiderId,
+    body: SettlementIn,
+    principal: AdminUser,
+    session: Session,
+    idempotency_key: IdempotencyKey = None,
+) -> CashEntryRead:
+    return await cash.settle(
+        session,
+        rider_id,
+        body,
+        admin_id=principal.id,
+        idempotency_key=idempotency_key,
+    )
+
+
+@router.post(
+    "/admin/riders/{rider_id}/cash/adjustments",
+    status_code=201,
+    operation_id="adjustRiderCash",
+    responses=problems(404, 409),
+)
+async def adjust_rider_cash(
+    rider_id: RiderId,
+    body: AdjustmentIn,
+    principal: AdminUser,
+    session: Session,
+    idempotency_key: IdempotencyKey = None,
+) -> CashEntryRead:
+    return await cash.adjust(
+        session,
+        rider_id,
+        body,
+        admin_id=principal.id,
+        idempotency_key=idempotency_key,
+    )
 
 
 @router.post("/admin/deliveries/{delivery_id}/unlock", operation_id="unlockDelivery")

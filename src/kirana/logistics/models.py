@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -49,6 +50,10 @@ class Rider(Timestamps, Base):
     # The delivery the rider is on (at most one for now); NULL while idle. Claimed with a
     # conditional update, so two dispatchers can never give one rider two orders.
     current_delivery_id: Mapped[str | None] = mapped_column(String(26))
+    # Cash from cash-on-delivery orders the rider has not yet handed in: the running sum of the
+    # rider's ledger (RiderCashEntry), moved by one conditional update per entry, so a
+    # settlement can never take it below zero however many are raced.
+    cash_held: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
 
 class Delivery(Base):
@@ -96,6 +101,52 @@ class Delivery(Base):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=clock.now, onupdate=clock.now, nullable=False
     )
+
+
+CASH_KINDS = ("collected", "settled", "adjustment")
+
+
+class RiderCashEntry(Base):
+    """One line of a rider's cash ledger: cash collected at a hand-over (with what the customer
+    tendered and the change given), a deposit an admin took from the rider, or an adjustment.
+    ``amount`` is signed: what the entry did to the cash the rider holds."""
+
+    __tablename__ = "rider_cash_entries"
+    __table_args__ = (
+        CheckConstraint("kind IN ('collected','settled','adjustment')", name="kind"),
+        CheckConstraint(
+            "(kind = 'collected' AND amount >= 0 AND order_id IS NOT NULL"
+            " AND tendered IS NOT NULL AND change_given IS NOT NULL"
+            " AND tendered - change_given = amount)"
+            " OR (kind = 'settled' AND amount < 0)"
+            " OR (kind = 'adjustment' AND amount <> 0)",
+            name="amount_matches_kind",
+        ),
+        CheckConstraint("held_after >= 0", name="held_after_not_negative"),
+        UniqueConstraint("order_id", name="uq_rider_cash_entries_order"),
+        UniqueConstraint("rider_id", "idempotency_key", name="uq_rider_cash_entries_key"),
+        Index("ix_rider_cash_entries_rider", "rider_id", "id"),
+    )
+
+    id: Mapped[str] = id_column()
+    rider_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("riders.id", ondelete="RESTRICT"), nullable=False
+    )
+    kind: Mapped[str] = mapped_column(String(12), nullable=False)
+    amount: Mapped[int] = mapped_column(Integer, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    held_after: Mapped[int] = mapped_column(Integer, nullable=False)
+    # A collection's order and hand-over; NULL for the other kinds.
+    order_id: Mapped[str | None] = mapped_column(String(26))
+    delivery_id: Mapped[str | None] = mapped_column(String(26))
+    tendered: Mapped[int | None] = mapped_column(Integer)
+    change_given: Mapped[int | None] = mapped_column(Integer)
+    # Who made the entry: the rider (a collection) or the admin who settled or adjusted.
+    actor_id: Mapped[str] = mapped_column(String(26), nullable=False)
+    actor_name: Mapped[str] = mapped_column(String(120), nullable=False, default="")
+    note: Mapped[str | None] = mapped_column(String(200))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
 
 
 class RiderBreadcrumb(Base):

@@ -32,8 +32,73 @@ class LocationIn(Strict):
     lng: Longitude
 
 
+# A hundred thousand in the currency's major unit: more cash than a rider carries.
+MAX_CASH = 10_000_000
+
+
+class CashTendered(Strict):
+    """The cash a cash-on-delivery customer handed over, and the change the rider gave back
+    (left out: tendered minus the amount due)."""
+
+    tendered: int = Field(ge=0, le=MAX_CASH, description="Minor units the customer handed over.")
+    change: int | None = Field(
+        default=None, ge=0, le=MAX_CASH, description="Minor units given back; omitted: computed."
+    )
+
+
 class DeliveredIn(Strict):
     otp: str = Field(min_length=4, max_length=4, pattern=r"^\d{4}$")
+    cash: CashTendered | None = Field(
+        default=None,
+        description="Cash on delivery: what was tendered and the change. Omitted: the exact"
+        " amount due was collected.",
+    )
+
+
+class SettlementIn(Strict):
+    amount: int = Field(gt=0, le=MAX_CASH, description="Minor units the rider deposited.")
+    note: str | None = Field(default=None, max_length=200)
+
+
+class AdjustmentIn(Strict):
+    amount: int = Field(
+        ge=-MAX_CASH, le=MAX_CASH, description="Signed minor units added to the cash held."
+    )
+    note: str = Field(min_length=3, max_length=200, description="Why: kept on the ledger.")
+
+
+CashKind = Literal["collected", "settled", "adjustment"]
+
+
+class CashEntryRead(BaseModel):
+    id: str
+    rider_id: str
+    kind: CashKind
+    amount: int = Field(description="Signed: what the entry did to the cash held.")
+    currency: str
+    held_after: int
+    order_id: str | None
+    tendered: int | None
+    change: int | None
+    by_id: str = Field(description="The rider (a collection) or the admin who settled.")
+    by_name: str
+    note: str | None
+    at: datetime
+
+
+class CashLedger(BaseModel):
+    """A rider's cash: what they hold now, the totals and the ledger, newest first."""
+
+    rider_id: str
+    name: str
+    store_id: str
+    cash_held: int
+    currency: str
+    collected_total: int
+    settled_total: int = Field(description="Deposits taken from the rider (positive).")
+    adjustments_total: int
+    items: list[CashEntryRead]
+    next_cursor: str | None = None
 
 
 class Position(BaseModel):
@@ -75,6 +140,7 @@ class RiderRead(BaseModel):
     lng: float | None
     last_seen_at: datetime | None
     current_delivery: CurrentDelivery | None = None
+    cash_held: int = Field(description="Cash-on-delivery cash not yet handed in.")
 
 
 class StoreRef(BaseModel):

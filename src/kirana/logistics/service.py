@@ -21,11 +21,13 @@ from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.pagination import Page, decode_cursor, encode_cursor
-from kirana.logistics import dispatch, locations
+from kirana.logistics import cash, dispatch, locations
 from kirana.logistics import repository as repo
 from kirana.logistics.models import Delivery, Rider
 from kirana.logistics.ports import OrderDesk
 from kirana.logistics.schemas import (
+    CashLedger,
+    CashTendered,
     CurrentDelivery,
     DeliveryRead,
     DropAddress,
@@ -119,11 +121,20 @@ async def register_rider(session: AsyncSession, data: RiderCreate) -> RiderRead:
 
 
 async def list_riders(
-    session: AsyncSession, *, store_id: str | None, cursor: str | None, limit: int
+    session: AsyncSession,
+    *,
+    store_id: str | None,
+    cursor: str | None,
+    limit: int,
+    holding_cash: bool = False,
 ) -> Page[RiderRead]:
     key = decode_cursor(cursor, 1)
     rows = await repo.riders_page(
-        session, store_id=store_id, after_id=str(key[0]) if key else None, limit=limit + 1
+        session,
+        store_id=store_id,
+        after_id=str(key[0]) if key else None,
+        limit=limit + 1,
+        holding_cash=holding_cash,
     )
     more, rows = len(rows) > limit, rows[:limit]
     current = await repo.deliveries_by_ids(
@@ -152,6 +163,7 @@ def _rider_read(
         lat=fix.lat if fix else rider.lat,
         lng=fix.lng if fix else rider.lng,
         last_seen_at=fix.at if fix else rider.last_seen_at,
+        cash_held=rider.cash_held,
         current_delivery=None
         if delivery is None
         else CurrentDelivery(
@@ -281,9 +293,16 @@ async def mark_picked_up(
 
 
 async def mark_delivered(
-    session: AsyncSession, orders: OrderDesk, user_id: str, delivery_id: str, *, otp: str
+    session: AsyncSession,
+    orders: OrderDesk,
+    user_id: str,
+    delivery_id: str,
+    *,
+    otp: str,
+    cash_tendered: CashTendered | None = None,
 ) -> DeliveryRead:
-    """Hand over with the customer's code; five wrong codes lock the delivery for support."""
+    """Hand over with the customer's code; five wrong codes lock the delivery for support. A
+    cash order's cash (checked against its amount due) joins the cash the rider holds."""
     rider = await _me(session, user_id)
     delivery = await _my_delivery(session, rider, delivery_id)
     if delivery.locked:
@@ -297,6 +316,9 @@ async def mark_delivered(
         detail=f"This delivery is {delivery.status}; pick it up first",
     )
     info = await orders.delivery_info(session, delivery.order_id)
+    collection = cash.check_collection(
+        cash_tendered, payment_method=info.payment_method, due=info.total, currency=info.currency
+    )
     now = clock.now()
     if not hmac.compare_digest(otp.encode(), info.delivery_otp.encode()):
         left = MAX_OTP_ATTEMPTS - (delivery.otp_attempts + 1)
@@ -311,6 +333,10 @@ async def mark_delivered(
             extra={"attempts_left": left},
         )
     await orders.mark_delivered(session, delivery.order_id, rider_user_id=user_id)
+    if collection is not None:
+        await cash.record_collection(
+            session, rider, collection, order_id=delivery.order_id, delivery_id=delivery.id
+        )
     await repo.move_delivery(
         session,
         delivery.id,
@@ -326,6 +352,13 @@ async def mark_delivered(
         session, delivery.store_id, store_lat=store.lat, store_lng=store.lng
     )
     return await _delivery_read(session, delivery.id)
+
+
+async def my_cash(
+    session: AsyncSession, user_id: str, *, cursor: str | None, limit: int
+) -> CashLedger:
+    """The rider's own cash ledger and the cash they hold."""
+    return await cash.ledger_of(session, await _me(session, user_id), cursor=cursor, limit=limit)
 
 
 async def unlock_delivery(session: AsyncSession, delivery_id: str) -> DeliveryRead:
@@ -461,6 +494,12 @@ async def rider_position_for_order(session: AsyncSession, order_id: str) -> Ride
     if rider.lat is None or rider.lng is None:
         return None
     return RiderPosition(name=rider.name, lat=rider.lat, lng=rider.lng)
+
+
+async def cash_audit(session: AsyncSession) -> tuple[dict[str, int], list[cash.HeldMismatch]]:
+    """For the money auditor: cash collected by order id, and riders whose cash held is not
+    the sum of their ledger."""
+    return await cash.audit_rows(session)
 
 
 async def delivery_for_order(session: AsyncSession, order_id: str) -> DeliveryRead | None:

@@ -4,7 +4,9 @@ Stock: ``reserved`` equals the open reservations and nothing is negative (catalo
 Money: each order's total is subtotal + fees - discount + tip and never negative, its fees add
 up, its lines add up to its subtotal; and what payments captured (net of refunds) for each order
 equals what that order should have been paid: its total once paid (card/UPI: confirmed onward;
-cash: once delivered), nothing for unpaid or cancelled orders. Money moved by events settles
+cash: once delivered), nothing for unpaid or cancelled orders. Cash: each delivered cash order
+has one collection in its rider's ledger, of exactly its total, and no other order has one; each
+rider's cash held is the sum of their ledger (collected - settled + adjustments). Money moved by events settles
 after the relay runs, so audit a quiet system (tests drain first).
 """
 
@@ -15,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog import stock
+from kirana.logistics import service as logistics
 from kirana.orders import repository as repo
 from kirana.orders import state
 from kirana.orders.schemas import AuditReport, Breach
@@ -67,6 +70,25 @@ def order_breaches(row: Any, item_sum: int) -> list[Breach]:
     return found
 
 
+def cash_breaches(row: Any, collected: int | None) -> list[Breach]:
+    """A delivered cash order's collection is its total; any other order has none."""
+    due = (
+        row.total if (row.payment_method == "cod" and row.status == OrderStatus.DELIVERED) else None
+    )
+    if collected == due:
+        return []
+    return [
+        Breach(
+            kind="cash_collected_mismatch",
+            detail=(
+                f"{row.number} ({row.status}, {row.payment_method}): cash collected"
+                f" {'none' if collected is None else collected}, due {'none' if due is None else due}"
+            ),
+            data={"order_id": row.id, "collected": collected, "due": due},
+        )
+    ]
+
+
 async def audit(session: AsyncSession) -> AuditReport:
     breaches: list[Breach] = [
         Breach(
@@ -88,9 +110,11 @@ async def audit(session: AsyncSession) -> AuditReport:
     rows = await repo.money_rows(session)
     sums = await repo.item_sums(session)
     captured = await payments.captured_by_order(session)
+    collected, held_mismatches = await logistics.cash_audit(session)
     expected_total = 0
     for row in rows:
         breaches.extend(order_breaches(row, sums.get(row.id, 0)))
+        breaches.extend(cash_breaches(row, collected.pop(row.id, None)))
         expected = expected_capture(row.status, row.payment_method, row.total)
         expected_total += expected
         got = captured.pop(row.id, 0)
@@ -111,6 +135,22 @@ async def audit(session: AsyncSession) -> AuditReport:
                     data={"order_id": order_id, "captured": got},
                 )
             )
+    for order_id, amount in collected.items():
+        breaches.append(
+            Breach(
+                kind="cash_without_order",
+                detail=f"{amount} cash collected for unknown order {order_id}",
+                data={"order_id": order_id, "collected": amount},
+            )
+        )
+    for m in held_mismatches:
+        breaches.append(
+            Breach(
+                kind="cash_held_mismatch",
+                detail=f"rider {m.name or m.rider_id} holds {m.cash_held}, the ledger adds up to {m.ledger_total}",
+                data={"rider_id": m.rider_id, "cash_held": m.cash_held, "ledger": m.ledger_total},
+            )
+        )
     total_captured = await payments.sum_captured(session)
     if total_captured != expected_total:
         breaches.append(

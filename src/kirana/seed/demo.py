@@ -328,12 +328,21 @@ async def seed_demo(settings: Settings, *, product_count: int = 3000) -> list[Lo
             _progress("users", len(user_rows), started)
 
             riders = [u for u in user_rows if u["role"] == "rider"]
+            rider_rows = []
             for n, rider in enumerate(riders):
-                await logistics.create_rider(
+                made = await logistics.create_rider(
                     session,
                     user_id=rider["id"],
                     store_id=rider["store_id"],
                     vehicle=VEHICLES[n % len(VEHICLES)],
+                )
+                rider_rows.append(
+                    {
+                        "id": made.id,
+                        "user_id": made.user_id,
+                        "name": made.name,
+                        "store_id": made.store_id,
+                    }
                 )
             _progress("riders", len(riders), started)
 
@@ -382,7 +391,7 @@ async def seed_demo(settings: Settings, *, product_count: int = 3000) -> list[Lo
                 now,
                 settings.currency,
             )
-            await history.insert_history(session, *past)
+            await history.insert_history(session, *past, history.cash_ledger(past[0], rider_rows))
             _progress("past orders", len(past[0]), started)
             await recommendations.rebuild(session)
             _progress("recommendation models", len(customers), started)

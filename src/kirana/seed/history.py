@@ -2,8 +2,8 @@
 
 Each demo customer has a few staples they buy most weeks and a few products now and then, at
 the store that serves their address: delivered cash orders over the last ten weeks, each with
-its captured payment (the auditor checks every order's money), written as rows like the rest
-of the demo city."""
+its captured payment and the cash its rider collected and handed in (the auditor checks every
+order's money), written as rows like the rest of the demo city."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog import geo
 from kirana.kit.ids import new_id
+from kirana.logistics.models import RiderCashEntry
 from kirana.orders.models import Order, OrderItem
 from kirana.payments.models import PaymentIntent
 
@@ -127,12 +128,69 @@ def order_history(
     return orders, items, payments
 
 
+def cash_ledger(
+    orders: Sequence[dict[str, Any]], riders: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The riders' ledger rows for past cash orders ({id, user_id, name, store_id} riders): each
+    order's cash collected by a rider of its store, and handed in that evening, so every rider
+    starts holding nothing."""
+    by_store: dict[str, list[dict[str, Any]]] = {}
+    for rider in riders:
+        by_store.setdefault(rider["store_id"], []).append(rider)
+    entries: list[dict[str, Any]] = []
+    for n, order in enumerate(orders):
+        crew = by_store.get(order["store_id"]) or list(riders)
+        if not crew:
+            break
+        rider = crew[n % len(crew)]
+        at = order["updated_at"]
+        base = {"rider_id": rider["id"], "currency": order["currency"], "note": None}
+        entries.append(
+            base
+            | {
+                "id": new_id(),
+                "kind": "collected",
+                "amount": order["total"],
+                "held_after": order["total"],
+                "order_id": order["id"],
+                "tendered": order["total"],
+                "change_given": 0,
+                "actor_id": rider["user_id"],
+                "actor_name": rider["name"],
+                "at": at,
+            }
+        )
+        entries.append(
+            base
+            | {
+                "id": new_id(),
+                "kind": "settled",
+                "amount": -order["total"],
+                "held_after": 0,
+                "order_id": None,
+                "tendered": None,
+                "change_given": None,
+                "actor_id": rider["user_id"],
+                "actor_name": rider["name"],
+                "note": "handed in at the store",
+                "at": at + timedelta(hours=6),
+            }
+        )
+    return entries
+
+
 async def insert_history(
     session: AsyncSession,
     orders: Sequence[dict[str, Any]],
     items: Sequence[dict[str, Any]],
     payments: Sequence[dict[str, Any]],
+    cash: Sequence[dict[str, Any]] = (),
 ) -> None:
-    for model, rows in ((Order, orders), (OrderItem, items), (PaymentIntent, payments)):
+    for model, rows in (
+        (Order, orders),
+        (OrderItem, items),
+        (PaymentIntent, payments),
+        (RiderCashEntry, cash),
+    ):
         for start in range(0, len(rows), 1000):
             await session.execute(insert(model), list(rows[start : start + 1000]))

@@ -1,5 +1,6 @@
 import { Link, useLocation } from '../lib/router';
 import { StaffTop } from '../staff/StaffTop';
+import { Cash } from './Cash';
 import { Catalog } from './Catalog';
 import { Dashboard } from './Dashboard';
 import { OrdersBoard } from './Orders';
@@ -17,6 +18,7 @@ const SECTIONS = [
   { to: '/admin/stock', label: 'Stock & prices', render: () => <Stock /> },
   { to: '/admin/stores', label: 'Stores', render: () => <Stores /> },
   { to: '/admin/riders', label: 'Riders', render: () => <Riders /> },
+  { to: '/admin/cash', label: 'Cash', render: () => <Cash /> },
   { to: '/admin/map', label: 'City map', render: () => <CityMap /> },
   { to: '/admin/pricing', label: 'Coupons & fees', render: () => <Pricing /> },
   { to: '/admin/search', label: 'Search', render: () => <SearchAdmin /> },

@@ -346,6 +346,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/riders/{rider_id}/cash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Admin Rider Cash */
+        get: operations["adminRiderCash"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/riders/{rider_id}/cash/adjustments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Adjust Rider Cash */
+        post: operations["adjustRiderCash"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/riders/{rider_id}/cash/settlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Settle Rider Cash */
+        post: operations["settleRiderCash"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/search/queries": {
         parameters: {
             query?: never;
@@ -990,6 +1041,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rider/cash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rider Cash */
+        get: operations["getRiderCash"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rider/deliveries/{delivery_id}/delivered": {
         parameters: {
             query?: never;
@@ -1394,6 +1462,19 @@ export interface components {
             /** Pincode */
             pincode?: string | null;
         };
+        /** AdjustmentIn */
+        AdjustmentIn: {
+            /**
+             * Amount
+             * @description Signed minor units added to the cash held.
+             */
+            amount: number;
+            /**
+             * Note
+             * @description Why: kept on the ledger.
+             */
+            note: string;
+        };
         /** AdminStoreRead */
         AdminStoreRead: {
             /** Address */
@@ -1538,6 +1619,93 @@ export interface components {
             message: string;
             /** Product Id */
             product_id?: string | null;
+        };
+        /** CashEntryRead */
+        CashEntryRead: {
+            /**
+             * Amount
+             * @description Signed: what the entry did to the cash held.
+             */
+            amount: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * By Id
+             * @description The rider (a collection) or the admin who settled.
+             */
+            by_id: string;
+            /** By Name */
+            by_name: string;
+            /** Change */
+            change: number | null;
+            /** Currency */
+            currency: string;
+            /** Held After */
+            held_after: number;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "collected" | "settled" | "adjustment";
+            /** Note */
+            note: string | null;
+            /** Order Id */
+            order_id: string | null;
+            /** Rider Id */
+            rider_id: string;
+            /** Tendered */
+            tendered: number | null;
+        };
+        /**
+         * CashLedger
+         * @description A rider's cash: what they hold now, the totals and the ledger, newest first.
+         */
+        CashLedger: {
+            /** Adjustments Total */
+            adjustments_total: number;
+            /** Cash Held */
+            cash_held: number;
+            /** Collected Total */
+            collected_total: number;
+            /** Currency */
+            currency: string;
+            /** Items */
+            items: components["schemas"]["CashEntryRead"][];
+            /** Name */
+            name: string;
+            /** Next Cursor */
+            next_cursor?: string | null;
+            /** Rider Id */
+            rider_id: string;
+            /**
+             * Settled Total
+             * @description Deposits taken from the rider (positive).
+             */
+            settled_total: number;
+            /** Store Id */
+            store_id: string;
+        };
+        /**
+         * CashTendered
+         * @description The cash a cash-on-delivery customer handed over, and the change the rider gave back
+         *     (left out: tendered minus the amount due).
+         */
+        CashTendered: {
+            /**
+             * Change
+             * @description Minor units given back; omitted: computed.
+             */
+            change?: number | null;
+            /**
+             * Tendered
+             * @description Minor units the customer handed over.
+             */
+            tendered: number;
         };
         /** CategoryCreate */
         CategoryCreate: {
@@ -1780,6 +1948,8 @@ export interface components {
         };
         /** DeliveredIn */
         DeliveredIn: {
+            /** @description Cash on delivery: what was tendered and the change. Omitted: the exact amount due was collected. */
+            cash?: components["schemas"]["CashTendered"] | null;
             /** Otp */
             otp: string;
         };
@@ -2657,6 +2827,11 @@ export interface components {
         };
         /** RiderRead */
         RiderRead: {
+            /**
+             * Cash Held
+             * @description Cash-on-delivery cash not yet handed in.
+             */
+            cash_held: number;
             current_delivery?: components["schemas"]["CurrentDelivery"] | null;
             /** Id */
             id: string;
@@ -2767,6 +2942,16 @@ export interface components {
             id: string;
             /** Name */
             name: string;
+        };
+        /** SettlementIn */
+        SettlementIn: {
+            /**
+             * Amount
+             * @description Minor units the rider deposited.
+             */
+            amount: number;
+            /** Note */
+            note?: string | null;
         };
         /** ShiftIn */
         ShiftIn: {
@@ -4907,6 +5092,8 @@ export interface operations {
         parameters: {
             query?: {
                 store_id?: string | null;
+                /** @description Only riders holding cash */
+                holding_cash?: boolean;
                 cursor?: string | null;
                 limit?: number;
             };
@@ -4983,6 +5170,233 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RiderRead"];
+                };
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminRiderCash: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                rider_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CashLedger"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adjustRiderCash: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body: same answer */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                rider_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdjustmentIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CashEntryRead"];
+                };
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    settleRiderCash: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Same key and body: same answer */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                rider_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SettlementIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CashEntryRead"];
                 };
             };
             /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
@@ -8107,6 +8521,56 @@ export interface operations {
             };
             /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRiderCash: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CashLedger"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

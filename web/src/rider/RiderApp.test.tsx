@@ -89,4 +89,61 @@ describe('rider app', () => {
       expect(delivered.map((c) => c.body)).toEqual([{ otp: '1111' }, { otp: '4321' }]);
     },
   );
+
+  it('asks for the cash received on a cash order and sends it with the change', async () => {
+    setTokens({ access_token: 'A', refresh_token: 'R' });
+    localStorage.setItem('kirana.rider.online', '1');
+    let held = 0;
+    const { calls } = fakeServer({
+      'GET /api/v1/me': () => ({ body: { ...ME, roles: ['rider'], store_id: 's1' } }),
+      'POST /api/v1/rider/location': () => ({ body: {} }),
+      'GET /api/v1/rider/tasks': () => ({
+        body: {
+          items: held
+            ? []
+            : [
+                {
+                  ...TASK,
+                  status: 'picked_up',
+                  payment_method: 'cod',
+                  amount_to_collect: 24_950,
+                },
+              ],
+          next_cursor: null,
+        },
+      }),
+      'GET /api/v1/rider/cash': () => ({
+        body: { cash_held: held, currency: 'INR', items: [], next_cursor: null },
+      }),
+      'POST /api/v1/rider/deliveries/{id}/delivered': () => {
+        held = 24_950;
+        return {
+          body: { id: 'd1', order_id: 'o1', rider_id: 'r1', rider_name: 'R', status: 'delivered' },
+        };
+      },
+    });
+    vi.stubGlobal(
+      'navigator',
+      Object.assign(Object.create(navigator), {
+        geolocation: { watchPosition: vi.fn(() => 1), clearWatch: vi.fn() },
+      }),
+    );
+    renderApp(<RiderApp />, '/rider');
+    await userEvent.type(await screen.findByLabelText("Customer's delivery code"), '4321');
+    const received = screen.getByLabelText('Cash received');
+    expect(received).toHaveValue('249.50');
+    expect(screen.getByTestId('change-due')).toHaveTextContent('Exact amount');
+    await userEvent.clear(received);
+    await userEvent.type(received, '200');
+    expect(screen.getByRole('button', { name: 'Complete delivery' })).toBeDisabled();
+    await userEvent.clear(received);
+    await userEvent.type(received, '500');
+    expect(screen.getByTestId('change-due')).toHaveTextContent('250.50');
+    await userEvent.click(screen.getByRole('button', { name: 'Complete delivery' }));
+    await waitFor(() => expect(screen.getByTestId('cash-held')).toHaveTextContent('249.5'));
+    const delivered = calls.filter((c) => c.path === '/api/v1/rider/deliveries/d1/delivered');
+    expect(delivered.map((c) => c.body)).toEqual([
+      { otp: '4321', cash: { tendered: 50_000, change: 25_050 } },
+    ]);
+  });
 });

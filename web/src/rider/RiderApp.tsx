@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Icon } from '../ui/icons';
 import { api, unwrap } from '../lib/api';
 import { errorMessage } from '../lib/problem';
-import { formatMoney } from '../lib/money';
+import { formatMoney, parseAmount } from '../lib/money';
 import { useLive } from '../lib/live';
 import { useQuery } from '../lib/query';
 import { LiveNote } from '../ui/LiveNote';
@@ -64,12 +64,20 @@ function TaskCard({
   task,
   spot,
   onDone,
+  onCollected,
 }: {
   task: RiderTask;
   spot: Spot | null;
   onDone: () => void;
+  onCollected?: () => void;
 }) {
   const [otp, setOtp] = useState('');
+  const cod = task.payment_method === 'cod';
+  // What the customer hands over, typed in the currency; the change follows from it.
+  const [tendered, setTendered] = useState(() => (task.amount_to_collect / 100).toFixed(2));
+  const tenderedMinor = parseAmount(tendered);
+  const change = tenderedMinor === null ? null : tenderedMinor - task.amount_to_collect;
+  const cashOk = !cod || (change !== null && change >= 0);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const toast = useToast();
@@ -117,10 +125,20 @@ function TaskCard({
       await unwrap(
         api.POST('/api/v1/rider/deliveries/{delivery_id}/delivered', {
           params: { path: { delivery_id: t.delivery_id } },
-          body: { otp: otp.trim() },
+          body: {
+            otp: otp.trim(),
+            ...(cod && tenderedMinor !== null && change !== null
+              ? { cash: { tendered: tenderedMinor, change } }
+              : {}),
+          },
         }),
       );
-      toast(`Order #${t.order_number} delivered. Nice work!`);
+      toast(
+        cod && change
+          ? `Order #${t.order_number} delivered: ${formatMoney(t.amount_to_collect, t.currency)} collected, ${formatMoney(change, t.currency)} change given.`
+          : `Order #${t.order_number} delivered. Nice work!`,
+      );
+      onCollected?.();
       setOtp('');
       onDone();
     } catch (err) {
@@ -195,7 +213,40 @@ function TaskCard({
             onChange={(e) => setOtp(e.target.value.replace(/\D/g, ''))}
             hint="Ask the customer for the code shown on their order screen."
           />
-          <Button type="submit" size="big" block busy={busy} disabled={otp.length < 4 || t.locked}>
+          {cod ? (
+            <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
+              <legend className="subtle">
+                Cash due: <strong>{formatMoney(t.amount_to_collect, t.currency)}</strong>
+              </legend>
+              <TextField
+                label="Cash received"
+                inputMode="decimal"
+                value={tendered}
+                onChange={(e) => setTendered(e.target.value)}
+                error={
+                  change === null
+                    ? 'Enter the amount handed over, like 500 or 249.50.'
+                    : change < 0
+                      ? `That is ${formatMoney(-change, t.currency)} short of the amount due.`
+                      : undefined
+                }
+              />
+              <div className="banner" aria-live="polite" data-testid="change-due">
+                {change !== null && change > 0
+                  ? `Give ${formatMoney(change, t.currency)} change.`
+                  : change === 0
+                    ? 'Exact amount: no change.'
+                    : 'Change: —'}
+              </div>
+            </fieldset>
+          ) : null}
+          <Button
+            type="submit"
+            size="big"
+            block
+            busy={busy}
+            disabled={otp.length < 4 || t.locked || !cashOk}
+          >
             Complete delivery
           </Button>
         </form>
@@ -234,6 +285,9 @@ export default function RiderApp() {
     }
   }
 
+  const cash = useQuery('rider-cash', () =>
+    unwrap(api.GET('/api/v1/rider/cash', { params: { query: { limit: 5 } } })),
+  );
   const list = (tasks.data?.items ?? []) as RiderTask[];
   return (
     <div className="staff-shell">
@@ -265,6 +319,17 @@ export default function RiderApp() {
             />
           </label>
         </section>
+        {cash.data ? (
+          <section className="card row between" aria-label="Cash in hand" style={{ marginTop: 16 }}>
+            <div>
+              <strong>Cash in hand</strong>
+              <div className="subtle">Hand it in at your store; an admin settles it.</div>
+            </div>
+            <strong data-testid="cash-held">
+              {formatMoney(cash.data.cash_held, cash.data.currency)}
+            </strong>
+          </section>
+        ) : null}
         <div style={{ marginTop: 16 }} className="stack">
           <ErrorBanner error={error} />
           {!online ? (
@@ -280,6 +345,7 @@ export default function RiderApp() {
                 task={t}
                 spot={spot}
                 onDone={() => void tasks.reload()}
+                onCollected={() => void cash.reload()}
               />
             ))
           ) : (
