@@ -232,3 +232,9 @@ def test_up_loads_no_demo_users_in_production_or_another_market(
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_the_redis_event_broker_needs_a_redis_url() -> None:
+    with pytest.raises(ValidationError, match="KIRANA_EVENT_BROKER=redis needs KIRANA_REDIS_URL"):
+        Settings(env="test", event_broker="redis", redis_url=None)
+    assert Settings(env="test", event_broker="redis", redis_url="redis://h:6379/0").event_broker

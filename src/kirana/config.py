@@ -134,6 +134,16 @@ class Settings(BaseSettings):
     otp_requests_per_phone: int = Field(default=3, ge=1)
     otp_requests_per_address: int = Field(default=10, ge=1)
     otp_window_seconds: int = Field(default=900, ge=60)
+    # How events reach their consumers (docs/events.md). "database": the relay hands them to
+    # the consumers itself (the embedded deployment; several workers over PostgreSQL share it).
+    # "redis": the relay feeds a Redis stream that each consumer reads as a consumer group
+    # (needs KIRANA_REDIS_URL). Entries kept in the stream; how long a dead worker's entries
+    # wait before another takes them; how far back events are sent again if Redis lost them.
+    event_broker: Literal["database", "redis"] = "database"
+    event_stream: str = "kirana:events"
+    event_stream_maxlen: int = Field(default=1_000_000, ge=1_000)
+    event_claim_idle_seconds: float = Field(default=30.0, gt=0)
+    event_replay_hours: float = Field(default=24.0, gt=0)
     # Live channels (docs/live.md): messages kept per channel for clients that resume, messages
     # waiting per socket before a slow one is closed, seconds between heartbeats, and the
     # prefix of the Redis keys and channels they use (with KIRANA_REDIS_URL).
@@ -221,6 +231,11 @@ class Settings(BaseSettings):
             elif not value:
                 setattr(self, name, self._local_secret(name))
         self._provider_secrets()
+        if self.event_broker == "redis" and not self.redis_url:
+            raise ValueError(
+                "KIRANA_EVENT_BROKER=redis needs KIRANA_REDIS_URL (redis://HOST:6379/0); set it, "
+                "or use KIRANA_EVENT_BROKER=database"
+            )
         return self
 
     def _provider_secrets(self) -> None:

@@ -1,6 +1,7 @@
 """A relay in a process of its own, for the fault tests: ``python -m tests.kit.relay_worker URL
-LOG``. Two consumers write to ``relay_effects``; the slow one notes in LOG each event it starts,
-so a test can kill the process in the middle of a batch."""
+LOG [REDIS_URL STREAM]``. Two consumers write to ``relay_effects``; the slow one notes in LOG
+each event it starts, so a test can kill the process in the middle of a batch. With a Redis URL
+and a stream it is a worker of the Redis-stream broker; without, the database relay."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import text
 
 from kirana.kit.db import Database
 from kirana.kit.outbox import Event, run_relay, subscribe
+from kirana.kit.streams import StreamRelay
 
 FAULT_TYPE = "test.fault_step"
 
@@ -36,11 +38,16 @@ def register(log: Path | None, delay: float) -> None:
         await write(session, "slow", event)
 
 
-async def main(url: str, log: Path) -> None:
+async def main(url: str, log: Path, redis_url: str | None, stream: str | None) -> None:
     register(log, delay=0.02)
     db = Database(url, pool_size=5)
-    await run_relay(db, poll_seconds=0.05, batch=20)
+    if redis_url and stream:
+        relay = StreamRelay(db, redis_url, stream=stream, batch=20, poll_seconds=0.05)
+        await relay.run(asyncio.Event())
+    else:
+        await run_relay(db, poll_seconds=0.05, batch=20)
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], Path(sys.argv[2])))
+    extra = [*sys.argv[3:5], None, None]
+    asyncio.run(main(sys.argv[1], Path(sys.argv[2]), extra[0], extra[1]))

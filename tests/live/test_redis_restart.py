@@ -24,9 +24,10 @@ REDIS_SERVER = shutil.which("redis-server")
 
 
 class OwnRedis:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, persistent: bool = True) -> None:
         self.port = free_port()
         self.dir = directory
+        self.persistent = persistent
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -35,12 +36,14 @@ class OwnRedis:
 
     def start(self) -> None:
         assert REDIS_SERVER
-        # Persistent, as production's is: the channel histories outlive a restart.
+        # Persistent, as production's is: the channel histories outlive a restart. Without
+        # persistence a restart loses everything, the worst case.
         self.proc = subprocess.Popen(
             [
                 REDIS_SERVER,
                 *("--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir)),
-                *("--appendonly", "yes", "--appendfsync", "always", "--save", ""),
+                *("--appendonly", "yes" if self.persistent else "no", "--save", ""),
+                *(("--appendfsync", "always") if self.persistent else ()),
             ],
             stdout=subprocess.DEVNULL,
         )

@@ -30,3 +30,10 @@ def new_id() -> str:
 
 def is_id(value: str) -> bool:
     return len(value) == 26 and all(c in _ALPHABET for c in value)
+
+
+def floor(epoch_seconds: float) -> str:
+    """The smallest id made at or after ``epoch_seconds``: ids at least this old sort below it
+    (time ranges over an id column use its primary-key index)."""
+    value = int(epoch_seconds * 1000) << 80
+    return "".join([_PAIRS[(value >> shift) & 1023] for shift in range(120, -1, -10)])

@@ -58,6 +58,8 @@ class OutboxEvent(Base):
             sqlite_where=text("published_at IS NULL"),
             postgresql_where=text("published_at IS NULL"),
         ),
+        # A consumer reading the event stream looks up the earlier events of a batch's keys.
+        Index("ix_outbox_key", "key", "id"),
         # The relay looks up a batch's keys among the unpublished events.
         Index(
             "ix_outbox_unpublished_key",
@@ -119,6 +121,20 @@ def subscribe(event_type: str, consumer: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def new_wakeup() -> asyncio.Event:
+    """A fresh event that ``emit()`` in this process sets: the relay waits on it between polls
+    (one per relay loop, made in that loop's event loop)."""
+    global _wakeup
+    _wakeup = asyncio.Event()
+    return _wakeup
+
+
+def wake() -> None:
+    """Have the relay of this process look for due events now."""
+    if _wakeup is not None:
+        _wakeup.set()
+
+
 def add_listener(listener: Callable[[Event], Awaitable[None]]) -> None:
     _listeners.append(listener)
 
@@ -140,8 +156,7 @@ async def emit(
         "request_id": telemetry.request_id(),
     }
     await session.execute(insert(table_of(OutboxEvent)), row)
-    if _wakeup is not None:
-        _wakeup.set()
+    wake()
     return event_id
 
 
@@ -277,8 +292,8 @@ async def _consume_share(
                     continue
                 if event.id in failed:  # failed in the run without savepoints
                     out.failed[event.id] = failed[event.id]
-                    if event.key:
-                        waiting.setdefault(event.key, event.id)
+                    if event.key:  # the key's later events wait for this one
+                        waiting[event.key] = min(waiting.get(event.key, event.id), event.id)
                     continue
                 try:
                     with telemetry.handling(event):
@@ -293,8 +308,8 @@ async def _consume_share(
                     if not savepoints:
                         raise _RetryWithSavepoints(event.id, error) from exc
                     out.failed[event.id] = error
-                    if event.key:
-                        waiting.setdefault(event.key, event.id)
+                    if event.key:  # the key's later events wait for this one
+                        waiting[event.key] = min(waiting.get(event.key, event.id), event.id)
                     continue
                 handled.append(
                     {"consumer": consumer, "event_id": event.id, "handled_at": clock.now()}
@@ -436,8 +451,7 @@ async def run_relay(
     """The relay loop of the embedded deployment and of ``kirana worker``: a full batch is
     followed at once by the next; otherwise it waits for an emit in this process or the poll.
     It returns between batches once ``stopping`` is set."""
-    global _wakeup
-    _wakeup = asyncio.Event()
+    wakeup = new_wakeup()
     while stopping is None or not stopping.is_set():
         try:
             claimed, _ = await _relay_batch(db, batch)
@@ -446,6 +460,6 @@ async def run_relay(
             claimed = 0
         if claimed >= batch:
             continue
-        _wakeup.clear()
+        wakeup.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(_wakeup.wait(), timeout=poll_seconds)
+            await asyncio.wait_for(wakeup.wait(), timeout=poll_seconds)

@@ -15,6 +15,7 @@ from kirana.catalog.jobs import flush_search_stats, index_unindexed_products
 from kirana.config import Settings
 from kirana.kit.db import Database
 from kirana.kit.outbox import run_relay
+from kirana.kit.streams import StreamRelay
 
 # Every service's event handlers subscribe when imported; the relay must know all of them, in the
 # API process (`kirana up`) and in `kirana worker` alike.
@@ -39,7 +40,18 @@ Job = Callable[[Database, Settings, asyncio.Event], Coroutine[Any, Any, None]]
 
 
 async def outbox_relay(db: Database, settings: Settings, stopping: asyncio.Event) -> None:
-    await run_relay(db, stopping=stopping)
+    if settings.event_broker == "redis" and settings.redis_url:
+        relay = StreamRelay(
+            db,
+            settings.redis_url,
+            stream=settings.event_stream,
+            maxlen=settings.event_stream_maxlen,
+            claim_idle_seconds=settings.event_claim_idle_seconds,
+            replay_hours=settings.event_replay_hours,
+        )
+        await relay.run(stopping)
+    else:
+        await run_relay(db, stopping=stopping)
 
 
 async def notification_sender(db: Database, settings: Settings, stopping: asyncio.Event) -> None:
