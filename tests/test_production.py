@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from kirana.config import PROVIDER_SECRETS, SECRETS, Settings
+from kirana.config import PAYMENT_SECRETS, PROVIDER_SECRETS, SECRETS, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = "q" * 48
@@ -49,7 +49,62 @@ def test_every_secret_like_setting_is_checked() -> None:
     """A secret added to Settings later is refused in production too, not forgotten."""
     words = ("secret", "password", "token_key", "auth_token", "auth_key", "private_key")
     secretish = {n for n in Settings.model_fields if any(w in n for w in words)}
-    assert secretish <= set(SECRETS) | set(PROVIDER_SECRETS) | {"vapid_private_key"}
+    payment = {name for needed in PAYMENT_SECRETS.values() for name in needed}
+    assert secretish <= set(SECRETS) | set(PROVIDER_SECRETS) | payment | {"vapid_private_key"}
+
+
+STRIPE = {
+    "stripe_secret_key": "sk_live_" + "s" * 91,
+    "stripe_publishable_key": "pk_live_" + "p" * 91,
+    "stripe_webhook_secret": "whsec_" + "w" * 32,
+}
+RAZORPAY = {
+    "razorpay_key_id": "rzp_live_" + "k" * 14,
+    "razorpay_key_secret": "r" * 24,
+    "razorpay_webhook_secret": "h" * 24,
+}
+
+
+@pytest.mark.parametrize(
+    ("provider", "overrides", "says"),
+    [
+        ("stripe", {"stripe_webhook_secret": ""}, "KIRANA_STRIPE_WEBHOOK_SECRET is not set"),
+        (
+            "stripe",
+            {"stripe_webhook_secret": "whsec_short"},
+            "KIRANA_STRIPE_WEBHOOK_SECRET is shorter",
+        ),
+        ("stripe", {"stripe_publishable_key": ""}, "KIRANA_STRIPE_PUBLISHABLE_KEY is not set"),
+        ("stripe", {"stripe_secret_key": "sk_live_x"}, "KIRANA_STRIPE_SECRET_KEY is shorter"),
+        ("razorpay", {"razorpay_webhook_secret": ""}, "KIRANA_RAZORPAY_WEBHOOK_SECRET is not set"),
+        (
+            "razorpay",
+            {"razorpay_webhook_secret": "short"},
+            "KIRANA_RAZORPAY_WEBHOOK_SECRET is shorter",
+        ),
+        ("razorpay", {"razorpay_key_secret": "short"}, "KIRANA_RAZORPAY_KEY_SECRET is shorter"),
+    ],
+)
+def test_production_refuses_a_payment_provider_without_its_secrets(
+    provider: str, overrides: dict[str, str], says: str
+) -> None:
+    keys = (STRIPE if provider == "stripe" else RAZORPAY) | overrides
+    with pytest.raises(ValidationError) as caught:
+        production(**keys)
+    message = caught.value.errors()[0]["msg"]
+    assert says in message and "\n" not in message
+
+
+def test_payment_providers_are_chosen_by_their_keys() -> None:
+    assert (production().card_provider, production().upi_provider) == ("sandbox", "sandbox")
+    stripe = production(**STRIPE)
+    assert (stripe.card_provider, stripe.upi_provider) == ("stripe", None)
+    both = production(**STRIPE, **RAZORPAY)
+    assert (both.card_provider, both.upi_provider) == ("stripe", "razorpay")
+    razorpay = production(**RAZORPAY)
+    assert (razorpay.card_provider, razorpay.upi_provider) == ("razorpay", "razorpay")
+    with pytest.raises(ValidationError, match="KIRANA_STRIPE_SECRET_KEY is not set"):
+        production(payment_provider="stripe")
 
 
 TWILIO = {"twilio_account_sid": "AC" + "0" * 32, "twilio_from": "+15005550006"}

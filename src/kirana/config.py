@@ -25,6 +25,18 @@ MIN_SECRET_LENGTH = 32
 # (``_provider_secrets``), with the shortest length each provider issues (an MSG91 auth key has
 # 24 characters, a Twilio auth token 32; an SMTP password is whatever the mail host gave).
 PROVIDER_SECRETS = {"twilio_auth_token": 32, "msg91_auth_key": 20, "smtp_password": 12}
+# The payment providers' credentials (docs/payments.md), likewise checked when the provider is in
+# use: what each needs, and the shortest each issues in production (a Stripe key is sk_test_ or
+# sk_live_ and 99 characters, a webhook signing secret whsec_ and 32 more; a Razorpay key secret
+# is 24 characters, and its webhook secret is one the operator types: we ask for 24 or more).
+PAYMENT_SECRETS = {
+    "stripe": {
+        "stripe_secret_key": 32,
+        "stripe_publishable_key": 0,
+        "stripe_webhook_secret": 32,
+    },
+    "razorpay": {"razorpay_key_id": 0, "razorpay_key_secret": 20, "razorpay_webhook_secret": 24},
+}
 # Values that were once defaults in this repository, so are known to anyone.
 _PUBLISHED = frozenset(
     {
@@ -60,6 +72,27 @@ class Settings(BaseSettings):
     locale: str = Field(_MARKET.locale, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     # Shared with the payment gateway, which signs its webhooks with it. Unset: as secret_key.
     payment_webhook_secret: str = ""
+    # The payment provider for cards and UPI (docs/payments.md). Unset: Stripe if its secret key
+    # is set, else Razorpay if its key id is, else the sandbox gateway. Cash on delivery is
+    # always there. Stripe takes cards only; UPI goes to Razorpay when its keys are set too.
+    payment_provider: Literal["sandbox", "stripe", "razorpay"] | None = None
+    stripe_secret_key: str = ""
+    stripe_publishable_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_script_url: str = "https://js.stripe.com/v3/"
+    # How old a Stripe-Signature's timestamp may be (Stripe's own default, 5 minutes).
+    stripe_webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+    razorpay_key_id: str = ""
+    razorpay_key_secret: str = ""
+    razorpay_webhook_secret: str = ""
+    razorpay_base_url: str = "https://api.razorpay.com"
+    razorpay_script_url: str = "https://checkout.razorpay.com/v1/checkout.js"
+    # A provider's payment still pending after this long is asked about by the reconciliation
+    # job; a refund is tried this many times before it is shown to admins as failed.
+    payment_reconcile_after_seconds: float = Field(default=600.0, ge=0)
+    payment_refund_max_attempts: int = Field(default=10, ge=1, le=50)
+    payment_http_timeout_seconds: float = Field(default=20.0, gt=0)
     # Where development keeps what it makes for itself (the secrets above).
     var_dir: Path = Path("var")
     public_base_url: str = "http://127.0.0.1:8000"
@@ -236,7 +269,46 @@ class Settings(BaseSettings):
                 "KIRANA_EVENT_BROKER=redis needs KIRANA_REDIS_URL (redis://HOST:6379/0); set it, "
                 "or use KIRANA_EVENT_BROKER=database"
             )
+        self._payment_secrets()
         return self
+
+    @property
+    def card_provider(self) -> str:
+        """The gateway cards are charged through."""
+        if self.payment_provider is not None:
+            return self.payment_provider
+        if self.stripe_secret_key:
+            return "stripe"
+        return "razorpay" if self.razorpay_key_id else "sandbox"
+
+    @property
+    def upi_provider(self) -> str | None:
+        """The gateway UPI goes through; None: UPI is not offered (Stripe without Razorpay)."""
+        if self.card_provider != "stripe":
+            return self.card_provider
+        return "razorpay" if self.razorpay_key_id else None
+
+    def _payment_secrets(self) -> None:
+        """The payment providers in use need every key; production wants them long."""
+        used = {self.card_provider, self.upi_provider}
+        production = self.env == "production"
+        for provider, needed in PAYMENT_SECRETS.items():
+            if provider not in used:
+                continue
+            for name, shortest in needed.items():
+                value: str = getattr(self, name)
+                variable = f"KIRANA_{name.upper()}"
+                if not value:
+                    raise ValueError(
+                        f"{variable} is not set; payments by {provider.title()} need it (see "
+                        "docs/payments.md)"
+                    )
+                if production and shortest and (len(value) < shortest or value in _PUBLISHED):
+                    raise ValueError(
+                        f"{variable} is shorter than {shortest} characters or a published "
+                        f"value; copy the one {provider.title()}'s dashboard shows before "
+                        "running with KIRANA_ENV=production"
+                    )
 
     def _provider_secrets(self) -> None:
         """The chosen providers' credentials: present always, long and unpublished in

@@ -31,12 +31,27 @@ from kirana.logistics.ports import OrderDesk
 from kirana.notifications import outgoing
 from kirana.operations import Metrics
 from kirana.orders import service as orders
+from kirana.payments import gateways as payment_gateways
 from kirana.users.otp import CodeSender
 from kirana.worker import embedded
 
 log = logging.getLogger("kirana")
 
 STATIC_APP = Path(__file__).parent / "static" / "app"
+
+
+def payment_origins(settings: Settings) -> dict[str, tuple[str, ...]]:
+    """The payment providers in use: their scripts, and what those frame and call."""
+    used = {settings.card_provider, settings.upi_provider}
+    scripts: list[str] = []
+    frames: list[str] = []
+    if "stripe" in used:
+        scripts.append(settings.stripe_script_url)
+        frames.append(settings.stripe_api_base)
+    if "razorpay" in used:
+        scripts.append(settings.razorpay_script_url)
+        frames.append(settings.razorpay_base_url)
+    return {"payment_scripts": tuple(scripts), "payment_frames": tuple(frames)}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -100,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         trusted_proxies=settings.trusted_proxies,
         tile_url=settings.tile_url,
         hsts_seconds=settings.hsts_seconds,
+        **payment_origins(settings),
     )
     app.add_middleware(RequestTelemetry)
     # Logistics moves an order on pick-up and hand-over through this interface (it imports no
@@ -110,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     code_sender: CodeSender = outgoing
     app.state.code_sender = code_sender
     outgoing.configure(settings)
+    payment_gateways.configure(settings)
     install_error_handlers(app)
     document_errors(app, (app.router, *ROUTERS))
     mount_routers(app)

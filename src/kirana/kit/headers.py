@@ -20,8 +20,9 @@ DATA_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'n
 # The single-page app: its own bundle only. Inline styles are allowed (the first paint's shell
 # in index.html, Leaflet's positioning); inline scripts are not.
 APP_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:{tiles}; font-src 'self' data:; connect-src 'self'; "
+    "default-src 'self'; script-src 'self'{scripts}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:{tiles}; font-src 'self' data:; connect-src 'self'{frames}; "
+    "frame-src 'self'{frames}; "
     "worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
@@ -31,6 +32,17 @@ DOCS_POLICY = (
     "img-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 )
 _DATA_PATHS = ("/api/", "/media/", "/ws/", "/healthz", "/readyz", "/openapi.json")
+
+
+def _origins(urls: tuple[str, ...]) -> str:
+    """`` scheme://host`` for each URL, once each, in order (empty for none)."""
+    found: list[str] = []
+    for url in urls:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+        if origin and origin not in found:
+            found.append(origin)
+    return "".join(f" {o}" for o in found)
 
 
 def policy_for(path: str, app_policy: str) -> str:
@@ -43,13 +55,25 @@ def policy_for(path: str, app_policy: str) -> str:
 
 class SecurityHeaders:
     def __init__(
-        self, app: ASGIApp, *, trusted_proxies: str, tile_url: str | None, hsts_seconds: int
+        self,
+        app: ASGIApp,
+        *,
+        trusted_proxies: str,
+        tile_url: str | None,
+        hsts_seconds: int,
+        payment_scripts: tuple[str, ...] = (),
+        payment_frames: tuple[str, ...] = (),
     ) -> None:
+        """``payment_scripts``: the payment providers' script URLs (Stripe.js, Razorpay
+        Checkout), whose origins may run scripts; ``payment_frames``: the origins their scripts
+        frame and call (the scripts' own and the providers' APIs)."""
         self.app = app
         self.trusted = trusted_proxies
-        tiles = urlsplit(tile_url) if tile_url else None
-        origin = f" {tiles.scheme}://{tiles.netloc}" if tiles and tiles.netloc else ""
-        self.app_policy = APP_POLICY.format(tiles=origin)
+        self.app_policy = APP_POLICY.format(
+            tiles=_origins((tile_url,) if tile_url else ()),
+            scripts=_origins(payment_scripts),
+            frames=_origins(payment_scripts + payment_frames),
+        )
         self.hsts = f"max-age={hsts_seconds}; includeSubDomains" if hsts_seconds > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

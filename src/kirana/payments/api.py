@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.deps import AppSettings, CurrentUser, Session
+from kirana.kit.db import Database
 from kirana.payments import handlers as _handlers  # noqa: F401  (subscribes to order events)
 from kirana.payments import service
-from kirana.payments.schemas import ConfirmIn, ConfirmOut, PaymentRead, WebhookAck
+from kirana.payments.gateways import remote_gateway
+from kirana.payments.schemas import (
+    CheckoutRead,
+    ConfirmIn,
+    ConfirmOut,
+    PaymentRead,
+    RazorpayCallbackIn,
+    WebhookAck,
+)
 from kirana.payments.webhooks import SIGNATURE_HEADER
 
 router = APIRouter(prefix="/api/v1", tags=["payments"])
@@ -44,6 +54,38 @@ async def confirm_payment(
     )
 
 
+async def _outside_request_transaction(session: AsyncSession, request: Request) -> Database:
+    """A provider is called outside any transaction: end the request's (it only authenticated
+    the caller) so no lock is held meanwhile, and work in short transactions of our own."""
+    await session.commit()
+    db: Database = request.app.state.db
+    return db
+
+
+@router.post("/payments/{payment_id}/checkout", operation_id="startPaymentCheckout")
+async def start_checkout(
+    payment_id: PaymentId, principal: CurrentUser, session: Session, request: Request
+) -> CheckoutRead:
+    """Stripe or Razorpay: what the browser needs to run the provider's payment flow."""
+    db = await _outside_request_transaction(session, request)
+    return await service.start_checkout(db, payment_id=payment_id, customer_id=principal.id)
+
+
+@router.post("/payments/{payment_id}/razorpay", operation_id="completeRazorpayPayment")
+async def razorpay_callback(
+    payment_id: PaymentId,
+    body: RazorpayCallbackIn,
+    principal: CurrentUser,
+    session: Session,
+    request: Request,
+) -> ConfirmOut:
+    """Razorpay Checkout's handler answer, signature checked, then the payment asked about."""
+    db = await _outside_request_transaction(session, request)
+    return await service.razorpay_callback(
+        db, payment_id=payment_id, customer_id=principal.id, body=body
+    )
+
+
 @router.post("/payments/webhooks/{provider}", operation_id="receivePaymentWebhook")
 async def receive_webhook(
     provider: Annotated[str, Path(min_length=1, max_length=20)],
@@ -51,10 +93,15 @@ async def receive_webhook(
     session: Session,
     settings: AppSettings,
 ) -> WebhookAck:
+    body = await request.body()
+    gateway = remote_gateway(provider)
+    if gateway is not None:  # Stripe-Signature or X-Razorpay-Signature, by the provider's SDK
+        event = gateway.parse_webhook(body, request.headers)
+        return await service.apply_webhook(session, provider=provider, event=event)
     return await service.handle_webhook(
         session,
         provider=provider,
         secret=settings.payment_webhook_secret,
-        body=await request.body(),
+        body=body,
         signature=request.headers.get(SIGNATURE_HEADER),
     )

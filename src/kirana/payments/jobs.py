@@ -1,7 +1,9 @@
-"""Scheduled jobs of the payments service: the sandbox gateway's webhook sender."""
+"""Scheduled jobs of the payments service: the sandbox gateway's webhook sender, the sender of
+refunds to a provider's API, and the reconciliation of payments a provider left pending."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import httpx
@@ -11,12 +13,15 @@ from kirana.kit import clock
 from kirana.kit.db import Database
 from kirana.payments import handlers as _handlers  # noqa: F401  (the worker relays to them)
 from kirana.payments import repository as repo
-from kirana.payments import webhooks
+from kirana.payments import service, webhooks
+from kirana.payments.gateways import configure, remote_gateway
 
 BATCH = 50
 LEASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 12  # 1 s, 2 s, 4 s ... about an hour of retries in all
 TIMEOUT = httpx.Timeout(10.0)
+RECONCILE_BATCH = 50
+log = logging.getLogger("kirana.payments")
 
 
 def backoff(attempts: int) -> timedelta:
@@ -78,3 +83,71 @@ async def deliver_sandbox_webhooks(
         if own_client:
             await http.aclose()
     return accepted
+
+
+async def send_refunds(db: Database, settings: Settings) -> int:
+    """Send every due refund to its provider's API; returns how many the providers took.
+
+    A refund is recorded (and the money counted as given back) in the transaction that decided
+    it; this sends it only after that committed, outside any transaction, with the refund's
+    idempotency key as the provider's (Stripe) or its id as the receipt looked for first
+    (Razorpay), so a retry after a crash between "sent" and "recorded" refunds once. After
+    ``payment_refund_max_attempts`` tries it is left failed, with its error, for admins."""
+    configure(settings)
+    now = clock.now()
+    async with db.transaction() as session:
+        due = await repo.claim_due_refunds(session, now, now + LEASE, BATCH)
+    sent = 0
+    for refund, intent in due:
+        gateway = remote_gateway(intent.provider)
+        error: str | None = None
+        ref: str | None = None
+        if gateway is None:
+            error = f"the {intent.provider} provider is not configured"
+        else:
+            try:
+                ref = await gateway.send_refund(intent, refund)
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"[:500]
+        tries = refund.attempts + 1
+        status = "sent" if error is None else "pending"
+        if error is not None and tries >= settings.payment_refund_max_attempts:
+            status = "failed"
+            log.error("refund %s of payment %s failed for good: %s", refund.id, intent.id, error)
+        sent += error is None
+        async with db.transaction() as session:
+            await repo.record_refund_result(
+                session,
+                refund.id,
+                status=status,
+                attempts=tries,
+                next_attempt_at=None if status != "pending" else clock.now() + backoff(tries),
+                error=error,
+                gateway_ref=ref,
+                sent_at=clock.now() if error is None else None,
+            )
+    return sent
+
+
+async def reconcile_payments(db: Database, settings: Settings) -> int:
+    """Ask the provider about payments pending longer than ``payment_reconcile_after_seconds``
+    and settle those it has decided; returns how many moved. A payment it still calls pending
+    is asked again one threshold later; one settled meanwhile by webhook is left alone."""
+    configure(settings)
+    providers = [p for p in ("stripe", "razorpay") if remote_gateway(p) is not None]
+    if not providers:
+        return 0
+    before = clock.now() - timedelta(seconds=settings.payment_reconcile_after_seconds)
+    async with db.transaction(write=False) as session:
+        stale = await repo.stale_pending_intents(session, providers, before, RECONCILE_BATCH)
+    moved = 0
+    for intent in stale:
+        gateway = remote_gateway(intent.provider)
+        assert gateway is not None
+        try:
+            moved += await service.settle_from_provider(db, intent, gateway)
+        except Exception as exc:
+            log.warning(
+                "could not reconcile payment %s with %s: %s", intent.id, intent.provider, exc
+            )
+    return moved

@@ -45,6 +45,7 @@ class PaymentIntent(Timestamps, Base):
             "refunded_amount >= 0 AND refunded_amount <= captured_amount",
             name="refunded_within_captured",
         ),
+        Index("ix_payment_intents_gateway_ref", "provider", "gateway_ref"),
         Index(
             "uq_payment_intents_live_order",
             "order_id",
@@ -68,6 +69,10 @@ class PaymentIntent(Timestamps, Base):
     refunded_amount: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     failure_reason: Mapped[str | None] = mapped_column(String(200))
     settled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The provider's own id of this payment once it has one (a Stripe PaymentIntent pi_..., a
+    # Razorpay order order_...), and of the charge that paid it (a Razorpay payment pay_...).
+    gateway_ref: Mapped[str | None] = mapped_column(String(64))
+    gateway_payment_ref: Mapped[str | None] = mapped_column(String(64))
 
 
 class PaymentAttempt(Base):
@@ -99,6 +104,8 @@ class PaymentRefund(Base):
     __table_args__ = (
         CheckConstraint("amount > 0", name="amount_positive"),
         UniqueConstraint("intent_id", "idempotency_key", name="uq_payment_refunds_key"),
+        CheckConstraint("status IN ('pending','sent','failed')", name="status"),
+        Index("ix_payment_refunds_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[str] = id_column()
@@ -109,6 +116,17 @@ class PaymentRefund(Base):
     reason: Mapped[str] = mapped_column(String(200), nullable=False)
     idempotency_key: Mapped[str] = mapped_column(String(100), nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
+    # A refund through a provider's API is sent after its transaction commits (the
+    # ``send_refunds`` job): pending until the provider took it, failed after the last try. The
+    # sandbox and cash on delivery record theirs as sent at once.
+    status: Mapped[str] = mapped_column(
+        String(10), nullable=False, default="sent", server_default="sent"
+    )
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    gateway_ref: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SandboxWebhookDelivery(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, text, update
+from sqlalchemy import case, func, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -94,12 +94,15 @@ async def move_pending(
     captured_amount: int | None = None,
     failure_reason: str | None = None,
     from_status: PaymentStatus = PaymentStatus.PENDING,
+    gateway_payment_ref: str | None = None,
 ) -> bool:
     """Move an intent from ``from_status`` to ``status``; False if something moved it first."""
     PAYMENT.check(from_status, status)
     values: dict[str, Any] = {"status": status, "settled_at": at, "updated_at": at}
     if captured_amount is not None:
         values["captured_amount"] = captured_amount
+    if gateway_payment_ref is not None:
+        values["gateway_payment_ref"] = gateway_payment_ref[:64]
     if failure_reason is not None:
         values["failure_reason"] = failure_reason[:200]
     result = await session.execute(
@@ -108,6 +111,103 @@ async def move_pending(
         .values(**values)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def intent_by_gateway_ref(
+    session: AsyncSession, provider: str, gateway_ref: str
+) -> PaymentIntent | None:
+    result = await session.execute(
+        select(PaymentIntent)
+        .where(PaymentIntent.provider == provider, PaymentIntent.gateway_ref == gateway_ref)
+        .order_by(PaymentIntent.created_at.desc())
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
+    return result.scalar_one_or_none()
+
+
+async def set_gateway_ref(session: AsyncSession, intent_id: str, gateway_ref: str) -> bool:
+    """Record the provider's id of a payment unless it has another one already."""
+    result = await session.execute(
+        update(PaymentIntent)
+        .where(
+            PaymentIntent.id == intent_id,
+            or_(PaymentIntent.gateway_ref.is_(None), PaymentIntent.gateway_ref == gateway_ref),
+        )
+        .values(gateway_ref=gateway_ref)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def stale_pending_intents(
+    session: AsyncSession, providers: list[str], before: datetime, limit: int
+) -> list[PaymentIntent]:
+    """Pending intents a provider knows of (it has given an id) not touched since ``before``."""
+    rows = await session.execute(
+        select(PaymentIntent)
+        .where(
+            PaymentIntent.status == PaymentStatus.PENDING,
+            PaymentIntent.provider.in_(providers),
+            PaymentIntent.gateway_ref.is_not(None),
+            PaymentIntent.updated_at <= before,
+        )
+        .order_by(PaymentIntent.updated_at, PaymentIntent.id)
+        .limit(limit)
+    )
+    return list(rows.scalars().all())
+
+
+async def touch_pending(session: AsyncSession, intent_id: str, at: datetime) -> None:
+    await session.execute(
+        update(PaymentIntent)
+        .where(PaymentIntent.id == intent_id, PaymentIntent.status == PaymentStatus.PENDING)
+        .values(updated_at=at)
+    )
+
+
+async def claim_due_refunds(
+    session: AsyncSession, now: datetime, lease_until: datetime, limit: int
+) -> list[tuple[PaymentRefund, PaymentIntent]]:
+    """Take up to ``limit`` refunds due to be sent, leasing them from other senders."""
+    rows = (
+        await session.execute(
+            select(PaymentRefund, PaymentIntent)
+            .join(PaymentIntent, PaymentIntent.id == PaymentRefund.intent_id)
+            .where(PaymentRefund.status == "pending", PaymentRefund.next_attempt_at <= now)
+            .order_by(PaymentRefund.next_attempt_at, PaymentRefund.id)
+            .limit(limit)
+            .with_for_update(of=PaymentRefund, skip_locked=True)
+        )
+    ).all()
+    for refund, _ in rows:
+        refund.next_attempt_at = lease_until
+    await session.flush()
+    return [(refund, intent) for refund, intent in rows]
+
+
+async def record_refund_result(
+    session: AsyncSession,
+    refund_id: str,
+    *,
+    status: str,
+    attempts: int,
+    next_attempt_at: datetime | None,
+    error: str | None,
+    gateway_ref: str | None,
+    sent_at: datetime | None,
+) -> None:
+    await session.execute(
+        update(PaymentRefund)
+        .where(PaymentRefund.id == refund_id, PaymentRefund.status == "pending")
+        .values(
+            status=status,
+            attempts=attempts,
+            next_attempt_at=next_attempt_at,
+            last_error=error,
+            gateway_ref=gateway_ref,
+            sent_at=sent_at,
+        )
+    )
 
 
 async def add_refunded(session: AsyncSession, intent_id: str, amount: int, at: datetime) -> bool:

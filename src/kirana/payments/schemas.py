@@ -72,3 +72,29 @@ class RefundRead(BaseModel):
 class WebhookAck(BaseModel):
     received: bool = True
     duplicate: bool = False
+
+
+class CheckoutRead(BaseModel):
+    """What the web app needs to run the provider's own payment flow (Stripe.js or Razorpay
+    Checkout) for this payment, in the test or live mode its public key names."""
+
+    payment_id: str
+    provider: Literal["stripe", "razorpay"]
+    public_key: str
+    script_url: str
+    amount: int
+    currency: str
+    # Stripe: for ``stripe.confirmCardPayment(client_secret, ...)``.
+    client_secret: str | None = None
+    # Razorpay: the ``order_id`` Checkout opens.
+    provider_order_id: str | None = None
+
+
+class RazorpayCallbackIn(BaseModel):
+    """What Razorpay Checkout's ``handler`` receives when the customer has paid."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    razorpay_payment_id: str = Field(min_length=1, max_length=64, pattern=r"^pay_[A-Za-z0-9]+$")
+    razorpay_order_id: str = Field(min_length=1, max_length=64, pattern=r"^order_[A-Za-z0-9]+$")
+    razorpay_signature: str = Field(min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$")

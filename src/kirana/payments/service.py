@@ -8,18 +8,33 @@ it and emits ``payment.succeeded`` or ``payment.failed``; the other changes noth
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit import clock
-from kirana.kit.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from kirana.kit.db import Database
+from kirana.kit.errors import (
+    BadRequest,
+    Conflict,
+    NotFound,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.payments import repository as repo
 from kirana.payments import webhooks
-from kirana.payments.gateways import Instrument, gateway_for, provider_for
+from kirana.payments.gateways import (
+    Instrument,
+    RemoteGateway,
+    gateway_for,
+    provider_for,
+    remote_gateway,
+)
+from kirana.payments.gateways.razorpay import RazorpayGateway, answer
 from kirana.payments.models import (
     METHODS,
     PaymentAttempt,
@@ -27,8 +42,18 @@ from kirana.payments.models import (
     PaymentRefund,
     ProcessedWebhookEvent,
 )
-from kirana.payments.schemas import ConfirmIn, ConfirmOut, PaymentRead, RefundRead, WebhookAck
+from kirana.payments.schemas import (
+    CheckoutRead,
+    ConfirmIn,
+    ConfirmOut,
+    PaymentRead,
+    RazorpayCallbackIn,
+    RefundRead,
+    WebhookAck,
+)
 from kirana.payments.state import CAPTURED_STATUSES, Outcome, PaymentStatus
+
+log = logging.getLogger("kirana.payments")
 
 
 def to_read(intent: PaymentIntent) -> PaymentRead:
@@ -277,9 +302,15 @@ async def confirm(
 
 
 async def _settle(
-    session: AsyncSession, intent_id: str, outcome: Outcome, reason: str | None
+    session: AsyncSession,
+    intent_id: str,
+    outcome: Outcome,
+    reason: str | None,
+    *,
+    payment_ref: str | None = None,
 ) -> bool:
-    """Move a pending intent to its final outcome once; the one that moves it emits the event."""
+    """Move a pending intent to its final outcome once; the one that moves it emits the event.
+    ``payment_ref`` is the provider's id of the charge that paid it (what a refund names)."""
     intent = await repo.intent_by_id(session, intent_id)
     if intent is None:
         return False
@@ -291,6 +322,7 @@ async def _settle(
             status=PaymentStatus.SUCCEEDED,
             at=now,
             captured_amount=intent.amount,
+            gateway_payment_ref=payment_ref,
         )
         if moved:
             await emit(
@@ -329,16 +361,46 @@ async def handle_webhook(
     body: bytes,
     signature: str | None,
 ) -> WebhookAck:
-    """Apply a gateway's signed event once; a redelivered event id changes nothing."""
+    """Apply the sandbox's signed event once (``Kirana-Signature``); a provider's own webhooks
+    come through :func:`apply_webhook` after its gateway verified them."""
     gateway_for(provider)  # 404 for a provider we do not know
     webhooks.verify(secret, signature, body, clock.now())
-    event = webhooks.parse(body)
-    intent = await repo.intent_by_id(session, event.payment_id)
-    if intent is not None and intent.provider != provider:
+    return await apply_webhook(session, provider=provider, event=webhooks.parse(body))
+
+
+async def _webhook_intent(
+    session: AsyncSession, provider: str, event: webhooks.WebhookEvent
+) -> PaymentIntent | None:
+    intent = await repo.intent_by_id(session, event.payment_id) if event.payment_id else None
+    if intent is None and event.gateway_ref:
+        intent = await repo.intent_by_gateway_ref(session, provider, event.gateway_ref)
+    if intent is None:
+        return None
+    if intent.provider != provider:
         raise BadRequest(
             f"Payment {intent.id} is with {intent.provider!r}; {provider!r} cannot report on it",
             code="webhook_provider_mismatch",
         )
+    if event.gateway_ref and intent.gateway_ref and event.gateway_ref != intent.gateway_ref:
+        raise BadRequest(
+            f"The event is about {event.gateway_ref}, not this payment's {intent.gateway_ref}",
+            code="webhook_payment_mismatch",
+        )
+    return intent
+
+
+def _pays_in_full(intent: PaymentIntent, amount: int | None, currency: str | None) -> bool:
+    """Whether what the provider captured is what the intent asked (when it says)."""
+    return (amount is None or amount == intent.amount) and (
+        currency is None or currency.upper() == intent.currency.upper()
+    )
+
+
+async def apply_webhook(
+    session: AsyncSession, *, provider: str, event: webhooks.WebhookEvent
+) -> WebhookAck:
+    """Apply a verified event once; a redelivered event id changes nothing."""
+    intent = await _webhook_intent(session, provider, event)
     fresh = await repo.insert_unique(
         session,
         ProcessedWebhookEvent(
@@ -354,15 +416,30 @@ async def handle_webhook(
     if intent is None:
         return WebhookAck()  # not ours (another environment's event); acknowledged, ignored
     if event.type == webhooks.SUCCEEDED:
-        if not await _settle(session, intent.id, PaymentStatus.SUCCEEDED, None):
-            await _refund_late_capture(session, intent.id)
+        if not _pays_in_full(intent, event.amount, event.currency):
+            log.warning(
+                "payment %s: %s reports %s %s captured, not %s %s; left for support",
+                intent.id,
+                provider,
+                event.amount,
+                event.currency,
+                intent.amount,
+                intent.currency,
+            )
+            return WebhookAck()
+        if not await _settle(
+            session, intent.id, PaymentStatus.SUCCEEDED, None, payment_ref=event.payment_ref
+        ):
+            await _refund_late_capture(session, intent.id, payment_ref=event.payment_ref)
     elif event.type == webhooks.FAILED:
         await _settle(session, intent.id, PaymentStatus.FAILED, event.reason)
-    # payment_intent.refunded confirms a refund we started and recorded already.
+    # A refund event confirms a refund we started and recorded already.
     return WebhookAck()
 
 
-async def _refund_late_capture(session: AsyncSession, intent_id: str) -> None:
+async def _refund_late_capture(
+    session: AsyncSession, intent_id: str, *, payment_ref: str | None = None
+) -> None:
     """The gateway captured money for an intent we had voided (the order was cancelled while a
     UPI collect was in flight): record the capture and give it straight back."""
     intent = await repo.intent_by_id(session, intent_id)
@@ -375,6 +452,7 @@ async def _refund_late_capture(session: AsyncSession, intent_id: str) -> None:
         at=clock.now(),
         captured_amount=intent.amount,
         from_status=PaymentStatus.CANCELLED,
+        gateway_payment_ref=payment_ref,
     )
     if captured and intent.amount > 0:
         await refund(
@@ -394,7 +472,12 @@ async def refund(
     *,
     idempotency_key: str | None = None,
 ) -> RefundRead:
-    """Give back ``amount`` of a captured payment, once per ``idempotency_key``."""
+    """Give back ``amount`` (a part, or all that is left) of a captured payment, once per
+    ``idempotency_key``: the refund is recorded in the caller's transaction; a provider's API
+    is sent it after that commits (the ``send_refunds`` job), with the key as its own.
+
+    This signature is stable: orders and logistics refund substitutions and cancellations
+    through it."""
     intent = await repo.intent_by_id(session, payment_id, lock=True)
     if intent is None:
         raise NotFound("No such payment", code="payment_not_found")
@@ -414,8 +497,17 @@ async def refund(
             "The refund is more than what is left of the captured amount",
             code="refund_exceeds_captured",
         )
+    remote = remote_gateway(intent.provider) is not None
     row = PaymentRefund(
-        id=new_id(), intent_id=intent.id, amount=amount, reason=reason[:200], idempotency_key=key
+        id=new_id(),
+        intent_id=intent.id,
+        amount=amount,
+        reason=reason[:200],
+        idempotency_key=key,
+        status="pending" if remote else "sent",
+        attempts=0,
+        next_attempt_at=clock.now() if remote else None,
+        sent_at=None if remote else clock.now(),
     )
     if not await repo.insert_unique(session, row):
         raise Conflict("This refund is being made already", code="refund_in_progress")
@@ -423,7 +515,12 @@ async def refund(
     await emit(
         session,
         "payment.refunded",
-        {"payment_id": intent.id, "order_id": intent.order_id, "amount": amount},
+        {
+            "payment_id": intent.id,
+            "order_id": intent.order_id,
+            "amount": amount,
+            "refund_id": row.id,
+        },
     )
     return _refund_read(row)
 
@@ -465,3 +562,116 @@ async def collect_cash(session: AsyncSession, order_id: str) -> None:
             at=clock.now(),
             captured_amount=intent.amount,
         )
+
+
+def _provider_down(provider: str, exc: Exception) -> ServiceUnavailable:
+    log.warning("payment provider %s failed: %s: %s", provider, type(exc).__name__, exc)
+    return ServiceUnavailable(
+        f"{provider.title()} did not answer; try paying again in a moment",
+        code="provider_unavailable",
+    )
+
+
+async def _remote_intent(
+    db: Database, payment_id: str, customer_id: str
+) -> tuple[PaymentIntent, RemoteGateway]:
+    async with db.transaction(write=False) as session:
+        intent = await _owned_intent(session, payment_id, customer_id)
+    gateway = remote_gateway(intent.provider)
+    if gateway is None:
+        raise Conflict(
+            f"This payment is by {intent.provider}: confirm it with POST "
+            f"/api/v1/payments/{intent.id}/confirm",
+            code="no_client_checkout",
+        )
+    if intent.status != PaymentStatus.PENDING:
+        raise Conflict(f"This payment is {intent.status}", code="payment_closed")
+    return intent, gateway
+
+
+async def start_checkout(db: Database, *, payment_id: str, customer_id: str) -> CheckoutRead:
+    """Create (once) the provider's side of a pending payment and say what the browser needs.
+
+    The provider is called outside any transaction; its id is then recorded unless another
+    request recorded one first, in which case that one is used (Stripe's idempotency key makes
+    the two calls one PaymentIntent anyway)."""
+    intent, gateway = await _remote_intent(db, payment_id, customer_id)
+    for _ in range(2):
+        try:
+            checkout = await gateway.start(intent)
+        except Exception as exc:
+            raise _provider_down(intent.provider, exc) from exc
+        async with db.transaction() as session:
+            if await repo.set_gateway_ref(session, intent.id, checkout.gateway_ref):
+                break
+            fresh = await repo.intent_by_id(session, intent.id)
+        assert fresh is not None
+        intent = fresh
+    else:
+        raise Conflict("The payment changed meanwhile; try again", code="payment_changed")
+    return CheckoutRead(
+        payment_id=intent.id,
+        provider="stripe" if checkout.provider == "stripe" else "razorpay",
+        public_key=checkout.public_key,
+        script_url=checkout.script_url,
+        amount=intent.amount,
+        currency=intent.currency,
+        client_secret=checkout.client_secret,
+        provider_order_id=checkout.provider_order_id,
+    )
+
+
+async def razorpay_callback(
+    db: Database, *, payment_id: str, customer_id: str, body: RazorpayCallbackIn
+) -> ConfirmOut:
+    """Razorpay Checkout's handler reported a payment: check its signature (``order_id|
+    payment_id`` signed with our key secret), ask Razorpay for the payment, and settle."""
+    intent, gateway = await _remote_intent(db, payment_id, customer_id)
+    if not isinstance(gateway, RazorpayGateway):
+        raise Conflict("This payment is not with Razorpay", code="webhook_provider_mismatch")
+    if intent.gateway_ref != body.razorpay_order_id:
+        raise webhooks.InvalidSignature("That Razorpay order is not this payment's")
+    gateway.verify_callback(
+        body.razorpay_order_id, body.razorpay_payment_id, body.razorpay_signature
+    )
+    try:
+        payment = await gateway.fetch_payment(body.razorpay_payment_id)
+    except Exception as exc:
+        raise _provider_down(intent.provider, exc) from exc
+    said = answer(payment)
+    if payment.get("order_id") != intent.gateway_ref:
+        raise webhooks.InvalidSignature("Razorpay says that payment is for another order")
+    async with db.transaction() as session:
+        if said.outcome == PaymentStatus.SUCCEEDED and _pays_in_full(
+            intent, said.amount, said.currency
+        ):
+            await _settle(
+                session, intent.id, PaymentStatus.SUCCEEDED, None, payment_ref=said.payment_ref
+            )
+        elif said.outcome == PaymentStatus.FAILED:
+            await _settle(session, intent.id, PaymentStatus.FAILED, said.reason)
+        now = await repo.intent_by_id(session, intent.id)
+    assert now is not None
+    status: Outcome = PaymentStatus.PENDING
+    if now.status == PaymentStatus.SUCCEEDED:
+        status = PaymentStatus.SUCCEEDED
+    elif now.status == PaymentStatus.FAILED:
+        status = PaymentStatus.FAILED
+    return _confirm_out(now, status, now.failure_reason if status == PaymentStatus.FAILED else None)
+
+
+async def settle_from_provider(db: Database, intent: PaymentIntent, gateway: RemoteGateway) -> bool:
+    """Ask the provider about a pending payment and settle it as it says; True if it moved.
+    Idempotent: an intent settled meanwhile (by webhook) is left as it is."""
+    said = await gateway.look_up(intent)
+    async with db.transaction() as session:
+        if said.outcome == PaymentStatus.SUCCEEDED and _pays_in_full(
+            intent, said.amount, said.currency
+        ):
+            return await _settle(
+                session, intent.id, PaymentStatus.SUCCEEDED, None, payment_ref=said.payment_ref
+            )
+        if said.outcome == PaymentStatus.FAILED:
+            return await _settle(session, intent.id, PaymentStatus.FAILED, said.reason)
+        await repo.touch_pending(session, intent.id, clock.now())
+    return False

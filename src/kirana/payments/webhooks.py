@@ -38,10 +38,19 @@ class InvalidPayload(BadRequest):
 
 @dataclass(frozen=True, slots=True)
 class WebhookEvent:
+    """A verified event, in our words: ``type`` is SUCCEEDED, FAILED, REFUNDED or the
+    provider's own name of an event we do not act on; ``payment_id`` is our intent's id (empty
+    when the event names none). A provider's event also says what it captured, and its own ids
+    of the payment, checked against what we hold."""
+
     id: str
     type: str
     payment_id: str
     reason: str | None
+    amount: int | None = None
+    currency: str | None = None
+    gateway_ref: str | None = None
+    payment_ref: str | None = None
 
 
 def _digest(secret: str, timestamp: int, body: bytes) -> str:

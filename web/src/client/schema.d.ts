@@ -1024,6 +1024,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/payments/{payment_id}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start Checkout
+         * @description Stripe or Razorpay: what the browser needs to run the provider's payment flow.
+         */
+        post: operations["startPaymentCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/payments/{payment_id}/confirm": {
         parameters: {
             query?: never;
@@ -1035,6 +1055,26 @@ export interface paths {
         put?: never;
         /** Confirm Payment */
         post: operations["confirmPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/payments/{payment_id}/razorpay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Razorpay Callback
+         * @description Razorpay Checkout's handler answer, signature checked, then the payment asked about.
+         */
+        post: operations["completeRazorpayPayment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1779,6 +1819,32 @@ export interface components {
             position?: number | null;
             /** Slug */
             slug?: string | null;
+        };
+        /**
+         * CheckoutRead
+         * @description What the web app needs to run the provider's own payment flow (Stripe.js or Razorpay
+         *     Checkout) for this payment, in the test or live mode its public key names.
+         */
+        CheckoutRead: {
+            /** Amount */
+            amount: number;
+            /** Client Secret */
+            client_secret?: string | null;
+            /** Currency */
+            currency: string;
+            /** Payment Id */
+            payment_id: string;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "stripe" | "razorpay";
+            /** Provider Order Id */
+            provider_order_id?: string | null;
+            /** Public Key */
+            public_key: string;
+            /** Script Url */
+            script_url: string;
         };
         /**
          * ConfirmIn
@@ -2756,6 +2822,18 @@ export interface components {
             status: components["schemas"]["OrderStatus"];
             /** Total */
             total: number;
+        };
+        /**
+         * RazorpayCallbackIn
+         * @description What Razorpay Checkout's ``handler`` receives when the customer has paid.
+         */
+        RazorpayCallbackIn: {
+            /** Razorpay Order Id */
+            razorpay_order_id: string;
+            /** Razorpay Payment Id */
+            razorpay_payment_id: string;
+            /** Razorpay Signature */
+            razorpay_signature: string;
         };
         /** Recommendations */
         Recommendations: {
@@ -8466,6 +8544,73 @@ export interface operations {
             };
         };
     };
+    startPaymentCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutRead"];
+                };
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     confirmPayment: {
         parameters: {
             query?: never;
@@ -8480,6 +8625,77 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["ConfirmIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmOut"];
+                };
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    completeRazorpayPayment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                payment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RazorpayCallbackIn"];
             };
         };
         responses: {

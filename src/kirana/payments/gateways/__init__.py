@@ -1,22 +1,89 @@
-"""Payment gateways behind one protocol: the sandbox (cards, UPI) and cash on delivery."""
+"""Payment gateways behind one protocol: the sandbox (cards, UPI), cash on delivery, and the
+providers the settings name (Stripe, Razorpay; docs/payments.md).
+
+:func:`configure` builds them from the settings once per process (the app and the worker call
+it); until then only the sandbox and cash on delivery are there, as with no keys set.
+"""
 
 from __future__ import annotations
 
-from kirana.kit.errors import NotFound
-from kirana.payments.gateways.base import Charge, Gateway, Instrument
-from kirana.payments.gateways.cod import CashOnDelivery
-from kirana.payments.gateways.sandbox import Sandbox
+from dataclasses import dataclass, field
 
-__all__ = ["Charge", "Gateway", "Instrument", "gateway_for", "provider_for"]
+from kirana.config import Settings
+from kirana.kit.errors import NotFound, ValidationFailed
+from kirana.payments.gateways.base import (
+    Charge,
+    ClientCheckout,
+    Gateway,
+    Instrument,
+    ProviderPayment,
+    RemoteGateway,
+)
+from kirana.payments.gateways.cod import CashOnDelivery
+from kirana.payments.gateways.razorpay import RazorpayGateway
+from kirana.payments.gateways.sandbox import Sandbox
+from kirana.payments.gateways.stripe import StripeGateway
+
+__all__ = [
+    "Charge",
+    "ClientCheckout",
+    "Gateway",
+    "Instrument",
+    "ProviderPayment",
+    "RemoteGateway",
+    "configure",
+    "gateway_for",
+    "provider_for",
+    "remote_gateway",
+]
+
+
+@dataclass(slots=True)
+class _Registry:
+    card: str = "sandbox"
+    upi: str | None = "sandbox"
+    remote: dict[str, RemoteGateway] = field(default_factory=dict)
+    settings: Settings | None = None
+
+
+_LOCAL: dict[str, Gateway] = {"sandbox": Sandbox(), "cod": CashOnDelivery()}
+_registry = _Registry()
+
+
+def configure(settings: Settings) -> None:
+    """Use the gateways ``settings`` name (again only if they are other settings)."""
+    global _registry
+    if _registry.settings is settings:
+        return
+    remote: dict[str, RemoteGateway] = {}
+    used = {settings.card_provider, settings.upi_provider}
+    if "stripe" in used:
+        remote["stripe"] = StripeGateway(settings)
+    if "razorpay" in used:
+        remote["razorpay"] = RazorpayGateway(settings)
+    _registry = _Registry(settings.card_provider, settings.upi_provider, remote, settings)
 
 
 def gateway_for(provider: str) -> Gateway:
-    gateways: dict[str, Gateway] = {"sandbox": Sandbox(), "cod": CashOnDelivery()}
-    try:
-        return gateways[provider]
-    except KeyError:
-        raise NotFound(f"No payment provider {provider!r}", code="unknown_provider") from None
+    found = _LOCAL.get(provider) or _registry.remote.get(provider)
+    if found is None:
+        raise NotFound(f"No payment provider {provider!r}", code="unknown_provider")
+    return found
+
+
+def remote_gateway(provider: str) -> RemoteGateway | None:
+    """The provider's API gateway, or None for the sandbox and cash on delivery."""
+    return _registry.remote.get(provider)
 
 
 def provider_for(method: str) -> str:
-    return "cod" if method == "cod" else "sandbox"
+    if method == "cod":
+        return "cod"
+    if method == "card":
+        return _registry.card
+    if _registry.upi is None:
+        raise ValidationFailed(
+            "UPI is not offered here; pay by card or cash on delivery",
+            code="payment_method_unavailable",
+        )
+    return _registry.upi
