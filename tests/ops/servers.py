@@ -66,6 +66,62 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(10)
 
 
+def spawn(
+    command: list[str], url: str, directory: Path, log_path: Path, **extra: str
+) -> subprocess.Popen[bytes]:
+    """``kirana COMMAND`` in a process group of its own, over the database at ``url``, with
+    this checkout's code, its output in ``log_path``."""
+    env = {
+        **os.environ,
+        "KIRANA_DATABASE_URL": url,
+        "KIRANA_SECRET_KEY": SECRET,
+        "KIRANA_ENV": "development",
+        "KIRANA_MEDIA_DIR": str(directory / "media"),
+        "KIRANA_DB_POOL_SIZE": "4",
+        "PYTHONPATH": str(ROOT / "src"),  # this checkout's code, from any directory
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "kirana.cli", *command],
+            cwd=directory,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+class Worker:
+    """One ``kirana worker`` process: the outbox relay, the consumers, the scheduled jobs."""
+
+    def __init__(self, url: str, directory: Path, **env: str) -> None:
+        self.url, self.directory, self.extra = url, directory, env
+        self.log = directory / f"worker-{free_port()}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Worker:
+        self.proc = spawn(["worker"], self.url, self.directory, self.log, **self.extra)
+        try:
+            wait_until(self.ready, f"kirana worker (log: {self.log})", 90)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def ready(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise AssertionError(f"kirana worker exited: {self.log.read_text()[-2000:]}")
+        return "Worker running" in self.log.read_text()
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            stop(self.proc)
+
+
 class Replica:
     """One ``kirana serve`` process (``workers`` uvicorn workers) on a port of its own."""
 
@@ -81,28 +137,8 @@ class Replica:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Replica:
-        env = {
-            **os.environ,
-            "KIRANA_DATABASE_URL": self.url,
-            "KIRANA_SECRET_KEY": SECRET,
-            "KIRANA_ENV": "development",
-            "KIRANA_MEDIA_DIR": str(self.directory / "media"),
-            "KIRANA_DB_POOL_SIZE": "4",
-            "PYTHONPATH": str(ROOT / "src"),  # this checkout's code, from any directory
-            **self.extra,
-        }
-        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        command = [sys.executable, "-m", "kirana.cli", "serve", "--port", str(self.port)]
-        command += ["--workers", str(self.workers)]
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                command,
-                cwd=self.directory,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        command = ["serve", "--port", str(self.port), "--workers", str(self.workers)]
+        self.proc = spawn(command, self.url, self.directory, self.log, **self.extra)
         try:
             wait_until(self.ready, f"kirana serve on port {self.port} (log: {self.log})", 90)
         except BaseException:

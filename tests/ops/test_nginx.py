@@ -11,6 +11,7 @@ import ssl
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from string import Template
 
@@ -84,39 +85,47 @@ def render(directory: Path, upstreams: list[int], cert: Path, key: Path) -> tupl
     return conf, http_port, https_port
 
 
+@contextmanager
+def nginx_in_front(directory: Path, ports: list[int]) -> Iterator[tuple[str, int, Path]]:
+    """Debian's nginx with the deploy/ site in front of the replicas on ``ports``: yields the
+    HTTPS base URL, the plain HTTP port and the self-signed certificate it serves."""
+    nginx_binary = need("nginx")
+    cert, key = make_certificate(directory)
+    conf, http_port, https_port = render(directory, ports, cert, key)
+    check = subprocess.run(
+        [nginx_binary, "-t", "-p", str(directory), "-c", str(conf)],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stderr
+    proc = subprocess.Popen(
+        [nginx_binary, "-p", str(directory), "-c", str(conf), "-g", "daemon off;"],
+        start_new_session=True,
+        stderr=subprocess.PIPE,
+    )
+    base = f"https://localhost:{https_port}"
+    try:
+        wait_until(
+            lambda: httpx.get(f"{base}/healthz", verify=tls(cert), timeout=1).status_code == 200,
+            "nginx",
+        )
+        yield base, http_port, cert
+    finally:
+        stop(proc)
+
+
 @pytest.fixture(scope="module")
 def stack(
     pg_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[list[Replica], str, int, Path]]:
     """Two replicas and nginx, shared by this module's tests (each leaves them as it found
     them)."""
-    nginx_binary = need("nginx")
     tmp_path = tmp_path_factory.mktemp("nginx")
-    with replicas(pg_url, tmp_path, KIRANA_TRUSTED_PROXIES="127.0.0.1") as pair:
-        cert, key = make_certificate(tmp_path)
-        conf, http_port, https_port = render(tmp_path, [r.port for r in pair], cert, key)
-        check = subprocess.run(
-            [nginx_binary, "-t", "-p", str(tmp_path), "-c", str(conf)],
-            capture_output=True,
-            text=True,
-        )
-        assert check.returncode == 0, check.stderr
-        proc = subprocess.Popen(
-            [nginx_binary, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"],
-            start_new_session=True,
-            stderr=subprocess.PIPE,
-        )
-        base = f"https://localhost:{https_port}"
-        try:
-            wait_until(
-                lambda: (
-                    httpx.get(f"{base}/healthz", verify=tls(cert), timeout=1).status_code == 200
-                ),
-                "nginx",
-            )
-            yield pair, base, http_port, cert
-        finally:
-            stop(proc)
+    with (
+        replicas(pg_url, tmp_path, KIRANA_TRUSTED_PROXIES="127.0.0.1") as pair,
+        nginx_in_front(tmp_path, [r.port for r in pair]) as (base, http_port, cert),
+    ):
+        yield pair, base, http_port, cert
 
 
 def healthz_count(replica: Replica) -> float:
