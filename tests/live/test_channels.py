@@ -136,9 +136,11 @@ async def test_a_dropped_connection_resumes_without_losing_a_status_change(
             await ws.next()
             await _advance(r, staff, order_id, "start-picking")
             last_id = (await ws.until("order.status", status="picking"))["id"]
-        # Cut off: the store packs the order while the customer has no connection.
+        # Cut off for 30 seconds (of the services' clock): the store packs the order while the
+        # customer has no connection.
         await _advance(r, staff, order_id, "packed")
         await asyncio.sleep(1.0)  # the relay publishes it to nobody
+        clock.advance(timedelta(seconds=30))
         async with socket_to(f"{url}&last_id={last_id}") as ws:
             assert (await ws.next())["type"] == "hello"
             missed = await ws.next()
