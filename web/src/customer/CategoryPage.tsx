@@ -3,15 +3,13 @@ import { Link, navigate } from '../lib/router';
 import type { CategoryNode } from '../lib/types';
 import { Button, Empty, ErrorBanner, Skeleton } from '../ui';
 import { findCategory, useCategories, useProducts } from './catalog';
-import { ProductCard, ProductGridSkeleton } from './ProductCard';
-import { useCart } from './useCart';
+import { ProductGridSkeleton, ProductList } from './ProductCard';
 
 export function CategoryPage({ id }: { id: string }) {
   const place = usePlace();
   const categories = useCategories();
   const found = findCategory(categories.data, id);
   const products = useProducts(place?.store_id, { category_id: id });
-  const cart = useCart();
   if (!place) {
     navigate('/location', { replace: true });
     return null;
@@ -61,17 +59,7 @@ export function CategoryPage({ id }: { id: string }) {
       {products.items ? (
         products.items.length ? (
           <>
-            <div className="product-grid">
-              {products.items.map((p) => (
-                <ProductCard
-                  key={p.id}
-                  product={p}
-                  quantity={cart.quantityOf(p.id)}
-                  busy={cart.busy === p.id}
-                  onChange={(q) => void cart.setQuantity(p.id, q)}
-                />
-              ))}
-            </div>
+            <ProductList items={products.items} />
             {products.hasMore ? (
               <div className="row" style={{ justifyContent: 'center', marginTop: 16 }}>
                 <Button

@@ -4,8 +4,7 @@ import type { CategoryNode } from '../lib/types';
 import { artFor, Button, Empty, ErrorBanner, isIllustration, Skeleton } from '../ui';
 import { useCategories, usePopular } from './catalog';
 import { RecommendationRail } from './Rails';
-import { ProductCard, ProductGridSkeleton } from './ProductCard';
-import { useCart } from './useCart';
+import { ProductGridSkeleton, ProductList } from './ProductCard';
 
 export function CategoryTiles({ tree }: { tree: CategoryNode[] }) {
   return (
@@ -39,7 +38,6 @@ export function HomePage() {
   const categories = useCategories();
   const popular = usePopular(place?.store_id, false, 20);
   const offerList = usePopular(place?.store_id, true, 12);
-  const cart = useCart();
 
   if (!place) {
     return (
@@ -82,17 +80,7 @@ export function HomePage() {
         {offerList.loading ? (
           <ProductGridSkeleton count={5} />
         ) : offers.length ? (
-          <div className="offer-strip">
-            {offers.map((p) => (
-              <ProductCard
-                key={p.id}
-                product={p}
-                quantity={cart.quantityOf(p.id)}
-                busy={cart.busy === p.id}
-                onChange={(q) => void cart.setQuantity(p.id, q)}
-              />
-            ))}
-          </div>
+          <ProductList items={offers} layout="strip" />
         ) : (
           <p className="muted">No offers right now — everything is at its usual price.</p>
         )}
@@ -101,17 +89,7 @@ export function HomePage() {
         <h2 id="all-h">Popular near you</h2>
         <ErrorBanner error={popular.error} onRetry={() => void popular.reload()} />
         {popular.data ? (
-          <div className="product-grid">
-            {popular.data.items.map((p) => (
-              <ProductCard
-                key={p.id}
-                product={p}
-                quantity={cart.quantityOf(p.id)}
-                busy={cart.busy === p.id}
-                onChange={(q) => void cart.setQuantity(p.id, q)}
-              />
-            ))}
-          </div>
+          <ProductList items={popular.data.items} />
         ) : popular.loading ? (
           <ProductGridSkeleton />
         ) : null}

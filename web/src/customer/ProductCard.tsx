@@ -2,6 +2,7 @@ import { Link } from '../lib/router';
 import { discountPercent, formatMoney } from '../lib/money';
 import type { StoreProduct } from '../lib/types';
 import { artFor, isIllustration, Skeleton, Stepper } from '../ui';
+import { useCart } from './useCart';
 
 export function ProductImage({
   name,
@@ -98,6 +99,31 @@ export function ProductGridSkeleton({ count = 10 }: { count?: number }) {
           <Skeleton height={28} />
           <Skeleton height={34} />
         </div>
+      ))}
+    </div>
+  );
+}
+
+/** Products as cards wired to the customer's cart: a wrapping grid, or a strip that scrolls
+ * sideways (rails and offers). */
+export function ProductList({
+  items,
+  layout = 'grid',
+}: {
+  items: StoreProduct[];
+  layout?: 'grid' | 'strip';
+}) {
+  const cart = useCart();
+  return (
+    <div className={layout === 'grid' ? 'product-grid' : 'offer-strip'}>
+      {items.map((p) => (
+        <ProductCard
+          key={p.id}
+          product={p}
+          quantity={cart.quantityOf(p.id)}
+          busy={cart.busy === p.id}
+          onChange={(q) => void cart.setQuantity(p.id, q)}
+        />
       ))}
     </div>
   );

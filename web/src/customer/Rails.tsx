@@ -4,7 +4,7 @@ import { api, unwrap } from '../lib/api';
 import { useAuth } from '../lib/auth';
 import { usePlace } from '../lib/place';
 import { useQuery } from '../lib/query';
-import { ProductCard } from './ProductCard';
+import { ProductList } from './ProductCard';
 import { useCart } from './useCart';
 
 type Kind = 'buy_again' | 'bought_together' | 'forgotten' | 'trending';
@@ -45,17 +45,7 @@ export function RecommendationRail({
   return (
     <section className="section" aria-labelledby={headingId}>
       <h2 id={headingId}>{title}</h2>
-      <div className="offer-strip">
-        {items.map((p) => (
-          <ProductCard
-            key={p.id}
-            product={p}
-            quantity={cart.quantityOf(p.id)}
-            busy={cart.busy === p.id}
-            onChange={(q) => void cart.setQuantity(p.id, q)}
-          />
-        ))}
-      </div>
+      <ProductList items={items} layout="strip" />
     </section>
   );
 }

@@ -4,8 +4,7 @@ import { Link, navigate, useLocation, useSearchParam } from '../lib/router';
 import { Empty, ErrorBanner } from '../ui';
 import { rememberSearch, useCategories, useProducts } from './catalog';
 import { CategoryTiles } from './HomePage';
-import { ProductCard, ProductGridSkeleton } from './ProductCard';
-import { useCart } from './useCart';
+import { ProductGridSkeleton, ProductList } from './ProductCard';
 
 /** Debounces typing so a query goes out once the customer pauses. */
 export function useDebounced<T>(value: T, ms = 250): T {
@@ -35,11 +34,49 @@ function rupees(minor: number): number {
   return Math.round(minor / 100);
 }
 
+/** One facet as radio buttons (its eight biggest values, with their counts) and a way back
+ * to any value. */
+function FacetChoice({
+  legend,
+  name,
+  anyLabel,
+  chosen,
+  options,
+}: {
+  legend: string;
+  name: FilterName;
+  anyLabel: string;
+  chosen: string | null;
+  options: { value: string; label: string; count: number }[];
+}) {
+  if (!options.length) return null;
+  const set = (value: string | null) => navigate(withFilter(name, value), { replace: true });
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {options.slice(0, 8).map((o) => (
+        <label className="check" key={o.value}>
+          <input
+            type="radio"
+            name={`facet-${name}`}
+            checked={chosen === o.value}
+            onChange={() => set(o.value)}
+          />
+          {o.label} ({o.count})
+        </label>
+      ))}
+      {chosen ? (
+        <button type="button" className="link-btn" onClick={() => set(null)}>
+          {anyLabel}
+        </button>
+      ) : null}
+    </fieldset>
+  );
+}
+
 function FacetPanel({ facets, params }: { facets: Facets; params: URLSearchParams }) {
   const set = (name: FilterName, value: string | null) =>
     navigate(withFilter(name, value), { replace: true });
-  const category = params.get('category_id');
-  const brand = params.get('brand');
   const inRupees = (name: string) => {
     const value = numberParam(params, name);
     return value === undefined ? '' : String(rupees(value));
@@ -59,48 +96,20 @@ function FacetPanel({ facets, params }: { facets: Facets; params: URLSearchParam
           In stock only ({facets.in_stock})
         </label>
       </fieldset>
-      {facets.categories.length ? (
-        <fieldset>
-          <legend>Category</legend>
-          {facets.categories.slice(0, 8).map((c) => (
-            <label className="check" key={c.id}>
-              <input
-                type="radio"
-                name="facet-category"
-                checked={category === c.id}
-                onChange={() => set('category_id', c.id)}
-              />
-              {c.name} ({c.count})
-            </label>
-          ))}
-          {category ? (
-            <button type="button" className="link-btn" onClick={() => set('category_id', null)}>
-              Any category
-            </button>
-          ) : null}
-        </fieldset>
-      ) : null}
-      {facets.brands.length ? (
-        <fieldset>
-          <legend>Brand</legend>
-          {facets.brands.slice(0, 8).map((b) => (
-            <label className="check" key={b.name}>
-              <input
-                type="radio"
-                name="facet-brand"
-                checked={brand === b.name}
-                onChange={() => set('brand', b.name)}
-              />
-              {b.name} ({b.count})
-            </label>
-          ))}
-          {brand ? (
-            <button type="button" className="link-btn" onClick={() => set('brand', null)}>
-              Any brand
-            </button>
-          ) : null}
-        </fieldset>
-      ) : null}
+      <FacetChoice
+        legend="Category"
+        name="category_id"
+        anyLabel="Any category"
+        chosen={params.get('category_id')}
+        options={facets.categories.map((c) => ({ value: c.id, label: c.name, count: c.count }))}
+      />
+      <FacetChoice
+        legend="Brand"
+        name="brand"
+        anyLabel="Any brand"
+        chosen={params.get('brand')}
+        options={facets.brands.map((b) => ({ value: b.name, label: b.name, count: b.count }))}
+      />
       {facets.price ? (
         <fieldset>
           <legend>
@@ -170,7 +179,6 @@ export function SearchPage() {
     max_price: numberParam(params, 'max_price'),
   });
   const categories = useCategories();
-  const cart = useCart();
   useEffect(() => {
     document.getElementById('global-search')?.focus();
   }, []);
@@ -214,17 +222,7 @@ export function SearchPage() {
                     {page?.total ?? products.items.length} results for “{term}” at{' '}
                     {place.store_name}
                   </p>
-                  <div className="product-grid">
-                    {products.items.map((p) => (
-                      <ProductCard
-                        key={p.id}
-                        product={p}
-                        quantity={cart.quantityOf(p.id)}
-                        busy={cart.busy === p.id}
-                        onChange={(qty) => void cart.setQuantity(p.id, qty)}
-                      />
-                    ))}
-                  </div>
+                  <ProductList items={products.items} />
                   {products.hasMore ? (
                     <button
                       type="button"
