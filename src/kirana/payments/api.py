@@ -71,7 +71,7 @@ async def start_checkout(
     return await service.start_checkout(db, payment_id=payment_id, customer_id=principal.id)
 
 
-@router.post("/payments/{payment_id}/razorpay", operation_id="completeRazorpayPayment")
+@router.post("/payments/{payment_id}/razorpay-callback", operation_id="completeRazorpayPayment")
 async def razorpay_callback(
     payment_id: PaymentId,
     body: RazorpayCallbackIn,

@@ -1061,7 +1061,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/payments/{payment_id}/razorpay": {
+    "/api/v1/payments/{payment_id}/razorpay-callback": {
         parameters: {
             query?: never;
             header?: never;
