@@ -188,8 +188,16 @@ def parse_wrk(output: str, url: str, connections: int, seconds: float) -> LoadRe
     )
 
 
-def wrk(url: str, *, connections: int = 64, seconds: float = 10, threads: int = 2) -> LoadResult:
-    """Drive ``url`` (loopback only) with wrk at ``connections`` for ``seconds``."""
+def wrk(
+    url: str,
+    *,
+    connections: int = 64,
+    seconds: float = 10,
+    threads: int = 2,
+    script: Path | None = None,
+) -> LoadResult:
+    """Drive ``url`` (loopback only) with wrk at ``connections`` for ``seconds``; ``script`` is
+    a wrk Lua script that shapes the requests (method, body, headers)."""
     if not url.startswith(f"http://{LOOPBACK}:"):
         raise ValueError("benchmarks send traffic to loopback only")
     binary = shutil.which("wrk")
@@ -203,6 +211,7 @@ def wrk(url: str, *, connections: int = 64, seconds: float = 10, threads: int = 
         "--timeout",
         "5s",
         "--latency",
+        *(("-s", str(script)) if script else ()),
         url,
     ]
     out = subprocess.run(argv, check=True, capture_output=True, text=True, timeout=seconds + 60)

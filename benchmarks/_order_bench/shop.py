@@ -103,42 +103,29 @@ async def seed(url: str, *, products: int, categories: int, customers: int, on_h
     return seeded
 
 
-async def add_customers(db: Any, seeded: Seeded, n: int) -> None:
-    """``n`` customers, each signed in once before (with a password: the refresh token the app
-    keeps is stored, as a login leaves it) and with a delivery address."""
+def _signed_in(
+    role: str, prefix: str, n: int, store_id: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """``n`` users of ``role`` (rows), each signed in once before: the refresh-token rows a
+    login leaves, and the tokens the app keeps."""
     from datetime import timedelta
-
-    from sqlalchemy import insert
 
     from kirana.kit import clock, security
     from kirana.kit.ids import new_id
-    from kirana.users.models import Address, RefreshToken, User
 
-    rows, addresses, refresh, tokens = [], [], [], []
+    rows, refresh, tokens = [], [], []
     now = clock.now()
     for i in [next(_phones) for _ in range(n)]:
         uid = new_id()
         rows.append(
             {
                 "id": uid,
-                "phone": f"+9199{i:08d}",
+                "phone": f"{prefix}{i:08d}",
                 "password_hash": PASSWORD_HASH,
-                "name": f"Buyer {i}",
-                "role": "customer",
+                "name": f"{role.title()} {i}",
+                "role": role,
+                "store_id": store_id,
                 "is_active": True,
-            }
-        )
-        addresses.append(
-            {
-                "id": new_id(),
-                "user_id": uid,
-                "label": "home",
-                "line1": f"Street {i}",
-                "city": "Helsinki",
-                "pincode": "00100",
-                # each at a door of their own within 2 km of the store, as customers live
-                "lat": 60.17 + _doors.uniform(-0.018, 0.018),
-                "lng": 24.94 + _doors.uniform(-0.036, 0.036),
             }
         )
         tokens.append(security.new_opaque_token())
@@ -152,6 +139,32 @@ async def add_customers(db: Any, seeded: Seeded, n: int) -> None:
                 "expires_at": now + timedelta(days=30),
             }
         )
+    return rows, refresh, tokens
+
+
+async def add_customers(db: Any, seeded: Seeded, n: int) -> None:
+    """``n`` customers, each signed in once before (with a password: the refresh token the app
+    keeps is stored, as a login leaves it) and with a delivery address."""
+    from sqlalchemy import insert
+
+    from kirana.kit.ids import new_id
+    from kirana.users.models import Address, RefreshToken, User
+
+    rows, refresh, tokens = _signed_in("customer", "+9199", n)
+    addresses = [
+        {
+            "id": new_id(),
+            "user_id": row["id"],
+            "label": "home",
+            "line1": f"Street {i}",
+            "city": "Helsinki",
+            "pincode": "00100",
+            # each at a door of their own within 2 km of the store, as customers live
+            "lat": 60.17 + _doors.uniform(-0.018, 0.018),
+            "lng": 24.94 + _doors.uniform(-0.036, 0.036),
+        }
+        for i, row in enumerate(rows)
+    ]
     async with db.transaction() as s:
         for chunk in range(0, n, 2000):
             await s.execute(insert(User), rows[chunk : chunk + 2000])
@@ -159,6 +172,38 @@ async def add_customers(db: Any, seeded: Seeded, n: int) -> None:
             await s.execute(insert(RefreshToken), refresh[chunk : chunk + 2000])
     for r, a, t in zip(rows, addresses, tokens, strict=True):
         seeded.customers.append(Customer(r["id"], a["id"], t))
+
+
+async def add_riders(url: str, store_id: str, n: int) -> list[tuple[str, str]]:
+    """``n`` riders of the store, signed in once before: (user id, refresh token) each."""
+    from sqlalchemy import insert
+
+    from kirana.kit.db import Database
+    from kirana.kit.ids import new_id
+    from kirana.logistics.models import Rider
+    from kirana.users.models import RefreshToken, User
+
+    rows, refresh, tokens = _signed_in("rider", "+9197", n, store_id)
+    riders = [
+        {
+            "id": new_id(),
+            "user_id": row["id"],
+            "store_id": store_id,
+            "vehicle": "scooter",
+            "is_online": False,
+            "name": row["name"],
+        }
+        for row in rows
+    ]
+    db = Database(url, pool_size=2)
+    try:
+        async with db.transaction() as s:
+            await s.execute(insert(User), rows)
+            await s.execute(insert(Rider), riders)
+            await s.execute(insert(RefreshToken), refresh)
+    finally:
+        await db.dispose()
+    return [(row["id"], token) for row, token in zip(rows, tokens, strict=True)]
 
 
 async def naive_reservation(
