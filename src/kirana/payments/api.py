@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.deps import AppSettings, CurrentUser, Session
 from kirana.kit.db import Database
+from kirana.payments import client_checkout, service
 from kirana.payments import handlers as _handlers  # noqa: F401  (subscribes to order events)
-from kirana.payments import service
 from kirana.payments.gateways import remote_gateway
 from kirana.payments.schemas import (
     CheckoutRead,
@@ -68,7 +68,7 @@ async def start_checkout(
 ) -> CheckoutRead:
     """Stripe or Razorpay: what the browser needs to run the provider's payment flow."""
     db = await _outside_request_transaction(session, request)
-    return await service.start_checkout(db, payment_id=payment_id, customer_id=principal.id)
+    return await client_checkout.start_checkout(db, payment_id=payment_id, customer_id=principal.id)
 
 
 @router.post("/payments/{payment_id}/razorpay-callback", operation_id="completeRazorpayPayment")
@@ -81,7 +81,7 @@ async def razorpay_callback(
 ) -> ConfirmOut:
     """Razorpay Checkout's handler answer, signature checked, then the payment asked about."""
     db = await _outside_request_transaction(session, request)
-    return await service.razorpay_callback(
+    return await client_checkout.razorpay_callback(
         db, payment_id=payment_id, customer_id=principal.id, body=body
     )
 

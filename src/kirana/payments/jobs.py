@@ -11,9 +11,9 @@ import httpx
 from kirana.config import Settings
 from kirana.kit import clock
 from kirana.kit.db import Database
+from kirana.payments import client_checkout, webhooks
 from kirana.payments import handlers as _handlers  # noqa: F401  (the worker relays to them)
 from kirana.payments import repository as repo
-from kirana.payments import service, webhooks
 from kirana.payments.gateways import configure, remote_gateway
 
 BATCH = 50
@@ -145,7 +145,7 @@ async def reconcile_payments(db: Database, settings: Settings) -> int:
         gateway = remote_gateway(intent.provider)
         assert gateway is not None
         try:
-            moved += await service.settle_from_provider(db, intent, gateway)
+            moved += await client_checkout.settle_from_provider(db, intent, gateway)
         except Exception as exc:
             log.warning(
                 "could not reconcile payment %s with %s: %s", intent.id, intent.provider, exc

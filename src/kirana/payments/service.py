@@ -15,45 +15,43 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit import clock
-from kirana.kit.db import Database
 from kirana.kit.errors import (
     BadRequest,
     Conflict,
     NotFound,
-    ServiceUnavailable,
     ValidationFailed,
 )
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
+from kirana.payments import refunds, webhooks
 from kirana.payments import repository as repo
-from kirana.payments import webhooks
 from kirana.payments.gateways import (
     Instrument,
-    RemoteGateway,
+    ProviderPayment,
     gateway_for,
     provider_for,
-    remote_gateway,
 )
-from kirana.payments.gateways.razorpay import RazorpayGateway, answer
 from kirana.payments.models import (
     METHODS,
     PaymentAttempt,
     PaymentIntent,
-    PaymentRefund,
     ProcessedWebhookEvent,
 )
 from kirana.payments.schemas import (
-    CheckoutRead,
     ConfirmIn,
     ConfirmOut,
     PaymentRead,
-    RazorpayCallbackIn,
-    RefundRead,
     WebhookAck,
 )
-from kirana.payments.state import CAPTURED_STATUSES, Outcome, PaymentStatus
+from kirana.payments.state import Outcome, PaymentStatus
 
 log = logging.getLogger("kirana.payments")
+
+# Part of this interface, kept in modules of their own: refunds (orders and logistics refund
+# through ``refund``, whose signature is stable) and the provider's client checkout
+# (``payments.client_checkout``).
+refund = refunds.refund
+settle_cancelled_order = refunds.settle_cancelled_order
 
 
 def to_read(intent: PaymentIntent) -> PaymentRead:
@@ -68,7 +66,7 @@ def to_read(intent: PaymentIntent) -> PaymentRead:
     )
 
 
-def _confirm_out(intent: PaymentIntent, status: Outcome, reason: str | None) -> ConfirmOut:
+def confirm_out(intent: PaymentIntent, status: Outcome, reason: str | None) -> ConfirmOut:
     return ConfirmOut(
         **to_read(intent).model_dump(exclude={"status"}),
         status=status,
@@ -219,7 +217,7 @@ async def get_payment_for_order(session: AsyncSession, order_id: str) -> Payment
 
 
 async def get_payment(session: AsyncSession, payment_id: str, *, customer_id: str) -> PaymentRead:
-    return to_read(await _owned_intent(session, payment_id, customer_id))
+    return to_read(await owned_intent(session, payment_id, customer_id))
 
 
 async def sum_captured(session: AsyncSession) -> int:
@@ -232,7 +230,7 @@ async def captured_by_order(session: AsyncSession) -> dict[str, int]:
     return await repo.captured_by_order(session)
 
 
-async def _owned_intent(
+async def owned_intent(
     session: AsyncSession, payment_id: str, customer_id: str, *, lock: bool = False
 ) -> PaymentIntent:
     intent = await repo.intent_by_id(session, payment_id, lock=lock)
@@ -257,7 +255,7 @@ async def confirm(
     idempotency_key: str | None = None,
 ) -> ConfirmOut:
     """Charge the customer's instrument for a pending intent (the customer's "Pay" button)."""
-    intent = await _owned_intent(session, payment_id, customer_id, lock=True)
+    intent = await owned_intent(session, payment_id, customer_id, lock=True)
     instrument = _instrument(body)
     request_hash = hashlib.sha256(f"{instrument.kind}:{instrument.value}".encode()).hexdigest()
     if idempotency_key is not None:
@@ -267,7 +265,7 @@ async def confirm(
                 raise ValidationFailed(
                     "This Idempotency-Key was used with another body", code="idempotency_key_reused"
                 )
-            return _confirm_out(intent, first.outcome, first.reason)
+            return confirm_out(intent, first.outcome, first.reason)
     gateway = gateway_for(intent.provider)
     if intent.method != "cod" and intent.method != instrument.kind:
         raise ValidationFailed(
@@ -276,11 +274,11 @@ async def confirm(
             code="instrument_mismatch",
         )
     if intent.status in (PaymentStatus.SUCCEEDED, PaymentStatus.FAILED):
-        return _confirm_out(intent, intent.status, intent.failure_reason)
+        return confirm_out(intent, intent.status, intent.failure_reason)
     if intent.status != PaymentStatus.PENDING:
         raise Conflict(f"This payment is {intent.status}", code="payment_closed")
     if await repo.has_pending_attempt(session, intent.id):
-        return _confirm_out(
+        return confirm_out(
             intent, PaymentStatus.PENDING, None
         )  # a UPI collect request is in flight
     charge = await gateway.charge(session, intent, instrument)
@@ -298,7 +296,7 @@ async def confirm(
         raise Conflict("This payment is being confirmed already", code="confirm_in_progress")
     if charge.outcome != PaymentStatus.PENDING:
         await _settle(session, intent.id, charge.outcome, charge.reason)
-    return _confirm_out(intent, charge.outcome, charge.reason)
+    return confirm_out(intent, charge.outcome, charge.reason)
 
 
 async def _settle(
@@ -396,6 +394,23 @@ def _pays_in_full(intent: PaymentIntent, amount: int | None, currency: str | Non
     )
 
 
+async def settle_as_said(
+    session: AsyncSession, intent: PaymentIntent, said: ProviderPayment
+) -> bool | None:
+    """Settle a pending intent as its provider reports it: True if this moved it, False if
+    something else had; None if the report settles nothing (still pending, or a capture of
+    another amount or currency)."""
+    if said.outcome == PaymentStatus.SUCCEEDED and _pays_in_full(
+        intent, said.amount, said.currency
+    ):
+        return await _settle(
+            session, intent.id, PaymentStatus.SUCCEEDED, None, payment_ref=said.payment_ref
+        )
+    if said.outcome == PaymentStatus.FAILED:
+        return await _settle(session, intent.id, PaymentStatus.FAILED, said.reason)
+    return None
+
+
 async def apply_webhook(
     session: AsyncSession, *, provider: str, event: webhooks.WebhookEvent
 ) -> WebhookAck:
@@ -430,125 +445,11 @@ async def apply_webhook(
         if not await _settle(
             session, intent.id, PaymentStatus.SUCCEEDED, None, payment_ref=event.payment_ref
         ):
-            await _refund_late_capture(session, intent.id, payment_ref=event.payment_ref)
+            await refunds.refund_late_capture(session, intent.id, payment_ref=event.payment_ref)
     elif event.type == webhooks.FAILED:
         await _settle(session, intent.id, PaymentStatus.FAILED, event.reason)
     # A refund event confirms a refund we started and recorded already.
     return WebhookAck()
-
-
-async def _refund_late_capture(
-    session: AsyncSession, intent_id: str, *, payment_ref: str | None = None
-) -> None:
-    """The gateway captured money for an intent we had voided (the order was cancelled while a
-    UPI collect was in flight): record the capture and give it straight back."""
-    intent = await repo.intent_by_id(session, intent_id)
-    if intent is None or intent.status != PaymentStatus.CANCELLED:
-        return
-    captured = await repo.move_pending(
-        session,
-        intent.id,
-        status=PaymentStatus.SUCCEEDED,
-        at=clock.now(),
-        captured_amount=intent.amount,
-        from_status=PaymentStatus.CANCELLED,
-        gateway_payment_ref=payment_ref,
-    )
-    if captured and intent.amount > 0:
-        await refund(
-            session,
-            intent.id,
-            intent.amount,
-            "captured after the order was cancelled",
-            idempotency_key="late-capture",
-        )
-
-
-async def refund(
-    session: AsyncSession,
-    payment_id: str,
-    amount: int,
-    reason: str,
-    *,
-    idempotency_key: str | None = None,
-) -> RefundRead:
-    """Give back ``amount`` (a part, or all that is left) of a captured payment, once per
-    ``idempotency_key``: the refund is recorded in the caller's transaction; a provider's API
-    is sent it after that commits (the ``send_refunds`` job), with the key as its own.
-
-    This signature is stable: orders and logistics refund substitutions and cancellations
-    through it."""
-    intent = await repo.intent_by_id(session, payment_id, lock=True)
-    if intent is None:
-        raise NotFound("No such payment", code="payment_not_found")
-    key = idempotency_key or new_id()
-    existing = await repo.refund_by_key(session, intent.id, key)
-    if existing is not None:
-        return _refund_read(existing)
-    if amount <= 0:
-        raise ValidationFailed("A refund amount must be positive", code="invalid_amount")
-    if intent.status not in CAPTURED_STATUSES:
-        raise Conflict(
-            f"Only a captured payment can be refunded; this one is {intent.status}",
-            code="payment_not_captured",
-        )
-    if not await repo.add_refunded(session, intent.id, amount, clock.now()):
-        raise Conflict(
-            "The refund is more than what is left of the captured amount",
-            code="refund_exceeds_captured",
-        )
-    remote = remote_gateway(intent.provider) is not None
-    row = PaymentRefund(
-        id=new_id(),
-        intent_id=intent.id,
-        amount=amount,
-        reason=reason[:200],
-        idempotency_key=key,
-        status="pending" if remote else "sent",
-        attempts=0,
-        next_attempt_at=clock.now() if remote else None,
-        sent_at=None if remote else clock.now(),
-    )
-    if not await repo.insert_unique(session, row):
-        raise Conflict("This refund is being made already", code="refund_in_progress")
-    await gateway_for(intent.provider).refund(session, intent, row)
-    await emit(
-        session,
-        "payment.refunded",
-        {
-            "payment_id": intent.id,
-            "order_id": intent.order_id,
-            "amount": amount,
-            "refund_id": row.id,
-        },
-    )
-    return _refund_read(row)
-
-
-def _refund_read(row: PaymentRefund) -> RefundRead:
-    return RefundRead(id=row.id, payment_id=row.intent_id, amount=row.amount, reason=row.reason)
-
-
-async def settle_cancelled_order(
-    session: AsyncSession, order_id: str, *, refund_amount: int | None, reason: str
-) -> None:
-    """An order was cancelled: refund what was captured, or void what is still pending."""
-    intent = await repo.live_intent_for_order(session, order_id)
-    if intent is None:
-        return
-    if intent.status == PaymentStatus.PENDING:
-        await repo.move_pending(session, intent.id, status=PaymentStatus.CANCELLED, at=clock.now())
-        return
-    left = intent.captured_amount - intent.refunded_amount
-    amount = min(refund_amount, left) if refund_amount else left
-    if intent.status in CAPTURED_STATUSES and amount > 0:
-        await refund(
-            session,
-            intent.id,
-            amount,
-            f"order cancelled: {reason}",
-            idempotency_key=f"order-cancelled:{order_id}",
-        )
 
 
 async def collect_cash(session: AsyncSession, order_id: str) -> None:
@@ -562,116 +463,3 @@ async def collect_cash(session: AsyncSession, order_id: str) -> None:
             at=clock.now(),
             captured_amount=intent.amount,
         )
-
-
-def _provider_down(provider: str, exc: Exception) -> ServiceUnavailable:
-    log.warning("payment provider %s failed: %s: %s", provider, type(exc).__name__, exc)
-    return ServiceUnavailable(
-        f"{provider.title()} did not answer; try paying again in a moment",
-        code="provider_unavailable",
-    )
-
-
-async def _remote_intent(
-    db: Database, payment_id: str, customer_id: str
-) -> tuple[PaymentIntent, RemoteGateway]:
-    async with db.transaction(write=False) as session:
-        intent = await _owned_intent(session, payment_id, customer_id)
-    gateway = remote_gateway(intent.provider)
-    if gateway is None:
-        raise Conflict(
-            f"This payment is by {intent.provider}: confirm it with POST "
-            f"/api/v1/payments/{intent.id}/confirm",
-            code="no_client_checkout",
-        )
-    if intent.status != PaymentStatus.PENDING:
-        raise Conflict(f"This payment is {intent.status}", code="payment_closed")
-    return intent, gateway
-
-
-async def start_checkout(db: Database, *, payment_id: str, customer_id: str) -> CheckoutRead:
-    """Create (once) the provider's side of a pending payment and say what the browser needs.
-
-    The provider is called outside any transaction; its id is then recorded unless another
-    request recorded one first, in which case that one is used (Stripe's idempotency key makes
-    the two calls one PaymentIntent anyway)."""
-    intent, gateway = await _remote_intent(db, payment_id, customer_id)
-    for _ in range(2):
-        try:
-            checkout = await gateway.start(intent)
-        except Exception as exc:
-            raise _provider_down(intent.provider, exc) from exc
-        async with db.transaction() as session:
-            if await repo.set_gateway_ref(session, intent.id, checkout.gateway_ref):
-                break
-            fresh = await repo.intent_by_id(session, intent.id)
-        assert fresh is not None
-        intent = fresh
-    else:
-        raise Conflict("The payment changed meanwhile; try again", code="payment_changed")
-    return CheckoutRead(
-        payment_id=intent.id,
-        provider="stripe" if checkout.provider == "stripe" else "razorpay",
-        public_key=checkout.public_key,
-        script_url=checkout.script_url,
-        amount=intent.amount,
-        currency=intent.currency,
-        client_secret=checkout.client_secret,
-        provider_order_id=checkout.provider_order_id,
-    )
-
-
-async def razorpay_callback(
-    db: Database, *, payment_id: str, customer_id: str, body: RazorpayCallbackIn
-) -> ConfirmOut:
-    """Razorpay Checkout's handler reported a payment: check its signature (``order_id|
-    payment_id`` signed with our key secret), ask Razorpay for the payment, and settle."""
-    intent, gateway = await _remote_intent(db, payment_id, customer_id)
-    if not isinstance(gateway, RazorpayGateway):
-        raise Conflict("This payment is not with Razorpay", code="webhook_provider_mismatch")
-    if intent.gateway_ref != body.razorpay_order_id:
-        raise webhooks.InvalidSignature("That Razorpay order is not this payment's")
-    gateway.verify_callback(
-        body.razorpay_order_id, body.razorpay_payment_id, body.razorpay_signature
-    )
-    try:
-        payment = await gateway.fetch_payment(body.razorpay_payment_id)
-    except Exception as exc:
-        raise _provider_down(intent.provider, exc) from exc
-    said = answer(payment)
-    if payment.get("order_id") != intent.gateway_ref:
-        raise webhooks.InvalidSignature("Razorpay says that payment is for another order")
-    async with db.transaction() as session:
-        if said.outcome == PaymentStatus.SUCCEEDED and _pays_in_full(
-            intent, said.amount, said.currency
-        ):
-            await _settle(
-                session, intent.id, PaymentStatus.SUCCEEDED, None, payment_ref=said.payment_ref
-            )
-        elif said.outcome == PaymentStatus.FAILED:
-            await _settle(session, intent.id, PaymentStatus.FAILED, said.reason)
-        now = await repo.intent_by_id(session, intent.id)
-    assert now is not None
-    status: Outcome = PaymentStatus.PENDING
-    if now.status == PaymentStatus.SUCCEEDED:
-        status = PaymentStatus.SUCCEEDED
-    elif now.status == PaymentStatus.FAILED:
-        status = PaymentStatus.FAILED
-    return _confirm_out(now, status, now.failure_reason if status == PaymentStatus.FAILED else None)
-
-
-async def settle_from_provider(db: Database, intent: PaymentIntent, gateway: RemoteGateway) -> bool:
-    """Ask the provider about a pending payment and settle it as it says; True if it moved.
-    Idempotent: an intent settled meanwhile (by webhook) is left as it is."""
-    said = await gateway.look_up(intent)
-    async with db.transaction() as session:
-        if said.outcome == PaymentStatus.SUCCEEDED and _pays_in_full(
-            intent, said.amount, said.currency
-        ):
-            return await _settle(
-                session, intent.id, PaymentStatus.SUCCEEDED, None, payment_ref=said.payment_ref
-            )
-        if said.outcome == PaymentStatus.FAILED:
-            return await _settle(session, intent.id, PaymentStatus.FAILED, said.reason)
-        await repo.touch_pending(session, intent.id, clock.now())
-    return False

@@ -1,0 +1,133 @@
+"""Refunds: a part or all of a captured payment given back, once per key; an order's
+payment settled when the order is cancelled; money captured after a cancellation returned.
+
+The refund is recorded in the caller's transaction. A provider's API (Stripe, Razorpay) is
+sent it after that commits, by the ``send_refunds`` job (``payments.jobs``)."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.kit import clock
+from kirana.kit.errors import Conflict, NotFound, ValidationFailed
+from kirana.kit.ids import new_id
+from kirana.kit.outbox import emit
+from kirana.payments import repository as repo
+from kirana.payments.gateways import gateway_for, remote_gateway
+from kirana.payments.models import PaymentRefund
+from kirana.payments.schemas import RefundRead
+from kirana.payments.state import CAPTURED_STATUSES, PaymentStatus
+
+
+async def refund(
+    session: AsyncSession,
+    payment_id: str,
+    amount: int,
+    reason: str,
+    *,
+    idempotency_key: str | None = None,
+) -> RefundRead:
+    """Give back ``amount`` (a part, or all that is left) of a captured payment, once per
+    ``idempotency_key``: the refund is recorded in the caller's transaction; a provider's API
+    is sent it after that commits (the ``send_refunds`` job), with the key as its own.
+
+    This signature is stable: orders and logistics refund substitutions and cancellations
+    through it."""
+    intent = await repo.intent_by_id(session, payment_id, lock=True)
+    if intent is None:
+        raise NotFound("No such payment", code="payment_not_found")
+    key = idempotency_key or new_id()
+    existing = await repo.refund_by_key(session, intent.id, key)
+    if existing is not None:
+        return _refund_read(existing)
+    if amount <= 0:
+        raise ValidationFailed("A refund amount must be positive", code="invalid_amount")
+    if intent.status not in CAPTURED_STATUSES:
+        raise Conflict(
+            f"Only a captured payment can be refunded; this one is {intent.status}",
+            code="payment_not_captured",
+        )
+    if not await repo.add_refunded(session, intent.id, amount, clock.now()):
+        raise Conflict(
+            "The refund is more than what is left of the captured amount",
+            code="refund_exceeds_captured",
+        )
+    remote = remote_gateway(intent.provider) is not None
+    row = PaymentRefund(
+        id=new_id(),
+        intent_id=intent.id,
+        amount=amount,
+        reason=reason[:200],
+        idempotency_key=key,
+        status="pending" if remote else "sent",
+        attempts=0,
+        next_attempt_at=clock.now() if remote else None,
+        sent_at=None if remote else clock.now(),
+    )
+    if not await repo.insert_unique(session, row):
+        raise Conflict("This refund is being made already", code="refund_in_progress")
+    await gateway_for(intent.provider).refund(session, intent, row)
+    await emit(
+        session,
+        "payment.refunded",
+        {
+            "payment_id": intent.id,
+            "order_id": intent.order_id,
+            "amount": amount,
+            "refund_id": row.id,
+        },
+    )
+    return _refund_read(row)
+
+
+def _refund_read(row: PaymentRefund) -> RefundRead:
+    return RefundRead(id=row.id, payment_id=row.intent_id, amount=row.amount, reason=row.reason)
+
+
+async def settle_cancelled_order(
+    session: AsyncSession, order_id: str, *, refund_amount: int | None, reason: str
+) -> None:
+    """An order was cancelled: refund what was captured, or void what is still pending."""
+    intent = await repo.live_intent_for_order(session, order_id)
+    if intent is None:
+        return
+    if intent.status == PaymentStatus.PENDING:
+        await repo.move_pending(session, intent.id, status=PaymentStatus.CANCELLED, at=clock.now())
+        return
+    left = intent.captured_amount - intent.refunded_amount
+    amount = min(refund_amount, left) if refund_amount else left
+    if intent.status in CAPTURED_STATUSES and amount > 0:
+        await refund(
+            session,
+            intent.id,
+            amount,
+            f"order cancelled: {reason}",
+            idempotency_key=f"order-cancelled:{order_id}",
+        )
+
+
+async def refund_late_capture(
+    session: AsyncSession, intent_id: str, *, payment_ref: str | None = None
+) -> None:
+    """The gateway captured money for an intent we had voided (the order was cancelled while a
+    UPI collect was in flight): record the capture and give it straight back."""
+    intent = await repo.intent_by_id(session, intent_id)
+    if intent is None or intent.status != PaymentStatus.CANCELLED:
+        return
+    captured = await repo.move_pending(
+        session,
+        intent.id,
+        status=PaymentStatus.SUCCEEDED,
+        at=clock.now(),
+        captured_amount=intent.amount,
+        from_status=PaymentStatus.CANCELLED,
+        gateway_payment_ref=payment_ref,
+    )
+    if captured and intent.amount > 0:
+        await refund(
+            session,
+            intent.id,
+            intent.amount,
+            "captured after the order was cancelled",
+            idempotency_key="late-capture",
+        )
