@@ -25,6 +25,10 @@ def new_id() -> str:
         if value >> 80 <= _last >> 80:
             value = _last + 1
         _last = value
+    return _encode(value)
+
+
+def _encode(value: int) -> str:
     return "".join([_PAIRS[(value >> shift) & 1023] for shift in range(120, -1, -10)])
 
 
@@ -35,5 +39,4 @@ def is_id(value: str) -> bool:
 def floor(epoch_seconds: float) -> str:
     """The smallest id made at or after ``epoch_seconds``: ids at least this old sort below it
     (time ranges over an id column use its primary-key index)."""
-    value = int(epoch_seconds * 1000) << 80
-    return "".join([_PAIRS[(value >> shift) & 1023] for shift in range(120, -1, -10)])
+    return _encode(int(epoch_seconds * 1000) << 80)

@@ -13,7 +13,6 @@ handled. Handlers must still be written idempotently.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -41,6 +40,7 @@ from kirana.kit import clock, telemetry
 from kirana.kit.clock import ensure_aware
 from kirana.kit.db import Base, Database, UTCDateTime, table_of
 from kirana.kit.ids import new_id
+from kirana.kit.loops import in_batches
 
 log = logging.getLogger("kirana.outbox")
 
@@ -451,15 +451,16 @@ async def run_relay(
     """The relay loop of the embedded deployment and of ``kirana worker``: a full batch is
     followed at once by the next; otherwise it waits for an emit in this process or the poll.
     It returns between batches once ``stopping`` is set."""
-    wakeup = new_wakeup()
-    while stopping is None or not stopping.is_set():
-        try:
-            claimed, _ = await _relay_batch(db, batch)
-        except Exception:
-            log.exception("outbox relay round failed")
-            claimed = 0
-        if claimed >= batch:
-            continue
-        wakeup.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wakeup.wait(), timeout=poll_seconds)
+
+    async def round_() -> int:
+        return (await _relay_batch(db, batch))[0]
+
+    await in_batches(
+        round_,
+        batch=batch,
+        wakeup=new_wakeup(),
+        poll_seconds=poll_seconds,
+        stopping=stopping,
+        log=log,
+        what="outbox relay",
+    )

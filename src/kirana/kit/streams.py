@@ -22,7 +22,6 @@ that a consumer has not handled, and the publisher sends them again.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -40,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit import clock, ids
 from kirana.kit.db import Database, changed
+from kirana.kit.loops import in_batches, pause
 from kirana.kit.outbox import (
     BATCH,
     DEFER,
@@ -156,6 +156,9 @@ class StreamRelay:
         self.name = name or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.pending: dict[str, dict[str, _Pending]] = {}  # consumer -> event id -> pending
         self.recoveries = 0
+        # The consumers subscribed when the relay was made (each service's handlers subscribe
+        # when imported): a group and a reader each.
+        self.groups = consumers()
         self._recovering = asyncio.Lock()
 
     async def close(self) -> None:
@@ -165,7 +168,7 @@ class StreamRelay:
         """A group for every consumer: a consumer new to a stream that exists starts at its
         end (events written before it existed are not its own), one made after a loss at
         its start (the replay)."""
-        for consumer in consumers():
+        for consumer in self.groups:
             try:
                 await self.redis.xgroup_create(self.stream, consumer, id=start, mkstream=True)
             except ResponseError as exc:
@@ -198,7 +201,7 @@ class StreamRelay:
     async def consume_once(self, consumer: str, *, block_seconds: float | None = None) -> int:
         """One read of ``consumer``'s group: new entries and pending ones now due, handled;
         returns how many of the consumer's events were tried."""
-        handler, types = consumers()[consumer]
+        handler, types = self.groups[consumer]
         held = self.pending.setdefault(consumer, {})
         block = None if block_seconds is None else max(1, int(block_seconds * 1000))
         try:
@@ -216,7 +219,7 @@ class StreamRelay:
     async def claim_idle_entries(self, consumer: str) -> int:
         """Take over the entries of ``consumer``'s group idle for ``claim_idle`` (their reader
         died, or is stuck) and handle them."""
-        handler, types = consumers()[consumer]
+        handler, types = self.groups[consumer]
         held = self.pending.setdefault(consumer, {})
         try:
             answer: list[Any] = await self.redis.xautoclaim(
@@ -299,7 +302,7 @@ class StreamRelay:
         async with self._recovering:
             try:
                 if {g["name"] for g in await self.redis.xinfo_groups(self.stream)} >= set(
-                    consumers()
+                    self.groups
                 ):
                     return 0  # another reader (or worker) has recovered already
             except ResponseError:
@@ -311,7 +314,7 @@ class StreamRelay:
         since = ids.floor(time.time() - self.replay_hours * 3600)
         replayed = 0
         async with self.db.transaction() as session:
-            for consumer, (_, types) in consumers().items():
+            for consumer, (_, types) in self.groups.items():
                 replayed += await changed(
                     session,
                     update(OutboxEvent)
@@ -346,30 +349,31 @@ class StreamRelay:
                 break
             except (RedisError, OSError) as exc:
                 log.warning("event stream unavailable (%s); retrying", exc)
-                await _pause(stopping, 1.0)
-        loops = [self._publisher(stopping)] + [self._reader(c, stopping) for c in consumers()]
+                await pause(stopping, 1.0)
+        loops = [self._publisher(stopping)] + [self._reader(c, stopping) for c in self.groups]
         try:
             await asyncio.gather(*loops)
         finally:
             await self.close()
 
     async def _publisher(self, stopping: asyncio.Event) -> None:
-        wakeup = new_wakeup()
-        while not stopping.is_set():
+        async def round_() -> int:
             try:
-                claimed = await self.publish_once()
-            except (RedisError, OSError) as exc:
+                return await self.publish_once()
+            except (RedisError, OSError) as exc:  # Redis away: try again in a second
                 log.warning("could not publish events (%s); retrying", exc)
-                await _pause(stopping, 1.0)
-                continue
-            except Exception:
-                log.exception("event publisher round failed")
-                claimed = 0
-            if claimed >= self.batch:
-                continue
-            wakeup.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wakeup.wait(), timeout=self.poll)
+                await pause(stopping, 1.0)
+                return 0
+
+        await in_batches(
+            round_,
+            batch=self.batch,
+            wakeup=new_wakeup(),
+            poll_seconds=self.poll,
+            stopping=stopping,
+            log=log,
+            what="event publisher",
+        )
 
     async def _reader(self, consumer: str, stopping: asyncio.Event) -> None:
         next_claim = 0.0
@@ -386,12 +390,7 @@ class StreamRelay:
                 )
             except (RedisError, OSError) as exc:
                 log.warning("event stream read for %s failed (%s); retrying", consumer, exc)
-                await _pause(stopping, 1.0)
+                await pause(stopping, 1.0)
             except Exception:
                 log.exception("consumer %s failed on a read", consumer)
-                await _pause(stopping, 1.0)
-
-
-async def _pause(stopping: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stopping.wait(), timeout=seconds)
+                await pause(stopping, 1.0)

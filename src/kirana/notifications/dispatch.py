@@ -22,6 +22,7 @@ from typing import Any
 from kirana.config import Settings
 from kirana.kit import clock
 from kirana.kit.db import Database
+from kirana.kit.loops import in_batches
 from kirana.notifications import outgoing
 from kirana.notifications import repository as repo
 from kirana.notifications.channels import (
@@ -164,17 +165,15 @@ async def run_sender(
     channels = build_channels(settings)
     wakeup = outgoing.wakeup = asyncio.Event()
     try:
-        while stopping is None or not stopping.is_set():
-            try:
-                tried = await send_due(db, settings, channels)
-            except Exception:
-                log.exception("notification sender round failed")
-                tried = 0
-            if tried >= BATCH:
-                continue
-            wakeup.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wakeup.wait(), timeout=poll_seconds)
+        await in_batches(
+            lambda: send_due(db, settings, channels),
+            batch=BATCH,
+            wakeup=wakeup,
+            poll_seconds=poll_seconds,
+            stopping=stopping,
+            log=log,
+            what="notification sender",
+        )
     finally:
         for channel in channels.values():
             with contextlib.suppress(Exception):

@@ -41,7 +41,8 @@ async def stop(running: Running, grace: float = GRACE_SECONDS) -> None:
     ``grace``. A job cancelled in the middle of a transaction leaves the database driver to
     tear its connection down (aiosqlite can hang doing so), so cancelling is the last resort."""
     running.stopping.set()
-    _, pending = await asyncio.wait(running.tasks, timeout=grace) if running.tasks else ((), ())
-    for task in pending:
-        task.cancel()
+    if running.tasks:
+        _, pending = await asyncio.wait(running.tasks, timeout=grace)
+        for task in pending:
+            task.cancel()
     await asyncio.gather(*running.tasks, return_exceptions=True)

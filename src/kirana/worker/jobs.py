@@ -6,7 +6,6 @@ Each service's scheduled jobs are registered in ``JOBS`` here (a loop per job).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from kirana.catalog.jobs import flush_search_stats, index_unindexed_products
 from kirana.config import Settings
 from kirana.kit.db import Database
+from kirana.kit.loops import pause
 from kirana.kit.outbox import run_relay
 from kirana.kit.streams import StreamRelay
 
@@ -68,8 +68,7 @@ def every(seconds: float, task: Callable[[Database, Settings], Coroutine[Any, An
                 await task(db, settings)
             except Exception:
                 log.exception("scheduled job %s failed", getattr(task, "__name__", task))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), timeout=seconds)
+            await pause(stopping, seconds)
 
     loop.__name__ = f"every_{seconds}s_{getattr(task, '__name__', 'job')}"
     return loop
