@@ -11,7 +11,7 @@ time it took the fix; a socket's receipt of ``rider.position`` minus that time i
 latency. Dropped = reports times their order's sockets, minus the positions received.
 
 Then ping ingest: location reports per second over HTTP that one API process accepts (wrk,
-the riders' tokens in turn), beside a bare FastAPI endpoint that validates the same JSON,
+1,000 riders' tokens in turn, so each rider reports every few seconds), beside a bare FastAPI endpoint that validates the same JSON,
 served by uvicorn the same way.
 """
 
@@ -129,7 +129,9 @@ async def _token(http: httpx.AsyncClient, refresh: str) -> str:
     return str(r.json()["access_token"])
 
 
-async def _rider_on_shift(http: httpx.AsyncClient, refresh: str, n: int) -> dict[str, Any]:
+async def _rider_on_shift(
+    http: httpx.AsyncClient, refresh: str, n: int, *, mqtt: bool = True
+) -> dict[str, Any]:
     token = await _token(http, refresh)
     headers = {"Authorization": f"Bearer {token}"}
     (
@@ -137,6 +139,8 @@ async def _rider_on_shift(http: httpx.AsyncClient, refresh: str, n: int) -> dict
     ).raise_for_status()
     at = {"lat": STORE[0] + 0.0001 * (n % 10), "lng": STORE[1] + 0.0001 * (n // 10 % 10)}
     (await http.post("/api/v1/rider/location", json=at, headers=headers)).raise_for_status()
+    if not mqtt:
+        return {"token": token, "at": at}
     creds = await http.post("/api/v1/rider/mqtt-credentials", headers=headers)
     creds.raise_for_status()
     return {"token": token, "at": at, "mqtt": creds.json()}
@@ -354,15 +358,23 @@ async def _measure(d: dict[str, Any], riders: int, watchers: int, seconds: float
     }
 
 
-def ingest(pg: str, redis_url: str, seconds: float, connections: int) -> dict[str, Any]:
+def ingest(
+    pg: str, redis_url: str, seconds: float, connections: int, riders: int = 1000
+) -> dict[str, Any]:
     """Location reports per second one API process accepts over HTTP, beside a bare endpoint
-    that validates the same JSON, served by uvicorn the same way, in the same run."""
-    with deployment(pg, redis_url, riders=200) as d, tempfile.TemporaryDirectory() as tmp:
+    that validates the same JSON, served by uvicorn the same way, in the same run. The
+    requests take ``riders`` riders' tokens in turn, so at a few hundred reports a second each
+    rider reports every few seconds, as a phone on a shift does."""
+    with deployment(pg, redis_url, riders=riders) as d, tempfile.TemporaryDirectory() as tmp:
 
         async def shifts() -> list[dict[str, Any]]:
             async with httpx.AsyncClient(base_url=d["a"], timeout=60) as http:
                 return await _gather_limited(
-                    8, [_rider_on_shift(http, r, n) for n, (_, r) in enumerate(d["riders"])]
+                    8,
+                    [
+                        _rider_on_shift(http, r, n, mqtt=False)
+                        for n, (_, r) in enumerate(d["riders"])
+                    ],
                 )
 
         tokens = [s["token"] for s in asyncio.run(shifts())]
