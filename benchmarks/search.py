@@ -45,6 +45,7 @@ from kirana.catalog import search_text
 from kirana.catalog import service as catalog
 from kirana.catalog.models import Category, Product, Stock, Store
 from kirana.config import Settings
+from kirana.kit import market
 from kirana.kit.db import Database
 from kirana.kit.ids import new_id
 from kirana.kit.migrate import upgrade
@@ -191,7 +192,7 @@ async def _grow(db: Database, store_id: str, total: int) -> None:
                 "category_id": base.category_id,
                 "mrp": 10_000,
                 "price": 9_000,
-                "currency": "INR",
+                "currency": market.current().currency,
                 "description": "",
                 "is_active": True,
                 "max_per_order": 10,

@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 
 from _order_bench.sessions import Customer
+from kirana.kit import market
 
 PASSWORD_HASH = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHRzYWx0$unused-in-this-benchmark"
 
@@ -76,7 +77,7 @@ async def seed(url: str, *, products: int, categories: int, customers: int, on_h
                     "category_id": category_ids[i % categories],
                     "mrp": 5_000,
                     "price": 4_500,
-                    "currency": "INR",
+                    "currency": market.current().currency,
                     "description": "",
                     "is_active": True,
                     "max_per_order": 10,

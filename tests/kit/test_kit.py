@@ -46,7 +46,8 @@ def test_money_refuses_floats_and_mixed_currencies() -> None:
         Money(1.5)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         Money(1, "INR") + Money(1, "EUR")
-    assert Money(10050).format() == "INR 100.50"
+    assert Money(10050, "INR").format() == "INR 100.50"
+    assert Money(10050).format() == "EUR 100.50"  # no currency named: the market's
     assert Money(1000).percent(1250).amount == 125
 
 

@@ -1,9 +1,9 @@
 """Money as an integer count of the currency's minor unit (cents for EUR, paise for
-INR). Never floats."""
+INR). Never floats. An amount with no currency named is in the deployment's market's."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kirana.kit import market
 
@@ -13,7 +13,7 @@ MINOR_UNITS = {"INR": 100, "EUR": 100, "USD": 100}
 @dataclass(frozen=True, slots=True)
 class Money:
     amount: int
-    currency: str = "INR"
+    currency: str = field(default_factory=lambda: market.current().currency)
 
     def __post_init__(self) -> None:
         if not isinstance(self.amount, int) or isinstance(self.amount, bool):
@@ -50,5 +50,5 @@ def in_words(amount: int) -> str:
     return Money(amount, market.current().currency).format()
 
 
-def zero(currency: str = "INR") -> Money:
-    return Money(0, currency)
+def zero(currency: str | None = None) -> Money:
+    return Money(0, currency or market.current().currency)

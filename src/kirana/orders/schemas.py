@@ -364,9 +364,9 @@ class OrderBrief:
     customer_id: str
     store_id: str
     status: OrderStatus
-    total: int = 0
-    currency: str = "INR"
-    payment_method: str = "cod"
+    total: int
+    currency: str
+    payment_method: str
 
 
 @dataclass(slots=True)

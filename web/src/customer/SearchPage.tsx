@@ -30,7 +30,8 @@ function withFilter(name: FilterName, value: string | null): string {
   return `/search?${params.toString()}`;
 }
 
-function rupees(minor: number): number {
+/** An amount in the currency's whole units (euros, rupees), as the price filter takes them. */
+function wholeUnits(minor: number): number {
   return Math.round(minor / 100);
 }
 
@@ -77,12 +78,12 @@ function FacetChoice({
 function FacetPanel({ facets, params }: { facets: Facets; params: URLSearchParams }) {
   const set = (name: FilterName, value: string | null) =>
     navigate(withFilter(name, value), { replace: true });
-  const inRupees = (name: string) => {
+  const inWholeUnits = (name: string) => {
     const value = numberParam(params, name);
-    return value === undefined ? '' : String(rupees(value));
+    return value === undefined ? '' : String(wholeUnits(value));
   };
-  const [min, setMin] = useState(() => inRupees('min_price'));
-  const [max, setMax] = useState(() => inRupees('max_price'));
+  const [min, setMin] = useState(() => inWholeUnits('min_price'));
+  const [max, setMax] = useState(() => inWholeUnits('max_price'));
   return (
     <aside className="facets" aria-label="Filters">
       <fieldset>
@@ -113,7 +114,7 @@ function FacetPanel({ facets, params }: { facets: Facets; params: URLSearchParam
       {facets.price ? (
         <fieldset>
           <legend>
-            Price ({rupees(facets.price.min)}–{rupees(facets.price.max)})
+            Price ({wholeUnits(facets.price.min)}–{wholeUnits(facets.price.max)})
           </legend>
           <form
             className="price-range"

@@ -46,10 +46,10 @@ export function minorUnitsOfField(text: string, field: string, label: string): n
  * Minor units written as an amount for an input ("12.34", "12.3", "12"), the shortest text that
  * parseAmount reads back to the same minor units; empty for no amount.
  */
-export function amountText(paise: number | null | undefined): string {
-  if (paise == null) return '';
-  const sign = paise < 0 ? '-' : '';
-  const abs = Math.abs(Math.round(paise));
+export function amountText(minor: number | null | undefined): string {
+  if (minor == null) return '';
+  const sign = minor < 0 ? '-' : '';
+  const abs = Math.abs(Math.round(minor));
   const whole = Math.floor(abs / 100);
   const fraction = String(abs % 100)
     .padStart(2, '0')
