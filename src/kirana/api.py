@@ -14,6 +14,7 @@ from kirana.operations import router as operations_router
 from kirana.orders.api import admin_router as orders_admin_router
 from kirana.orders.api import router as orders_router
 from kirana.orders.api import store_ops_router
+from kirana.payments.api import admin_router as payments_admin_router
 from kirana.payments.api import router as payments_router
 from kirana.recommendations.api import router as recommendations_router
 from kirana.users.api import router as users_router
@@ -34,6 +35,7 @@ ROUTERS = (
     catalog_admin_router,
     orders_admin_router,
     notifications_admin_router,
+    payments_admin_router,
     operations_router,
 )
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from kirana import __version__
@@ -32,12 +33,25 @@ from kirana.notifications import outgoing
 from kirana.operations import Metrics
 from kirana.orders import service as orders
 from kirana.payments import gateways as payment_gateways
+from kirana.payments.schemas import PaymentSetup
 from kirana.users.otp import CodeSender
 from kirana.worker import embedded
 
 log = logging.getLogger("kirana")
 
 STATIC_APP = Path(__file__).parent / "static" / "app"
+
+
+class ClientConfig(BaseModel):
+    """GET /api/v1/config: the market, the map tiles and the payment methods' providers."""
+
+    tile_url: str | None
+    currency: str
+    locale: str
+    phone_region: str
+    phone_example: str
+    time_zone: str
+    payments: PaymentSetup
 
 
 def payment_origins(settings: Settings) -> dict[str, tuple[str, ...]]:
@@ -144,17 +158,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """GET /healthz without the body, for load balancers and uptime checks that send HEAD."""
         return Response()
 
+    payments_setup = payment_gateways.client_setup(settings)
+
     @app.get("/api/v1/config", tags=["health"], operation_id="getClientConfig")
-    async def client_config() -> dict[str, str | None]:
+    async def client_config() -> ClientConfig:
         """What the web app needs to know at run time (no secrets)."""
-        return {
-            "tile_url": settings.tile_url,
-            "currency": settings.currency,
-            "locale": settings.locale,
-            "phone_region": settings.phone_region,
-            "phone_example": settings.market.phone_example,
-            "time_zone": settings.time_zone,
-        }
+        return ClientConfig(
+            tile_url=settings.tile_url,
+            currency=settings.currency,
+            locale=settings.locale,
+            phone_region=settings.phone_region,
+            phone_example=settings.market.phone_example,
+            time_zone=settings.time_zone,
+            payments=payments_setup,
+        )
 
     @app.get(
         "/readyz",

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.deps import AppSettings, CurrentUser, Session
+from kirana.deps import AdminUser, AppSettings, CurrentUser, Session
 from kirana.kit.db import Database
-from kirana.payments import client_checkout, service
+from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from kirana.payments import client_checkout, refunds, service
 from kirana.payments import handlers as _handlers  # noqa: F401  (subscribes to order events)
 from kirana.payments.gateways import remote_gateway
 from kirana.payments.schemas import (
+    AdminRefundRead,
     CheckoutRead,
     ConfirmIn,
     ConfirmOut,
     PaymentRead,
     RazorpayCallbackIn,
+    RefundStatus,
     WebhookAck,
 )
 from kirana.payments.webhooks import SIGNATURE_HEADER
@@ -105,3 +108,25 @@ async def receive_webhook(
         body=body,
         signature=request.headers.get(SIGNATURE_HEADER),
     )
+
+
+admin_router = APIRouter(prefix="/api/v1/admin/refunds", tags=["admin: payments"])
+RefundId = Annotated[str, Path(min_length=1, max_length=26)]
+
+
+@admin_router.get("", operation_id="listRefunds")
+async def list_refunds(
+    _: AdminUser,
+    session: Session,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    status: RefundStatus | None = None,
+) -> Page[AdminRefundRead]:
+    """Refunds newest first; ``status=failed``: those a provider never took after the last try."""
+    return await refunds.list_refunds(session, cursor=cursor, limit=limit, status=status)
+
+
+@admin_router.post("/{refund_id}/retry", operation_id="retryRefund")
+async def retry_refund(refund_id: RefundId, _: AdminUser, session: Session) -> AdminRefundRead:
+    """Send a failed refund again now (its tries start over; the same idempotency key)."""
+    return await refunds.retry_refund(session, refund_id)

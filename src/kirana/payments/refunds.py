@@ -9,13 +9,14 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit import clock
-from kirana.kit.errors import Conflict, NotFound, ValidationFailed
+from kirana.kit.errors import BadRequest, Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
+from kirana.kit.pagination import Page, decode_cursor, id_page
 from kirana.payments import repository as repo
 from kirana.payments.gateways import gateway_for, remote_gateway
-from kirana.payments.models import PaymentRefund
-from kirana.payments.schemas import RefundRead
+from kirana.payments.models import PaymentIntent, PaymentRefund
+from kirana.payments.schemas import AdminRefundRead, RefundRead
 from kirana.payments.state import CAPTURED_STATUSES, PaymentStatus
 
 
@@ -131,3 +132,62 @@ async def refund_late_capture(
             "captured after the order was cancelled",
             idempotency_key="late-capture",
         )
+
+
+def _admin_read(row: tuple[PaymentRefund, PaymentIntent]) -> AdminRefundRead:
+    refund, intent = row
+    return AdminRefundRead(
+        id=refund.id,
+        payment_id=intent.id,
+        order_id=intent.order_id,
+        provider=intent.provider,
+        amount=refund.amount,
+        currency=intent.currency,
+        reason=refund.reason,
+        status=refund.status,
+        attempts=refund.attempts,
+        last_error=refund.last_error,
+        next_attempt_at=refund.next_attempt_at,
+        created_at=refund.created_at,
+        sent_at=refund.sent_at,
+    )
+
+
+class _Row:
+    """A (refund, intent) pair that ``id_page`` can take the cursor's id from."""
+
+    __slots__ = ("id", "pair")
+
+    def __init__(self, pair: tuple[PaymentRefund, PaymentIntent]) -> None:
+        self.id, self.pair = pair[0].id, pair
+
+
+async def list_refunds(
+    session: AsyncSession, *, cursor: str | None, limit: int, status: str | None
+) -> Page[AdminRefundRead]:
+    """Refunds newest first; ``status="failed"``: those the provider never took, after the
+    last of their tries (``payment_refund_max_attempts``)."""
+    key = decode_cursor(cursor, 1)
+    if key is not None and not isinstance(key[0], str):
+        raise BadRequest("The cursor is not one this API gave out", code="invalid_cursor")
+    pairs = await repo.search_refunds(
+        session, limit=limit, before_id=key[0] if key else None, status=status
+    )
+    return id_page([_Row(p) for p in pairs], limit, lambda r: _admin_read(r.pair))
+
+
+async def retry_refund(session: AsyncSession, refund_id: str) -> AdminRefundRead:
+    """An admin sends a failed refund again now: it is due at once, its tries start over, and
+    the ``send_refunds`` job sends it with the same idempotency key (one refund at the
+    provider, however often it is retried)."""
+    found = await repo.refund_with_intent(session, refund_id)
+    if found is None:
+        raise NotFound("No such refund", code="refund_not_found")
+    if not await repo.requeue_failed_refund(session, refund_id, clock.now()):
+        raise Conflict(
+            f"Only a failed refund can be sent again; this one is {found[0].status}",
+            code="refund_not_failed",
+        )
+    again = await repo.refund_with_intent(session, refund_id)
+    assert again is not None
+    return _admin_read(again)

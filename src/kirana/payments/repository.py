@@ -210,6 +210,47 @@ async def record_refund_result(
     )
 
 
+async def search_refunds(
+    session: AsyncSession, *, limit: int, before_id: str | None, status: str | None
+) -> list[tuple[PaymentRefund, PaymentIntent]]:
+    """Refunds newest first (``limit + 1`` of them, for the page's "more"), with their intents."""
+    query = (
+        select(PaymentRefund, PaymentIntent)
+        .join(PaymentIntent, PaymentIntent.id == PaymentRefund.intent_id)
+        .order_by(PaymentRefund.id.desc())
+        .limit(limit + 1)
+    )
+    if before_id is not None:
+        query = query.where(PaymentRefund.id < before_id)
+    if status:
+        query = query.where(PaymentRefund.status == status)
+    return [(refund, intent) for refund, intent in (await session.execute(query)).all()]
+
+
+async def refund_with_intent(
+    session: AsyncSession, refund_id: str
+) -> tuple[PaymentRefund, PaymentIntent] | None:
+    row = (
+        await session.execute(
+            select(PaymentRefund, PaymentIntent)
+            .join(PaymentIntent, PaymentIntent.id == PaymentRefund.intent_id)
+            .where(PaymentRefund.id == refund_id)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def requeue_failed_refund(session: AsyncSession, refund_id: str, at: datetime) -> bool:
+    """A failed refund is due again, its tries started over; False if it is not failed (now)."""
+    result = await session.execute(
+        update(PaymentRefund)
+        .where(PaymentRefund.id == refund_id, PaymentRefund.status == "failed")
+        .values(status="pending", attempts=0, next_attempt_at=at)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def add_refunded(session: AsyncSession, intent_id: str, amount: int, at: datetime) -> bool:
     """Count ``amount`` as refunded if that much captured money is left; False otherwise."""
     result = await session.execute(

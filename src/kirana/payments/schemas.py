@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -69,6 +70,27 @@ class RefundRead(BaseModel):
     reason: str
 
 
+RefundStatus = Literal["pending", "sent", "failed"]
+
+
+class AdminRefundRead(BaseModel):
+    """A refund as admins see it: where it stands with the provider, and its last error."""
+
+    id: str
+    payment_id: str
+    order_id: str
+    provider: str
+    amount: int
+    currency: str
+    reason: str
+    status: RefundStatus
+    attempts: int
+    last_error: str | None
+    next_attempt_at: datetime | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
 class WebhookAck(BaseModel):
     received: bool = True
     duplicate: bool = False
@@ -98,3 +120,25 @@ class RazorpayCallbackIn(BaseModel):
     razorpay_payment_id: str = Field(min_length=1, max_length=64, pattern=r"^pay_[A-Za-z0-9]+$")
     razorpay_order_id: str = Field(min_length=1, max_length=64, pattern=r"^order_[A-Za-z0-9]+$")
     razorpay_signature: str = Field(min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$")
+
+
+class MethodSetup(BaseModel):
+    """Who takes one payment method, and what the browser needs to run that provider's flow."""
+
+    provider: Literal["sandbox", "stripe", "razorpay", "cod"]
+    # Stripe's publishable key or Razorpay's key id: public, handed to the provider's script.
+    public_key: str | None = None
+    # Stripe.js or Razorpay Checkout, loaded by the web app from here (the page's
+    # Content-Security-Policy allows this origin).
+    script_url: str | None = None
+    # The provider's test mode (``pk_test_``, ``rzp_test_``; the sandbox is always a test).
+    test_mode: bool = True
+
+
+class PaymentSetup(BaseModel):
+    """The payment methods offered and who takes each; ``upi`` is null when UPI is not offered
+    (Stripe takes cards only, and Razorpay's keys are not set)."""
+
+    card: MethodSetup
+    upi: MethodSetup | None
+    cod: MethodSetup

@@ -328,6 +328,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Refunds
+         * @description Refunds newest first; ``status=failed``: those a provider never took after the last try.
+         */
+        get: operations["listRefunds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/refunds/{refund_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retry Refund
+         * @description Send a failed refund again now (its tries start over; the same idempotency key).
+         */
+        post: operations["retryRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/riders": {
         parameters: {
             query?: never;
@@ -1515,6 +1555,44 @@ export interface components {
              */
             note: string;
         };
+        /**
+         * AdminRefundRead
+         * @description A refund as admins see it: where it stands with the provider, and its last error.
+         */
+        AdminRefundRead: {
+            /** Amount */
+            amount: number;
+            /** Attempts */
+            attempts: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Currency */
+            currency: string;
+            /** Id */
+            id: string;
+            /** Last Error */
+            last_error: string | null;
+            /** Next Attempt At */
+            next_attempt_at: string | null;
+            /** Order Id */
+            order_id: string;
+            /** Payment Id */
+            payment_id: string;
+            /** Provider */
+            provider: string;
+            /** Reason */
+            reason: string;
+            /** Sent At */
+            sent_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "sent" | "failed";
+        };
         /** AdminStoreRead */
         AdminStoreRead: {
             /** Address */
@@ -1847,6 +1925,25 @@ export interface components {
             script_url: string;
         };
         /**
+         * ClientConfig
+         * @description GET /api/v1/config: the market, the map tiles and the payment methods' providers.
+         */
+        ClientConfig: {
+            /** Currency */
+            currency: string;
+            /** Locale */
+            locale: string;
+            payments: components["schemas"]["PaymentSetup"];
+            /** Phone Example */
+            phone_example: string;
+            /** Phone Region */
+            phone_region: string;
+            /** Tile Url */
+            tile_url: string | null;
+            /** Time Zone */
+            time_zone: string;
+        };
+        /**
          * ConfirmIn
          * @description Sandbox instrument: exactly one of a test card number or a UPI address.
          */
@@ -2172,6 +2269,26 @@ export interface components {
             phone: string;
         };
         /**
+         * MethodSetup
+         * @description Who takes one payment method, and what the browser needs to run that provider's flow.
+         */
+        MethodSetup: {
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "sandbox" | "stripe" | "razorpay" | "cod";
+            /** Public Key */
+            public_key?: string | null;
+            /** Script Url */
+            script_url?: string | null;
+            /**
+             * Test Mode
+             * @default true
+             */
+            test_mode?: boolean;
+        };
+        /**
          * MqttCredentials
          * @description How the rider app connects to the MQTT broker; the password is shown only here.
          */
@@ -2442,6 +2559,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[AdminRefundRead] */
+        Page_AdminRefundRead_: {
+            /** Items */
+            items: components["schemas"]["AdminRefundRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[AdminStoreRead] */
         Page_AdminStoreRead_: {
             /** Items */
@@ -2555,6 +2679,16 @@ export interface components {
             /** Provider */
             provider: string;
             status: components["schemas"]["PaymentStatus"];
+        };
+        /**
+         * PaymentSetup
+         * @description The payment methods offered and who takes each; ``upi`` is null when UPI is not offered
+         *     (Stripe takes cards only, and Razorpay's keys are not set).
+         */
+        PaymentSetup: {
+            card: components["schemas"]["MethodSetup"];
+            cod: components["schemas"]["MethodSetup"];
+            upi: components["schemas"]["MethodSetup"] | null;
         };
         /**
          * PaymentStatus
@@ -5166,6 +5300,133 @@ export interface operations {
             };
         };
     };
+    listRefunds: {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+                limit?: number;
+                status?: ("pending" | "sent" | "failed") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AdminRefundRead_"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    retryRefund: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                refund_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminRefundRead"];
+                };
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listRiders: {
         parameters: {
             query?: {
@@ -7215,9 +7476,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string | null;
-                    };
+                    "application/json": components["schemas"]["ClientConfig"];
                 };
             };
         };

@@ -23,6 +23,7 @@ from kirana.payments.gateways.cod import CashOnDelivery
 from kirana.payments.gateways.razorpay import RazorpayGateway
 from kirana.payments.gateways.sandbox import Sandbox
 from kirana.payments.gateways.stripe import StripeGateway
+from kirana.payments.schemas import MethodSetup, PaymentSetup
 
 __all__ = [
     "Charge",
@@ -31,6 +32,7 @@ __all__ = [
     "Instrument",
     "ProviderPayment",
     "RemoteGateway",
+    "client_setup",
     "configure",
     "gateway_for",
     "provider_for",
@@ -87,3 +89,34 @@ def provider_for(method: str) -> str:
             code="payment_method_unavailable",
         )
     return _registry.upi
+
+
+def _method_setup(settings: Settings, provider: str) -> MethodSetup:
+    if provider == "stripe":
+        key = settings.stripe_publishable_key
+        return MethodSetup(
+            provider="stripe",
+            public_key=key,
+            script_url=settings.stripe_script_url,
+            test_mode=not key.startswith("pk_live_"),
+        )
+    if provider == "razorpay":
+        key = settings.razorpay_key_id
+        return MethodSetup(
+            provider="razorpay",
+            public_key=key,
+            script_url=settings.razorpay_script_url,
+            test_mode=not key.startswith("rzp_live_"),
+        )
+    return MethodSetup(provider="sandbox")
+
+
+def client_setup(settings: Settings) -> PaymentSetup:
+    """What GET /api/v1/config tells the web app: who takes cards, UPI and cash, with the
+    public keys and script URLs of the providers' browser flows (no secrets)."""
+    upi = settings.upi_provider
+    return PaymentSetup(
+        card=_method_setup(settings, settings.card_provider),
+        upi=_method_setup(settings, upi) if upi is not None else None,
+        cod=MethodSetup(provider="cod"),
+    )
