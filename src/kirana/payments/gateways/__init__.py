@@ -91,24 +91,24 @@ def provider_for(method: str) -> str:
     return _registry.upi
 
 
+# A provider's browser flow: the settings of its public key and script, its live keys' prefix.
+_BROWSER_FLOWS = {
+    "stripe": ("stripe_publishable_key", "stripe_script_url", "pk_live_"),
+    "razorpay": ("razorpay_key_id", "razorpay_script_url", "rzp_live_"),
+}
+
+
 def _method_setup(settings: Settings, provider: str) -> MethodSetup:
-    if provider == "stripe":
-        key = settings.stripe_publishable_key
-        return MethodSetup(
-            provider="stripe",
-            public_key=key,
-            script_url=settings.stripe_script_url,
-            test_mode=not key.startswith("pk_live_"),
-        )
-    if provider == "razorpay":
-        key = settings.razorpay_key_id
-        return MethodSetup(
-            provider="razorpay",
-            public_key=key,
-            script_url=settings.razorpay_script_url,
-            test_mode=not key.startswith("rzp_live_"),
-        )
-    return MethodSetup(provider="sandbox")
+    if provider not in _BROWSER_FLOWS:
+        return MethodSetup(provider="sandbox")
+    key_setting, script_setting, live = _BROWSER_FLOWS[provider]
+    key: str = getattr(settings, key_setting)
+    return MethodSetup(
+        provider="stripe" if provider == "stripe" else "razorpay",
+        public_key=key,
+        script_url=getattr(settings, script_setting),
+        test_mode=not key.startswith(live),
+    )
 
 
 def client_setup(settings: Settings) -> PaymentSetup:
