@@ -84,78 +84,87 @@ function FacetPanel({ facets, params }: { facets: Facets; params: URLSearchParam
   };
   const [min, setMin] = useState(() => inWholeUnits('min_price'));
   const [max, setMax] = useState(() => inWholeUnits('max_price'));
+  const active = FILTERS.filter((f) => params.get(f) !== null).length;
+  // Beside the hits on a wide screen; on a phone, folded under one line above them, so the
+  // results are what the customer sees first.
+  const wide = typeof matchMedia === 'function' && matchMedia('(min-width: 900px)').matches;
   return (
     <aside className="facets" aria-label="Filters">
-      <fieldset>
-        <legend>Availability</legend>
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={params.get('in_stock') === 'true'}
-            onChange={(e) => set('in_stock', e.target.checked ? 'true' : null)}
+      <details open={wide || active > 0}>
+        <summary>Filters{active ? ` (${active})` : ''}</summary>
+        <div className="facet-groups">
+          <fieldset>
+            <legend>Availability</legend>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={params.get('in_stock') === 'true'}
+                onChange={(e) => set('in_stock', e.target.checked ? 'true' : null)}
+              />
+              In stock only ({facets.in_stock})
+            </label>
+          </fieldset>
+          <FacetChoice
+            legend="Category"
+            name="category_id"
+            anyLabel="Any category"
+            chosen={params.get('category_id')}
+            options={facets.categories.map((c) => ({ value: c.id, label: c.name, count: c.count }))}
           />
-          In stock only ({facets.in_stock})
-        </label>
-      </fieldset>
-      <FacetChoice
-        legend="Category"
-        name="category_id"
-        anyLabel="Any category"
-        chosen={params.get('category_id')}
-        options={facets.categories.map((c) => ({ value: c.id, label: c.name, count: c.count }))}
-      />
-      <FacetChoice
-        legend="Brand"
-        name="brand"
-        anyLabel="Any brand"
-        chosen={params.get('brand')}
-        options={facets.brands.map((b) => ({ value: b.name, label: b.name, count: b.count }))}
-      />
-      {facets.price ? (
-        <fieldset>
-          <legend>
-            Price ({wholeUnits(facets.price.min)}–{wholeUnits(facets.price.max)})
-          </legend>
-          <form
-            className="price-range"
-            onSubmit={(e) => {
-              e.preventDefault();
-              const params = new URLSearchParams(location.search);
-              for (const [name, value] of [
-                ['min_price', min],
-                ['max_price', max],
-              ] as const) {
-                if (value.trim() && Number.isFinite(Number(value)) && Number(value) >= 0)
-                  params.set(name, String(Math.round(Number(value) * 100)));
-                else params.delete(name);
-              }
-              navigate(`/search?${params.toString()}`, { replace: true });
-            }}
-          >
-            <label>
-              <span className="sr-only">Lowest price</span>
-              <input
-                inputMode="decimal"
-                placeholder="Min"
-                value={min}
-                onChange={(e) => setMin(e.target.value)}
-              />
-            </label>
-            <label>
-              <span className="sr-only">Highest price</span>
-              <input
-                inputMode="decimal"
-                placeholder="Max"
-                value={max}
-                onChange={(e) => setMax(e.target.value)}
-              />
-            </label>
-            <button type="submit" className="btn">
-              Go
-            </button>
-          </form>
-        </fieldset>
-      ) : null}
+          <FacetChoice
+            legend="Brand"
+            name="brand"
+            anyLabel="Any brand"
+            chosen={params.get('brand')}
+            options={facets.brands.map((b) => ({ value: b.name, label: b.name, count: b.count }))}
+          />
+          {facets.price ? (
+            <fieldset>
+              <legend>
+                Price ({wholeUnits(facets.price.min)}–{wholeUnits(facets.price.max)})
+              </legend>
+              <form
+                className="price-range"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  const params = new URLSearchParams(location.search);
+                  for (const [name, value] of [
+                    ['min_price', min],
+                    ['max_price', max],
+                  ] as const) {
+                    if (value.trim() && Number.isFinite(Number(value)) && Number(value) >= 0)
+                      params.set(name, String(Math.round(Number(value) * 100)));
+                    else params.delete(name);
+                  }
+                  navigate(`/search?${params.toString()}`, { replace: true });
+                }}
+              >
+                <label>
+                  <span className="sr-only">Lowest price</span>
+                  <input
+                    inputMode="decimal"
+                    placeholder="Min"
+                    value={min}
+                    onChange={(e) => setMin(e.target.value)}
+                  />
+                </label>
+                <label>
+                  <span className="sr-only">Highest price</span>
+                  <input
+                    inputMode="decimal"
+                    placeholder="Max"
+                    value={max}
+                    onChange={(e) => setMax(e.target.value)}
+                  />
+                </label>
+                <button type="submit" className="btn">
+                  Go
+                </button>
+              </form>
+            </fieldset>
+          ) : null}
+        </div>
+      </details>
     </aside>
   );
 }

@@ -165,8 +165,20 @@ describe('the results page', () => {
     expect(screen.getByText(/Showing results for/)).toHaveTextContent('milk');
     const filters = screen.getByRole('complementary', { name: 'Filters' });
     expect(filters).toHaveTextContent('Himgiri (1)');
+    // A narrow screen (jsdom has no matchMedia): the filters are folded under one line.
+    const fold = filters.querySelector('details')!;
+    expect(fold.open).toBe(false);
+    await userEvent.click(screen.getByText('Filters'));
+    expect(fold.open).toBe(true);
     await userEvent.click(screen.getByLabelText('Milk (1)'));
     await waitFor(() => expect(location.search).toContain('category_id=c1'));
+    // A filter in use keeps them open, and says how many are set.
+    await waitFor(() =>
+      expect(
+        screen.getByRole('complementary', { name: 'Filters' }).querySelector('details')!.open,
+      ).toBe(true),
+    );
+    expect(screen.getByText('Filters (1)')).toBeInTheDocument();
     await waitFor(() =>
       expect(
         calls.some((c) => c.path.endsWith('/products') && c.search.includes('category_id=c1')),
