@@ -56,6 +56,7 @@ test-py:
 	$(BIN)/pytest -p no:cacheprovider -m e2e || $(NO_TESTS)
 
 bench: install web ## every benchmark; results land in benchmarks/results/
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	@for b in $(BENCHMARKS); do echo "==> $$b"; $(BIN)/python $$b || exit 1; done
 
 openapi: install

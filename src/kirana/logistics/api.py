@@ -10,7 +10,7 @@ from kirana.deps import AdminUser, AppSettings, RiderUser, Session
 from kirana.kit.openapi import problems
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.kit.validation import Latitude, Longitude
-from kirana.logistics import cash, service
+from kirana.logistics import cash, service, team
 from kirana.logistics import handlers as _handlers  # noqa: F401  (subscribes to order events)
 from kirana.logistics.ports import OrderDesk
 from kirana.logistics.schemas import (
@@ -25,6 +25,10 @@ from kirana.logistics.schemas import (
     Serviceability,
     SettlementIn,
     ShiftIn,
+    TeamMember,
+    TeamMemberCreate,
+    TeamMemberUpdate,
+    TeamRole,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["logistics"])
@@ -102,6 +106,47 @@ async def rider_cash(
 @router.post("/admin/riders", status_code=201, operation_id="createRider")
 async def create_rider(body: RiderCreate, _: AdminUser, session: Session) -> RiderRead:
     return await service.register_rider(session, body)
+
+
+@router.post(
+    "/admin/team",
+    status_code=201,
+    operation_id="onboardTeamMember",
+    responses=problems(404, 409),
+    description="Add a picker (store_staff) or a rider to a store. The account has no"
+    " password: the person signs in with a code sent to the phone (/auth/otp).",
+)
+async def onboard_team_member(body: TeamMemberCreate, _: AdminUser, session: Session) -> TeamMember:
+    return await team.onboard(session, body)
+
+
+@router.get("/admin/team", operation_id="listTeam")
+async def list_team(
+    _: AdminUser,
+    session: Session,
+    role: TeamRole | None = None,
+    store_id: Annotated[str | None, Query(min_length=1, max_length=26)] = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> Page[TeamMember]:
+    return await team.team(session, role=role, store_id=store_id, cursor=cursor, limit=limit)
+
+
+@router.patch(
+    "/admin/team/{user_id}",
+    operation_id="updateTeamMember",
+    responses=problems(404, 409),
+    description="Move someone to another store, rename them, change a rider's vehicle, or"
+    " deactivate the account (it is refused at once; a rider's shift ends). A rider on a"
+    " delivery is 409 delivery_in_progress.",
+)
+async def update_team_member(
+    user_id: Annotated[str, Path(min_length=1, max_length=26)],
+    body: TeamMemberUpdate,
+    _: AdminUser,
+    session: Session,
+) -> TeamMember:
+    return await team.update_member(session, user_id, body)
 
 
 @router.get("/admin/riders", operation_id="listRiders")

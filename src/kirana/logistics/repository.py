@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb, RiderCashEntry
 from kirana.logistics.state import ACTIVE_STATUSES, DeliveryStatus
+from kirana.users.models import User
 
 
 def _rowcount(result: Any) -> int:
@@ -371,3 +372,29 @@ async def cash_held_against_ledger(session: AsyncSession) -> list[tuple[str, str
         .where(Rider.cash_held != total)
     )
     return [(str(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows.all()]
+
+
+# --- the team ---------------------------------------------------------------------------------
+
+
+async def team_page(
+    session: AsyncSession,
+    *,
+    roles: Sequence[str],
+    store_id: str | None,
+    after_id: str | None,
+    limit: int,
+) -> list[tuple[User, Rider | None]]:
+    """Store staff and riders (with their rider row), newest first."""
+    query = (
+        select(User, Rider)
+        .outerjoin(Rider, Rider.user_id == User.id)
+        .where(User.role.in_(roles))
+        .order_by(User.id.desc())
+        .limit(limit)
+    )
+    if store_id is not None:
+        query = query.where(User.store_id == store_id)
+    if after_id is not None:
+        query = query.where(User.id < after_id)
+    return [(u, r) for u, r in (await session.execute(query)).all()]

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kirana.kit.validation import Latitude, Longitude
+from kirana.kit.validation import Latitude, Longitude, Phone
 from kirana.logistics.state import DeliveryStatus
 
 Vehicle = Literal["bicycle", "scooter", "motorbike", "on_foot"]
@@ -201,3 +201,42 @@ class Serviceability(BaseModel):
         description="on_time: a rider is free; riders_busy: every rider on shift is out on a"
         " delivery; finding_rider: no rider is on shift. The last two lengthen the range."
     )
+
+
+# --- the team: store staff and riders, onboarded by admins -----------------------------------
+
+TeamRole = Literal["store_staff", "rider"]
+
+
+class TeamMemberCreate(Strict):
+    """A picker or a rider of a store. No password: they sign in with a code sent to the phone
+    (``/auth/otp``), and may set a password from their account afterwards."""
+
+    role: TeamRole
+    phone: Phone
+    name: str = Field(min_length=1, max_length=120)
+    store_id: str = Field(min_length=1, max_length=26)
+    vehicle: Vehicle | None = Field(None, description="Riders only (default scooter).")
+
+
+class TeamMemberUpdate(Strict):
+    """Move someone to another store, rename them, change a rider's vehicle, or deactivate
+    (and reactivate) the account. Every field is optional; at least one is needed."""
+
+    name: str | None = Field(None, min_length=1, max_length=120)
+    store_id: str | None = Field(None, min_length=1, max_length=26)
+    vehicle: Vehicle | None = None
+    is_active: bool | None = None
+
+
+class TeamMember(BaseModel):
+    user_id: str
+    role: TeamRole
+    phone: str
+    name: str
+    store_id: str | None
+    is_active: bool
+    created_at: datetime
+    rider_id: str | None = None
+    vehicle: Vehicle | None = None
+    is_online: bool | None = None

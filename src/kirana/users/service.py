@@ -187,6 +187,17 @@ async def authenticate(session: AsyncSession, settings: Settings, token: str) ->
     )
 
 
+async def set_active(session: AsyncSession, user: User, active: bool) -> None:
+    """Deactivate (or reactivate) an account. A deactivated one is refused at once: every
+    request reads the account (``authenticate``), and its refresh tokens are revoked."""
+    if user.is_active == active:
+        return
+    user.is_active = active
+    if not active:
+        await repo.revoke_sessions(session, user.id, clock.now(), keep_family=None)
+    await session.flush()
+
+
 async def find_user(session: AsyncSession, user_id: str) -> User | None:
     """The account, active or not, or None."""
     return await repo.user_by_id(session, user_id)

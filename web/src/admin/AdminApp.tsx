@@ -5,6 +5,7 @@ import { Catalog } from './Catalog';
 import { Dashboard } from './Dashboard';
 import { OrdersBoard } from './Orders';
 import { CityMap, Riders } from './Riders';
+import { Team } from './Team';
 import { Stock } from './Stock';
 import { Stores } from './Stores';
 import { Pricing } from './Pricing';
@@ -18,6 +19,7 @@ const SECTIONS = [
   { to: '/admin/stock', label: 'Stock & prices', render: () => <Stock /> },
   { to: '/admin/stores', label: 'Stores', render: () => <Stores /> },
   { to: '/admin/riders', label: 'Riders', render: () => <Riders /> },
+  { to: '/admin/team', label: 'Team', render: () => <Team /> },
   { to: '/admin/cash', label: 'Cash', render: () => <Cash /> },
   { to: '/admin/map', label: 'City map', render: () => <CityMap /> },
   { to: '/admin/pricing', label: 'Coupons & fees', render: () => <Pricing /> },

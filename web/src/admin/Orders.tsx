@@ -8,6 +8,7 @@ import { Button, Dialog, Empty, ErrorBanner, SelectField, Skeleton, StatusBadge 
 import { DataTable, type Column } from '../ui/table';
 import { Timeline } from '../customer/OrderPage';
 import { useStores } from './data';
+import { StoreOptions } from './options';
 
 export function OrdersBoard() {
   const [status, setStatus] = useState<OrderStatus | ''>('');
@@ -73,11 +74,7 @@ export function OrdersBoard() {
         </SelectField>
         <SelectField label="Store" value={storeId} onChange={(e) => setStoreId(e.target.value)}>
           <option value="">All stores</option>
-          {stores.data?.items.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
+          <StoreOptions />
         </SelectField>
         <span className="subtle">Refreshes every 10 s</span>
       </div>

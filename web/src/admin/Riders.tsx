@@ -1,17 +1,15 @@
 import { useState } from 'react';
 import { api, unwrap } from '../lib/api';
 import { errorMessage } from '../lib/problem';
+import { Link } from '../lib/router';
 import { useLive } from '../lib/live';
 import { useQuery } from '../lib/query';
 import { LiveNote } from '../ui/LiveNote';
 import type { Rider } from '../lib/types';
-import { Button, Empty, ErrorBanner, SelectField, Skeleton, TextField, useToast } from '../ui';
-import { Form, useSubmit } from '../ui/form';
+import { Button, Empty, ErrorBanner, Skeleton, useToast } from '../ui';
 import { DataTable, type Column } from '../ui/table';
 import { Map } from '../map/Map';
 import { useStores } from './data';
-
-type Vehicle = 'bicycle' | 'scooter' | 'motorbike' | 'on_foot';
 
 export function Riders() {
   const stores = useStores();
@@ -20,23 +18,8 @@ export function Riders() {
     () => unwrap(api.GET('/api/v1/admin/riders', { params: { query: { limit: 100 } } })),
     { pollMs: 10000 },
   );
-  const [form, setForm] = useState<{ user_id: string; store_id: string; vehicle: Vehicle }>({
-    user_id: '',
-    store_id: '',
-    vehicle: 'bicycle',
-  });
   const list = (riders.data?.items ?? []) as Rider[];
   const storeName = (id: string) => stores.data?.items.find((s) => s.id === id)?.name ?? id;
-  const add = useSubmit(async () => {
-    await unwrap(
-      api.POST('/api/v1/admin/riders', {
-        body: { ...form, store_id: form.store_id || stores.data?.items[0]?.id || '' },
-      }),
-    );
-    setForm((f) => ({ ...f, user_id: '' }));
-    void riders.reload();
-  });
-  const fe = add.fieldError;
   const columns: Array<Column<Rider>> = [
     { header: 'Rider', cell: (r) => r.name },
     { header: 'Store', cell: (r) => storeName(r.store_id) },
@@ -75,56 +58,10 @@ export function Riders() {
         skeletonHeight={200}
         empty={<Empty icon="bike" title="No riders yet" />}
       />
-      <Form
-        form={add}
-        submitLabel="Add rider"
-        className="card"
-        style={{ marginTop: 24, maxWidth: 720 }}
-        labelledBy="new-rider-h"
-        head={
-          <>
-            <h2 id="new-rider-h" style={{ margin: 0 }}>
-              Add a rider
-            </h2>
-            <p className="subtle" style={{ margin: 0 }}>
-              Make the account first (<code>kirana createuser --role rider</code>), then bind it to
-              a store here.
-            </p>
-          </>
-        }
-      >
-        <div className="form-grid cols-2">
-          <TextField
-            label="User id"
-            value={form.user_id}
-            onChange={(e) => setForm({ ...form, user_id: e.target.value })}
-            required
-            error={fe('user_id')}
-          />
-          <SelectField
-            label="Store"
-            value={form.store_id}
-            onChange={(e) => setForm({ ...form, store_id: e.target.value })}
-            error={fe('store_id')}
-          >
-            {stores.data?.items.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </SelectField>
-        </div>
-        <SelectField
-          label="Vehicle"
-          value={form.vehicle}
-          onChange={(e) => setForm({ ...form, vehicle: e.target.value as Vehicle })}
-        >
-          <option value="bicycle">Bicycle</option>
-          <option value="scooter">Scooter</option>
-          <option value="motorbike">Motorbike</option>
-          <option value="on_foot">On foot</option>
-        </SelectField>
-      </Form>
+      <p className="subtle" style={{ marginTop: 16 }}>
+        Add riders, move them between stores or deactivate them on the{' '}
+        <Link to="/admin/team">Team</Link> screen.
+      </p>
     </>
   );
 }

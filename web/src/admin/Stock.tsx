@@ -10,6 +10,7 @@ import { DataTable, type Column } from '../ui/table';
 import { useDebounced } from '../customer/SearchPage';
 import { applyBulk, changed, type BulkAction, type StockEdit } from './bulk';
 import { usePaged, useStores } from './data';
+import { StoreOptions } from './options';
 
 const PAGE = 100;
 
@@ -184,11 +185,7 @@ export function Stock() {
       <h1>Stock and prices</h1>
       <div className="toolbar">
         <SelectField label="Store" value={store} onChange={(e) => setStoreId(e.target.value)}>
-          {stores.data?.items.map((s) => (
-            <option key={s.id} value={s.id}>
-              {s.name}
-            </option>
-          ))}
+          <StoreOptions />
         </SelectField>
         <TextField
           label="Filter"
