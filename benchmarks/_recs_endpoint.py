@@ -18,7 +18,7 @@ import time
 from typing import Any
 
 import httpx
-from _load import log, scratch_database, sqlalchemy_url
+from _load import log, percentile, scratch_database, sqlalchemy_url
 from _order_bench.serve import Server
 
 from kirana.config import Settings
@@ -28,11 +28,6 @@ from kirana.seed.demo import seed_demo
 API = "/api/v1"
 TARGET_P99_MS = 20.0
 KINDS = ("buy_again", "trending", "bought_together", "forgotten")
-
-
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def _customer(
@@ -122,13 +117,13 @@ def measure(pg: str, seconds: float = 20.0, think_s: float = 0.25) -> dict[str, 
         kind: {
             "requests": len(times.get(kind, [])),
             "p50_ms": round(statistics.median(times[kind]), 2),
-            "p99_ms": round(_percentile(times[kind], 99), 2),
+            "p99_ms": round(percentile(times[kind], 99), 2),
         }
         for kind in (*KINDS, "healthz")
         if times.get(kind)
     }
-    p99 = _percentile(rails, 99)
-    ceiling = _percentile(times["healthz"], 99)
+    p99 = percentile(rails, 99)
+    ceiling = percentile(times["healthz"], 99)
     return {
         "customers": len(customers),
         "seconds": seconds,

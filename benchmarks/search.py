@@ -39,7 +39,7 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import RESULTS, log, machine, scratch_database, sqlalchemy_url
+from _load import RESULTS, log, machine, percentile, scratch_database, sqlalchemy_url
 
 from kirana.catalog import search_text
 from kirana.catalog import service as catalog
@@ -228,11 +228,6 @@ async def _catalog(db: Database) -> tuple[str, list[dict[str, Any]], dict[str, s
     return store_id, products, categories
 
 
-def _percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
-
-
 async def _measure(
     settings: Settings, store_id: str, qs: list[Query], passes: int
 ) -> dict[str, Any]:
@@ -280,8 +275,8 @@ async def _measure(
                         )
     finally:
         await db.dispose()
-    p99 = _percentile(latencies, 99)
-    ceiling_p99 = _percentile(ceiling, 99)
+    p99 = percentile(latencies, 99)
+    ceiling_p99 = percentile(ceiling, 99)
     return {
         "queries": len(qs),
         "top3_share": round(top3 / len(qs), 4),

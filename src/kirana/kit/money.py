@@ -47,8 +47,8 @@ class Money:
 
 def in_words(amount: int) -> str:
     """An amount of the deployment's currency for a message a person reads ("EUR 2.49")."""
-    return Money(amount, market.current().currency).format()
+    return Money(amount).format()
 
 
 def zero(currency: str | None = None) -> Money:
-    return Money(0, currency or market.current().currency)
+    return Money(0) if currency is None else Money(0, currency)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -42,12 +44,15 @@ def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
 R = TypeVar("R")
 
 
-def id_page(rows: list[R], limit: int, read: Any) -> Page[Any]:
+def id_page(
+    rows: list[R], limit: int, read: Any, key: Callable[[R], str] = attrgetter("id")
+) -> Page[Any]:
     """A page of rows fetched newest id first with one extra (``limit + 1``) to tell whether
-    more follow; the cursor carries the last row's id. ``read`` turns a row into its item."""
+    more follow; the cursor carries the last row's id (``key``: where a row keeps it, for rows
+    that are tuples). ``read`` turns a row into its item."""
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(
         items=[read(r) for r in rows],
-        next_cursor=encode_cursor([rows[-1].id]) if more and rows else None,  # type: ignore[attr-defined]
+        next_cursor=encode_cursor([key(rows[-1])]) if more and rows else None,
     )

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kirana.catalog import service as catalog
 from kirana.kit import clock, security
 from kirana.kit.errors import Conflict, NotFound, ValidationFailed
-from kirana.kit.pagination import Page, decode_cursor, encode_cursor
+from kirana.kit.pagination import Page, decode_cursor, id_page
 from kirana.logistics import repository as repo
 from kirana.logistics.models import Rider
 from kirana.logistics.schemas import (
@@ -80,11 +80,7 @@ async def team(
         after_id=str(key[0]) if key else None,
         limit=limit + 1,
     )
-    more, rows = len(rows) > limit, rows[:limit]
-    return Page(
-        items=[_member(u, r) for u, r in rows],
-        next_cursor=encode_cursor([rows[-1][0].id]) if more and rows else None,
-    )
+    return id_page(rows, limit, lambda row: _member(*row), key=lambda row: row[0].id)
 
 
 async def _team_member(session: AsyncSession, user_id: str) -> tuple[User, Rider | None]:

@@ -153,15 +153,6 @@ def _admin_read(row: tuple[PaymentRefund, PaymentIntent]) -> AdminRefundRead:
     )
 
 
-class _Row:
-    """A (refund, intent) pair that ``id_page`` can take the cursor's id from."""
-
-    __slots__ = ("id", "pair")
-
-    def __init__(self, pair: tuple[PaymentRefund, PaymentIntent]) -> None:
-        self.id, self.pair = pair[0].id, pair
-
-
 async def list_refunds(
     session: AsyncSession, *, cursor: str | None, limit: int, status: str | None
 ) -> Page[AdminRefundRead]:
@@ -173,7 +164,7 @@ async def list_refunds(
     pairs = await repo.search_refunds(
         session, limit=limit, before_id=key[0] if key else None, status=status
     )
-    return id_page([_Row(p) for p in pairs], limit, lambda r: _admin_read(r.pair))
+    return id_page(pairs, limit, _admin_read, key=lambda pair: pair[0].id)
 
 
 async def retry_refund(session: AsyncSession, refund_id: str) -> AdminRefundRead:
