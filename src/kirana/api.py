@@ -9,6 +9,7 @@ from kirana.catalog.api import router as catalog_router
 from kirana.live.api import router as live_router
 from kirana.logistics.api import router as logistics_router
 from kirana.notifications.api import admin_router as notifications_admin_router
+from kirana.notifications.api import campaign_router
 from kirana.notifications.api import router as notifications_router
 from kirana.operations import router as operations_router
 from kirana.orders.api import admin_router as orders_admin_router
@@ -35,6 +36,7 @@ ROUTERS = (
     catalog_admin_router,
     orders_admin_router,
     notifications_admin_router,
+    campaign_router,
     payments_admin_router,
     operations_router,
 )

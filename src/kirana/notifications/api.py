@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from kirana.deps import AdminUser, AppSettings, CurrentUser, Session
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.kit.webpush_keys import public_key_of
 from kirana.notifications import (
+    campaigns,
     handlers,  # noqa: F401  (subscribes the inbox writers)
     service,
 )
 from kirana.notifications.schemas import (
+    CampaignCreate,
+    CampaignRead,
     DeliveryCounts,
     NotificationDeliveryRead,
     NotificationRead,
@@ -125,3 +128,46 @@ async def retry_delivery(
     delivery_id: str, _: AdminUser, session: Session
 ) -> NotificationDeliveryRead:
     return await service.retry_delivery(session, delivery_id)
+
+
+campaign_router = APIRouter(prefix="/api/v1/admin/campaigns", tags=["notifications"])
+
+
+@campaign_router.post("", status_code=201, operation_id="createCampaign")
+async def create_campaign(
+    data: CampaignCreate,
+    admin: AdminUser,
+    session: Session,
+    response: Response,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=100,
+            pattern=r"^[!-~]+$",
+            description="Same key and text: the same campaign, sent once",
+        ),
+    ] = None,
+) -> CampaignRead:
+    """Send an offer to every customer who agreed to marketing messages: in their inbox at
+    once, on email, SMS and push after their quiet hours. 200 for a repeated key."""
+    campaign, new = await campaigns.create(session, admin.id, data, idempotency_key)
+    if not new:
+        response.status_code = 200
+    return campaign
+
+
+@campaign_router.get("", operation_id="listCampaigns")
+async def list_campaigns(
+    _: AdminUser,
+    session: Session,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> Page[CampaignRead]:
+    """Campaigns, newest first, with their messages' progress."""
+    return await campaigns.page(session, cursor=cursor, limit=limit)
+
+
+@campaign_router.get("/{campaign_id}", operation_id="getCampaign")
+async def get_campaign(campaign_id: str, _: AdminUser, session: Session) -> CampaignRead:
+    return await campaigns.read(session, campaign_id)

@@ -126,3 +126,25 @@ class NotificationDelivery(Base):
     provider_ref: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Campaign(Base):
+    """An offer an admin sends to every customer who agreed to marketing messages.
+
+    Creating one writes this row and a ``campaign.created`` event together; the event's consumer
+    queues the messages (inbox and channels, quiet hours honoured), so a campaign reaches each
+    customer once even if the event is delivered twice. ``idempotency_key`` makes a repeated
+    submit (a double click, a retried request) the same campaign, not a second one."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (UniqueConstraint("created_by", "idempotency_key", name="uq_campaigns_key"),)
+
+    id: Mapped[str] = id_column()
+    title: Mapped[str] = mapped_column(String(80), nullable=False)
+    body: Mapped[str] = mapped_column(String(300), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(26), nullable=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
+    # Set when the messages are queued: how many customers it went to.
+    recipients: Mapped[int | None] = mapped_column(Integer)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

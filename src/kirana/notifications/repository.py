@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit.db import changed, is_postgresql, table_of
 from kirana.notifications.models import (
+    Campaign,
     Notification,
     NotificationDelivery,
     NotificationPreference,
@@ -187,3 +188,50 @@ async def delivery_counts(session: AsyncSession) -> dict[str, int]:
         select(NotificationDelivery.status, func.count()).group_by(NotificationDelivery.status)
     )
     return {status: int(n) for status, n in rows.all()}
+
+
+# ---- campaigns ----
+
+
+async def campaign_by_key(session: AsyncSession, admin_id: str, key: str) -> Campaign | None:
+    result = await session.execute(
+        select(Campaign).where(Campaign.created_by == admin_id, Campaign.idempotency_key == key)
+    )
+    return result.scalar_one_or_none()
+
+
+async def campaigns_page(
+    session: AsyncSession, limit: int, before_id: str | None
+) -> list[Campaign]:
+    query = select(Campaign).order_by(Campaign.id.desc()).limit(limit + 1)
+    if before_id is not None:
+        query = query.where(Campaign.id < before_id)
+    return list((await session.execute(query)).scalars())
+
+
+async def campaign_delivery_counts(
+    session: AsyncSession, campaign_ids: list[str]
+) -> dict[str, dict[str, int]]:
+    """Per campaign, its deliveries on the channels by status."""
+    if not campaign_ids:
+        return {}
+    campaign = NotificationDelivery.data["campaign_id"].as_string()
+    rows = await session.execute(
+        select(campaign, NotificationDelivery.status, func.count())
+        .where(NotificationDelivery.kind == "offer", campaign.in_(campaign_ids))
+        .group_by(campaign, NotificationDelivery.status)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for campaign_id, status, n in rows.all():
+        counts.setdefault(str(campaign_id), {})[status] = int(n)
+    return counts
+
+
+async def marketing_user_ids(session: AsyncSession) -> list[str]:
+    """Everyone who agreed to marketing messages, in id order."""
+    result = await session.execute(
+        select(NotificationPreference.user_id)
+        .where(NotificationPreference.marketing.is_(True))
+        .order_by(NotificationPreference.user_id)
+    )
+    return list(result.scalars())

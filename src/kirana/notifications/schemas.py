@@ -100,3 +100,20 @@ class DeliveryCounts(BaseModel):
     sending: int = 0
     sent: int = 0
     failed: int = 0
+
+
+class CampaignCreate(Strict):
+    title: str = Field(min_length=1, max_length=80, description="The offer's headline")
+    body: str = Field(min_length=1, max_length=300, description="What the offer says")
+
+
+class CampaignRead(BaseModel):
+    id: str
+    title: str
+    body: str
+    created_at: datetime
+    # preparing: the messages are being queued; queued: each customer's are in the log.
+    status: Literal["preparing", "queued"]
+    recipients: int | None  # customers it went to, once queued
+    queued_at: datetime | None
+    deliveries: DeliveryCounts  # its messages on the channels, by status

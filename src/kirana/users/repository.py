@@ -20,6 +20,17 @@ async def user_by_id(session: AsyncSession, user_id: str) -> User | None:
     return await session.get(User, user_id)
 
 
+async def active_customers(session: AsyncSession, user_ids: list[str]) -> list[User]:
+    if not user_ids:
+        return []
+    result = await session.execute(
+        select(User)
+        .where(User.id.in_(user_ids), User.role == "customer", User.is_active.is_(True))
+        .order_by(User.id)
+    )
+    return list(result.scalars())
+
+
 async def refresh_token_by_hash(session: AsyncSession, token_hash: str) -> RefreshToken | None:
     result = await session.execute(
         select(RefreshToken).where(RefreshToken.token_hash == token_hash).with_for_update()
