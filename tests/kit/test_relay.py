@@ -159,3 +159,32 @@ async def test_events_nobody_wants_cost_no_statement_each(db: Database, count_qu
             select(func.count()).select_from(OutboxEvent).where(OutboxEvent.published_at.is_(None))
         )
     assert left == 0
+
+
+async def test_a_batch_consumer_takes_its_share_in_one_call_and_finds_a_failing_event(
+    db: Database, effects: None
+) -> None:
+    calls: list[int] = []
+
+    @outbox.subscribe_batch(TYPE, consumer="test.batched")
+    async def batched(session, events: list[Event]) -> None:  # type: ignore[no-untyped-def]
+        calls.append(len(events))
+        for event in events:
+            await _effect(session, "batched", event)
+            if event.key == "order-2" and event.payload["n"] == 0 and len(calls) < 8:
+                raise RuntimeError("order-2 step 0 is not ready")
+
+    try:
+        await _emit_steps(db, orders=4, steps=3)
+        await relay_once(db)
+        # One call for the share, which failed; then one event at a time: order-2's first
+        # step fails and its later steps wait; every other order is done, in order, once.
+        assert calls[0] == 12 and set(calls[1:]) == {1}
+        done = await _effects(db, "batched")
+        assert sorted(done) == sorted((f"order-{o}", n) for o in (0, 1, 3) for n in range(3))
+        await _drain_with_retries(db)
+        _in_order_once(await _effects(db, "batched"), orders=4, steps=3)
+        assert calls[-1] == 3  # order-2's steps, retried together
+    finally:
+        outbox._subscribers.pop(TYPE, None)
+        outbox._batched.pop("test.batched", None)

@@ -104,7 +104,10 @@ class Event:
 
 
 Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+BatchHandler = Callable[[AsyncSession, list[Event]], Awaitable[None]]
 _subscribers: dict[str, list[tuple[str, Handler]]] = defaultdict(list)
+# Consumers that take their share of a batch in one call (``subscribe_batch``).
+_batched: dict[str, BatchHandler] = {}
 # Called after an event's handlers ran (realtime fan-out, tests). Not transactional.
 _listeners: list[Callable[[Event], Awaitable[None]]] = []
 _wakeup: asyncio.Event | None = None
@@ -116,6 +119,24 @@ def subscribe(event_type: str, consumer: str) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         if all(name != consumer for name, _ in _subscribers[event_type]):
             _subscribers[event_type].append((consumer, handler))
+        return handler
+
+    return register
+
+
+def subscribe_batch(event_type: str, consumer: str) -> Callable[[BatchHandler], BatchHandler]:
+    """Register a handler that takes the consumer's share of a batch in one call (its events
+    in order), for work that adds up across events: counters written once per share, their
+    rows locked in one order, rather than once per event in whatever order events come. If the
+    call fails, each event of the share is run alone (with a savepoint) to find the one that
+    fails; the handler must accept any subset of events, one at a time included."""
+
+    def register(handler: BatchHandler) -> BatchHandler:
+        async def one(session: AsyncSession, event: Event) -> None:
+            await handler(session, [event])
+
+        _batched[consumer] = handler
+        subscribe(event_type, consumer)(one)
         return handler
 
     return register
@@ -235,9 +256,10 @@ async def _waiting_keys(session: AsyncSession, events: list[Event]) -> dict[str,
 
 
 class _RetryWithSavepoints(Exception):
-    """A handler failed in a share run without savepoints: run the share again with them."""
+    """A handler failed in a share run without savepoints: run the share again with them.
+    ``event_id`` is the event that failed, or None when a batch handler failed on the share."""
 
-    def __init__(self, event_id: str, error: str) -> None:
+    def __init__(self, event_id: str | None, error: str) -> None:
         super().__init__(error)
         self.event_id, self.error = event_id, error
 
@@ -252,10 +274,14 @@ async def _consume(
     and the consumer's later events of its key waiting for it. Handlers touch only the
     database, so the events run again had left nothing behind."""
     try:
-        return await _consume_share(db, consumer, handler, events, waiting, failed={})
+        return await _consume_share(
+            db, consumer, handler, events, waiting, failed={}, savepoints=False
+        )
     except _RetryWithSavepoints as first:
-        failed = {first.event_id: first.error}
-        return await _consume_share(db, consumer, handler, events, waiting, failed=failed)
+        failed = {first.event_id: first.error} if first.event_id else {}
+        return await _consume_share(
+            db, consumer, handler, events, waiting, failed=failed, savepoints=True
+        )
 
 
 async def _consume_share(
@@ -266,9 +292,12 @@ async def _consume_share(
     waiting: dict[str, str],
     *,
     failed: dict[str, str],
+    savepoints: bool,
 ) -> _Delivery:
-    """The share without savepoints while ``failed`` is empty; with them once a handler failed."""
-    savepoints = bool(failed)
+    """The share without savepoints (a batch handler's in one call); with a savepoint per
+    event, one at a time, once a handler failed."""
+    batch_handler = None if savepoints else _batched.get(consumer)
+    batch: list[Event] = []
     out = _Delivery()
     waiting = dict(waiting)
     seen: set[str] = set()
@@ -295,6 +324,9 @@ async def _consume_share(
                     if event.key:  # the key's later events wait for this one
                         waiting[event.key] = min(waiting.get(event.key, event.id), event.id)
                     continue
+                if batch_handler is not None:
+                    batch.append(event)
+                    continue
                 try:
                     with telemetry.handling(event):
                         if savepoints:
@@ -314,6 +346,17 @@ async def _consume_share(
                 handled.append(
                     {"consumer": consumer, "event_id": event.id, "handled_at": clock.now()}
                 )
+            if batch_handler is not None and batch:
+                try:
+                    with telemetry.handling(batch[0]):
+                        await batch_handler(session, batch)
+                except Exception as exc:
+                    log.exception("batch handler %s failed on %d events", consumer, len(batch))
+                    raise _RetryWithSavepoints(None, f"{type(exc).__name__}: {exc}") from exc
+                now = clock.now()
+                handled += [
+                    {"consumer": consumer, "event_id": e.id, "handled_at": now} for e in batch
+                ]
             if handled:  # one multi-row INSERT
                 await session.execute(insert(HandledEvent), handled)
     except _RetryWithSavepoints:

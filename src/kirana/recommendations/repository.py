@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -27,21 +28,50 @@ async def _insert_rows(session: AsyncSession, model: Any, rows: Sequence[dict[st
         await session.execute(insert(table_of(model)), list(rows[start : start + CHUNK]))
 
 
+async def _upsert(
+    session: AsyncSession, model: Any, rows: list[dict[str, Any]], *, add: bool = False
+) -> None:
+    """Write ``rows`` (sorted here by key), replacing the value of a row that exists, or adding
+    to it (``add``). Rows go in key order, so writers side by side lock them in one order and
+    wait for each other rather than deadlock, and a row another writer just made is updated,
+    not inserted twice (the incremental consumers and the scheduled rebuild overlap)."""
+    table = table_of(model)
+    keys = [c.name for c in table.primary_key.columns]
+    (value,) = (c.name for c in table.columns if c.name not in keys)
+    rows = sorted(rows, key=itemgetter(*keys))
+    upsert = pg_insert if is_postgresql(session) else sqlite_insert
+    for start in range(0, len(rows), CHUNK):
+        statement = upsert(table).values(rows[start : start + CHUNK])
+        new = statement.excluded[value]
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=keys, set_={value: table.c[value] + new if add else new}
+            )
+        )
+
+
 async def replace_customers(
     session: AsyncSession, scores: Mapping[str, Mapping[str, float]], *, everyone: bool
 ) -> None:
-    """Each named customer's repeat scores, replacing theirs (``everyone``: replacing all)."""
+    """Each named customer's repeat scores, replacing theirs (``everyone``: replacing all).
+    Only the rows no longer scored are deleted; the others are upserted."""
     table = table_of(CustomerProduct)
     if everyone:
         await session.execute(delete(table))
     else:
-        await session.execute(delete(table).where(table.c.customer_id.in_(list(scores))))
+        for customer_id in sorted(scores):
+            await session.execute(
+                delete(table).where(
+                    table.c.customer_id == customer_id,
+                    table.c.product_id.not_in(list(scores[customer_id])),
+                )
+            )
     rows = [
         {"customer_id": c, "product_id": p, "score": s}
         for c, by_product in scores.items()
         for p, s in by_product.items()
     ]
-    await _insert_rows(session, CustomerProduct, rows)
+    await _upsert(session, CustomerProduct, rows)
 
 
 async def replace_pairs(
@@ -49,38 +79,27 @@ async def replace_pairs(
 ) -> None:
     await session.execute(delete(table_of(ProductPair)))
     await session.execute(delete(table_of(ProductOrders)))
-    await _insert_rows(
-        session,
-        ProductPair,
-        [{"product_id": a, "other_id": b, "orders": n} for (a, b), n in pairs.items()],
-    )
-    await _insert_rows(
-        session, ProductOrders, [{"product_id": p, "orders": n} for p, n in singles.items()]
-    )
+    await _write_counts(session, pairs, singles, add=False)
 
 
-async def add_basket(session: AsyncSession, products: Iterable[str]) -> None:
-    """Count one more order holding ``products``: each product and each pair of them."""
-    items = sorted(set(products))
-    upsert = pg_insert if is_postgresql(session) else sqlite_insert
-    for product in items:
-        statement = upsert(table_of(ProductOrders)).values(product_id=product, orders=1)
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["product_id"], set_={"orders": ProductOrders.orders + 1}
-            )
-        )
-    pairs = [(a, b) for a in items for b in items if a != b]
-    for start in range(0, len(pairs), CHUNK):
-        statement = upsert(table_of(ProductPair)).values(
-            [{"product_id": a, "other_id": b, "orders": 1} for a, b in pairs[start : start + CHUNK]]
-        )
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["product_id", "other_id"],
-                set_={"orders": ProductPair.orders + 1},
-            )
-        )
+async def add_counts(
+    session: AsyncSession, pairs: Mapping[tuple[str, str], int], singles: Mapping[str, int]
+) -> None:
+    """Add orders to the counts of products (``singles``) and of pairs."""
+    await _write_counts(session, pairs, singles, add=True)
+
+
+async def _write_counts(
+    session: AsyncSession,
+    pairs: Mapping[tuple[str, str], int],
+    singles: Mapping[str, int],
+    *,
+    add: bool,
+) -> None:
+    products = [{"product_id": p, "orders": n} for p, n in singles.items()]
+    await _upsert(session, ProductOrders, products, add=add)
+    both = [{"product_id": a, "other_id": b, "orders": n} for (a, b), n in pairs.items()]
+    await _upsert(session, ProductPair, both, add=add)
 
 
 async def replace_trending(

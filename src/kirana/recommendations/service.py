@@ -110,15 +110,18 @@ async def rebuild(session: AsyncSession) -> dict[str, int]:
     return {"customers": len(history), "pairs": len(pairs), "stores": len(trending)}
 
 
-async def order_paid(session: AsyncSession, customer_id: str, order_id: str) -> None:
-    """Refresh at once what one paid order changes: its customer's repeat scores and the
-    counts of its products and their pairs (trending waits for the next rebuild)."""
-    purchases = await orders.purchases(session, clock.now() - HISTORY, customer_id)
-    await repo.replace_customers(
-        session,
-        {customer_id: engine.repeat_scores([p.product_ids for p in purchases])},
-        everyone=False,
-    )
-    for p in purchases:
-        if p.order_id == order_id:
-            await repo.add_basket(session, p.product_ids)
+async def orders_paid(session: AsyncSession, paid: list[tuple[str, str]]) -> None:
+    """Refresh at once what paid orders ``(customer, order)`` change: their customers' repeat
+    scores and the counts of their products and pairs (trending waits for the next rebuild).
+    Customers are refreshed in id order, and each count row is written once, in key order."""
+    since = clock.now() - HISTORY
+    new_orders = {order_id for _, order_id in paid}
+    scores: dict[str, dict[str, float]] = {}
+    baskets: list[tuple[str, ...]] = []
+    for customer_id in sorted({customer_id for customer_id, _ in paid}):
+        purchases = await orders.purchases(session, since, customer_id)
+        scores[customer_id] = engine.repeat_scores([p.product_ids for p in purchases])
+        baskets += [p.product_ids for p in purchases if p.order_id in new_orders]
+    await repo.replace_customers(session, scores, everyone=False)
+    pairs, singles = engine.pair_counts(baskets)
+    await repo.add_counts(session, pairs, singles)
