@@ -11,6 +11,7 @@ import { Stores } from './Stores';
 import { Pricing } from './Pricing';
 import { SearchAdmin } from './Search';
 import { Notifications } from './Notifications';
+import { Offers } from './Offers';
 
 const SECTIONS = [
   { to: '/admin', label: 'Dashboard', render: () => <Dashboard /> },
@@ -25,6 +26,7 @@ const SECTIONS = [
   { to: '/admin/pricing', label: 'Coupons & fees', render: () => <Pricing /> },
   { to: '/admin/search', label: 'Search', render: () => <SearchAdmin /> },
   { to: '/admin/notifications', label: 'Notifications', render: () => <Notifications /> },
+  { to: '/admin/offers', label: 'Offers', render: () => <Offers /> },
 ];
 
 export default function AdminApp() {
