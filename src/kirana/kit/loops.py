@@ -17,6 +17,19 @@ async def pause(stopping: asyncio.Event | None, seconds: float) -> None:
         await asyncio.wait_for(stopping.wait(), timeout=seconds)
 
 
+async def woken(wakeup: asyncio.Event, stopping: asyncio.Event | None, seconds: float) -> bool:
+    """Wait until ``wakeup`` or ``stopping`` is set, at most ``seconds``; whether woken."""
+    waits = [asyncio.ensure_future(wakeup.wait())]
+    if stopping is not None:
+        waits.append(asyncio.ensure_future(stopping.wait()))
+    try:
+        await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiting in waits:
+            waiting.cancel()
+    return wakeup.is_set()
+
+
 async def in_batches(
     round_: Callable[[], Awaitable[int]],
     *,
@@ -26,11 +39,12 @@ async def in_batches(
     stopping: asyncio.Event | None,
     log: logging.Logger,
     what: str,
+    gather_seconds: float = 0.0,
 ) -> None:
     """Run ``round_`` (it handles up to ``batch`` items and says how many) until ``stopping``
     is set, returning between rounds: a full round is followed at once by the next; otherwise
-    the loop waits for ``wakeup`` (new work in this process) or the poll. A round that fails is
-    logged and the loop goes on."""
+    the loop waits for ``wakeup`` (new work) or the poll, and once woken ``gather_seconds`` more
+    for work that comes with it. A round that fails is logged and the loop goes on."""
     while stopping is None or not stopping.is_set():
         try:
             done = await round_()
@@ -40,5 +54,5 @@ async def in_batches(
         if done >= batch:
             continue
         wakeup.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wakeup.wait(), timeout=poll_seconds)
+        if await woken(wakeup, stopping, poll_seconds) and gather_seconds:
+            await asyncio.sleep(gather_seconds)

@@ -43,6 +43,7 @@ from kirana.kit.loops import in_batches, pause
 from kirana.kit.outbox import (
     BATCH,
     DEFER,
+    GATHER_SECONDS,
     Event,
     HandledEvent,
     Handler,
@@ -50,6 +51,7 @@ from kirana.kit.outbox import (
     _claim,
     _consume,
     _subscribers,
+    listening,
     new_wakeup,
     wake,
 )
@@ -365,15 +367,18 @@ class StreamRelay:
                 await pause(stopping, 1.0)
                 return 0
 
-        await in_batches(
-            round_,
-            batch=self.batch,
-            wakeup=new_wakeup(),
-            poll_seconds=self.poll,
-            stopping=stopping,
-            log=log,
-            what="event publisher",
-        )
+        wakeup = new_wakeup()
+        async with listening(self.db, wakeup):
+            await in_batches(
+                round_,
+                batch=self.batch,
+                wakeup=wakeup,
+                poll_seconds=self.poll,
+                gather_seconds=GATHER_SECONDS,
+                stopping=stopping,
+                log=log,
+                what="event publisher",
+            )
 
     async def _reader(self, consumer: str, stopping: asyncio.Event) -> None:
         next_claim = 0.0
