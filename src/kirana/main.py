@@ -54,20 +54,6 @@ class ClientConfig(BaseModel):
     payments: PaymentSetup
 
 
-def payment_origins(settings: Settings) -> dict[str, tuple[str, ...]]:
-    """The payment providers in use: their scripts, and what those frame and call."""
-    used = {settings.card_provider, settings.upi_provider}
-    scripts: list[str] = []
-    frames: list[str] = []
-    if "stripe" in used:
-        scripts.append(settings.stripe_script_url)
-        frames.append(settings.stripe_api_base)
-    if "razorpay" in used:
-        scripts.append(settings.razorpay_script_url)
-        frames.append(settings.razorpay_base_url)
-    return {"payment_scripts": tuple(scripts), "payment_frames": tuple(frames)}
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -129,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         trusted_proxies=settings.trusted_proxies,
         tile_url=settings.tile_url,
         hsts_seconds=settings.hsts_seconds,
-        **payment_origins(settings),
+        **payment_gateways.browser_origins(settings)._asdict(),
     )
     app.add_middleware(RequestTelemetry)
     # Logistics moves an order on pick-up and hand-over through this interface (it imports no

@@ -113,6 +113,28 @@ async def test_both_with_scripts_on_loopback_allow_exactly_those_origins(
     assert "stripe.com" not in policy and "razorpay.com" not in policy
 
 
+async def test_the_sandbox_named_with_keys_set_allows_no_provider(settings: Settings) -> None:
+    """The policy follows the config the web app reads, not the keys that happen to be set."""
+    config, policy = await _answers(settings, **STRIPE, **RAZORPAY, payment_provider="sandbox")
+    payments = config["payments"]
+    assert isinstance(payments, dict)
+    assert payments["card"]["provider"] == "sandbox" and payments["upi"]["provider"] == "sandbox"
+    d = _directives(policy)
+    assert d["script-src"] == "'self'"
+    assert d["frame-src"] == "'self'" and d["connect-src"] == "'self'"
+
+
+async def test_stripe_and_razorpay_on_their_own_hosts(settings: Settings) -> None:
+    _, policy = await _answers(settings, **STRIPE, **RAZORPAY)
+    d = _directives(policy)
+    assert d["script-src"] == "'self' https://js.stripe.com https://checkout.razorpay.com"
+    assert d["frame-src"] == (
+        "'self' https://js.stripe.com https://checkout.razorpay.com https://api.stripe.com "
+        "https://hooks.stripe.com https://api.razorpay.com"
+    )
+    assert "hooks.stripe.com" not in d["script-src"]
+
+
 @pytest.mark.parametrize("path", ["/api/v1/config?x=1", "/api/v1/config/"])
 async def test_config_takes_no_input(settings: Settings, path: str, tmp_path: Path) -> None:
     app = create_app(settings)

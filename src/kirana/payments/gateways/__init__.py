@@ -8,6 +8,8 @@ it); until then only the sandbox and cash on delivery are there, as with no keys
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from kirana.config import Settings
 from kirana.kit.errors import NotFound, ValidationFailed
@@ -26,12 +28,14 @@ from kirana.payments.gateways.stripe import StripeGateway
 from kirana.payments.schemas import MethodSetup, PaymentSetup
 
 __all__ = [
+    "BrowserOrigins",
     "Charge",
     "ClientCheckout",
     "Gateway",
     "Instrument",
     "ProviderPayment",
     "RemoteGateway",
+    "browser_origins",
     "client_setup",
     "configure",
     "gateway_for",
@@ -46,6 +50,13 @@ class _Registry:
     upi: str | None = "sandbox"
     remote: dict[str, RemoteGateway] = field(default_factory=dict)
     settings: Settings | None = None
+
+
+class BrowserOrigins(NamedTuple):
+    """The payment providers' browser flows, as the page's Content-Security-Policy allows them."""
+
+    payment_scripts: tuple[str, ...]
+    payment_frames: tuple[str, ...]
 
 
 _LOCAL: dict[str, Gateway] = {"sandbox": Sandbox(), "cod": CashOnDelivery()}
@@ -91,23 +102,45 @@ def provider_for(method: str) -> str:
     return _registry.upi
 
 
-# A provider's browser flow: the settings of its public key and script, its live keys' prefix.
+class _BrowserFlow(NamedTuple):
+    """A provider's browser flow, by the names of its settings."""
+
+    key: str  # the public key's setting
+    script: str  # the script URL's
+    api: str  # the API base's, which the script calls
+    live_prefix: str  # a live key starts so; any other is the provider's test mode
+    # A script served from this domain also frames these (Stripe's 3-D Secure challenge
+    # pages are on hooks.stripe.com); a script served elsewhere (a test's fake) frames only
+    # its own origin and the API's.
+    domain: str
+    domain_frames: tuple[str, ...] = ()
+
+
 _BROWSER_FLOWS = {
-    "stripe": ("stripe_publishable_key", "stripe_script_url", "pk_live_"),
-    "razorpay": ("razorpay_key_id", "razorpay_script_url", "rzp_live_"),
+    "stripe": _BrowserFlow(
+        "stripe_publishable_key",
+        "stripe_script_url",
+        "stripe_api_base",
+        "pk_live_",
+        "stripe.com",
+        ("https://hooks.stripe.com",),
+    ),
+    "razorpay": _BrowserFlow(
+        "razorpay_key_id", "razorpay_script_url", "razorpay_base_url", "rzp_live_", "razorpay.com"
+    ),
 }
 
 
 def _method_setup(settings: Settings, provider: str) -> MethodSetup:
     if provider not in _BROWSER_FLOWS:
         return MethodSetup(provider="sandbox")
-    key_setting, script_setting, live = _BROWSER_FLOWS[provider]
-    key: str = getattr(settings, key_setting)
+    flow = _BROWSER_FLOWS[provider]
+    key: str = getattr(settings, flow.key)
     return MethodSetup(
         provider="stripe" if provider == "stripe" else "razorpay",
         public_key=key,
-        script_url=getattr(settings, script_setting),
-        test_mode=not key.startswith(live),
+        script_url=getattr(settings, flow.script),
+        test_mode=not key.startswith(flow.live_prefix),
     )
 
 
@@ -120,3 +153,23 @@ def client_setup(settings: Settings) -> PaymentSetup:
         upi=_method_setup(settings, upi) if upi is not None else None,
         cod=MethodSetup(provider="cod"),
     )
+
+
+def browser_origins(settings: Settings) -> BrowserOrigins:
+    """What the web app's Content-Security-Policy lets the configured providers' scripts do:
+    the script URLs the config names may run; they and the providers' APIs may be framed and
+    called; a script served from the provider's own domain may frame that domain's extra
+    hosts. With the sandbox alone, nothing."""
+    setup = client_setup(settings)
+    scripts: list[str] = []
+    frames: list[str] = []
+    for method in (setup.card, setup.upi):
+        if method is None or method.provider not in _BROWSER_FLOWS or not method.script_url:
+            continue
+        flow = _BROWSER_FLOWS[method.provider]
+        scripts.append(method.script_url)
+        frames.append(getattr(settings, flow.api))
+        host = urlsplit(method.script_url).hostname or ""
+        if host == flow.domain or host.endswith("." + flow.domain):
+            frames.extend(flow.domain_frames)
+    return BrowserOrigins(tuple(scripts), tuple(frames))
