@@ -9,6 +9,7 @@ import { Team } from './Team';
 import { Stock } from './Stock';
 import { Stores } from './Stores';
 import { Pricing } from './Pricing';
+import { Refunds } from './Refunds';
 import { SearchAdmin } from './Search';
 import { Notifications } from './Notifications';
 import { Offers } from './Offers';
@@ -22,6 +23,7 @@ const SECTIONS = [
   { to: '/admin/riders', label: 'Riders', render: () => <Riders /> },
   { to: '/admin/team', label: 'Team', render: () => <Team /> },
   { to: '/admin/cash', label: 'Cash', render: () => <Cash /> },
+  { to: '/admin/refunds', label: 'Refunds', render: () => <Refunds /> },
   { to: '/admin/map', label: 'City map', render: () => <CityMap /> },
   { to: '/admin/pricing', label: 'Coupons & fees', render: () => <Pricing /> },
   { to: '/admin/search', label: 'Search', render: () => <SearchAdmin /> },

@@ -4,7 +4,7 @@ import { api, unwrap } from '../lib/api';
 import { useQuery } from '../lib/query';
 import type { components } from '../client/schema';
 import { Button, Empty, ErrorBanner, SelectField, TextField, useToast } from '../ui';
-import { DataTable, type Column } from '../ui/table';
+import { DataTable, shortWhen as when, type Column } from '../ui/table';
 import { useDebounced } from '../customer/SearchPage';
 import { usePaged } from './data';
 
@@ -18,10 +18,6 @@ const BADGE: Record<string, string> = {
   pending: 'yellow',
   sending: 'blue',
 };
-
-function when(at: string | null | undefined) {
-  return at ? new Date(at).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' }) : '—';
-}
 
 export function Notifications() {
   const [status, setStatus] = useState<Status | ''>('');

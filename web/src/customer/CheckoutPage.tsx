@@ -10,11 +10,10 @@ import { Button, Empty, ErrorBanner, Skeleton, TextArea } from '../ui';
 import { AddressForm } from './AddressForm';
 import { BillSummary } from './CartPage';
 import {
-  confirmPayment,
-  DECLINED,
   FIRST_CHOICE,
   payAgain as newPayment,
   PaymentFields,
+  usePayment,
   type PaymentChoice,
 } from './payment';
 import { CART_KEY, useCart } from './useCart';
@@ -32,6 +31,7 @@ export function CheckoutPage() {
   const [tip, setTip] = useState(0);
   const [instructions, setInstructions] = useState('');
   const [choice, setChoice] = useState<PaymentChoice>(FIRST_CHOICE);
+  const payment = usePayment();
   const method = choice.method;
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -45,7 +45,9 @@ export function CheckoutPage() {
     navigate('/login?next=/checkout', { replace: true });
     return null;
   }
-  if (cart.loading || addresses.loading) return <Skeleton height={300} />;
+  // Once the order is placed the cart reloads empty; the page stays, so a provider's card field
+  // (Stripe's Element) stays mounted while its payment is confirmed.
+  if (!placed && (cart.loading || addresses.loading)) return <Skeleton height={300} />;
   const c = cart.cart;
   if (!placed && (!c || !c.items.length)) {
     return (
@@ -58,9 +60,11 @@ export function CheckoutPage() {
   const chosen = addressId ?? list[0]?.id ?? null;
 
   async function paid(order: PlacedOrder) {
-    if (await confirmPayment(order.payment, choice)) return true;
-    setDeclined(true);
-    setError(DECLINED);
+    const outcome = await payment.pay(order.payment, choice);
+    if (outcome.kind === 'paid') return true;
+    // Declined: the next try is a new payment; unfinished (a window closed): the same one.
+    if (outcome.kind === 'declined') setDeclined(true);
+    setError(outcome.error);
     return false;
   }
 
@@ -214,7 +218,12 @@ export function CheckoutPage() {
           <h2 id="pay-h" style={{ margin: 0 }}>
             Payment
           </h2>
-          <PaymentFields choice={choice} onChange={setChoice} locked={!!placed && !declined} />
+          <PaymentFields
+            choice={choice}
+            onChange={setChoice}
+            flow={payment}
+            locked={!!placed && !declined}
+          />
         </section>
       </div>
       <aside className="card stack sticky" aria-labelledby="sum-h">

@@ -5,12 +5,11 @@ import { invalidateKey } from '../lib/query';
 import type { Order } from '../lib/types';
 import { Button, ErrorBanner } from '../ui';
 import {
-  confirmPayment,
-  DECLINED,
   FIRST_CHOICE,
   payAgain,
   PaymentFields,
   timeLeftInWords,
+  usePayment,
   type PaymentChoice,
 } from './payment';
 
@@ -49,6 +48,7 @@ export function PayNow({
 }) {
   const now = useNow(10_000);
   const [choice, setChoice] = useState<PaymentChoice>(FIRST_CHOICE);
+  const payment = usePayment();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   // One key per attempt: a retried request after a network error reuses it.
@@ -74,7 +74,8 @@ export function PayNow({
       const again = (await payAgain(order.id, choice.method, keyRef.current.key)) as Order;
       keyRef.current = null;
       onChange(again);
-      if (!(await confirmPayment(again.payment, choice))) setError(DECLINED);
+      const outcome = await payment.pay(again.payment, choice);
+      if (outcome.kind !== 'paid') setError(outcome.error);
       invalidateKey('orders'); // the list, whose entry for this order has changed
       onSettled();
     } catch (e) {
@@ -95,7 +96,7 @@ export function PayNow({
         You have {timeLeftInWords(left)} left to pay by card, UPI or cash on delivery; after that
         the order is cancelled, nothing is charged and its items go back to your cart.
       </p>
-      <PaymentFields choice={choice} onChange={setChoice} name="pay-now-method" />
+      <PaymentFields choice={choice} onChange={setChoice} flow={payment} name="pay-now-method" />
       <ErrorBanner error={error} />
       <Button size="big" block busy={busy} onClick={() => void pay()}>
         {choice.method === 'cod'

@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { fakeServer } from '../test/http';
-import { CART, ME, renderApp } from '../test/render';
+import { ADDRESSES, atStore, CART, ME, renderApp } from '../test/render';
 import { setTokens } from '../lib/tokens';
-import { setPlace } from '../lib/place';
 import { LoginPage, RegisterPage } from './AuthPages';
 import { CartPage, feeHelp } from './CartPage';
 import { CheckoutPage } from './CheckoutPage';
@@ -15,16 +14,7 @@ import { LocationPage } from './LocationPage';
 afterEach(() => vi.unstubAllGlobals());
 
 const signIn = () => setTokens({ access_token: 'A', refresh_token: 'R' });
-const place = () =>
-  setPlace({
-    lat: 60.17,
-    lng: 24.94,
-    label: 'Home',
-    address_id: 'a1',
-    store_id: 's1',
-    store_name: 'Kamppi',
-    eta_minutes: 12,
-  });
+const place = atStore;
 
 describe('login', () => {
   it('shows the problem detail when the password is wrong', async () => {
@@ -185,23 +175,7 @@ describe('checkout', () => {
     const { calls } = fakeServer({
       'GET /api/v1/me': () => ({ body: ME }),
       'GET /api/v1/cart': () => ({ body: CART }),
-      'GET /api/v1/me/addresses': () => ({
-        body: {
-          items: [
-            {
-              id: 'a1',
-              label: 'Home',
-              line1: 'Mannerheimintie 1',
-              city: 'Helsinki',
-              pincode: '00100',
-              lat: 60.17,
-              lng: 24.94,
-              instructions: null,
-            },
-          ],
-          next_cursor: null,
-        },
-      }),
+      'GET /api/v1/me/addresses': () => ({ body: ADDRESSES }),
       'POST /api/v1/orders': () => ({
         status: 201,
         body: {
@@ -234,23 +208,7 @@ describe('checkout', () => {
     const { calls } = fakeServer({
       'GET /api/v1/me': () => ({ body: ME }),
       'GET /api/v1/cart': () => ({ body: CART }),
-      'GET /api/v1/me/addresses': () => ({
-        body: {
-          items: [
-            {
-              id: 'a1',
-              label: 'Home',
-              line1: 'x',
-              city: 'Helsinki',
-              pincode: '00100',
-              lat: 60.17,
-              lng: 24.94,
-              instructions: null,
-            },
-          ],
-          next_cursor: null,
-        },
-      }),
+      'GET /api/v1/me/addresses': () => ({ body: ADDRESSES }),
       'POST /api/v1/orders': () => ({
         status: 201,
         body: unpaid('pay1'),

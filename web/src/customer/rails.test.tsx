@@ -1,23 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { screen, waitFor } from '@testing-library/react';
 import { fakeServer } from '../test/http';
-import { CART, ME, renderApp } from '../test/render';
+import { atStore, CART, ME, renderApp } from '../test/render';
 import { setTokens } from '../lib/tokens';
-import { setPlace } from '../lib/place';
 import { RecommendationRail } from './Rails';
 
 afterEach(() => vi.unstubAllGlobals());
-
-const atStore = () =>
-  setPlace({
-    lat: 60.17,
-    lng: 24.94,
-    label: 'Home',
-    address_id: 'a1',
-    store_id: 's1',
-    store_name: 'Kamppi',
-    eta_minutes: 12,
-  });
 
 const product = {
   id: 'p9',

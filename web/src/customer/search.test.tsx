@@ -2,8 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { fakeServer } from '../test/http';
-import { renderApp } from '../test/render';
-import { setPlace } from '../lib/place';
+import { atStore, renderApp } from '../test/render';
 import { recentSearches, rememberSearch } from './catalog';
 import { SearchPage } from './SearchPage';
 import { CustomerShell } from './Shell';
@@ -56,17 +55,6 @@ const product = (id: string, name: string) => ({
   category_id: 'c1',
   currency: 'INR',
 });
-
-const atStore = () =>
-  setPlace({
-    lat: 60.17,
-    lng: 24.94,
-    label: 'Home',
-    address_id: 'a1',
-    store_id: 's1',
-    store_name: 'Kamppi',
-    eta_minutes: 12,
-  });
 
 describe('suggestions and recent searches', () => {
   afterEach(() => {

@@ -4,6 +4,12 @@
  * and the time zone. Loaded once before the app renders; until then, and if the server cannot
  * be reached, the values below (the server's own defaults) stand.
  */
+import { setQueryData } from './query';
+
+/** GET /api/v1/config's place in the query cache: read at start, there for the screens that
+ * need more of it (the checkout's payment providers). */
+export const CONFIG_KEY = 'config';
+
 export interface ClientConfig {
   tile_url?: string | null;
   currency?: string;
@@ -42,6 +48,7 @@ export function clientConfig(): Promise<ClientConfig | null> {
 export async function loadMarket(): Promise<void> {
   const config = await clientConfig();
   if (!config) return;
+  setQueryData(CONFIG_KEY, config);
   market.currency = config.currency ?? market.currency;
   market.locale = config.locale ?? market.locale;
   market.phoneRegion = config.phone_region ?? market.phoneRegion;

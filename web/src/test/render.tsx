@@ -1,6 +1,7 @@
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { AuthProvider } from '../lib/auth';
+import { setPlace } from '../lib/place';
 import { clearQueries } from '../lib/query';
 import { ToastProvider } from '../ui';
 
@@ -37,4 +38,33 @@ export const CART = {
   discount: 0,
   total: 10000,
   currency: 'EUR',
+};
+
+/** The customer delivers to their Home address, served by store s1 (Kamppi). */
+export const atStore = () =>
+  setPlace({
+    lat: 60.17,
+    lng: 24.94,
+    label: 'Home',
+    address_id: 'a1',
+    store_id: 's1',
+    store_name: 'Kamppi',
+    eta_minutes: 12,
+  });
+
+/** That Home address, as GET /api/v1/me/addresses lists it. */
+export const ADDRESSES = {
+  items: [
+    {
+      id: 'a1',
+      label: 'Home',
+      line1: 'Mannerheimintie 1',
+      city: 'Helsinki',
+      pincode: '00100',
+      lat: 60.17,
+      lng: 24.94,
+      instructions: null,
+    },
+  ],
+  next_cursor: null,
 };

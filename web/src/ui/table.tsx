@@ -111,3 +111,8 @@ function DataRow<T, S>({
     </tr>
   );
 }
+
+/** A time as a table cell shows it: date and time, short, in the reader's locale ("—" for none). */
+export function shortWhen(at: string | null | undefined): string {
+  return at ? new Date(at).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' }) : '—';
+}
