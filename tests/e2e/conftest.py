@@ -95,7 +95,7 @@ def e2e_ready() -> None:
 @pytest.fixture(scope="session")
 def server(e2e_ready: None) -> Iterator[Server]:
     """One demo city shared by the tests that only read it or make orders of their own."""
-    with _kirana_up() as running:
+    with kirana_up() as running:
         yield running
 
 
@@ -103,12 +103,14 @@ def server(e2e_ready: None) -> Iterator[Server]:
 def fresh_server(e2e_ready: None) -> Iterator[Server]:
     """A demo city of its own, for a test that needs every rider free (the shared city's riders
     may be carrying other tests' orders)."""
-    with _kirana_up() as running:
+    with kirana_up() as running:
         yield running
 
 
 @contextlib.contextmanager
-def _kirana_up() -> Iterator[Server]:
+def kirana_up(extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+    """A demo city of its own; ``extra_env``: settings of the test's (providers' keys, fakes'
+    URLs) over the harness's."""
     tmp = Path(tempfile.mkdtemp(prefix="kirana-e2e-"))
     port = _free_port()
     env = {
@@ -119,6 +121,7 @@ def _kirana_up() -> Iterator[Server]:
         # in a minute on the shared server; in the field each person has an address of their
         # own. The limit itself is tested in tests/users/test_rate_limit.py.
         "KIRANA_AUTH_RATE_LIMIT_PER_MINUTE": "1000",
+        **(extra_env or {}),
     }
     env.pop("KIRANA_REDIS_URL", None)
     kirana = Path(sys.executable).parent / "kirana"
