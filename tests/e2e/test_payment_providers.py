@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -44,31 +43,39 @@ def paying(fakes: tuple[FakeStripe, FakeRazorpay]) -> Iterator[Server]:
         yield running
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _confirmed(server: Server, headers: dict[str, str], order_id: str) -> dict[str, Any]:
+def _paid_at_checkout(
+    browser: Any, server: Server, login: Any, pay: Callable[[Any], None]
+) -> dict[str, Any]:
+    """Signs ``login`` in with one product in the cart, pays at checkout as ``pay`` does, and
+    returns the order once the browser is on its page and it is confirmed. The page sees no
+    Content-Security-Policy violation meanwhile."""
+    headers = api_login(server, login.phone, login.password)
+    address, store_id, _ = served_address(server, headers)
+    _only_in_cart(server, headers, store_id, quantity=1)
+    ctx = browser.new_context(viewport=PHONE)
+    ctx.set_default_timeout(TIMEOUT)
+    ctx.add_init_script(WATCH)
+    page = ctx.new_page()
+    try:
+        sign_in(page, server, login.phone, login.password, "/checkout")
+        page.get_by_role("heading", name="Checkout").wait_for()
+        page.get_by_role("radio", name=re.compile(re.escape(address["label"]))).first.check()
+        pay(page)
+        page.wait_for_url(re.compile(r"/orders/[0-9A-Za-z]+$"))
+        order_id = page.url.rsplit("/", 1)[1]
+        assert _violations(page) == []
+    finally:
+        ctx.close()
     deadline = time.monotonic() + 30
     while True:
         order: dict[str, Any] = httpx.get(
             f"{server.url}/api/v1/orders/{order_id}", headers=headers
         ).json()
         if order["status"] == "confirmed" or time.monotonic() > deadline:
-            return order
+            break
         time.sleep(0.3)
-
-
-def _checkout(browser: Any, server: Server, login: Any, address: dict[str, Any]) -> Any:
-    ctx = browser.new_context(viewport=PHONE)
-    ctx.set_default_timeout(TIMEOUT)
-    ctx.add_init_script(WATCH)
-    page = ctx.new_page()
-    sign_in(page, server, login.phone, login.password, "/checkout")
-    page.get_by_role("heading", name="Checkout").wait_for()
-    page.get_by_role("radio", name=re.compile(re.escape(address["label"]))).first.check()
-    return ctx, page
+    assert order["status"] == "confirmed", order
+    return order
 
 
 def test_the_config_and_the_policy_name_the_fakes(
@@ -98,13 +105,8 @@ def test_card_by_stripe_declined_then_paid(
     paying: Server, fakes: tuple[FakeStripe, FakeRazorpay], browser: Any
 ) -> None:
     stripe, _ = fakes
-    login = paying.first("customer")
-    headers = api_login(paying, login.phone, login.password)
-    address, store_id, _ = served_address(paying, headers)
-    _only_in_cart(paying, headers, store_id, quantity=1)
 
-    ctx, page = _checkout(browser, paying, login, address)
-    try:
+    def pay(page: Any) -> None:
         card = page.get_by_label("Credit or debit card number")  # mounted by the fake Stripe.js
         card.fill("4000 0000 0000 0002")
         assert page.get_by_label("Card number", exact=True).count() == 0  # no sandbox field
@@ -113,14 +115,9 @@ def test_card_by_stripe_declined_then_paid(
         card.fill("4242 4242 4242 4242")
         page.screenshot(path=str(SCREENSHOTS / "customer-checkout-stripe.png"))
         page.get_by_role("button", name=PAY).click()
-        page.wait_for_url(re.compile(r"/orders/[0-9A-Za-z]+$"))
-        order_id = page.url.rsplit("/", 1)[1]
-        assert _violations(page) == []
-    finally:
-        ctx.close()
 
-    order = _confirmed(paying, headers, order_id)
-    assert order["status"] == "confirmed", order
+    order = _paid_at_checkout(browser, paying, paying.first("customer"), pay)
+    order_id = order["id"]
     assert order["payment"] == {
         "id": order["payment"]["id"],
         "status": "succeeded",
@@ -160,13 +157,8 @@ def test_upi_by_razorpay_checkout(
     paying: Server, fakes: tuple[FakeStripe, FakeRazorpay], browser: Any
 ) -> None:
     _, razorpay = fakes
-    login = [x for x in paying.logins if x.role == "customer"][1]
-    headers = api_login(paying, login.phone, login.password)
-    address, store_id, _ = served_address(paying, headers)
-    _only_in_cart(paying, headers, store_id, quantity=1)
 
-    ctx, page = _checkout(browser, paying, login, address)
-    try:
+    def pay(page: Any) -> None:
         page.get_by_role("radio", name="UPI").check()
         page.get_by_test_id("provider-window-note").wait_for()
         page.get_by_role("button", name=PAY).click()
@@ -174,14 +166,10 @@ def test_upi_by_razorpay_checkout(
         frame.get_by_label("UPI ID").fill("success@razorpay")
         page.screenshot(path=str(SCREENSHOTS / "customer-checkout-razorpay.png"))
         frame.get_by_role("button", name="Pay").click()
-        page.wait_for_url(re.compile(r"/orders/[0-9A-Za-z]+$"))
-        order_id = page.url.rsplit("/", 1)[1]
-        assert _violations(page) == []
-    finally:
-        ctx.close()
 
-    order = _confirmed(paying, headers, order_id)
-    assert order["status"] == "confirmed", order
+    customer = [x for x in paying.logins if x.role == "customer"][1]
+    order = _paid_at_checkout(browser, paying, customer, pay)
+    order_id = order["id"]
     payment_id = order["payment"]["id"]
     assert order["payment"]["provider"] == "razorpay"
     [made] = razorpay.calls("POST", "/v1/orders")
