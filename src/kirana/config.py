@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     # per delivery address (whoever orders to it).
     unpaid_orders_per_customer: int = Field(default=3, ge=1)
     unpaid_orders_per_address: int = Field(default=5, ge=1)
+    # How long a customer has to answer a picker's substitute; unanswered, it lapses (as if
+    # declined: the line leaves the bill and its money is given back).
+    substitution_minutes: float = Field(default=5.0, gt=0, le=120)
     # Login, registration and token refresh attempts per client address per window.
     auth_rate_limit_per_minute: int = 20
     auth_rate_limit_window_seconds: int = 60

@@ -220,16 +220,20 @@ def short_lines(lines: Mapping[str, int], seen: Mapping[str, SaleLine]) -> list[
     ]
 
 
-async def _close(session: AsyncSession, ref: str, status: str, take_off_shelf: bool) -> int:
+async def _close(
+    session: AsyncSession,
+    ref: str,
+    status: str,
+    take_off_shelf: bool,
+    product_id: str | None = None,
+) -> int:
+    query = select(StockReservation).where(
+        StockReservation.ref == ref, StockReservation.status == "open"
+    )
+    if product_id is not None:
+        query = query.where(StockReservation.product_id == product_id)
     open_rows = (
-        (
-            await session.execute(
-                select(StockReservation)
-                .where(StockReservation.ref == ref, StockReservation.status == "open")
-                .order_by(StockReservation.product_id)
-                .with_for_update()
-            )
-        )
+        (await session.execute(query.order_by(StockReservation.product_id).with_for_update()))
         .scalars()
         .all()
     )
@@ -252,6 +256,12 @@ async def _close(session: AsyncSession, ref: str, status: str, take_off_shelf: b
 async def release(session: AsyncSession, ref: str) -> int:
     """Give back what ``ref`` holds (cancelled or unpaid order). Idempotent; returns lines released."""
     return await _close(session, ref, "released", take_off_shelf=False)
+
+
+async def release_product(session: AsyncSession, ref: str, product_id: str) -> int:
+    """Give back what ``ref`` holds of one product (a line the store could not fill, or a
+    substitute the customer declined). Idempotent; returns lines released."""
+    return await _close(session, ref, "released", take_off_shelf=False, product_id=product_id)
 
 
 async def fulfil(session: AsyncSession, ref: str) -> int:

@@ -6,8 +6,8 @@ message to a client that keeps the ids it saw, and the broker's history keeps it
 
 | channel | who may listen | hears |
 |---|---|---|
-| ``order:<id>`` | the order's customer, admins | ``order.status``, ``delivery.*``, ``rider.position`` |
-| ``store:<id>`` | the store's staff, admins | ``order.status`` of its orders |
+| ``order:<id>`` | the order's customer, admins | ``order.status``, ``order.substitution``, ``delivery.*``, ``rider.position`` |
+| ``store:<id>`` | the store's staff, admins | ``order.status``, ``order.substitution`` of its orders |
 | ``city`` | admins | every ``order.status``, ``delivery.*`` and ``rider.position`` |
 | ``rider:<user id>`` | the rider | ``delivery.assigned``, ``delivery.cancelled``, ... |
 """
@@ -35,6 +35,15 @@ ORDER_EVENTS = (
     "order.out_for_delivery",
     "order.delivered",
     "order.cancelled",
+)
+# A line the store could not fill, a substitute proposed, answered or lapsed: one message type,
+# ``order.substitution``, with the event's name; the screens read the order again.
+SUBSTITUTION_EVENTS = (
+    "order.line_unavailable",
+    "order.substitution_proposed",
+    "order.substitution_approved",
+    "order.substitution_declined",
+    "order.substitution_lapsed",
 )
 DELIVERY_EVENTS = (
     "delivery.assigned",
@@ -78,6 +87,20 @@ def messages_for(event: Event) -> list[tuple[str, Message]]:
             (store_channel(store_id), message),
             (CITY, message),
         ]
+    if event.type in SUBSTITUTION_EVENTS:
+        data = {
+            "order_id": order_id,
+            "number": p.get("number"),
+            "store_id": store_id,
+            "event": event.type,
+            "substitution_id": p.get("substitution_id"),
+            "line_id": p.get("line_id"),
+            "total": p.get("total"),
+            "refund_amount": p.get("refund_amount"),
+            "expires_at": p.get("expires_at"),
+        }
+        message = Message.make("order.substitution", data, id=event.id)
+        return [(order_channel(order_id), message), (store_channel(store_id), message)]
     if event.type in DELIVERY_EVENTS:
         data = {
             "delivery_id": p.get("delivery_id"),
@@ -103,5 +126,5 @@ async def fan_out(session: AsyncSession, event: Event) -> None:
         await broker.publish(channel, message, keep=True)
 
 
-for _event_type in (*ORDER_EVENTS, *DELIVERY_EVENTS):
+for _event_type in (*ORDER_EVENTS, *SUBSTITUTION_EVENTS, *DELIVERY_EVENTS):
     subscribe(_event_type, consumer=CONSUMER)(fan_out)

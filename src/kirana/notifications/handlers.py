@@ -25,6 +25,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "order.cancelled": ("Order cancelled", "Your order {number} was cancelled."),
     "payment.failed": ("Payment failed", "The payment for your order {number} did not go through."),
     "payment.refunded": ("Refund issued", "We refunded {amount} for your order {number}."),
+    "order.substitution_proposed": (
+        "Approve a substitute?",
+        "An item of your order {number} is out of stock; the store offers a substitute.",
+    ),
 }
 
 
@@ -62,8 +66,7 @@ for _event_type in MESSAGES:
 
 # ---- the other channels: email, SMS, Web Push ----
 
-# event type -> template (templates.KINDS). "substitution proposed" has its templates; the event
-# is emitted by the substitution work, and subscribed here under the name it will carry.
+# event type -> template (templates.KINDS).
 CHANNEL_TEMPLATES: dict[str, str] = {
     "order.confirmed": "order_confirmed",
     "order.out_for_delivery": "out_for_delivery",

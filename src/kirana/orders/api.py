@@ -13,6 +13,7 @@ from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.orders import (
     handlers,  # noqa: F401  (subscribes the payment event handlers)
     service,
+    substitutions,
 )
 from kirana.orders.schemas import (
     AuditReport,
@@ -31,6 +32,10 @@ from kirana.orders.schemas import (
     PaymentCreate,
     PickList,
     QueueEntry,
+    SubstituteCandidate,
+    SubstitutionApprove,
+    SubstitutionCreate,
+    SubstitutionRead,
     TrackingRead,
 )
 from kirana.orders.state import OrderStatus
@@ -40,6 +45,7 @@ store_ops_router = APIRouter(prefix="/api/v1/store-ops", tags=["store operations
 admin_router = APIRouter(prefix="/api/v1/admin", tags=["admin: orders"])
 
 Cursor = Annotated[str | None, Query(max_length=500)]
+ObjectId = Annotated[str, Path(min_length=1, max_length=26)]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
 IdempotencyKey = Annotated[
     str | None, Header(alias="Idempotency-Key", description="Same key and body: same answer")
@@ -164,6 +170,40 @@ async def cancel_order(
     )
 
 
+@router.post(
+    "/orders/{order_id}/substitutions/{substitution_id}/approve",
+    operation_id="approveSubstitution",
+)
+async def approve_substitution(
+    order_id: ObjectId,
+    substitution_id: ObjectId,
+    principal: CustomerUser,
+    session: Session,
+    body: SubstitutionApprove | None = None,
+) -> OrderRead:
+    """Take the store's substitute for a line: it costs what the original did (no more, for
+    the line) unless ``pay_difference``; the bill, the stock and the payment follow."""
+    return await substitutions.answer(
+        session,
+        principal,
+        order_id,
+        substitution_id,
+        approve=True,
+        pay_difference=body.pay_difference if body else False,
+    )
+
+
+@router.post(
+    "/orders/{order_id}/substitutions/{substitution_id}/decline",
+    operation_id="declineSubstitution",
+)
+async def decline_substitution(
+    order_id: ObjectId, substitution_id: ObjectId, principal: CustomerUser, session: Session
+) -> OrderRead:
+    """Refuse the substitute: the line leaves the bill and what it cost is given back."""
+    return await substitutions.answer(session, principal, order_id, substitution_id, approve=False)
+
+
 @router.get("/orders/{order_id}/tracking", operation_id="trackOrder")
 async def track_order(order_id: str, principal: CustomerUser, session: Session) -> TrackingRead:
     return await service.tracking(session, principal, order_id)
@@ -192,6 +232,49 @@ async def start_picking(order_id: str, principal: StaffUser, session: Session) -
 @store_ops_router.post("/orders/{order_id}/packed", operation_id="markPacked")
 async def mark_packed(order_id: str, principal: StaffUser, session: Session) -> PickList:
     return await service.staff_transition(session, principal, order_id, OrderStatus.PACKED)
+
+
+@store_ops_router.get(
+    "/orders/{order_id}/lines/{line_id}/substitutes", operation_id="listSubstitutes"
+)
+async def list_substitutes(
+    order_id: ObjectId,
+    line_id: ObjectId,
+    principal: StaffUser,
+    session: Session,
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+) -> Page[SubstituteCandidate]:
+    """Products the store could send instead of a line: same category, in stock here, those
+    priced no higher first."""
+    return await substitutions.candidates(session, principal, order_id, line_id, limit)
+
+
+@store_ops_router.post(
+    "/orders/{order_id}/lines/{line_id}/unavailable", operation_id="markLineUnavailable"
+)
+async def mark_line_unavailable(
+    order_id: ObjectId, line_id: ObjectId, principal: StaffUser, session: Session
+) -> PickList:
+    """The store has none: the line leaves the bill and the money follows."""
+    return await substitutions.mark_unavailable(session, principal, order_id, line_id)
+
+
+@store_ops_router.post(
+    "/orders/{order_id}/lines/{line_id}/substitutions",
+    status_code=201,
+    operation_id="proposeSubstitution",
+)
+async def propose_substitution(
+    order_id: ObjectId,
+    line_id: ObjectId,
+    body: SubstitutionCreate,
+    principal: StaffUser,
+    session: Session,
+    settings: AppSettings,
+) -> SubstitutionRead:
+    """Offer the customer another product for a line; they answer within
+    ``KIRANA_SUBSTITUTION_MINUTES`` or it lapses (as declined)."""
+    return await substitutions.propose(session, settings, principal, order_id, line_id, body)
 
 
 # --- admin ----------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 Stock: ``reserved`` equals the open reservations and nothing is negative (catalog.stock.audit).
 Money: each order's total is subtotal + fees - discount + tip and never negative, its fees add
-up, its lines add up to its subtotal; and what payments captured (net of refunds) for each order
+up, its billed lines (not those the store could not fill or that were substituted) add up to
+its subtotal, each at its unit price times its quantity; no substitute is still on offer once
+picking is over; and what payments captured (net of refunds) for each order
 equals what that order should have been paid: its total once paid (card/UPI: confirmed onward;
 cash: once delivered), nothing for unpaid or cancelled orders. Cash: each delivered cash order
 has one collection in its rider's ledger, of exactly its total, and no other order has one; each
@@ -107,6 +109,22 @@ async def audit(session: AsyncSession) -> AuditReport:
         )
         for b in await stock.audit(session)
     ]
+    for line in await repo.mispriced_lines(session):
+        breaches.append(
+            Breach(
+                kind="line_total_mismatch",
+                detail=f"order {line.order_id} line {line.name}: total {line.line_total} is not unit price x quantity",
+                data={"order_id": line.order_id, "line_id": line.id, "line_total": line.line_total},
+            )
+        )
+    for left in await repo.proposals_left_open(session):
+        breaches.append(
+            Breach(
+                kind="substitution_left_open",
+                detail=f"{left.number} ({left.status}): substitution {left.id} still proposed",
+                data={"order_id": left.order_id, "substitution_id": left.id},
+            )
+        )
     rows = await repo.money_rows(session)
     sums = await repo.item_sums(session)
     captured = await payments.captured_by_order(session)

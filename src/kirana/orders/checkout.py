@@ -41,7 +41,7 @@ from kirana.orders.schemas import (
     PaymentSummary,
     TimelineEntry,
 )
-from kirana.orders.state import OrderStatus
+from kirana.orders.state import LineStatus, OrderStatus
 from kirana.orders.unpaid import check_unpaid_limits
 from kirana.payments import service as payments
 from kirana.users import service as users
@@ -254,6 +254,8 @@ async def _checkout(
             "quantity": item.quantity,
             "line_total": line.price * item.quantity,
             "aisle": line.aisle,
+            "status": LineStatus.ORDERED,
+            "substitute_for": None,
         }
         for item, line in lines
     ]

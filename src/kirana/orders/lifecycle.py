@@ -10,14 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog import stock
 from kirana.kit import clock
-from kirana.kit.errors import NotFound
+from kirana.kit.errors import Conflict, NotFound
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
 from kirana.logistics import service as logistics
 from kirana.orders import cart, state
 from kirana.orders import repository as repo
-from kirana.orders.models import Order
+from kirana.orders.models import Order, OrderItem, OrderSubstitution
 from kirana.orders.schemas import (
     DeliveryInfo,
     DropAddress,
@@ -32,6 +32,7 @@ from kirana.orders.schemas import (
     PickList,
     QueueEntry,
     RiderOnMap,
+    SubstitutionRead,
     TimelineEntry,
     TrackingPoint,
     TrackingRead,
@@ -141,7 +142,8 @@ async def cancel(session: AsyncSession, order: Order, actor: Actor, reason: str)
     order.cancel_reason = reason[:200]
     # The coupon's row before the stock's, the order checkout locks them in (no deadlock).
     await repo.revert_redemption(session, order.id)
-    await stock.release(session, order.id)
+    await stock.release(session, order.id)  # substitutes on offer too
+    await repo.lapse_open_proposals(session, order.id, clock.now())
     await transition(
         session,
         order,
@@ -281,11 +283,42 @@ def compose_order_read(
     )
 
 
+def substitution_read(row: OrderSubstitution, replaces: str) -> SubstitutionRead:
+    return SubstitutionRead(
+        id=row.id,
+        order_id=row.order_id,
+        line_id=row.line_id,
+        replaces=replaces,
+        product_id=row.product_id,
+        name=row.name,
+        unit=row.unit,
+        quantity=row.quantity,
+        unit_price=row.unit_price,
+        charged_unit_price=row.charged_unit_price,
+        dearer=row.unit_price > row.charged_unit_price,
+        status=row.status,
+        expires_at=row.expires_at,
+        decided_at=row.decided_at,
+        paid_difference=row.paid_difference,
+    )
+
+
+async def substitution_reads(
+    session: AsyncSession, order_id: str, items: list[OrderItem]
+) -> list[SubstitutionRead]:
+    names = {i.id: i.name for i in items}
+    return [
+        substitution_read(row, names.get(row.line_id, ""))
+        for row in await repo.substitutions_of(session, order_id)
+    ]
+
+
 async def order_read(session: AsyncSession, order: Order, *, show_otp: bool) -> OrderRead:
     payment = await payments.get_payment_for_order(session, order.id)
-    return compose_order_read(
+    items = await repo.items_of(session, order.id)
+    read = compose_order_read(
         order,
-        items=[OrderItemRead.model_validate(i) for i in await repo.items_of(session, order.id)],
+        items=[OrderItemRead.model_validate(i) for i in items],
         timeline=[
             TimelineEntry(
                 status=e.status, at=e.at, actor=e.actor, actor_role=e.actor_role, note=e.note
@@ -293,12 +326,19 @@ async def order_read(session: AsyncSession, order: Order, *, show_otp: bool) -> 
             for e in await repo.timeline_of(session, order.id)
         ],
         payment=(
-            PaymentSummary(id=payment.id, status=payment.status, provider=payment.provider)
+            PaymentSummary(
+                id=payment.id,
+                status=payment.status,
+                provider=payment.provider,
+                refunded=payment.refunded_amount,
+            )
             if payment
             else None
         ),
         show_otp=show_otp,
     )
+    read.substitutions = await substitution_reads(session, order.id, items)
+    return read
 
 
 async def get_order(session: AsyncSession, principal: Principal, order_id: str) -> OrderRead:
@@ -385,10 +425,19 @@ async def store_queue(
 
 async def pick_list(session: AsyncSession, principal: Principal, order_id: str) -> PickList:
     order = await staff_order(session, principal, order_id)
-    return _pick_list(order, await repo.items_of(session, order.id))
+    return await pick_list_of(session, order)
 
 
-def _pick_list(order: Order, items: list[Any]) -> PickList:
+async def pick_list_of(session: AsyncSession, order: Order) -> PickList:
+    """The order as its picker sees it: every line (with what became of it) and the
+    substitutes proposed."""
+    items = await repo.items_of(session, order.id)
+    return _pick_list(order, items, await substitution_reads(session, order.id, items))
+
+
+def _pick_list(
+    order: Order, items: list[OrderItem], substitutions: list[SubstitutionRead]
+) -> PickList:
     return PickList(
         id=order.id,
         number=order.number,
@@ -404,9 +453,14 @@ def _pick_list(order: Order, items: list[Any]) -> PickList:
                 name=i.name,
                 unit=i.unit,
                 quantity=i.quantity,
+                line_id=i.id,
+                status=i.status,
+                unit_price=i.unit_price,
+                substitute_for=i.substitute_for,
             )
             for i in sorted(items, key=lambda i: (i.aisle, i.name))
         ],
+        substitutions=substitutions,
     )
 
 
@@ -414,8 +468,13 @@ async def staff_transition(
     session: AsyncSession, principal: Principal, order_id: str, target: OrderStatus
 ) -> PickList:
     order = await staff_order(session, principal, order_id, lock=True)
+    if target == OrderStatus.PACKED and await repo.open_proposals(session, order.id):
+        raise Conflict(
+            "A substitute awaits the customer's answer; the order is packed after it",
+            code="substitution_open",
+        )
     await transition(session, order, target, actor_of(principal))
-    return _pick_list(order, await repo.items_of(session, order.id))
+    return await pick_list_of(session, order)
 
 
 # --- what logistics calls -------------------------------------------------------------------

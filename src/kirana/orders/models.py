@@ -24,9 +24,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kirana.kit import clock
 from kirana.kit.db import Base, UTCDateTime
-from kirana.kit.models import Timestamps, id_column, status_column
+from kirana.kit.models import StatusType, Timestamps, id_column, status_column
 from kirana.kit.transitions import sql_in
-from kirana.orders.state import OrderStatus
+from kirana.orders.state import LineStatus, OrderStatus, SubstitutionStatus
 
 PAYMENT_METHODS = ("card", "upi", "cod")
 
@@ -121,12 +121,14 @@ class Order(Timestamps, Base):
 
 
 class OrderItem(Base):
-    """A snapshot of one line as bought."""
+    """A snapshot of one line as bought; while picking, it may leave the bill (unavailable) or
+    give way to a substitute the customer approved (a new line naming it in ``substitute_for``)."""
 
     __tablename__ = "order_items"
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("unit_price >= 0", name="unit_price_not_negative"),
+        CheckConstraint(sql_in("status", LineStatus), name="status"),
         Index("ix_order_items_order", "order_id"),
     )
 
@@ -142,6 +144,58 @@ class OrderItem(Base):
     quantity: Mapped[int] = mapped_column(Integer, nullable=False)
     line_total: Mapped[int] = mapped_column(Integer, nullable=False)
     aisle: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    status: Mapped[LineStatus] = mapped_column(
+        StatusType(LineStatus, 12),
+        nullable=False,
+        default=LineStatus.ORDERED,
+        server_default=LineStatus.ORDERED.value,
+    )
+    # The line this one took the place of (an approved substitute), else None.
+    substitute_for: Mapped[str | None] = mapped_column(String(26))
+
+
+class OrderSubstitution(Base):
+    """A picker's offer of another product for one line, and the customer's answer."""
+
+    __tablename__ = "order_substitutions"
+    __table_args__ = (
+        CheckConstraint(sql_in("status", SubstitutionStatus), name="status"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("unit_price > 0", name="unit_price_positive"),
+        CheckConstraint(
+            "charged_unit_price > 0 AND charged_unit_price <= unit_price",
+            name="charged_within_price",
+        ),
+        Index("ix_order_substitutions_order", "order_id"),
+        Index("ix_order_substitutions_due", "status", "expires_at"),
+    )
+
+    id: Mapped[str] = id_column()
+    order_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("orders.id", ondelete="CASCADE"), nullable=False
+    )
+    line_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("order_items.id", ondelete="CASCADE"), nullable=False
+    )
+    product_id: Mapped[str] = mapped_column(String(26), nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    unit: Mapped[str] = mapped_column(String(40), nullable=False)
+    mrp: Mapped[int] = mapped_column(Integer, nullable=False)
+    aisle: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    # The store's price of the substitute, and what the customer pays for it unless they agree
+    # to that price: no more, for the line, than the line it replaces.
+    unit_price: Mapped[int] = mapped_column(Integer, nullable=False)
+    charged_unit_price: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[SubstitutionStatus] = status_column(SubstitutionStatus, length=10)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    proposed_by: Mapped[str] = mapped_column(String(40), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(String(40))
+    # Whether the customer agreed to the store's price (a dearer substitute).
+    paid_difference: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    new_line_id: Mapped[str | None] = mapped_column(String(26))
 
 
 class OrderEvent(Base):

@@ -26,8 +26,12 @@ from kirana.orders.models import (
     Order,
     OrderEvent,
     OrderItem,
+    OrderSubstitution,
 )
-from kirana.orders.state import OrderStatus
+from kirana.orders.state import OrderStatus, SubstitutionStatus
+
+# The lines on an order's bill (not those the store could not fill, nor those substituted).
+_BILLED = OrderItem.status.in_(state.BILLED_LINES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,9 +403,118 @@ async def money_rows(session: AsyncSession) -> list[Any]:
 
 async def item_sums(session: AsyncSession) -> dict[str, int]:
     rows = await session.execute(
-        select(OrderItem.order_id, func.sum(OrderItem.line_total)).group_by(OrderItem.order_id)
+        select(OrderItem.order_id, func.sum(OrderItem.line_total))
+        .where(_BILLED)
+        .group_by(OrderItem.order_id)
     )
     return {r[0]: int(r[1]) for r in rows}
+
+
+async def mispriced_lines(session: AsyncSession) -> list[Any]:
+    """Billed lines whose total is not their unit price times their quantity."""
+    rows = await session.execute(
+        select(OrderItem.order_id, OrderItem.id, OrderItem.name, OrderItem.line_total).where(
+            _BILLED, OrderItem.line_total != OrderItem.unit_price * OrderItem.quantity
+        )
+    )
+    return list(rows)
+
+
+async def proposals_left_open(session: AsyncSession) -> list[Any]:
+    """Proposed substitutions of orders no longer being picked (none should be)."""
+    rows = await session.execute(
+        select(OrderSubstitution.id, OrderSubstitution.order_id, Order.number, Order.status)
+        .join(Order, Order.id == OrderSubstitution.order_id)
+        .where(
+            OrderSubstitution.status == SubstitutionStatus.PROPOSED,
+            Order.status != OrderStatus.PICKING,
+        )
+    )
+    return list(rows)
+
+
+# --- substitutions --------------------------------------------------------------------------
+
+
+async def line_of(
+    session: AsyncSession, order_id: str, line_id: str, *, lock: bool = False
+) -> OrderItem | None:
+    query = select(OrderItem).where(OrderItem.id == line_id, OrderItem.order_id == order_id)
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def add_line(session: AsyncSession, line: OrderItem) -> None:
+    session.add(line)
+    await session.flush()
+
+
+async def substitutions_of(session: AsyncSession, order_id: str) -> list[OrderSubstitution]:
+    rows = await session.execute(
+        select(OrderSubstitution)
+        .where(OrderSubstitution.order_id == order_id)
+        .order_by(OrderSubstitution.created_at.desc(), OrderSubstitution.id.desc())
+    )
+    return list(rows.scalars())
+
+
+async def substitution_of(
+    session: AsyncSession, order_id: str, substitution_id: str
+) -> OrderSubstitution | None:
+    query = select(OrderSubstitution).where(
+        OrderSubstitution.id == substitution_id, OrderSubstitution.order_id == order_id
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def add_substitution(session: AsyncSession, row: OrderSubstitution) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def open_proposals(session: AsyncSession, order_id: str) -> list[OrderSubstitution]:
+    rows = await session.execute(
+        select(OrderSubstitution).where(
+            OrderSubstitution.order_id == order_id,
+            OrderSubstitution.status == SubstitutionStatus.PROPOSED,
+        )
+    )
+    return list(rows.scalars())
+
+
+async def lapse_open_proposals(session: AsyncSession, order_id: str, at: datetime) -> None:
+    """Close every proposal of an order that is being cancelled, unanswered."""
+    await session.execute(
+        update(OrderSubstitution)
+        .where(
+            OrderSubstitution.order_id == order_id,
+            OrderSubstitution.status == SubstitutionStatus.PROPOSED,
+        )
+        .values(status=SubstitutionStatus.LAPSED, decided_at=at, decided_by="system")
+    )
+
+
+async def due_proposals(session: AsyncSession, now: datetime, limit: int = 200) -> list[Any]:
+    """(id, order_id) of proposals unanswered at ``now``, oldest first."""
+    rows = await session.execute(
+        select(OrderSubstitution.id, OrderSubstitution.order_id)
+        .where(
+            OrderSubstitution.status == SubstitutionStatus.PROPOSED,
+            OrderSubstitution.expires_at <= now,
+        )
+        .order_by(OrderSubstitution.expires_at, OrderSubstitution.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def set_redemption_amount(session: AsyncSession, order_id: str, amount: int) -> None:
+    await session.execute(
+        update(CouponRedemption)
+        .where(CouponRedemption.order_id == order_id, CouponRedemption.status == "active")
+        .values(amount=amount)
+    )
 
 
 # --- coupons --------------------------------------------------------------------------------
@@ -539,6 +652,7 @@ async def best_sellers(
             Order.store_id == store_id,
             Order.status.in_(state.PAID_STATUSES),
             Order.created_at >= since,
+            _BILLED,
         )
         .group_by(OrderItem.product_id)
         .order_by(units.desc(), OrderItem.product_id)
@@ -555,7 +669,7 @@ async def paid_order_lines(
     query = (
         select(Order.id, Order.customer_id, Order.store_id, Order.created_at, OrderItem.product_id)
         .join(OrderItem, OrderItem.order_id == Order.id)
-        .where(Order.status.in_(state.PAID_STATUSES), Order.created_at >= since)
+        .where(Order.status.in_(state.PAID_STATUSES), Order.created_at >= since, _BILLED)
     )
     if customer_id is not None:
         query = query.where(Order.customer_id == customer_id)

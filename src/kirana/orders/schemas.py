@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kirana.orders.pricing import MAX_TIP
-from kirana.orders.state import OrderStatus
+from kirana.orders.state import LineStatus, OrderStatus, SubstitutionStatus
 from kirana.payments.state import PaymentStatus
 
 
@@ -94,6 +94,9 @@ class PaymentSummary(BaseModel):
     id: str
     status: PaymentStatus
     provider: str
+    refunded: int = Field(
+        default=0, description="What has been given back of this payment so far, in minor units"
+    )
 
 
 class OrderItemRead(BaseModel):
@@ -107,6 +110,73 @@ class OrderItemRead(BaseModel):
     quantity: int
     line_total: int
     aisle: str
+    id: str
+    status: LineStatus = Field(
+        description=(
+            "ordered or picked: on the bill; unavailable: the store had none, it left the bill;"
+            " substituted: an approved substitute (the line whose substitute_for names it) took"
+            " its place"
+        )
+    )
+    substitute_for: str | None = Field(
+        description="The id of the line this substitute replaced, else null"
+    )
+
+
+class SubstitutionRead(BaseModel):
+    """A picker's offer of another product for one line, and the customer's answer."""
+
+    id: str
+    order_id: str
+    line_id: str
+    replaces: str = Field(description="The name of the product it replaces")
+    product_id: str
+    name: str
+    unit: str
+    quantity: int
+    unit_price: int = Field(description="The store's price of the substitute")
+    charged_unit_price: int = Field(
+        description=(
+            "What the customer pays a unit unless they agree to the store's price: never more,"
+            " for the line, than the line it replaces"
+        )
+    )
+    dearer: bool = Field(description="The store's price makes the line dearer than the original")
+    status: SubstitutionStatus
+    expires_at: datetime
+    decided_at: datetime | None
+    paid_difference: bool
+
+
+class SubstitutionCreate(Strict):
+    product_id: str = Id
+    quantity: int = Field(ge=1, le=50)
+
+
+class SubstitutionApprove(Strict):
+    pay_difference: bool = Field(
+        default=False,
+        description=(
+            "Agree to the store's price of a dearer substitute (a cash order: the rider collects"
+            " it; a paid order is never charged more); otherwise it costs what the original did"
+        ),
+    )
+
+
+class SubstituteCandidate(BaseModel):
+    product_id: str
+    name: str
+    brand: str
+    unit: str
+    image_url: str | None
+    price: int
+    mrp: int
+    available: int
+    aisle: str
+    dearer: bool = Field(description="Priced above the line it would replace, a unit")
+    charged_unit_price: int = Field(
+        description="What the customer would pay a unit for the line's quantity, unless they agree"
+    )
 
 
 class TimelineEntry(BaseModel):
@@ -146,6 +216,9 @@ class OrderRead(OrderSummary):
     items: list[OrderItemRead]
     timeline: list[TimelineEntry]
     payment: PaymentSummary | None
+    substitutions: list[SubstitutionRead] = Field(
+        default_factory=list, description="Substitutes the store proposed, newest first"
+    )
     pay_by: datetime | None = Field(
         default=None,
         description=(
@@ -194,6 +267,10 @@ class PickLine(BaseModel):
     name: str
     unit: str
     quantity: int
+    line_id: str
+    status: LineStatus
+    unit_price: int
+    substitute_for: str | None
 
 
 class PickList(BaseModel):
@@ -205,6 +282,7 @@ class PickList(BaseModel):
     confirmed_at: datetime | None
     delivery_instructions: str | None
     lines: list[PickLine]
+    substitutions: list[SubstitutionRead] = Field(default_factory=list)
 
 
 # --- coupons and fee rules (admin) ----------------------------------------------------------

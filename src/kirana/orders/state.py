@@ -3,6 +3,7 @@
 pending_payment → confirmed → picking → packed → out_for_delivery → delivered, and cancelled
 from pending_payment, confirmed or picking (customer, system, admin). Admins may also cancel a
 packed order (a bag that never left the store); nothing leaves delivered or cancelled.
+The lines of an order and the substitutions a picker proposes have machines of their own below.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from kirana.kit.transitions import refuse
+from kirana.kit.transitions import Transitions, refuse
 
 
 class OrderStatus(StrEnum):
@@ -78,3 +79,47 @@ def check(current: str, target: OrderStatus, actor: Actor) -> None:
 
 def customer_may_cancel(status: str) -> bool:
     return allowed(status, OrderStatus.CANCELLED, "customer")
+
+
+# --- lines and substitutions while picking --------------------------------------------------
+# A line is ordered until the picker finds it (picked), finds none (unavailable: it leaves the
+# bill) or the customer takes a substitute for it (substituted: the substitute is a new line).
+# A substitution is proposed by the picker, then approved or declined by the customer, or
+# lapses when its time runs out (as declined: the line leaves the bill).
+
+
+class LineStatus(StrEnum):
+    ORDERED = "ordered"
+    PICKED = "picked"
+    UNAVAILABLE = "unavailable"
+    SUBSTITUTED = "substituted"
+
+
+class SubstitutionStatus(StrEnum):
+    PROPOSED = "proposed"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    LAPSED = "lapsed"
+
+
+# The lines on the bill (their totals make the subtotal, their units are delivered).
+BILLED_LINES = (LineStatus.ORDERED, LineStatus.PICKED)
+
+LINE = Transitions[LineStatus](
+    "order line",
+    {
+        LineStatus.ORDERED: {LineStatus.PICKED, LineStatus.UNAVAILABLE, LineStatus.SUBSTITUTED},
+        LineStatus.PICKED: {LineStatus.UNAVAILABLE},
+    },
+)
+
+SUBSTITUTION = Transitions[SubstitutionStatus](
+    "substitution",
+    {
+        SubstitutionStatus.PROPOSED: {
+            SubstitutionStatus.APPROVED,
+            SubstitutionStatus.DECLINED,
+            SubstitutionStatus.LAPSED,
+        },
+    },
+)

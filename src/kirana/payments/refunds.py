@@ -107,6 +107,39 @@ async def settle_cancelled_order(
         )
 
 
+async def can_pay(session: AsyncSession, order_id: str, total: int) -> bool:
+    """Whether an open order's payment can take ``total``: a cash order's can (the rider
+    collects it); a paid one only up to what was paid (nothing more is charged later)."""
+    intent = await repo.live_intent_for_order(session, order_id)
+    if intent is None:
+        return False
+    if intent.method == "cod":
+        return intent.status == PaymentStatus.PENDING
+    return intent.captured_amount - intent.refunded_amount >= total
+
+
+async def settle_order_change(
+    session: AsyncSession, order_id: str, *, new_total: int, reason: str, idempotency_key: str
+) -> int:
+    """An open order's total changed (a line the store could not fill, a substitute): a cash
+    order's amount due becomes ``new_total``; a paid one gets back what it paid above it, once
+    per ``idempotency_key``. Returns the amount refunded."""
+    intent = await repo.live_intent_for_order(session, order_id)
+    if intent is None:
+        return 0
+    if intent.method == "cod":
+        if intent.status == PaymentStatus.PENDING:
+            await repo.set_pending_amount(session, intent.id, new_total, clock.now())
+        return 0
+    paid = intent.captured_amount - intent.refunded_amount
+    if intent.status not in CAPTURED_STATUSES or paid <= new_total:
+        return 0
+    done = await refund(
+        session, intent.id, paid - new_total, reason, idempotency_key=idempotency_key
+    )
+    return done.amount
+
+
 async def refund_late_capture(
     session: AsyncSession, intent_id: str, *, payment_ref: str | None = None
 ) -> None:

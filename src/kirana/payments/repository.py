@@ -251,6 +251,18 @@ async def requeue_failed_refund(session: AsyncSession, refund_id: str, at: datet
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def set_pending_amount(
+    session: AsyncSession, intent_id: str, amount: int, at: datetime
+) -> bool:
+    """What a pending intent asks for (a cash order's amount due), changed."""
+    result = await session.execute(
+        update(PaymentIntent)
+        .where(PaymentIntent.id == intent_id, PaymentIntent.status == PaymentStatus.PENDING)
+        .values(amount=amount, updated_at=at)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def add_refunded(session: AsyncSession, intent_id: str, amount: int, at: datetime) -> bool:
     """Count ``amount`` as refunded if that much captured money is left; False otherwise."""
     result = await session.execute(

@@ -21,6 +21,8 @@ class PaymentRead(BaseModel):
     currency: str
     order_id: str
     method: PaymentMethod
+    captured_amount: int = 0
+    refunded_amount: int = 0
 
 
 class ConfirmOut(PaymentRead):

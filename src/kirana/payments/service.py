@@ -52,6 +52,8 @@ log = logging.getLogger("kirana.payments")
 # (``payments.client_checkout``).
 refund = refunds.refund
 settle_cancelled_order = refunds.settle_cancelled_order
+settle_order_change = refunds.settle_order_change
+can_pay = refunds.can_pay
 
 
 def to_read(intent: PaymentIntent) -> PaymentRead:
@@ -63,6 +65,8 @@ def to_read(intent: PaymentIntent) -> PaymentRead:
         currency=intent.currency,
         order_id=intent.order_id,
         method=intent.method,
+        captured_amount=intent.captured_amount,
+        refunded_amount=intent.refunded_amount,
     )
 
 

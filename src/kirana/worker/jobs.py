@@ -26,7 +26,7 @@ from kirana.notifications import handlers as _notification_handlers  # noqa: F40
 from kirana.notifications import outgoing
 from kirana.notifications.dispatch import run_sender
 from kirana.orders import handlers as _order_handlers  # noqa: F401
-from kirana.orders.jobs import expire_unpaid_orders
+from kirana.orders.jobs import expire_unpaid_orders, lapse_substitutions
 from kirana.payments import handlers as _payment_handlers  # noqa: F401
 from kirana.payments.jobs import deliver_sandbox_webhooks, reconcile_payments, send_refunds
 from kirana.recommendations import handlers as _recommendation_handlers  # noqa: F401
@@ -78,6 +78,7 @@ JOBS: list[Job] = [
     outbox_relay,
     notification_sender,
     every(30, expire_unpaid_orders),
+    every(5, lapse_substitutions),
     every(1, deliver_sandbox_webhooks),
     every(2, send_refunds),
     every(60, reconcile_payments),

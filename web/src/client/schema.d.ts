@@ -1096,6 +1096,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{order_id}/substitutions/{substitution_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve Substitution
+         * @description Take the store's substitute for a line: it costs what the original did (no more, for
+         *     the line) unless ``pay_difference``; the bill, the stock and the payment follow.
+         */
+        post: operations["approveSubstitution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}/substitutions/{substitution_id}/decline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decline Substitution
+         * @description Refuse the substitute: the line leaves the bill and what it cost is given back.
+         */
+        post: operations["declineSubstitution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{order_id}/tracking": {
         parameters: {
             query?: never;
@@ -1362,6 +1403,68 @@ export interface paths {
         get: operations["pickList"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store-ops/orders/{order_id}/lines/{line_id}/substitutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Substitutes
+         * @description Products the store could send instead of a line: same category, in stock here, those
+         *     priced no higher first.
+         */
+        get: operations["listSubstitutes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store-ops/orders/{order_id}/lines/{line_id}/substitutions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Propose Substitution
+         * @description Offer the customer another product for a line; they answer within
+         *     ``KIRANA_SUBSTITUTION_MINUTES`` or it lapses (as declined).
+         */
+        post: operations["proposeSubstitution"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/store-ops/orders/{order_id}/lines/{line_id}/unavailable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark Line Unavailable
+         * @description The store has none: the line leaves the bill and the money follows.
+         */
+        post: operations["markLineUnavailable"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2086,6 +2189,11 @@ export interface components {
         ConfirmOut: {
             /** Amount */
             amount: number;
+            /**
+             * Captured Amount
+             * @default 0
+             */
+            captured_amount?: number;
             /** Currency */
             currency: string;
             /** Failure Reason */
@@ -2101,6 +2209,11 @@ export interface components {
             order_id: string;
             /** Provider */
             provider: string;
+            /**
+             * Refunded Amount
+             * @default 0
+             */
+            refunded_amount?: number;
             status: components["schemas"]["PaymentStatus"];
         };
         /** CouponApply */
@@ -2364,6 +2477,11 @@ export interface components {
          */
         Kind: "buy_again" | "bought_together" | "forgotten" | "trending";
         /**
+         * LineStatus
+         * @enum {string}
+         */
+        LineStatus: "ordered" | "picked" | "unavailable" | "substituted";
+        /**
          * LocationReport
          * @description A position fix. Coordinates out of range are refused (and counted) by telemetry, not
          *     by the schema, so every bad report shows in ``kirana_telemetry_dropped_total``.
@@ -2512,6 +2630,8 @@ export interface components {
         OrderItemRead: {
             /** Aisle */
             aisle: string;
+            /** Id */
+            id: string;
             /** Line Total */
             line_total: number;
             /** Mrp */
@@ -2522,6 +2642,13 @@ export interface components {
             product_id: string;
             /** Quantity */
             quantity: number;
+            /** @description ordered or picked: on the bill; unavailable: the store had none, it left the bill; substituted: an approved substitute (the line whose substitute_for names it) took its place */
+            status: components["schemas"]["LineStatus"];
+            /**
+             * Substitute For
+             * @description The id of the line this substitute replaced, else null
+             */
+            substitute_for: string | null;
             /** Unit */
             unit: string;
             /** Unit Price */
@@ -2579,6 +2706,11 @@ export interface components {
             status: components["schemas"]["OrderStatus"];
             /** Store Id */
             store_id: string;
+            /**
+             * Substitutions
+             * @description Substitutes the store proposed, newest first
+             */
+            substitutions?: components["schemas"]["SubstitutionRead"][];
             /** Subtotal */
             subtotal: number;
             /** Timeline */
@@ -2777,6 +2909,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[SubstituteCandidate] */
+        Page_SubstituteCandidate_: {
+            /** Items */
+            items: components["schemas"]["SubstituteCandidate"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[TeamMember] */
         Page_TeamMember_: {
             /** Items */
@@ -2799,6 +2938,11 @@ export interface components {
         PaymentRead: {
             /** Amount */
             amount: number;
+            /**
+             * Captured Amount
+             * @default 0
+             */
+            captured_amount?: number;
             /** Currency */
             currency: string;
             /** Id */
@@ -2812,6 +2956,11 @@ export interface components {
             order_id: string;
             /** Provider */
             provider: string;
+            /**
+             * Refunded Amount
+             * @default 0
+             */
+            refunded_amount?: number;
             status: components["schemas"]["PaymentStatus"];
         };
         /**
@@ -2835,20 +2984,33 @@ export interface components {
             id: string;
             /** Provider */
             provider: string;
+            /**
+             * Refunded
+             * @description What has been given back of this payment so far, in minor units
+             * @default 0
+             */
+            refunded?: number;
             status: components["schemas"]["PaymentStatus"];
         };
         /** PickLine */
         PickLine: {
             /** Aisle */
             aisle: string;
+            /** Line Id */
+            line_id: string;
             /** Name */
             name: string;
             /** Product Id */
             product_id: string;
             /** Quantity */
             quantity: number;
+            status: components["schemas"]["LineStatus"];
+            /** Substitute For */
+            substitute_for: string | null;
             /** Unit */
             unit: string;
+            /** Unit Price */
+            unit_price: number;
         };
         /** PickList */
         PickList: {
@@ -2867,6 +3029,8 @@ export interface components {
             status: components["schemas"]["OrderStatus"];
             /** Store Id */
             store_id: string;
+            /** Substitutions */
+            substitutions?: components["schemas"]["SubstitutionRead"][];
         };
         /** PreferencesRead */
         PreferencesRead: {
@@ -3513,6 +3677,108 @@ export interface components {
             /** Service Radius M */
             service_radius_m?: number | null;
         };
+        /** SubstituteCandidate */
+        SubstituteCandidate: {
+            /** Aisle */
+            aisle: string;
+            /** Available */
+            available: number;
+            /** Brand */
+            brand: string;
+            /**
+             * Charged Unit Price
+             * @description What the customer would pay a unit for the line's quantity, unless they agree
+             */
+            charged_unit_price: number;
+            /**
+             * Dearer
+             * @description Priced above the line it would replace, a unit
+             */
+            dearer: boolean;
+            /** Image Url */
+            image_url: string | null;
+            /** Mrp */
+            mrp: number;
+            /** Name */
+            name: string;
+            /** Price */
+            price: number;
+            /** Product Id */
+            product_id: string;
+            /** Unit */
+            unit: string;
+        };
+        /** SubstitutionApprove */
+        SubstitutionApprove: {
+            /**
+             * Pay Difference
+             * @description Agree to the store's price of a dearer substitute (a cash order: the rider collects it; a paid order is never charged more); otherwise it costs what the original did
+             * @default false
+             */
+            pay_difference?: boolean;
+        };
+        /** SubstitutionCreate */
+        SubstitutionCreate: {
+            /** Product Id */
+            product_id: string;
+            /** Quantity */
+            quantity: number;
+        };
+        /**
+         * SubstitutionRead
+         * @description A picker's offer of another product for one line, and the customer's answer.
+         */
+        SubstitutionRead: {
+            /**
+             * Charged Unit Price
+             * @description What the customer pays a unit unless they agree to the store's price: never more, for the line, than the line it replaces
+             */
+            charged_unit_price: number;
+            /**
+             * Dearer
+             * @description The store's price makes the line dearer than the original
+             */
+            dearer: boolean;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Expires At
+             * Format: date-time
+             */
+            expires_at: string;
+            /** Id */
+            id: string;
+            /** Line Id */
+            line_id: string;
+            /** Name */
+            name: string;
+            /** Order Id */
+            order_id: string;
+            /** Paid Difference */
+            paid_difference: boolean;
+            /** Product Id */
+            product_id: string;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Replaces
+             * @description The name of the product it replaces
+             */
+            replaces: string;
+            status: components["schemas"]["SubstitutionStatus"];
+            /** Unit */
+            unit: string;
+            /**
+             * Unit Price
+             * @description The store's price of the substitute
+             */
+            unit_price: number;
+        };
+        /**
+         * SubstitutionStatus
+         * @enum {string}
+         */
+        SubstitutionStatus: "proposed" | "approved" | "declined" | "lapsed";
         /** Suggestion */
         Suggestion: {
             /** Category Id */
@@ -9250,6 +9516,164 @@ export interface operations {
             };
         };
     };
+    approveSubstitution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+                substitution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["SubstitutionApprove"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declineSubstitution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+                substitution_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderRead"];
+                };
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     trackOrder: {
         parameters: {
             query?: never;
@@ -10266,6 +10690,225 @@ export interface operations {
             };
             /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSubstitutes: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                order_id: string;
+                line_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SubstituteCandidate_"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    proposeSubstitution: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+                line_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubstitutionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubstitutionRead"];
+                };
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    markLineUnavailable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+                line_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PickList"];
+                };
+            };
+            /** @description Malformed JSON, or a value that cannot be stored (`malformed_json`, `invalid_value`) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
