@@ -8,6 +8,7 @@ from kirana.catalog.api import admin_router as catalog_admin_router
 from kirana.catalog.api import router as catalog_router
 from kirana.live.api import router as live_router
 from kirana.logistics.api import router as logistics_router
+from kirana.maps.api import router as maps_router
 from kirana.notifications.api import admin_router as notifications_admin_router
 from kirana.notifications.api import campaign_router
 from kirana.notifications.api import router as notifications_router
@@ -28,6 +29,7 @@ ROUTERS = (
     orders_router,
     users_router,
     logistics_router,
+    maps_router,
     live_router,
     store_ops_router,
     payments_router,

@@ -128,6 +128,10 @@ def up(
                 _seed(settings)
             else:
                 typer.echo(f"The demo city is not loaded: {mismatch}.")
+    if settings.maps_router == "local":
+        from kirana import maps
+
+        maps.city(settings)  # the street graph: built (with progress) on a first run, else read
     _serve(host, port, workers=1, run_workers=True)
 
 

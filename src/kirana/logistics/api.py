@@ -10,7 +10,7 @@ from kirana.deps import AdminUser, AppSettings, RiderUser, Session
 from kirana.kit.openapi import problems
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.kit.validation import Latitude, Longitude
-from kirana.logistics import cash, service, team
+from kirana.logistics import cash, service, team, wayfinding
 from kirana.logistics import handlers as _handlers  # noqa: F401  (subscribes to order events)
 from kirana.logistics.ports import OrderDesk
 from kirana.logistics.schemas import (
@@ -21,6 +21,7 @@ from kirana.logistics.schemas import (
     DeliveryRead,
     RiderCreate,
     RiderRead,
+    RiderRoute,
     RiderTask,
     Serviceability,
     SettlementIn,
@@ -70,6 +71,19 @@ async def set_shift(body: ShiftIn, principal: RiderUser, session: Session) -> Ri
 @router.get("/rider/tasks", operation_id="listRiderTasks", responses=problems(404))
 async def list_tasks(principal: RiderUser, session: Session, orders: Orders) -> Page[RiderTask]:
     return await service.rider_tasks(session, orders, principal.id)
+
+
+@router.get(
+    "/rider/route",
+    operation_id="getRiderRoute",
+    responses=problems(404, 503),
+    description="The route to ride now for the current delivery, turn by turn: to the store"
+    " until the bag is picked up, then to the drop (404 `no_current_delivery` when there is none).",
+)
+async def rider_route(
+    principal: RiderUser, session: Session, orders: Orders, settings: AppSettings
+) -> RiderRoute:
+    return await wayfinding.current_route(session, orders, settings, principal.id)
 
 
 @router.post("/rider/deliveries/{delivery_id}/picked-up", operation_id="markPickedUp")

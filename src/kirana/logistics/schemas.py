@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from kirana.kit.validation import Latitude, Longitude, Phone
 from kirana.logistics.state import DeliveryStatus
+from kirana.maps.schemas import RouteRead
 
 Vehicle = Literal["bicycle", "scooter", "motorbike", "on_foot"]
 
@@ -240,3 +241,14 @@ class TeamMember(BaseModel):
     rider_id: str | None = None
     vehicle: Vehicle | None = None
     is_online: bool | None = None
+
+
+class RiderRoute(BaseModel):
+    """The route a rider follows now, turn by turn."""
+
+    delivery_id: str
+    order_number: str
+    heading_to: Literal["store", "drop"] = Field(
+        description="store: to pick up (then on to the drop); drop: the bag is on board"
+    )
+    route: RouteRead

@@ -72,15 +72,18 @@ class DemoStore:
     prep_minutes: int = 4
 
 
-# Central Helsinki, about 60.160-60.180 N, 24.925-24.960 E.
+# Central Helsinki, inside the OpenStreetMap extract the maps route over (kirana.maps: about
+# 60.164-60.179 N, 24.935-24.953 E), each store and customer at one of its street addresses, so
+# demo routes run on real streets. Service areas may reach past it: there the maps fall back to
+# the straight line times the detour factor.
 STORES: tuple[DemoStore, ...] = (
-    DemoStore("Kamppi Dark Store", "Urho Kekkosen katu 1, 00100 Helsinki", 60.1690, 24.9320, 1500),
-    DemoStore("Hakaniemi Dark Store", "Siltasaarenkatu 8, 00530 Helsinki", 60.1790, 24.9500, 1300),
+    DemoStore("Kamppi Dark Store", "Simonkatu 6, 00100 Helsinki", 60.1690, 24.9377, 1500),
+    DemoStore("Hakaniemi Dark Store", "Hakaniemenranta 1, 00530 Helsinki", 60.1779, 24.9505, 1300),
     DemoStore(
         "Kruununhaka Dark Store",
-        "Liisankatu 9, 00170 Helsinki",
-        60.1725,
-        24.9560,
+        "Snellmaninkatu 10, 00170 Helsinki",
+        60.1727,
+        24.9523,
         polygon=(
             (24.9440, 60.1660),
             (24.9640, 60.1660),
@@ -92,9 +95,9 @@ STORES: tuple[DemoStore, ...] = (
     ),
     DemoStore(
         "Punavuori Dark Store",
-        "Iso Roobertinkatu 20, 00120 Helsinki",
-        60.1610,
-        24.9390,
+        "Bulevardi 12, 00120 Helsinki",
+        60.1653,
+        24.9404,
         polygon=(
             (24.9250, 60.1560),
             (24.9500, 60.1560),
@@ -106,8 +109,16 @@ STORES: tuple[DemoStore, ...] = (
 )
 
 CUSTOMERS = (
-    ("Aino Virtanen", f"{PHONE_PREFIX}501", "Home", "Fredrikinkatu 25", "00120", 60.1640, 24.9380),
-    ("Rahul Mehta", f"{PHONE_PREFIX}502", "Home", "Siltasaarenkatu 12", "00530", 60.1800, 24.9510),
+    ("Aino Virtanen", f"{PHONE_PREFIX}501", "Home", "Annankatu 18", "00120", 60.1658, 24.9382),
+    (
+        "Rahul Mehta",
+        f"{PHONE_PREFIX}502",
+        "Home",
+        "John Stenbergin ranta 6",
+        "00530",
+        60.1779,
+        24.9515,
+    ),
 )
 
 

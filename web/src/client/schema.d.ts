@@ -846,6 +846,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/maps/geocode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search Addresses */
+        get: operations["searchAddresses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/maps/reverse": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reverse Geocode
+         * @description The street address at a dropped pin (404 `no_address` when none is near).
+         */
+        get: operations["reverseGeocode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/maps/route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Route
+         * @description The quickest route by travel time for the vehicle, with turn-by-turn steps. 422 `no_route` when both points are on streets that do not meet.
+         */
+        get: operations["getRoute"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/maps/streets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Streets
+         * @description The demo city's streets as GeoJSON lines (© OpenStreetMap contributors), to draw under stores, areas, riders and routes. With `bbox` only the ways crossing it.
+         */
+        get: operations["getStreets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1336,6 +1413,26 @@ export interface paths {
          * @description Delete the rider's broker account; a connected client is disconnected.
          */
         delete: operations["revokeMqttCredentials"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rider/route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rider Route
+         * @description The route to ride now for the current delivery, turn by turn: to the store until the bag is picked up, then to the drop (404 `no_current_delivery` when there is none).
+         */
+        get: operations["getRiderRoute"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2476,6 +2573,22 @@ export interface components {
          * @enum {string}
          */
         Kind: "buy_again" | "bought_together" | "forgotten" | "trending";
+        /** LineGeometry */
+        LineGeometry: {
+            /**
+             * Coordinates
+             * @description [lng, lat] positions (GeoJSON)
+             */
+            coordinates: [
+                number,
+                number
+            ][];
+            /**
+             * Type
+             * @constant
+             */
+            type: "LineString";
+        };
         /**
          * LineStatus
          * @enum {string}
@@ -2874,6 +2987,13 @@ export interface components {
             /** Next Cursor */
             next_cursor?: string | null;
         };
+        /** Page[PlaceRead] */
+        Page_PlaceRead_: {
+            /** Items */
+            items: components["schemas"]["PlaceRead"][];
+            /** Next Cursor */
+            next_cursor?: string | null;
+        };
         /** Page[ProductRead] */
         Page_ProductRead_: {
             /** Items */
@@ -3031,6 +3151,26 @@ export interface components {
             store_id: string;
             /** Substitutions */
             substitutions?: components["schemas"]["SubstitutionRead"][];
+        };
+        /** PlaceRead */
+        PlaceRead: {
+            /** City */
+            city: string | null;
+            /** Housenumber */
+            housenumber: string | null;
+            /**
+             * Label
+             * @example Mannerheimintie 20
+             */
+            label: string;
+            /** Lat */
+            lat: number;
+            /** Lng */
+            lng: number;
+            /** Postcode */
+            postcode: string | null;
+            /** Street */
+            street: string;
         };
         /** PreferencesRead */
         PreferencesRead: {
@@ -3366,6 +3506,23 @@ export interface components {
             vehicle: "bicycle" | "scooter" | "motorbike" | "on_foot";
         };
         /**
+         * RiderRoute
+         * @description The route a rider follows now, turn by turn.
+         */
+        RiderRoute: {
+            /** Delivery Id */
+            delivery_id: string;
+            /**
+             * Heading To
+             * @description store: to pick up (then on to the drop); drop: the bag is on board
+             * @enum {string}
+             */
+            heading_to: "store" | "drop";
+            /** Order Number */
+            order_number: string;
+            route: components["schemas"]["RouteRead"];
+        };
+        /**
          * RiderTask
          * @description A delivery as the rider's app shows it.
          */
@@ -3393,6 +3550,44 @@ export interface components {
             payment_method: string;
             status: components["schemas"]["DeliveryStatus"];
             store: components["schemas"]["StoreRef"];
+        };
+        /** RouteRead */
+        RouteRead: {
+            /**
+             * Attribution
+             * @default © OpenStreetMap contributors
+             */
+            attribution?: string;
+            /** Distance M */
+            distance_m: number;
+            /** Duration S */
+            duration_s: number;
+            /**
+             * Path
+             * @description [lat, lng] positions in order
+             */
+            path: [
+                number,
+                number
+            ][];
+            /**
+             * Provider
+             * @description local (the demo city's streets) or osrm
+             */
+            provider: string;
+            /**
+             * Source
+             * @description straight_line: a point is off every street, so the distance is the straight line times the detour factor
+             * @enum {string}
+             */
+            source: "road" | "straight_line";
+            /** Steps */
+            steps: components["schemas"]["StepRead"][];
+            /**
+             * Vehicle
+             * @enum {string}
+             */
+            vehicle: "bicycle" | "scooter" | "motorbike" | "on_foot";
         };
         /**
          * SearchFacets
@@ -3467,6 +3662,35 @@ export interface components {
         ShiftIn: {
             /** Online */
             online: boolean;
+        };
+        /** StepRead */
+        StepRead: {
+            /** Distance M */
+            distance_m: number;
+            /** Duration S */
+            duration_s: number;
+            /**
+             * Instruction
+             * @example Turn left onto Mannerheimintie
+             */
+            instruction: string;
+            /** Lat */
+            lat: number;
+            /** Lng */
+            lng: number;
+            /**
+             * Maneuver
+             * @description waypoint: a stop on the way (the store, for a rider going to pick up)
+             * @enum {string}
+             */
+            maneuver: "depart" | "turn" | "continue" | "arrive" | "waypoint";
+            /**
+             * Modifier
+             * @description left, right, slight/sharp left/right, straight, uturn; for depart the compass heading
+             */
+            modifier: string | null;
+            /** Street */
+            street: string | null;
         };
         /** StockRow */
         StockRow: {
@@ -3676,6 +3900,44 @@ export interface components {
             service_area?: components["schemas"]["ServiceArea"] | null;
             /** Service Radius M */
             service_radius_m?: number | null;
+        };
+        /** StreetFeature */
+        StreetFeature: {
+            geometry: components["schemas"]["LineGeometry"];
+            properties: components["schemas"]["StreetProperties"];
+            /**
+             * Type
+             * @constant
+             */
+            type: "Feature";
+        };
+        /** StreetProperties */
+        StreetProperties: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "major" | "street" | "path";
+            /** Name */
+            name: string | null;
+        };
+        /**
+         * StreetsRead
+         * @description A GeoJSON FeatureCollection of the streets to draw under the map's own layers.
+         */
+        StreetsRead: {
+            /**
+             * Attribution
+             * @default © OpenStreetMap contributors
+             */
+            attribution?: string;
+            /** Features */
+            features: components["schemas"]["StreetFeature"][];
+            /**
+             * Type
+             * @constant
+             */
+            type: "FeatureCollection";
         };
         /** SubstituteCandidate */
         SubstituteCandidate: {
@@ -8359,6 +8621,180 @@ export interface operations {
             };
         };
     };
+    searchAddresses: {
+        parameters: {
+            query: {
+                /** @description Street and number */
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PlaceRead_"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unreachable or busy; `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reverseGeocode: {
+        parameters: {
+            query: {
+                lat: number;
+                lng: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaceRead"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unreachable or busy; `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRoute: {
+        parameters: {
+            query: {
+                /** @description lat,lng */
+                from: string;
+                /** @description lat,lng */
+                to: string;
+                vehicle?: "bicycle" | "scooter" | "motorbike" | "on_foot";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteRead"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unreachable or busy; `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getStreets: {
+        parameters: {
+            query?: {
+                /** @description min_lng,min_lat,max_lng,max_lat */
+                bbox?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreetsRead"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getMe: {
         parameters: {
             query?: never;
@@ -10473,6 +10909,64 @@ export interface operations {
             };
             /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A dependency is unreachable or busy; `Retry-After` says when to try again */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRiderRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiderRoute"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
