@@ -133,7 +133,9 @@ class FakeStripe(FakeProvider):
     and client secret), reported by ``payment_intent.*`` webhooks signed with the endpoint's
     secret."""
 
-    keys: dict[str, str] = field(default_factory=dict)  # Idempotency-Key -> PaymentIntent id
+    keys: dict[str, str] = field(default_factory=dict)  # Idempotency-Key -> object id
+    # While set, refunds get Stripe's answer when its API has trouble (a 500 api_error).
+    refuse_refunds: bool = False
 
     def answer(
         self, method: str, path: str, query: dict[str, str], headers: dict[str, str], raw: bytes
@@ -148,6 +150,8 @@ class FakeStripe(FakeProvider):
             return 401, {"error": {"type": "invalid_request_error", "message": "Invalid API Key"}}
         if method == "POST" and path == "/v1/payment_intents":
             return 200, self._create(body, headers.get("idempotency-key", ""))
+        if method == "POST" and path == "/v1/refunds":
+            return self._refund(body, headers.get("idempotency-key", ""))
         found = self.objects.get(path.removeprefix("/v1/payment_intents/"))
         if method == "GET" and found is not None:
             return 200, found
@@ -185,6 +189,37 @@ class FakeStripe(FakeProvider):
             self.objects[pi] = made
             self.keys[key] = pi
             return made
+
+    def _refund(self, body: dict[str, str], key: str) -> tuple[int, dict[str, Any]]:
+        if self.refuse_refunds:
+            return 500, {"error": {"type": "api_error", "message": "An unknown error occurred"}}
+        with self.lock:
+            if key in self.keys:
+                return 200, self.objects[self.keys[key]]
+            pi = self.objects.get(body.get("payment_intent", ""))
+            if pi is None or pi["status"] != "succeeded":
+                return 400, {
+                    "error": {"type": "invalid_request_error", "code": "charge_not_refundable"}
+                }
+            made = {
+                "id": f"re_{_token(24)}",
+                "object": "refund",
+                "amount": int(body["amount"]),
+                "charge": pi["latest_charge"],
+                "created": int(time.time()),
+                "currency": pi["currency"],
+                "metadata": {
+                    k[len("metadata[") : -1]: v
+                    for k, v in body.items()
+                    if k.startswith("metadata[")
+                },
+                "payment_intent": pi["id"],
+                "reason": None,
+                "status": "succeeded",
+            }
+            self.objects[made["id"]] = made
+            self.keys[key] = made["id"]
+            return 200, made
 
     def _confirm(self, pi: str, body: dict[str, str]) -> tuple[int, dict[str, Any]]:
         made = self.objects.get(pi)

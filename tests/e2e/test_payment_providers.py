@@ -22,7 +22,7 @@ from .conftest import SCREENSHOTS, Server, kirana_up
 from .fake_providers import FakeRazorpay, FakeStripe, server_env, serving
 from .test_csp import WATCH, _violations
 from .test_payment_retry import _only_in_cart
-from .test_web_flow import PHONE, TIMEOUT, api_login, served_address, sign_in
+from .test_web_flow import DESKTOP, PHONE, TIMEOUT, api_login, served_address, sign_in
 
 pytestmark = pytest.mark.e2e
 PAY = re.compile(r"^Pay ")
@@ -38,7 +38,9 @@ def fakes(e2e_ready: None) -> Iterator[tuple[FakeStripe, FakeRazorpay]]:
 def paying(fakes: tuple[FakeStripe, FakeRazorpay]) -> Iterator[Server]:
     """Our server with both providers' test keys: Stripe takes cards, Razorpay UPI."""
     stripe, razorpay = fakes
-    with kirana_up(server_env(stripe, razorpay)) as running:
+    # A refund the provider refuses is failed at once, for the admin's Refunds screen.
+    env = server_env(stripe, razorpay) | {"KIRANA_PAYMENT_REFUND_MAX_ATTEMPTS": "1"}
+    with kirana_up(env) as running:
         stripe.app_url = razorpay.app_url = running.url
         yield running
 
@@ -200,3 +202,78 @@ def test_upi_by_razorpay_checkout(
     assert razorpay.webhooks[0].body["payload"]["payment"]["entity"]["notes"] == {
         "payment_id": payment_id
     }
+
+
+def test_a_refund_stripe_refused_is_retried_by_an_admin(
+    paying: Server, fakes: tuple[FakeStripe, FakeRazorpay], browser: Any
+) -> None:
+    """Across both roles: a customer's paid order is cancelled, Stripe refuses the refund, an
+    admin sees it failed with Stripe's error on the Refunds screen and retries it; Stripe makes
+    one refund, under the same idempotency key as the refused try."""
+    stripe, _ = fakes
+
+    def pay(page: Any) -> None:
+        page.get_by_label("Credit or debit card number").fill("4242 4242 4242 4242")
+        page.get_by_role("button", name=PAY).click()
+
+    customer = [x for x in paying.logins if x.role == "customer"][-1]
+    order = _paid_at_checkout(browser, paying, customer, pay)
+    headers = api_login(paying, customer.phone, customer.password)
+    stripe.refuse_refunds = True
+    r = httpx.post(
+        f"{paying.url}/api/v1/orders/{order['id']}/cancel",
+        json={"reason": "changed my mind"},
+        headers=headers,
+    )
+    assert r.status_code == 200, r.text
+
+    admin_login = paying.first("admin")
+    admin_headers = api_login(paying, admin_login.phone, admin_login.password)
+    deadline = time.monotonic() + 30
+    failed: list[dict[str, Any]] = []
+    while not failed and time.monotonic() < deadline:
+        time.sleep(0.5)
+        failed = [
+            x
+            for x in httpx.get(
+                f"{paying.url}/api/v1/admin/refunds",
+                params={"status": "failed"},
+                headers=admin_headers,
+            ).json()["items"]
+            if x["order_id"] == order["id"]
+        ]
+    assert len(failed) == 1, failed
+
+    ctx = browser.new_context(viewport=DESKTOP)
+    ctx.set_default_timeout(TIMEOUT)
+    ctx.add_init_script(WATCH)
+    try:
+        page = ctx.new_page()
+        sign_in(page, paying, admin_login.phone, admin_login.password, "/admin/refunds")
+        page.get_by_role("heading", name="Refunds", exact=True).wait_for()
+        row = page.get_by_role("row").filter(has_text=order["id"])
+        row.get_by_text("APIError").wait_for()  # Stripe's error, as the SDK named it
+        row.get_by_text("Failed").wait_for()
+        page.screenshot(path=str(SCREENSHOTS / "admin-refunds-failed.png"))
+        stripe.refuse_refunds = False
+        row.get_by_role("button", name=re.compile("^Retry the refund")).click()
+        row.wait_for(state="detached")  # no longer failed
+        # Every status: the refund waits to be sent, then the screen sees it sent.
+        page.get_by_label("Status").select_option("")
+        page.get_by_role("row").filter(has_text=order["id"]).get_by_text("Sent").wait_for()
+        assert _violations(page) == []
+    finally:
+        ctx.close()
+
+    tries = stripe.calls("POST", "/v1/refunds")
+    assert len(tries) == 2
+    assert len({t.headers["idempotency-key"] for t in tries}) == 1
+    assert (
+        tries[0].headers["idempotency-key"].startswith(f"kirana-refund-{order['payment']['id']}-")
+    )
+    for sent_body in (t.body for t in tries):
+        assert sent_body["amount"] == str(order["total"])
+        assert sent_body["metadata[order_id]"] == order["id"]
+        assert stripe.objects[sent_body["payment_intent"]]["metadata"]["order_id"] == order["id"]
+    made = [o for o in stripe.objects.values() if o["object"] == "refund"]
+    assert [(m["amount"], m["status"]) for m in made] == [(order["total"], "succeeded")]

@@ -1,9 +1,10 @@
 /** Refunds as the providers took them: those still waiting, those sent, and those a provider
  * never took after the last try, which an admin sends again. */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { components } from '../client/schema';
 import { api, unwrap } from '../lib/api';
 import { formatMoney } from '../lib/money';
+import { invalidate } from '../lib/query';
 import { Button, Empty, ErrorBanner, SelectField, useToast } from '../ui';
 import { DataTable, shortWhen as when, type Column } from '../ui/table';
 import { usePaged } from './data';
@@ -27,6 +28,15 @@ export function Refunds() {
       }),
     ),
   );
+  // While a refund waits to be sent, the list is read again now and then, so it is seen sent.
+  const reload = useRef(list.reload);
+  reload.current = list.reload;
+  const waiting = list.rows.some((r) => r.status === 'pending');
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setInterval(() => void reload.current(), 5000);
+    return () => clearInterval(timer);
+  }, [waiting]);
   const [retrying, setRetrying] = useState<string | null>(null);
   const [retryError, setRetryError] = useState<unknown>(null);
   const toast = useToast();
@@ -41,7 +51,7 @@ export function Refunds() {
         }),
       );
       toast(`Refund of ${formatMoney(row.amount, row.currency)} queued to send again`);
-      await list.reload();
+      invalidate('admin:refunds:'); // every status's list has changed
     } catch (e) {
       setRetryError(e);
     } finally {

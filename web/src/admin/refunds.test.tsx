@@ -93,6 +93,26 @@ describe('refunds', () => {
     ).toBeVisible();
   });
 
+  it('reads the list again while a refund waits to be sent, until it is sent', async () => {
+    setTokens({ access_token: 'A', refresh_token: 'R' });
+    let reads = 0; // of every status
+    fakeServer({
+      'GET /api/v1/admin/refunds': (req) => {
+        if (new URLSearchParams(req.search).get('status'))
+          return { body: { items: [], next_cursor: null } };
+        reads += 1;
+        const r1 = refund('r1', reads > 1 ? 'sent' : 'pending', 100);
+        return { body: { items: [r1], next_cursor: null } };
+      },
+    });
+    renderApp(<Refunds />, '/admin/refunds');
+    await userEvent.selectOptions(await screen.findByLabelText('Status'), 'Any');
+    const row = (await screen.findByText('order-r1')).closest('tr')!;
+    expect(within(row).getByText('Waiting to send')).toBeVisible();
+    await waitFor(() => expect(within(row).getByText('Sent')).toBeVisible(), { timeout: 8000 });
+    expect(reads).toBe(2);
+  }, 12_000);
+
   it('says why a retry was refused', async () => {
     setTokens({ access_token: 'A', refresh_token: 'R' });
     fakeServer({
