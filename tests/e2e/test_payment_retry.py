@@ -3,17 +3,35 @@ card, and the order is confirmed — one order, its stock held throughout."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
 from .conftest import SCREENSHOTS, Server
-from .test_web_flow import PHONE, TIMEOUT, api_login, served_address, sign_in
+from .test_web_flow import PHONE, TIMEOUT, api_login, euros, served_address, sign_in
 
 pytestmark = pytest.mark.e2e
+
+
+@contextlib.contextmanager
+def _phone_page(browser: Any, name: str) -> Iterator[Any]:
+    """A page on a phone-sized screen of its own; when the test fails, a screenshot of it."""
+    ctx = browser.new_context(viewport=PHONE)
+    ctx.set_default_timeout(TIMEOUT)
+    page = ctx.new_page()
+    try:
+        yield page
+    except Exception:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"FAILED-{name}.png"), full_page=True)
+        raise
+    finally:
+        ctx.close()
 
 
 def _only_in_cart(server: Server, headers: dict[str, str], store_id: str, quantity: int) -> None:
@@ -50,10 +68,7 @@ def test_declined_card_then_another_card(server: Server, browser: Any) -> None:
     _only_in_cart(server, headers, store_id, quantity=2)
     orders_before = httpx.get(f"{server.url}/api/v1/orders", headers=headers).json()["items"]
 
-    ctx = browser.new_context(viewport=PHONE)
-    ctx.set_default_timeout(TIMEOUT)
-    page = ctx.new_page()
-    try:
+    with _phone_page(browser, "payment-retry") as page:
         _declined_at_checkout(page, server, login, address)
         page.get_by_role("button", name="Cancel order and return to cart").wait_for()
         assert page.get_by_role("radio", name="Cash on delivery").is_enabled()
@@ -78,12 +93,6 @@ def test_declined_card_then_another_card(server: Server, browser: Any) -> None:
         assert order["payment"]["status"] == "succeeded", order
         after = httpx.get(f"{server.url}/api/v1/orders", headers=headers).json()["items"]
         assert len(after) == len(orders_before) + 1  # the same order, paid
-    except Exception:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "FAILED-payment-retry.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
 
 
 def _wait_for_status(server: Server, headers: dict[str, str], order_id: str, want: str) -> Any:
@@ -105,10 +114,7 @@ def test_declined_then_pay_now_on_the_order_page_after_a_reload(
     address, store_id, _ = served_address(server, headers)
     _only_in_cart(server, headers, store_id, quantity=1)
 
-    ctx = browser.new_context(viewport=PHONE)
-    ctx.set_default_timeout(TIMEOUT)
-    page = ctx.new_page()
-    try:
+    with _phone_page(browser, "pay-now") as page:
         _declined_at_checkout(page, server, login, address)
         order_id = httpx.get(f"{server.url}/api/v1/orders", headers=headers).json()["items"][0][
             "id"
@@ -144,12 +150,6 @@ def test_declined_then_pay_now_on_the_order_page_after_a_reload(
         assert order["status"] == "confirmed" and order["payment_method"] == "upi", order
         assert order["payment"]["status"] == "succeeded" and order["pay_by"] is None
         page.screenshot(path=str(SCREENSHOTS / "customer-order-paid-after-retry.png"))
-    except Exception:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "FAILED-pay-now.png"), full_page=True)
-        raise
-    finally:
-        ctx.close()
 
 
 def test_cash_on_delivery_from_the_order_page_and_a_cancelled_unpaid_order_in_words(
@@ -175,10 +175,7 @@ def test_cash_on_delivery_from_the_order_page_and_a_cancelled_unpaid_order_in_wo
         f"{server.url}/api/v1/orders/{given_up_id}/cancel", json={}, headers=headers
     ).raise_for_status()
 
-    ctx = browser.new_context(viewport=PHONE)
-    ctx.set_default_timeout(TIMEOUT)
-    page = ctx.new_page()
-    try:
+    with _phone_page(browser, "pay-now-cash") as page:
         sign_in(page, server, login.phone, login.password, f"/orders/{cash_id}")
         pay_now = page.get_by_role("region", name="Pay now")
         assert "waiting for payment" in pay_now.get_by_test_id("payment-window").inner_text()
@@ -194,9 +191,40 @@ def test_cash_on_delivery_from_the_order_page_and_a_cancelled_unpaid_order_in_wo
         words.wait_for()
         assert "cancelled before it was paid, so nothing was charged" in words.inner_text()
         assert page.get_by_role("region", name="Pay now").count() == 0
-    except Exception:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "FAILED-pay-now-cash.png"), full_page=True)
-        raise
+
+
+def test_declined_card_then_cancel_gives_the_cart_back_as_it_was(
+    server: Server, browser: Any
+) -> None:
+    """Giving up after a decline cancels the order and shows the cart with its lines back, each
+    in its quantity; nothing stays held."""
+    login = [x for x in server.logins if x.role == "customer"][-2]
+    headers = api_login(server, login.phone, login.password)
+    address, store_id, _ = served_address(server, headers)
+    _only_in_cart(server, headers, store_id, quantity=3)
+    before = httpx.get(f"{server.url}/api/v1/cart", headers=headers).json()
+    (line,) = before["items"]
+
+    try:
+        with _phone_page(browser, "cart-back") as page:
+            _declined_at_checkout(page, server, login, address)
+            assert httpx.get(f"{server.url}/api/v1/cart", headers=headers).json()["items"] == []
+            order_id = httpx.get(f"{server.url}/api/v1/orders", headers=headers).json()["items"][0][
+                "id"
+            ]
+            page.get_by_role("button", name="Cancel order and return to cart").click()
+            page.wait_for_url(re.compile(r"/cart$"))
+            stepper = page.get_by_role("group", name=f"Quantity of {line['name']}")
+            assert stepper.locator("output").inner_text() == "3"
+            total = page.get_by_label("Bill breakdown").locator(".bill-row.total")
+            total.get_by_text(euros(before["total"]), exact=True).wait_for()
+
+            after = httpx.get(f"{server.url}/api/v1/cart", headers=headers).json()
+            assert [(i["product_id"], i["quantity"]) for i in after["items"]] == [
+                (line["product_id"], 3)
+            ]
+            assert after["total"] == before["total"]
+            order = httpx.get(f"{server.url}/api/v1/orders/{order_id}", headers=headers).json()
+            assert order["status"] == "cancelled" and order["pay_by"] is None, order
     finally:
-        ctx.close()
+        httpx.delete(f"{server.url}/api/v1/cart", headers=headers)

@@ -1,6 +1,8 @@
-"""An admin's coupons and fee rule, made on screen, reach a customer's bill exactly: a percent
-coupon with a cap (capped and under its cap), a flat coupon in euros and cents, and a changed
-handling fee, on the cart screen and in the placed order's total."""
+"""An admin's coupons and fee rules, made on screen, reach a customer's bill exactly: a percent
+coupon with a cap (capped and under its cap), a flat coupon in euros and cents, and changed
+handling, delivery and small-cart fees, on the cart screen and in the placed order's total.
+(The late-night and high-demand fees take the same amount field; when they apply is tested in
+tests/orders/test_pricing.py.)"""
 
 from __future__ import annotations
 
@@ -15,20 +17,25 @@ from .test_web_flow import DESKTOP, PHONE, TIMEOUT, api_login, euros, served_add
 
 pytestmark = pytest.mark.e2e
 
-HANDLING = 750  # the fee the admin sets on screen, in cents (€7.50)
+# The fees the admin sets on screen, in cents: (code, label, amount).
+FEES = (
+    ("handling", "Handling fee", 750),
+    ("delivery", "Delivery fee", 315),
+    ("small_cart", "Small cart fee", 125),
+)
+HANDLING = FEES[0][2]
 
 
 def test_admin_coupons_and_fee_reach_the_customers_bill(server: Server, browser: Any) -> None:
     contexts: list[Any] = []
     admin_login = server.first("admin")
     admin_api = api_login(server, admin_login.phone, admin_login.password)
-    default_handling = next(
-        r["amount"]
+    defaults = {
+        r["code"]: r["amount"]
         for r in httpx.get(f"{server.url}/api/v1/admin/fee-rules", headers=admin_api).json()[
             "items"
         ]
-        if r["code"] == "handling"
-    )
+    }
     try:
         _admin_sets_prices(server, browser, contexts)
         _customer_sees_them(server, browser, contexts)
@@ -41,11 +48,12 @@ def test_admin_coupons_and_fee_reach_the_customers_bill(server: Server, browser:
     finally:
         for ctx in contexts:
             ctx.close()
-        httpx.patch(
-            f"{server.url}/api/v1/admin/fee-rules/handling",
-            json={"amount": default_handling},
-            headers=admin_api,
-        ).raise_for_status()
+        for code, _, _ in FEES:
+            httpx.patch(
+                f"{server.url}/api/v1/admin/fee-rules/{code}",
+                json={"amount": defaults[code]},
+                headers=admin_api,
+            ).raise_for_status()
 
 
 def _admin_sets_prices(server: Server, browser: Any, contexts: list[Any]) -> None:
@@ -68,11 +76,10 @@ def _admin_sets_prices(server: Server, browser: Any, contexts: list[Any]) -> Non
         "€25.50 off", exact=True
     ).wait_for()
 
-    admin.get_by_label("Amount of Handling fee in €").fill(f"{HANDLING / 100:.2f}")
-    admin.get_by_role("row").filter(has_text="Handling fee").get_by_role(
-        "button", name="Save"
-    ).click()
-    admin.get_by_text("Handling fee saved").wait_for()
+    for _, label, amount in FEES:
+        admin.get_by_label(f"Amount of {label} in €").fill(f"{amount / 100:.2f}")
+        admin.get_by_role("row").filter(has_text=label).get_by_role("button", name="Save").click()
+        admin.get_by_text(f"{label} saved").wait_for()
     admin.screenshot(path=str(SCREENSHOTS / "admin-pricing-created.png"))
 
 
@@ -100,7 +107,11 @@ def _expect_bill(page: Any, cart: dict[str, Any], discount: int) -> None:
         f"\N{MINUS SIGN}{euros(discount)}", exact=True
     ).wait_for()
     bill.locator(".bill-row.total").get_by_text(euros(cart["total"]), exact=True).wait_for()
-    assert _bill_row(page, "Handling fee").locator("dd").inner_text() == euros(HANDLING)
+    charged = {f["code"] for f in cart["fees"]}
+    for code, label, amount in FEES:
+        if code in charged:
+            assert _bill_row(page, label).locator("dd").inner_text() == euros(amount), label
+    assert "handling" in charged
 
 
 def _customer_sees_them(server: Server, browser: Any, contexts: list[Any]) -> None:
@@ -143,15 +154,22 @@ def _customer_sees_them(server: Server, browser: Any, contexts: list[Any]) -> No
     cart = httpx.get(f"{server.url}/api/v1/cart", headers=headers).json()
     _expect_bill(shop, cart, 10_000)
 
-    # Under the cap: exactly half of a small basket.
+    # Under the cap: exactly half of a small basket, which pays the delivery and small-cart fees.
     for item in cart["items"]:
         put({"id": item["product_id"]}, 0)
-    cheap = next(p for p in stocked if 2_000 <= p["price"] < 20_000)
+    cheap = next(p for p in stocked if 200 <= p["price"] < 1_000)
     cart = put(cheap, 1)
     shop.reload()
     half = (cheap["price"] + 1) // 2
-    _expect_bill(shop, httpx.get(f"{server.url}/api/v1/cart", headers=headers).json(), half)
+    cart = httpx.get(f"{server.url}/api/v1/cart", headers=headers).json()
+    charged = {(f["code"], f["amount"]) for f in cart["fees"]}
+    assert charged >= {(code, amount) for code, _, amount in FEES}, cart["fees"]
+    _expect_bill(shop, cart, half)
 
+    # The flat coupon, on a basket worth more than it.
+    put(cheap, 0)
+    cart = put(next(p for p in stocked if 3_000 <= p["price"] < 20_000), 1)
+    shop.reload()
     shop.get_by_role("button", name="Remove", exact=True).click()
     shop.get_by_label("Coupon code").fill("FLAT25")
     shop.get_by_role("button", name="Apply").click()

@@ -1,7 +1,8 @@
 """Search and recommendations in the browser, as a demo customer meets them: a typo finds what was
 meant (suggestions as they type, the correction said), a synonym finds its products, a facet
 narrows the results to exactly its count, the device remembers the search; the home, product
-and cart rails show what the recommendations service answers, in stock, never what the cart holds.
+and cart rails show what the recommendations service answers, in stock, never what the cart holds;
+"Offers for you" and "Popular near you" show the store's best sellers in stock.
 
 Each screen is compared with the API's own answer for the same customer and store, so a rail or a
 result list that drifts from the service (or shows nothing) fails here."""
@@ -79,6 +80,20 @@ def test_search_forgives_typos_and_rails_match_the_service(server: Server, brows
         assert trending, "a store with sales has a trending rail"
         shown = _names(page, _rail(page, f"Trending at {store_name}"))
         assert shown == [p["name"] for p in trending]
+        # Offers and Popular near you: what sells at this store, in stock, as the API ranks it.
+        for title, on_offer, limit in (
+            ("Offers for you", True, 12),
+            ("Popular near you", False, 20),
+        ):
+            r = httpx.get(
+                f"{server.url}{API}/stores/{store_id}/popular",
+                params={"on_offer": on_offer, "limit": limit},
+            )
+            ranked = r.json()["items"]
+            assert ranked and all(p["in_stock"] for p in ranked), ranked
+            rail = _rail(page, title)
+            rail.locator(".product-card").first.wait_for()
+            assert _names(page, rail) == [p["name"] for p in ranked], title
         shoot(page, "customer-home-rails")
 
         # A typo: suggestions while typing, then results that are milk, and the correction said.
