@@ -131,14 +131,24 @@ function OrderDialog({
               : ''}
           </p>
           <div>
-            {o.items.map((i) => (
-              <div className="bill-row" key={i.product_id}>
-                <span>
-                  {i.quantity} × {i.name}
-                </span>
-                <span className="num">{formatMoney(i.line_total, o.currency)}</span>
-              </div>
-            ))}
+            {o.items.map((i) => {
+              const off = i.status === 'unavailable' || i.status === 'substituted';
+              return (
+                <div className={`bill-row${off ? ' subtle' : ''}`} key={i.id}>
+                  <span>
+                    {off ? (
+                      <s>
+                        {i.quantity} × {i.name}
+                      </s>
+                    ) : (
+                      `${i.quantity} × ${i.name}`
+                    )}
+                    {off ? ` · ${i.status === 'unavailable' ? 'out of stock' : 'replaced'}` : ''}
+                  </span>
+                  <span className="num">{off ? '' : formatMoney(i.line_total, o.currency)}</span>
+                </div>
+              );
+            })}
           </div>
           <Timeline status={o.status} timeline={o.timeline} paymentMethod={o.payment_method} />
           {CANCELLABLE.includes(o.status) ? (

@@ -12,6 +12,7 @@ import { Map } from '../map/Map';
 import type { MapPoint } from '../map/types';
 import { awaitsPayment, PayNow } from './PayNow';
 import { PushOffer } from './PushOffer';
+import { changeWords, SubstitutionOffer } from './Substitutions';
 
 const TERMINAL = new Set<OrderStatus>(['delivered', 'cancelled']);
 
@@ -173,6 +174,8 @@ export function OrderPage({ id }: { id: string }) {
       kind: 'rider',
     });
   const canCancel = CANCELLABLE.includes(status);
+  const offers = (o.substitutions ?? []).filter((s) => s.status === 'proposed');
+  const changed = status === 'cancelled' ? null : changeWords(o);
 
   async function cancel() {
     if (!confirm('Cancel this order?')) return;
@@ -209,6 +212,19 @@ export function OrderPage({ id }: { id: string }) {
             onChange={(next) => order.setData(next)}
             onSettled={() => void order.reload()}
           />
+        ) : null}
+        {offers.map((offer) => (
+          <SubstitutionOffer
+            key={offer.id}
+            order={o}
+            offer={offer}
+            onAnswered={(next) => order.setData(next)}
+          />
+        ))}
+        {changed ? (
+          <div className="banner" role="status" data-testid="order-changed">
+            {changed}
+          </div>
         ) : null}
         {!TERMINAL.has(status) && status !== 'pending_payment' ? <PushOffer /> : null}
         {status !== 'delivered' && status !== 'cancelled' ? (
@@ -263,14 +279,29 @@ export function OrderPage({ id }: { id: string }) {
         <h2 id="items-h" style={{ margin: 0 }}>
           Items
         </h2>
-        {(o.items ?? []).map((i) => (
-          <div className="bill-row" key={i.product_id}>
-            <span>
-              {i.quantity} × {i.name}
-            </span>
-            <span className="num">{formatMoney(i.line_total, o.currency)}</span>
-          </div>
-        ))}
+        {(o.items ?? []).map((i) =>
+          i.status === 'unavailable' || i.status === 'substituted' ? (
+            <div className="bill-row subtle" key={i.id} data-line-status={i.status}>
+              <span>
+                <s>
+                  {i.quantity} × {i.name}
+                </s>{' '}
+                {i.status === 'unavailable' ? 'out of stock' : 'replaced'}
+              </span>
+              <span className="num">
+                <s>{formatMoney(i.line_total, o.currency)}</s>
+              </span>
+            </div>
+          ) : (
+            <div className="bill-row" key={i.id} data-line-status={i.status}>
+              <span>
+                {i.quantity} × {i.name}
+                {i.substitute_for ? <span className="subtle"> · substitute</span> : null}
+              </span>
+              <span className="num">{formatMoney(i.line_total, o.currency)}</span>
+            </div>
+          ),
+        )}
         <hr className="divider" />
         {(o.fees ?? []).map((f) => (
           <div className="bill-row subtle" key={f.code}>
@@ -292,8 +323,16 @@ export function OrderPage({ id }: { id: string }) {
         ) : null}
         <div className="bill-row total">
           <span>Total</span>
-          <span className="num">{formatMoney(o.total, o.currency)}</span>
+          <span className="num" data-testid="order-total">
+            {formatMoney(o.total, o.currency)}
+          </span>
         </div>
+        {o.payment?.refunded ? (
+          <div className="bill-row subtle" data-testid="refunded">
+            <span>Refunded</span>
+            <span className="num">{formatMoney(o.payment.refunded, o.currency)}</span>
+          </div>
+        ) : null}
         <p className="subtle" style={{ margin: 0 }} data-testid="payment-summary">
           {paymentLabel(o.payment_method, o.payment?.status)}
         </p>

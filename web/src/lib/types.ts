@@ -33,12 +33,19 @@ export type AdminCategory = ItemOf<Res<'/api/v1/admin/categories', 'get'>>;
 export type StockRow = ItemOf<Res<'/api/v1/admin/stores/{store_id}/stock', 'get'>>;
 export type AdminOrder = ItemOf<Res<'/api/v1/admin/orders', 'get'>>;
 export type Rider = ItemOf<Res<'/api/v1/admin/riders', 'get'>>;
+export type StaffPickList = Res<'/api/v1/store-ops/orders/{order_id}', 'get'>;
+export type StaffPickLine = StaffPickList['lines'][number];
+export type SubstituteCandidate = ItemOf<
+  Res<'/api/v1/store-ops/orders/{order_id}/lines/{line_id}/substitutes', 'get'>
+>;
 
 type Schemas = components['schemas'];
 /** The status vocabularies, as the server's enums name them (never a typed copy). */
 export type OrderStatus = Schemas['OrderStatus'];
 export type DeliveryStatus = Schemas['DeliveryStatus'];
 export type PaymentStatus = Schemas['PaymentStatus'];
+export type Substitution = Schemas['SubstitutionRead'];
+export type LineStatus = Schemas['LineStatus'];
 
 /** The steps an order goes through on its way to the door, in order. */
 export const ORDER_STEPS: OrderStatus[] = [

@@ -18,9 +18,18 @@ const ENTRY = {
   confirmed_at: new Date(Date.now() - 7 * 60000).toISOString(),
   minutes_since_confirmed: 7,
 };
+const LINE = { status: 'ordered', unit_price: 1000, substitute_for: null };
 const LINES = [
-  { product_id: 'p2', name: 'Milk', quantity: 2, unit: '1 l', aisle: 'B2' },
-  { product_id: 'p1', name: 'Bread', quantity: 1, unit: '400 g', aisle: 'A1' },
+  { ...LINE, line_id: 'l2', product_id: 'p2', name: 'Milk', quantity: 2, unit: '1 l', aisle: 'B2' },
+  {
+    ...LINE,
+    line_id: 'l1',
+    product_id: 'p1',
+    name: 'Bread',
+    quantity: 1,
+    unit: '400 g',
+    aisle: 'A1',
+  },
 ];
 
 describe('store queue', () => {

@@ -5,11 +5,12 @@ import { formatMoney } from '../lib/money';
 import { errorMessage } from '../lib/problem';
 import { useLive } from '../lib/live';
 import { useQuery } from '../lib/query';
-import type { QueueOrder } from '../lib/types';
+import type { QueueOrder, StaffPickLine, StaffPickList, Substitution } from '../lib/types';
 import { Button, Empty, ErrorBanner, SelectField, Skeleton, StatusBadge, useToast } from '../ui';
 import { LiveNote } from '../ui/LiveNote';
 import { minutesSince, StaffTop } from '../staff/StaffTop';
-import { loadPicked, savePicked, sortByAisle, type PickLine } from './picklist';
+import { loadPicked, savePicked, sortByAisle } from './picklist';
+import { SubstitutePicker, WaitingForCustomer } from './Substitutes';
 
 const FILTERS = [
   { id: 'active', label: 'To pack', statuses: ['confirmed', 'picking'] },
@@ -30,20 +31,41 @@ function useNow(ms = 30000) {
   return now;
 }
 
-function PickList({ entry, onChanged }: { entry: QueueOrder; onChanged: () => void }) {
+const BILLED = new Set(['ordered', 'picked']);
+
+function PickList({
+  entry,
+  onChanged,
+  liveTick,
+}: {
+  entry: QueueOrder;
+  onChanged: () => void;
+  /** Moves on with every live message of the store: the customer may have answered. */
+  liveTick: number;
+}) {
   const detail = useQuery(`pick:${entry.id}`, () =>
     unwrap(
       api.GET('/api/v1/store-ops/orders/{order_id}', { params: { path: { order_id: entry.id } } }),
     ),
   );
-  const order = detail.data;
+  useEffect(() => {
+    if (liveTick) void detail.reload();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [liveTick]);
+  const order = detail.data as StaffPickList | undefined;
   const status = order?.status ?? entry.status;
-  const lines = sortByAisle((order?.lines ?? []) as PickLine[]);
+  const all = sortByAisle((order?.lines ?? []) as StaffPickLine[]);
+  const lines = all.filter((l) => BILLED.has(l.status));
+  const offers = ((order?.substitutions ?? []) as Substitution[]).filter(
+    (o) => o.status === 'proposed',
+  );
   const [picked, setPicked] = useState<string[]>(() => loadPicked(entry.id));
+  const [choosing, setChoosing] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const toast = useToast();
   const allPicked = lines.length > 0 && lines.every((l) => picked.includes(l.product_id));
+  const waiting = offers.length > 0;
   const toggle = (id: string) => {
     const next = picked.includes(id) ? picked.filter((p) => p !== id) : [...picked, id];
     setPicked(next);
@@ -100,32 +122,77 @@ function PickList({ entry, onChanged }: { entry: QueueOrder; onChanged: () => vo
           aria-label="Pick list, sorted by aisle"
           style={{ border: '1px solid var(--c-line)', borderRadius: 12 }}
         >
-          {lines.map((l) => {
+          {all.map((l) => {
+            if (!BILLED.has(l.status))
+              return (
+                <div key={l.line_id} className="pick-row done" role="listitem">
+                  <span className="aisle" title="Aisle">
+                    {l.aisle || '—'}
+                  </span>
+                  <span className="pick-name grow">
+                    <s>{l.name}</s>{' '}
+                    <span className="subtle">
+                      {l.status === 'unavailable' ? 'out of stock — left out' : 'replaced'}
+                    </span>
+                  </span>
+                  <strong className="num">×{l.quantity}</strong>
+                </div>
+              );
             const done = picked.includes(l.product_id);
+            const offer = offers.find((o) => o.line_id === l.line_id);
+            const canChange = picking && l.status === 'ordered' && !offer && !l.substitute_for;
             return (
-              <label
-                key={l.product_id}
-                className={`pick-row${done ? ' done' : ''}`}
-                role="listitem"
-              >
-                <input
-                  type="checkbox"
-                  checked={done}
-                  onChange={() => toggle(l.product_id)}
-                  disabled={!picking}
-                  aria-label={`Picked ${l.quantity} × ${l.name}`}
-                />
-                <span className="aisle" title="Aisle">
-                  {l.aisle || '—'}
-                </span>
-                <span className="pick-name grow">
-                  {l.name}
-                  {l.unit ? <span className="subtle"> · {l.unit}</span> : null}
-                </span>
-                <strong className="num" style={{ fontSize: 18 }}>
-                  ×{l.quantity}
-                </strong>
-              </label>
+              <div key={l.line_id} role="listitem">
+                <label className={`pick-row${done ? ' done' : ''}`}>
+                  <input
+                    type="checkbox"
+                    checked={done}
+                    onChange={() => toggle(l.product_id)}
+                    disabled={!picking || !!offer}
+                    aria-label={`Picked ${l.quantity} × ${l.name}`}
+                  />
+                  <span className="aisle" title="Aisle">
+                    {l.aisle || '—'}
+                  </span>
+                  <span className="pick-name grow">
+                    {l.name}
+                    {l.unit ? <span className="subtle"> · {l.unit}</span> : null}
+                    {l.substitute_for ? <span className="subtle"> · substitute</span> : null}
+                  </span>
+                  <strong className="num" style={{ fontSize: 18 }}>
+                    ×{l.quantity}
+                  </strong>
+                </label>
+                {offer ? (
+                  <div style={{ padding: '0 12px 8px' }}>
+                    <WaitingForCustomer offer={offer} />
+                  </div>
+                ) : canChange && !done && choosing !== l.line_id ? (
+                  <div style={{ padding: '0 12px 8px' }}>
+                    <Button
+                      variant="ghost"
+                      size="small"
+                      onClick={() => setChoosing(l.line_id)}
+                      aria-label={`Can't find ${l.name}`}
+                    >
+                      Can't find it
+                    </Button>
+                  </div>
+                ) : null}
+                {canChange && choosing === l.line_id ? (
+                  <SubstitutePicker
+                    orderId={entry.id}
+                    line={l}
+                    onCancel={() => setChoosing(null)}
+                    onDone={(next) => {
+                      setChoosing(null);
+                      if (next) detail.setData(next);
+                      else void detail.reload();
+                      onChanged();
+                    }}
+                  />
+                ) : null}
+              </div>
             );
           })}
           {!lines.length ? (
@@ -149,10 +216,14 @@ function PickList({ entry, onChanged }: { entry: QueueOrder; onChanged: () => vo
           size="big"
           block
           busy={busy === 'packed'}
-          disabled={!allPicked}
+          disabled={!allPicked || waiting}
           onClick={() => void act('packed')}
         >
-          {allPicked ? 'Packed — hand to rider' : 'Tick every line to finish'}
+          {waiting
+            ? "Waiting for the customer's answer"
+            : allPicked
+              ? 'Packed — hand to rider'
+              : 'Tick every line to finish'}
         </Button>
       ) : (
         <p className="muted" style={{ margin: 0 }}>
@@ -176,8 +247,10 @@ export default function StoreApp() {
   const [selected, setSelected] = useState<string | null>(null);
   const now = useNow();
   // New and changed orders arrive over the store's live channel; polling only while it is down.
+  const [liveTick, setLiveTick] = useState(0);
   const socket = useLive(effectiveStore ? `/ws/store-ops/${effectiveStore}` : null, () => {
     void queue.reload();
+    setLiveTick((n) => n + 1);
   });
   const queue = useQuery(
     effectiveStore ? `store-queue:${effectiveStore}` : null,
@@ -294,6 +367,7 @@ export default function StoreApp() {
                   <PickList
                     key={current.id}
                     entry={current}
+                    liveTick={liveTick}
                     onChanged={() => void queue.reload()}
                   />
                 ) : null}
