@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -10,7 +11,7 @@ from kirana.deps import AdminUser, AppSettings, RiderUser, Session
 from kirana.kit.openapi import problems
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.kit.validation import Latitude, Longitude
-from kirana.logistics import cash, service, team, wayfinding
+from kirana.logistics import cash, fleet, service, team, wayfinding
 from kirana.logistics import handlers as _handlers  # noqa: F401  (subscribes to order events)
 from kirana.logistics.ports import OrderDesk
 from kirana.logistics.schemas import (
@@ -19,6 +20,7 @@ from kirana.logistics.schemas import (
     CashLedger,
     DeliveredIn,
     DeliveryRead,
+    FleetReport,
     RiderCreate,
     RiderRead,
     RiderRoute,
@@ -175,6 +177,21 @@ async def list_riders(
     return await service.list_riders(
         session, store_id=store_id, cursor=cursor, limit=limit, holding_cash=holding_cash
     )
+
+
+@router.get("/admin/fleet", operation_id="fleetReport")
+async def fleet_report(
+    _: AdminUser,
+    session: Session,
+    since: Annotated[
+        datetime | None, Query(description="Start of the window (default: 24 hours before until)")
+    ] = None,
+    until: Annotated[datetime | None, Query(description="End of the window (default: now)")] = None,
+    store_id: Annotated[str | None, Query(min_length=1, max_length=26)] = None,
+) -> FleetReport:
+    """Each rider's time on shift, busy and idle, utilisation, orders per rider-hour and
+    distance per order over a window of at most 31 days, and the fleet's totals."""
+    return await fleet.report(session, since=since, until=until, store_id=store_id)
 
 
 @router.get("/admin/riders/{rider_id}/cash", operation_id="adminRiderCash")

@@ -165,3 +165,30 @@ class RiderBreadcrumb(Base):
     lat: Mapped[float] = mapped_column(Float, nullable=False)
     lng: Mapped[float] = mapped_column(Float, nullable=False)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+
+
+class RiderShift(Base):
+    """A rider's time on shift: from going online to going offline (``ended_at`` NULL while
+    on shift), at the store the rider then belonged to. The fleet report adds these up."""
+
+    __tablename__ = "rider_shifts"
+    __table_args__ = (
+        Index("ix_rider_shifts_rider", "rider_id", "started_at"),
+        Index("ix_rider_shifts_store", "store_id", "started_at"),
+        # At most one open shift per rider.
+        Index(
+            "uq_rider_shifts_open",
+            "rider_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[str] = id_column()
+    rider_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("riders.id", ondelete="CASCADE"), nullable=False
+    )
+    store_id: Mapped[str] = mapped_column(String(26), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, case, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb, RiderCashEntry
+from kirana.kit.db import UTCDateTime
+from kirana.kit.ids import new_id
+from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb, RiderCashEntry, RiderShift
 from kirana.logistics.state import ACTIVE_STATUSES, DeliveryStatus
 from kirana.users.models import User
 
@@ -98,11 +100,86 @@ async def rider_with_trip(
 
 
 async def set_online(session: AsyncSession, rider_id: str, online: bool, at: datetime) -> None:
+    """Put the rider on or off shift, opening or closing its shift row (at most one open)."""
     await session.execute(
         update(Rider)
         .where(Rider.id == rider_id)
         .values(is_online=online, last_seen_at=at, updated_at=at)
     )
+    if not online:
+        await session.execute(
+            update(RiderShift)
+            .where(RiderShift.rider_id == rider_id, RiderShift.ended_at.is_(None))
+            .values(ended_at=at)
+        )
+        return
+    open_shift = select(RiderShift.id).where(
+        RiderShift.rider_id == rider_id, RiderShift.ended_at.is_(None)
+    )
+    if (await session.execute(open_shift)).first() is None:
+        await session.execute(
+            insert(RiderShift).from_select(
+                ["id", "rider_id", "store_id", "started_at"],
+                select(
+                    literal(new_id()), Rider.id, Rider.store_id, literal(at, UTCDateTime())
+                ).where(Rider.id == rider_id),
+            )
+        )
+
+
+async def fleet_rows(
+    session: AsyncSession, since: datetime, until: datetime, store_id: str | None
+) -> tuple[Sequence[Any], Sequence[Any], Sequence[Any], Sequence[Any]]:
+    """What the fleet report adds up over [since, until): the riders (of the store), their
+    shifts and deliveries overlapping the window, and the breadcrumbs of those delivered."""
+    riders_q = select(Rider.id, Rider.name, Rider.store_id, Rider.vehicle, Rider.is_online)
+    if store_id is not None:
+        riders_q = riders_q.where(Rider.store_id == store_id)
+    riders = (await session.execute(riders_q.order_by(Rider.name, Rider.id))).all()
+    ids = [r.id for r in riders]
+    if not ids:
+        return riders, [], [], []
+    shifts = (
+        await session.execute(
+            select(RiderShift.rider_id, RiderShift.started_at, RiderShift.ended_at).where(
+                RiderShift.rider_id.in_(ids),
+                RiderShift.started_at < until,
+                (RiderShift.ended_at.is_(None)) | (RiderShift.ended_at > since),
+            )
+        )
+    ).all()
+    ended = func.coalesce(Delivery.delivered_at, Delivery.cancelled_at)
+    deliveries = (
+        await session.execute(
+            select(
+                Delivery.id,
+                Delivery.rider_id,
+                Delivery.store_id,
+                Delivery.status,
+                Delivery.assigned_at,
+                Delivery.delivered_at,
+                ended.label("ended_at"),
+                Delivery.drop_lat,
+                Delivery.drop_lng,
+            ).where(
+                Delivery.rider_id.in_(ids),
+                Delivery.assigned_at.is_not(None),
+                Delivery.assigned_at < until,
+                ended.is_(None) | (ended > since),
+            )
+        )
+    ).all()
+    delivered = [d.id for d in deliveries if d.delivered_at is not None]
+    crumbs: list[Any] = []
+    for start in range(0, len(delivered), 500):
+        crumbs += (
+            await session.execute(
+                select(RiderBreadcrumb.delivery_id, RiderBreadcrumb.lat, RiderBreadcrumb.lng)
+                .where(RiderBreadcrumb.delivery_id.in_(delivered[start : start + 500]))
+                .order_by(RiderBreadcrumb.delivery_id, RiderBreadcrumb.recorded_at)
+            )
+        ).all()
+    return riders, shifts, deliveries, crumbs
 
 
 _RIDERS_ON_SHIFT = (

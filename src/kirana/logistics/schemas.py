@@ -252,3 +252,32 @@ class RiderRoute(BaseModel):
         description="store: to pick up (then on to the drop); drop: the bag is on board"
     )
     route: RouteRead
+
+
+class FleetFigures(BaseModel):
+    """Time on shift split into busy (on a delivery: assigned to delivered or cancelled) and
+    idle, and what it delivered, over the report's window."""
+
+    online_seconds: int
+    busy_seconds: int
+    idle_seconds: int
+    utilisation: float | None  # busy / online; null with no time on shift
+    deliveries: int  # delivered in the window
+    orders_per_rider_hour: float | None
+    distance_m_per_order: float | None  # the riders' trails (straight store to door without one)
+
+
+class FleetRider(FleetFigures):
+    rider_id: str
+    name: str
+    store_id: str
+    vehicle: str
+    is_online: bool
+
+
+class FleetReport(BaseModel):
+    since: datetime
+    until: datetime
+    store_id: str | None
+    totals: FleetFigures
+    riders: list[FleetRider]

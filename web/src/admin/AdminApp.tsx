@@ -3,6 +3,7 @@ import { StaffTop } from '../staff/StaffTop';
 import { Cash } from './Cash';
 import { Catalog } from './Catalog';
 import { Dashboard } from './Dashboard';
+import { Fleet } from './Fleet';
 import { OrdersBoard } from './Orders';
 import { CityMap, Riders } from './Riders';
 import { Team } from './Team';
@@ -22,6 +23,7 @@ const SECTIONS = [
   { to: '/admin/stores', label: 'Stores', render: () => <Stores /> },
   { to: '/admin/riders', label: 'Riders', render: () => <Riders /> },
   { to: '/admin/team', label: 'Team', render: () => <Team /> },
+  { to: '/admin/fleet', label: 'Fleet', render: () => <Fleet /> },
   { to: '/admin/cash', label: 'Cash', render: () => <Cash /> },
   { to: '/admin/refunds', label: 'Refunds', render: () => <Refunds /> },
   { to: '/admin/map', label: 'City map', render: () => <CityMap /> },

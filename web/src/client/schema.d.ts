@@ -188,6 +188,27 @@ export interface paths {
         patch: operations["adminUpdateFeeRule"];
         trace?: never;
     };
+    "/api/v1/admin/fleet": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fleet Report
+         * @description Each rider's time on shift, busy and idle, utilisation, orders per rider-hour and
+         *     distance per order over a window of at most 31 days, and the fleet's totals.
+         */
+        get: operations["fleetReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/notifications/deliveries": {
         parameters: {
             query?: never;
@@ -2567,6 +2588,72 @@ export interface components {
             params?: {
                 [key: string]: string | number;
             } | null;
+        };
+        /**
+         * FleetFigures
+         * @description Time on shift split into busy (on a delivery: assigned to delivered or cancelled) and
+         *     idle, and what it delivered, over the report's window.
+         */
+        FleetFigures: {
+            /** Busy Seconds */
+            busy_seconds: number;
+            /** Deliveries */
+            deliveries: number;
+            /** Distance M Per Order */
+            distance_m_per_order: number | null;
+            /** Idle Seconds */
+            idle_seconds: number;
+            /** Online Seconds */
+            online_seconds: number;
+            /** Orders Per Rider Hour */
+            orders_per_rider_hour: number | null;
+            /** Utilisation */
+            utilisation: number | null;
+        };
+        /** FleetReport */
+        FleetReport: {
+            /** Riders */
+            riders: components["schemas"]["FleetRider"][];
+            /**
+             * Since
+             * Format: date-time
+             */
+            since: string;
+            /** Store Id */
+            store_id: string | null;
+            totals: components["schemas"]["FleetFigures"];
+            /**
+             * Until
+             * Format: date-time
+             */
+            until: string;
+        };
+        /** FleetRider */
+        FleetRider: {
+            /** Busy Seconds */
+            busy_seconds: number;
+            /** Deliveries */
+            deliveries: number;
+            /** Distance M Per Order */
+            distance_m_per_order: number | null;
+            /** Idle Seconds */
+            idle_seconds: number;
+            /** Is Online */
+            is_online: boolean;
+            /** Name */
+            name: string;
+            /** Online Seconds */
+            online_seconds: number;
+            /** Orders Per Rider Hour */
+            orders_per_rider_hour: number | null;
+            /** Rider Id */
+            rider_id: string;
+            /** Store Id */
+            store_id: string;
+            /** Utilisation */
+            utilisation: number | null;
+            /** Vehicle */
+            vehicle: string;
         };
         /**
          * Kind
@@ -5334,6 +5421,68 @@ export interface operations {
             };
             /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    fleetReport: {
+        parameters: {
+            query?: {
+                /** @description Start of the window (default: 24 hours before until) */
+                since?: string | null;
+                /** @description End of the window (default: now) */
+                until?: string | null;
+                store_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetReport"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
