@@ -120,11 +120,7 @@ def test_card_by_stripe_declined_then_paid(
 
     order = _paid_at_checkout(browser, paying, paying.first("customer"), pay)
     order_id = order["id"]
-    assert order["payment"] == {
-        "id": order["payment"]["id"],
-        "status": "succeeded",
-        "provider": "stripe",
-    }
+    assert (order["payment"]["status"], order["payment"]["provider"]) == ("succeeded", "stripe")
     # What our server asked Stripe: one PaymentIntent per payment, our ids in its metadata and
     # its Idempotency-Key, the order's amount in cents.
     made = [
