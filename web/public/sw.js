@@ -3,8 +3,8 @@
  *   network-first with the cached shell as the fallback, so a reload with no network still starts.
  * - Hashed assets (/assets/*), icons and the demo catalog's pictures (/media/art/*): cache-first
  *   (their names change when their content does; a new set comes with a new VERSION).
- * - Catalog, cart and order reads (GET /api/v1/...): network-first, the last good answer is kept
- *   and served when the network is gone. Writes are never cached.
+ * - Catalog, cart and order reads and the map's streets (GET /api/v1/...): network-first, the last
+ *   good answer is kept and served when the network is gone. Writes are never cached.
  */
 const VERSION = 'v1';
 const SHELL = `kirana-shell-${VERSION}`;
@@ -17,6 +17,7 @@ const CACHED_API = [
   /^\/api\/v1\/me(\/addresses)?$/,
   /^\/api\/v1\/orders(\/[^/]+(\/tracking)?)?$/,
   /^\/api\/v1\/config$/,
+  /^\/api\/v1\/maps\/streets$/,
 ];
 
 self.addEventListener('install', (event) => {

@@ -8,6 +8,7 @@ import { navigate } from '../lib/router';
 import type { Address, Serviceability } from '../lib/types';
 import { Button, ErrorBanner } from '../ui';
 import { Map } from '../map/Map';
+import { AddressSearch, addressAt } from './AddressSearch';
 
 export async function checkServiceability(lat: number, lng: number): Promise<Serviceability> {
   return unwrap(api.GET('/api/v1/serviceability', { params: { query: { lat, lng } } }));
@@ -93,6 +94,12 @@ export function LocationPage() {
     );
   }
 
+  async function pin(lat: number, lng: number) {
+    // The pin is where we deliver; the address there (if one is known) names it.
+    const place = await addressAt(lat, lng).catch(() => null);
+    await check({ lat, lng, label: place ? place.label : 'Pinned spot' });
+  }
+
   const addressItems = (addresses.data?.items ?? []) as Address[];
 
   return (
@@ -138,6 +145,13 @@ export function LocationPage() {
           </div>
         </section>
       ) : null}
+      <section aria-labelledby="find-h" className="card flat">
+        <h2 id="find-h">Find an address</h2>
+        <AddressSearch
+          label="Street and number"
+          onChoose={(p) => void check({ lat: p.lat, lng: p.lng, label: p.label })}
+        />
+      </section>
       <section aria-labelledby="map-h">
         <h2 id="map-h">Or tap the map</h2>
         <p className="subtle">Green areas are served by a Kirana store.</p>
@@ -149,9 +163,7 @@ export function LocationPage() {
               ? [{ id: 'you', lat: picked.lat, lng: picked.lng, label: picked.label, kind: 'you' }]
               : []
           }
-          onPick={(lat, lng) =>
-            void check({ lat, lng, label: `Pinned ${lat.toFixed(4)}, ${lng.toFixed(4)}` })
-          }
+          onPick={(lat, lng) => void pin(lat, lng)}
         />
       </section>
       <div aria-live="polite" style={{ minHeight: 64 }}>

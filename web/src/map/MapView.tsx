@@ -1,14 +1,21 @@
 /**
  * The offline map: Leaflet with no tile layer unless one is configured, drawing our own vector
- * data (stores, service areas, addresses, riders, routes). Loaded lazily: not in the initial bundle.
+ * data: the city's streets (OpenStreetMap, credited in the corner) under stores, service areas,
+ * addresses, riders and routes. Loaded lazily: not in the initial bundle.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import type { MapProps } from './types';
 import { tileUrl } from './config';
+import { OSM_CREDIT, streets } from './streets';
 
 const HELSINKI: [number, number] = [60.17, 24.942];
+const STREET_STYLE: Record<string, L.PathOptions> = {
+  major: { color: '#ffffff', weight: 6, opacity: 1 },
+  street: { color: '#ffffff', weight: 3.5, opacity: 1 },
+  path: { color: '#c9bfae', weight: 1.2, opacity: 0.9, dashArray: '3 3' },
+};
 const COLORS = {
   address: '#1e5bb8',
   you: '#1e5bb8',
@@ -27,6 +34,7 @@ export default function MapView({
   stores = [],
   points = [],
   route,
+  routeOnStreets,
   onPick,
   tall,
   label,
@@ -37,6 +45,7 @@ export default function MapView({
   const pickRef = useRef(onPick);
   pickRef.current = onPick;
   const fitted = useRef(false);
+  const [haveStreets, setHaveStreets] = useState(false);
 
   useEffect(() => {
     if (!el.current) return;
@@ -45,10 +54,32 @@ export default function MapView({
       14,
     );
     map.current = m;
+    L.control
+      .attribution({ prefix: false, position: 'bottomleft' })
+      .addAttribution(OSM_CREDIT)
+      .addTo(m);
+    // Streets on a canvas of their own, below the vector layers (SVG) the app draws on top.
+    const streetPane = m.createPane('streets');
+    streetPane.style.zIndex = '350';
+    const streetLayer = L.layerGroup().addTo(m);
     layer.current = L.layerGroup().addTo(m);
     let cancelled = false;
     void tileUrl().then((url) => {
       if (url && !cancelled) L.tileLayer(url, { maxZoom: 19 }).addTo(m).bringToBack();
+    });
+    void streets().then((fc) => {
+      if (!fc || cancelled) return;
+      const renderer = L.canvas({ pane: 'streets', padding: 0.5 });
+      for (const f of fc.features) {
+        const line = f.geometry.coordinates.map(([lng, lat]) => [lat, lng] as [number, number]);
+        L.polyline(line, {
+          ...STREET_STYLE[f.properties.kind],
+          renderer,
+          interactive: false,
+          pane: 'streets',
+        }).addTo(streetLayer);
+      }
+      setHaveStreets(true);
     });
     m.on('click', (e: L.LeafletMouseEvent) => pickRef.current?.(e.latlng.lat, e.latlng.lng));
     return () => {
@@ -64,8 +95,8 @@ export default function MapView({
     if (!m || !g) return;
     g.clearLayers();
     const bounds: L.LatLngExpression[] = [];
-    // A faint grid so an empty (tile-less) map still reads as a map.
-    for (let lat = 60.1; lat <= 60.24; lat += 0.005) {
+    // A faint grid so a map with neither tiles nor streets still reads as a map.
+    for (let lat = 60.1; lat <= 60.24 && !haveStreets; lat += 0.005) {
       L.polyline(
         [
           [lat, 24.78],
@@ -74,7 +105,7 @@ export default function MapView({
         { color: '#d5e3d7', weight: 1, interactive: false },
       ).addTo(g);
     }
-    for (let lng = 24.78; lng <= 25.1; lng += 0.01) {
+    for (let lng = 24.78; lng <= 25.1 && !haveStreets; lng += 0.01) {
       L.polyline(
         [
           [60.1, lng],
@@ -106,7 +137,11 @@ export default function MapView({
       bounds.push([s.lat, s.lng]);
     }
     if (route && route.length > 1) {
-      L.polyline(route, { color: '#e07b00', weight: 4, dashArray: '8 6' }).addTo(g);
+      L.polyline(route, {
+        color: '#e07b00',
+        weight: routeOnStreets ? 5 : 4,
+        dashArray: routeOnStreets ? undefined : '8 6',
+      }).addTo(g);
     }
     for (const p of points) {
       L.circleMarker([p.lat, p.lng], {
@@ -128,7 +163,7 @@ export default function MapView({
       if (bounds.length === 1) m.setView(bounds[0]!, 15);
       else m.fitBounds(L.latLngBounds(bounds), { padding: [30, 30], maxZoom: 16 });
     }
-  }, [stores, points, route]);
+  }, [stores, points, route, routeOnStreets, haveStreets]);
 
   return (
     <div className={`map-box${tall ? ' tall' : ''}`}>
@@ -137,6 +172,7 @@ export default function MapView({
         style={{ position: 'absolute', inset: 0 }}
         role="application"
         aria-label={label}
+        data-streets={haveStreets ? 'drawn' : undefined}
       />
       <div className="map-legend" aria-hidden>
         <span style={{ color: '#0b7a32' }}>●</span> store{' '}

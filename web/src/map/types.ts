@@ -19,8 +19,10 @@ export interface MapPoint {
 export interface MapProps {
   stores?: MapStore[];
   points?: MapPoint[];
-  /** Straight line from point to point, e.g. a rider's route: store → drop. */
+  /** A route to draw, [lat, lng] in order: along the streets, or a straight hint. */
   route?: Array<[number, number]>;
+  /** Whether ``route`` follows the streets (solid) or is a straight line (dashed). */
+  routeOnStreets?: boolean;
   onPick?: (lat: number, lng: number) => void;
   tall?: boolean;
   label: string;

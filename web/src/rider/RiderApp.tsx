@@ -9,8 +9,8 @@ import { LiveNote } from '../ui/LiveNote';
 import type { RiderTask } from '../lib/types';
 import { Button, Empty, ErrorBanner, Skeleton, TextField, useToast } from '../ui';
 import { StaffTop } from '../staff/StaffTop';
-import { Map } from '../map/Map';
 import type { MapPoint } from '../map/types';
+import { RouteGuide } from './RouteGuide';
 
 const ONLINE_KEY = 'kirana.rider.online';
 const SEND_EVERY_MS = 5000;
@@ -183,7 +183,7 @@ function TaskCard({
           </div>
         ) : null}
       </div>
-      <Map label="Route from the store to the drop address" points={points} route={route} />
+      <RouteGuide task={t} points={points} straight={route} />
       <ErrorBanner error={error} />
       {!picked ? (
         <Button
