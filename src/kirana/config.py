@@ -99,8 +99,15 @@ class Settings(BaseSettings):
     # How long catalog listings may be served from cache after a change elsewhere.
     catalog_cache_seconds: float = 2.0
     # How long pricing may reuse the fee rules and a store's load (open orders and riders on
-    # shift, which decide the surge fee) before reading them again.
+    # shift, which decide the surge fee; the picking queue and riders the delivery promise is
+    # made from) before reading them again.
     pricing_cache_seconds: float = 1.0
+    # The delivery promise (docs/logistics.md): seconds a picker takes per item on top of the
+    # store's prep_minutes per order, pickers working a store's queue at once, and the basket
+    # the serviceability answer assumes before there is a cart.
+    pick_seconds_per_item: float = Field(default=10.0, ge=0, le=600)
+    pickers_per_store: int = Field(default=2, ge=1, le=100)
+    typical_basket_items: int = Field(default=6, ge=1, le=500)
     db_pool_size: int = 20
     # The admin dashboard warns when the oldest unrelayed event is older than this.
     outbox_stale_seconds: float = 30.0

@@ -295,18 +295,19 @@ async def test_serviceability(client: httpx.AsyncClient, db: Database) -> None:
         assert r.status_code == 200, r.text
         return r.json()
 
-    # At the store's door the ride is its 4 prep minutes, but no rider is on shift: 20 more
-    # (tests/logistics/test_promise.py covers riders free and busy).
+    # At the store's door: 4 prep minutes and a typical basket of 6 items at 10 s each, no
+    # ride, a minute's hand-over: 6; but no rider is on shift: 20 more (and 45 on the p90)
+    # (tests/logistics/test_promise.py covers the queue and riders free and busy).
     assert await check(60.17, 24.94) == {
         "serviceable": True,
         "store": {"id": near, "name": "Near"},
-        "eta_minutes": 24,
-        "eta_range": {"p50": 24, "p90": 51},
+        "eta_minutes": 26,
+        "eta_range": {"p50": 26, "p90": 54},
         "riders_available": 0,
         "eta_status": "finding_rider",
     }
-    # ~556 m north: 556 * 1.3 / 250 m/min = 2.9 min riding, + 4 prep -> 7, + 20 -> 27.
-    assert (await check(60.175, 24.94))["eta_minutes"] == 27
+    # ~556 m north: 556 * 1.3 m at 20 km/h = 130 s riding; 300 + 130 + 60 s -> 9, + 20 -> 29.
+    assert (await check(60.175, 24.94))["eta_minutes"] == 29
     # Inside the polygon only (outside Near's 1 km).
     body = await check(60.162, 24.965)
     assert body["serviceable"] and body["store"]["name"] == "Polygon"

@@ -114,10 +114,3 @@ def test_covers_uses_polygon_else_radius() -> None:
     assert not geo.covers(60.18, 24.94, store_lat=60.17, store_lng=24.94, radius_m=1000, area=None)
     assert geo.covers(60.179, 24.949, store_lat=0, store_lng=0, radius_m=None, area=SQUARE)
     assert not geo.covers(60.17, 24.94, store_lat=60.17, store_lng=24.94, radius_m=None, area=None)
-
-
-def test_eta_rounds_up() -> None:
-    # 15 km/h = 250 m/min; 1000 m straight line * 1.3 = 1300 m = 5.2 min, + 4 prep = 9.2 -> 10.
-    assert geo.eta_minutes(1000, 4) == 10
-    assert geo.eta_minutes(0, 4) == 4
-    assert geo.eta_minutes(250 / 1.3, 0) == 1

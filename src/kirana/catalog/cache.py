@@ -7,11 +7,14 @@ Staleness bounds:
   on this process answers from the database: the writer reads its own writes at once. The bump
   is deliberately after commit: bumping earlier would let a concurrent reader re-cache the
   pre-commit rows.
-* A write made by *another* process (another ``kirana serve`` replica, ``kirana worker``, the
-  CLI), or a stock reservation (``catalog.stock.reserve``/``release``/``fulfil``, which the
-  orders service calls and which does not bump), is seen at most ``settings.catalog_cache_seconds``
-  later (default 2 s). The listing's ``in_stock``/``max_quantity`` may therefore lag by that much;
-  the authoritative check is the reservation itself, which is atomic and never oversells.
+* Such a write made by *another* process (another ``kirana serve`` replica, ``kirana worker``)
+  is announced over Redis when ``KIRANA_REDIS_URL`` is set (``kit.cache_bus``), and this
+  process forgets its cache when the message comes. Without Redis, a write made elsewhere
+  (the CLI, or a lost message) and a stock reservation (``catalog.stock.reserve``/``release``/
+  ``fulfil``, which the orders service calls and which does not bump) are seen at most
+  ``settings.catalog_cache_seconds`` later (default 2 s). The listing's
+  ``in_stock``/``max_quantity`` may therefore lag by that much; the authoritative check is the
+  reservation itself, which is atomic and never oversells.
 * ``catalog_cache_seconds = 0`` turns caching off (tests do this).
 
 Cached answers are rebuilt by one request at a time (``get_or_build``): past half the TTL the
@@ -62,8 +65,9 @@ def get(settings: Settings, key: Any) -> Any | None:
     return cache_for(settings).get(key)
 
 
-def put(settings: Settings, key: Any, value: Any) -> None:
-    cache_for(settings).set(key, value)
+def put(settings: Settings, key: Any, value: Any, *, version: int | None = None) -> None:
+    """Keep ``value``, unless the cache was bumped since ``version`` (when it was read)."""
+    cache_for(settings).set(key, value, version=version)
 
 
 async def get_or_build(settings: Settings, key: Any, build: Callable[[], Awaitable[T]]) -> T:
@@ -110,7 +114,7 @@ async def _build_once(cache: TTLCache, key: Any, build: Callable[[], Awaitable[T
         future.exception()  # retrieved, so asyncio does not warn when nobody waited
         raise
     else:
-        cache.set(key, (time.monotonic() + cache.ttl / 2, value))
+        cache.set(key, (time.monotonic() + cache.ttl / 2, value), version=flight[1])
         future.set_result(value)
         return value
     finally:

@@ -1,4 +1,4 @@
-"""Small, dependency-free geometry for serviceability: distances, polygons, delivery ETA.
+"""Small, dependency-free geometry for serviceability: distances and polygons.
 
 Coordinates follow GeoJSON where polygons are concerned: positions are ``[lng, lat]``.
 Distances are great-circle (haversine) metres on a spherical Earth, which is well within a
@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 EARTH_RADIUS_M = 6_371_008.8
-# A rider's average speed through a city and the factor from straight-line to street distance.
-RIDER_SPEED_KMH = 15.0
-DETOUR_FACTOR = 1.3
 
 Ring = Sequence[Sequence[float]]
 
@@ -112,40 +108,3 @@ def covers(
     if radius_m is not None:
         return haversine_m(lat, lng, store_lat, store_lng) <= radius_m
     return False
-
-
-def eta_minutes(distance_m: float, prep_minutes: int) -> int:
-    """Preparation plus riding the straight-line distance stretched to streets, rounded up."""
-    travel = distance_m * DETOUR_FACTOR / (RIDER_SPEED_KMH * 1000 / 60)
-    return math.ceil(prep_minutes + travel)
-
-
-# Until logistics estimates from its own queue: a rider busy elsewhere is back after about one
-# more trip, and with nobody on shift one has to be called in. Minutes added to (p50, p90).
-RIDERS_BUSY_WAIT = (10, 20)
-NO_RIDER_WAIT = (20, 45)
-
-PromiseStatus = Literal["on_time", "riders_busy", "finding_rider"]
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryPromise:
-    """What the customer is told: a median and a 90th-percentile time, and why it is so."""
-
-    p50: int
-    p90: int
-    status: PromiseStatus
-
-
-def delivery_promise(
-    distance_m: float, prep_minutes: int, *, riders_online: int, riders_idle: int
-) -> DeliveryPromise:
-    """The delivery time a store can keep now: the riding ETA when a rider is free, longer
-    while every rider is out on a delivery, longer still while no rider is on shift."""
-    base = eta_minutes(distance_m, prep_minutes)
-    spread = max(2, math.ceil(base / 2))
-    if riders_idle > 0:
-        return DeliveryPromise(base, base + spread, "on_time")
-    status: PromiseStatus = "riders_busy" if riders_online > 0 else "finding_rider"
-    wait = RIDERS_BUSY_WAIT if riders_online > 0 else NO_RIDER_WAIT
-    return DeliveryPromise(base + wait[0], base + spread + wait[1], status)

@@ -1,14 +1,16 @@
 """A small in-process TTL cache with a version stamp, for hot reads such as catalog pages.
 
 Writers call ``bump()``; readers key by ``version`` so a change in this process is seen at
-once, and the TTL bounds how stale a page may be after a change made by another process.
+once. A change committed through :func:`bump_after_commit` is also announced to the other
+processes (:mod:`kirana.kit.cache_bus`, with Redis), which forget it as soon as the message
+comes; the TTL bounds how stale an entry may be if that message is lost.
 """
 
 from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 from sqlalchemy import event
@@ -35,8 +37,10 @@ class TTLCache:
             return None
         return value
 
-    def set(self, key: Any, value: Any) -> None:
-        if self.ttl <= 0:
+    def set(self, key: Any, value: Any, *, version: int | None = None) -> None:
+        """Keep ``value`` for ``key``; not if the cache was bumped since ``version``, the one
+        it had when the value was read (a read that raced a change would outlive it)."""
+        if self.ttl <= 0 or (version is not None and version != self.version):
             return
         self._entries[(self.version, key)] = (time.monotonic() + self.ttl, value)
         if len(self._entries) > self.max_entries:
@@ -82,11 +86,39 @@ def bump_after_commit(session: AsyncSession, name: str) -> None:
     session.info.setdefault(_TO_BUMP, set()).add(name)
 
 
-@event.listens_for(OrmSession, "after_commit")
-def _bump_after_commit(session: OrmSession) -> None:
-    for name in session.info.pop(_TO_BUMP, ()):
+def bump_named(names: Iterable[str]) -> None:
+    """Forget what the caches called ``names`` hold, in this process."""
+    for name in names:
         for cache in caches_named(name):
             cache.bump()
+
+
+# Tells the other processes which caches to forget (kit.cache_bus, over Redis); None when this
+# process is the only one (``kirana up``).
+_announce: Callable[[frozenset[str]], None] | None = None
+
+
+def announce_with(announce: Callable[[frozenset[str]], None] | None) -> None:
+    global _announce
+    _announce = announce
+
+
+def announcer() -> Callable[[frozenset[str]], None] | None:
+    return _announce
+
+
+def cache_names() -> set[str]:
+    return {name for name, _ in _registry}
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _bump_after_commit(session: OrmSession) -> None:
+    names = frozenset(session.info.pop(_TO_BUMP, ()))
+    if not names:
+        return
+    bump_named(names)
+    if _announce is not None:
+        _announce(names)
 
 
 @event.listens_for(OrmSession, "after_rollback")

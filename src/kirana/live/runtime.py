@@ -1,5 +1,6 @@
-"""The live parts of one process: its broker, its location index and (if configured) its MQTT
-bridge, made at start-up from the settings and closed at shutdown."""
+"""The live parts of one process: its broker, its location index, (with Redis) the cache bus
+that tells the other processes what changed, and (if configured) its MQTT bridge, made at
+start-up from the settings and closed at shutdown."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 from datetime import timedelta
 
 from kirana.config import Settings
+from kirana.kit.cache_bus import CacheBus
 from kirana.kit.db import Database
 from kirana.live import broker as brokers
 from kirana.live.broker import Broker
@@ -30,6 +32,11 @@ class Live:
         self.index: LocationIndex = locations.make_index(
             settings.redis_url, prefix=f"{settings.live_prefix}riders:"
         )
+        self.cache_bus = (
+            CacheBus(settings.redis_url, f"{settings.live_prefix}caches")
+            if settings.redis_url
+            else None
+        )
         self.sample_every = timedelta(seconds=settings.telemetry_sample_seconds)
         self.tasks: list[asyncio.Task[None]] = []
         self.closing = asyncio.Event()
@@ -38,6 +45,8 @@ class Live:
     async def start(self, *, mqtt: bool = True) -> None:
         brokers.use(self.broker)
         locations.use(self.index)
+        if self.cache_bus is not None:
+            await self.cache_bus.start()
         self.metrics.ws_connections.set_function(lambda: float(self.broker.subscribers()))
         if mqtt and self.settings.mqtt_url:
             from kirana.live.mqtt import run_bridge
@@ -51,6 +60,8 @@ class Live:
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if self.cache_bus is not None:
+            await self.cache_bus.close()
         await self.broker.close()
         await self.index.close()
         if brokers.current() is self.broker:

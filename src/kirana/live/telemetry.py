@@ -34,6 +34,7 @@ from kirana.live.channels import CITY, order_channel
 from kirana.logistics import positions
 from kirana.logistics.locations import Fix
 from kirana.logistics.state import DeliveryStatus
+from kirana.logistics.travel import travel_seconds
 
 if TYPE_CHECKING:
     from kirana.live.runtime import Live
@@ -136,12 +137,14 @@ def eta_minutes(state: positions.RiderState, lat: float, lng: float) -> int | No
         return None
     if trip.status == DeliveryStatus.ASSIGNED and trip.store_lat is not None:
         assert trip.store_lng is not None
-        distance = geo.haversine_m(lat, lng, trip.store_lat, trip.store_lng) + geo.haversine_m(
-            trip.store_lat, trip.store_lng, trip.drop_lat, trip.drop_lng
+        seconds = travel_seconds(
+            lat, lng, trip.store_lat, trip.store_lng, state.vehicle
+        ) + travel_seconds(
+            trip.store_lat, trip.store_lng, trip.drop_lat, trip.drop_lng, state.vehicle
         )
     else:
-        distance = geo.haversine_m(lat, lng, trip.drop_lat, trip.drop_lng)
-    return max(1, geo.eta_minutes(distance, 0))
+        seconds = travel_seconds(lat, lng, trip.drop_lat, trip.drop_lng, state.vehicle)
+    return max(1, math.ceil(seconds / 60))
 
 
 async def ingest(

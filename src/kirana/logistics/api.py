@@ -59,10 +59,11 @@ Orders = Annotated[OrderDesk, Depends(_order_desk)]
 async def check_serviceability(
     session: Session,
     settings: AppSettings,
+    orders: Orders,
     lat: Annotated[Latitude, Query()],
     lng: Annotated[Longitude, Query()],
 ) -> Serviceability:
-    return await service.serviceability(session, settings, lat, lng)
+    return await service.serviceability(session, settings, orders, lat, lng)
 
 
 @router.post("/rider/shift", operation_id="setRiderShift")

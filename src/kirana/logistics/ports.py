@@ -7,9 +7,12 @@ order in the same transaction, so those calls go through this interface, wired a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from kirana.config import Settings
 
 
 class DropPoint(Protocol):
@@ -52,11 +55,23 @@ class OrderToDeliver(Protocol):
     def delivery_otp(self) -> str: ...
 
 
+@dataclass(frozen=True, slots=True)
+class PickingQueue:
+    """A store's orders not yet packed (confirmed or being picked), and their items."""
+
+    orders: int
+    items: int
+
+
 class OrderDesk(Protocol):
     """The orders service as logistics calls it; each call refuses a move the order's state
     does not allow with the orders service's 409."""
 
     async def delivery_info(self, session: AsyncSession, order_id: str) -> OrderToDeliver: ...
+
+    async def picking_queue(
+        self, session: AsyncSession, settings: Settings, store_id: str
+    ) -> PickingQueue: ...
 
     async def mark_out_for_delivery(
         self, session: AsyncSession, order_id: str, *, rider_user_id: str

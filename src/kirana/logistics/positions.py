@@ -43,6 +43,7 @@ class RiderState:
     is_online: bool
     last_seen_at: datetime | None
     trip: TripLeg | None
+    vehicle: str = "scooter"
 
 
 async def rider_state(
@@ -75,6 +76,7 @@ async def rider_state(
         is_online=rider.is_online,
         last_seen_at=rider.last_seen_at,
         trip=trip,
+        vehicle=rider.vehicle,
     )
 
 

@@ -198,6 +198,31 @@ async def riders_on_shift(session: AsyncSession, store_id: str) -> tuple[int, in
     return (int(row[0]), int(row[1])) if row is not None else (0, 0)
 
 
+async def riders_on_shift_with_trips(
+    session: AsyncSession, store_id: str
+) -> list[tuple[Rider, Delivery | None]]:
+    """Online riders of ``store_id`` with the delivery each is on (None: idle), in one query."""
+    rows = await session.execute(
+        select(Rider, Delivery)
+        .outerjoin(Delivery, Delivery.id == Rider.current_delivery_id)
+        .where(Rider.store_id == store_id, Rider.is_online.is_(True))
+        .order_by(Rider.id)
+    )
+    return [(r, d) for r, d in rows.all()]
+
+
+_WAITING_COUNT = (
+    select(func.count())
+    .select_from(Delivery)
+    .where(Delivery.store_id == bindparam("store_id"), Delivery.status == DeliveryStatus.WAITING)
+)
+
+
+async def waiting_delivery_count(session: AsyncSession, store_id: str) -> int:
+    """Deliveries of ``store_id`` still waiting for a rider."""
+    return int(await session.scalar(_WAITING_COUNT, {"store_id": store_id}) or 0)
+
+
 async def idle_riders(session: AsyncSession, store_id: str) -> list[Rider]:
     """Online riders of ``store_id`` without a delivery; rows another dispatcher holds are
     skipped (PostgreSQL), so two dispatchers never wait on each other."""

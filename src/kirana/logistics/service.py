@@ -13,7 +13,6 @@ import hmac
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.catalog import geo
 from kirana.catalog import service as catalog
 from kirana.config import Settings
 from kirana.kit import clock
@@ -25,6 +24,9 @@ from kirana.logistics import cash, dispatch, locations
 from kirana.logistics import repository as repo
 from kirana.logistics.models import Delivery, Rider
 from kirana.logistics.ports import OrderDesk
+from kirana.logistics.ports import PickingQueue as PickingQueue
+from kirana.logistics.promise import DeliveryPromise as DeliveryPromise
+from kirana.logistics.promise import delivery_promise as delivery_promise
 from kirana.logistics.schemas import (
     CashLedger,
     CashTendered,
@@ -446,10 +448,10 @@ async def sweep_waiting(session: AsyncSession) -> int:
 
 
 async def serviceability(
-    session: AsyncSession, settings: Settings, lat: float, lng: float
+    session: AsyncSession, settings: Settings, orders: OrderDesk, lat: float, lng: float
 ) -> Serviceability:
-    """The store that serves the point and the delivery time it can promise now, which counts
-    its riders: free, all out on deliveries, or none on shift."""
+    """The store that serves the point and the delivery time it can promise now for a typical
+    basket: its picking queue, when a rider is free at the store, and the ride."""
     found = await catalog.nearest_store(session, settings, lat, lng)
     if found is None:
         return Serviceability(
@@ -460,18 +462,23 @@ async def serviceability(
             riders_available=0,
             eta_status=None,
         )
-    store, distance = found
-    online, idle = await repo.riders_on_shift(session, store.id)
-    promise = geo.delivery_promise(
-        distance, store.prep_minutes, riders_online=online, riders_idle=idle
+    store, _ = found
+    made = await delivery_promise(
+        session,
+        settings,
+        store,
+        lat=lat,
+        lng=lng,
+        items=settings.typical_basket_items,
+        queue=await orders.picking_queue(session, settings, store.id),
     )
     return Serviceability(
         serviceable=True,
         store=ServingStore(id=store.id, name=store.name),
-        eta_minutes=promise.p50,
-        eta_range=EtaRange(p50=promise.p50, p90=promise.p90),
-        riders_available=idle,
-        eta_status=promise.status,
+        eta_minutes=made.p50,
+        eta_range=EtaRange(p50=made.p50, p90=made.p90),
+        riders_available=made.inputs.riders_idle,
+        eta_status=made.status,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Header, Path, Query, Response
 from kirana.catalog.schemas import StoreProductPage
 from kirana.deps import AdminUser, AppSettings, CustomerUser, Session, StaffUser
 from kirana.kit.http import ORJSONResponse
+from kirana.kit.openapi import problems
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.orders import (
     handlers,  # noqa: F401  (subscribes the payment event handlers)
@@ -31,6 +33,7 @@ from kirana.orders.schemas import (
     OrderSummary,
     PaymentCreate,
     PickList,
+    PromiseReport,
     QueueEntry,
     SubstituteCandidate,
     SubstitutionApprove,
@@ -296,6 +299,26 @@ async def admin_list_orders(
         store_id=store_id,
         statuses=[status] if status else None,
     )
+
+
+@admin_router.get(
+    "/reports/promise", operation_id="adminPromiseReport", responses=problems(404, 422)
+)
+async def admin_promise_report(
+    principal: AdminUser,
+    session: Session,
+    settings: AppSettings,
+    start: Annotated[
+        datetime | None, Query(alias="from", description="ISO 8601 with a zone; default to - 24 h")
+    ] = None,
+    end: Annotated[
+        datetime | None, Query(alias="to", description="ISO 8601 with a zone; default now")
+    ] = None,
+    store_id: Annotated[str | None, Query(max_length=26)] = None,
+) -> PromiseReport:
+    """Delivered orders held to their promise, by store and by the hour of the hand-over: how
+    many, the share within the promised p90, and the ETA error (actual - p50 minutes)."""
+    return await service.promise_report(session, settings, start=start, end=end, store_id=store_id)
 
 
 @admin_router.get("/orders/{order_id}", operation_id="adminGetOrder")

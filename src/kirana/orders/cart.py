@@ -114,6 +114,19 @@ async def store_load(session: AsyncSession, settings: Settings, store_id: str) -
     return await get_or_set(_pricing_cache(settings), ("load", store_id), count)
 
 
+async def picking_queue(
+    session: AsyncSession, settings: Settings, store_id: str
+) -> logistics.PickingQueue:
+    """The store's orders not yet packed and their items, for the delivery promise; reused
+    for ``settings.pricing_cache_seconds`` like the store's load."""
+
+    async def count() -> logistics.PickingQueue:
+        orders, items = await repo.picking_queue(session, store_id)
+        return logistics.PickingQueue(orders=orders, items=items)
+
+    return await get_or_set(_pricing_cache(settings), ("queue", store_id), count)
+
+
 async def coupon_discount(
     session: AsyncSession, user_id: str, coupon: repo.CouponRow, subtotal: int, at: datetime
 ) -> int:

@@ -29,9 +29,10 @@ from kirana.kit import clock, market
 from kirana.kit.errors import BadRequest, Conflict, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
+from kirana.logistics import service as logistics
 from kirana.orders import repository as repo
 from kirana.orders import state
-from kirana.orders.cart import OverLimit, price_cart
+from kirana.orders.cart import OverLimit, picking_queue, price_cart
 from kirana.orders.coupons import CouponRejected
 from kirana.orders.lifecycle import compose_order_read
 from kirana.orders.schemas import (
@@ -185,6 +186,17 @@ async def _checkout(
     if unavailable:  # refused before any write; the reservation checks again as it holds
         raise stock.OutOfStock(unavailable)
 
+    item_count = sum(item.quantity for item, _ in lines)
+    promise = await logistics.delivery_promise(
+        session,
+        settings,
+        store,
+        lat=address.lat,
+        lng=address.lng,
+        items=item_count,
+        queue=await picking_queue(session, settings, store.id),
+    )
+
     order_id = new_id()
     now = clock.now()
     quote = priced.quote
@@ -230,13 +242,10 @@ async def _checkout(
         drop_lng=address.lng,
         delivery_instructions=body.delivery_instructions,
         delivery_otp=new_delivery_otp(),
-        eta_minutes=geo.delivery_promise(
-            geo.haversine_m(address.lat, address.lng, store.lat, store.lng),
-            store.prep_minutes,
-            riders_online=priced.load.online_riders,
-            riders_idle=priced.load.idle_riders,
-        ).p50,
-        item_count=sum(item.quantity for item, _ in lines),
+        eta_minutes=promise.p50,
+        eta_p90_minutes=promise.p90,
+        eta_inputs={"status": promise.status, **promise.inputs.as_dict()},
+        item_count=item_count,
         confirmed_at=now if cod else None,
         cancel_reason=None,
         created_at=now,

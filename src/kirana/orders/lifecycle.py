@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog import stock
 from kirana.kit import clock
+from kirana.kit.clock import ensure_aware
 from kirana.kit.errors import Conflict, NotFound
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
@@ -531,6 +532,14 @@ async def mark_delivered(session: AsyncSession, order_id: str, *, rider_user_id:
         OrderStatus.DELIVERED,
         Actor(rider_user_id, "rider"),
         payload={"rider_id": rider_user_id, "total": order.total},
+    )
+    # Held against the promise: the minutes from confirmation (payment done) to the hand-over.
+    started = order.confirmed_at or order.created_at
+    await repo.record_delivered(
+        session,
+        order.id,
+        at=order.updated_at,
+        minutes=round((order.updated_at - ensure_aware(started)).total_seconds() / 60, 2),
     )
 
 

@@ -86,6 +86,7 @@ class Order(Timestamps, Base):
         Index("ix_orders_customer", "customer_id", "id"),
         Index("ix_orders_store_status", "store_id", "status", "id"),
         Index("ix_orders_status_created", "status", "created_at"),
+        Index("ix_orders_delivered_at", "delivered_at"),
     )
 
     id: Mapped[str] = id_column()
@@ -114,9 +115,16 @@ class Order(Timestamps, Base):
     drop_lng: Mapped[float] = mapped_column(Float, nullable=False)
     delivery_instructions: Mapped[str | None] = mapped_column(Text)
     delivery_otp: Mapped[str] = mapped_column(String(4), nullable=False)
+    # The promise made at checkout: eta_minutes is its p50, with its p90 and what it was made
+    # from (logistics.promise.PromiseInputs and its status); NULL on orders placed before.
     eta_minutes: Mapped[int] = mapped_column(Integer, nullable=False)
+    eta_p90_minutes: Mapped[int | None] = mapped_column(Integer)
+    eta_inputs: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     item_count: Mapped[int] = mapped_column(Integer, nullable=False)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What happened: the hand-over, and the minutes from confirmation to it.
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    delivery_minutes: Mapped[float | None] = mapped_column(Float)
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
 
 

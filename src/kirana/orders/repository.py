@@ -53,6 +53,52 @@ async def open_order_count(session: AsyncSession, store_id: str) -> int:
     return int(await session.scalar(_OPEN_ORDERS, {"store_id": store_id}) or 0)
 
 
+_PICKING_QUEUE = select(func.count(), func.coalesce(func.sum(Order.item_count), 0)).where(
+    Order.store_id == bindparam("store_id"),
+    Order.status.in_((OrderStatus.CONFIRMED, OrderStatus.PICKING)),
+)
+
+
+async def picking_queue(session: AsyncSession, store_id: str) -> tuple[int, int]:
+    """(orders, items) at the store not yet packed, for the delivery promise."""
+    row = (await session.execute(_PICKING_QUEUE, {"store_id": store_id})).one()
+    return int(row[0]), int(row[1])
+
+
+async def record_delivered(
+    session: AsyncSession, order_id: str, *, at: datetime, minutes: float | None
+) -> None:
+    await session.execute(
+        update(Order).where(Order.id == order_id).values(delivered_at=at, delivery_minutes=minutes)
+    )
+
+
+async def delivered_between(
+    session: AsyncSession, start: datetime, end: datetime, store_id: str | None
+) -> list[Any]:
+    """Delivered orders with a recorded promise, handed over in [start, end): (store_id,
+    delivered_at, eta_minutes, eta_p90_minutes, delivery_minutes)."""
+    query = (
+        select(
+            Order.store_id,
+            Order.delivered_at,
+            Order.eta_minutes,
+            Order.eta_p90_minutes,
+            Order.delivery_minutes,
+        )
+        .where(
+            Order.delivered_at >= start,
+            Order.delivered_at < end,
+            Order.eta_p90_minutes.is_not(None),
+            Order.delivery_minutes.is_not(None),
+        )
+        .order_by(Order.store_id, Order.delivered_at)
+    )
+    if store_id is not None:
+        query = query.where(Order.store_id == store_id)
+    return list((await session.execute(query)).all())
+
+
 # --- carts ----------------------------------------------------------------------------------
 
 

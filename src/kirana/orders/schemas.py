@@ -472,8 +472,43 @@ class OrderRow:
     delivery_instructions: str | None
     delivery_otp: str
     eta_minutes: int
+    eta_p90_minutes: int | None
+    eta_inputs: dict[str, Any] | None
     item_count: int
     confirmed_at: datetime | None
     cancel_reason: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class PromiseFigures(BaseModel):
+    """Delivered orders held to their promise. The error is actual minus promised (the p50)
+    minutes: positive late, negative early; its p10 and p90 show its spread."""
+
+    orders: int
+    on_time: int = Field(description="Delivered within the promised p90.")
+    on_time_share: float | None
+    error_mean: float | None
+    error_median: float | None
+    error_p10: float | None
+    error_p90: float | None
+
+
+class PromiseHour(PromiseFigures):
+    hour: datetime = Field(
+        description="The start of the hour (UTC) the orders were handed over in."
+    )
+
+
+class PromiseStore(PromiseFigures):
+    store_id: str
+    store_name: str
+    hours: list[PromiseHour]
+
+
+class PromiseReport(BaseModel):
+    start: datetime = Field(serialization_alias="from")
+    end: datetime = Field(serialization_alias="to")
+    store_id: str | None
+    overall: PromiseFigures
+    stores: list[PromiseStore]

@@ -15,7 +15,14 @@ from kirana.orders.admin import (
     update_fee_rule,
 )
 from kirana.orders.audit import audit
-from kirana.orders.cart import apply_coupon, clear_cart, get_cart, remove_coupon, set_item
+from kirana.orders.cart import (
+    apply_coupon,
+    clear_cart,
+    get_cart,
+    picking_queue,
+    remove_coupon,
+    set_item,
+)
 from kirana.orders.checkout import place_order
 from kirana.orders.history import Purchase, cart_product_ids, purchases
 from kirana.orders.lifecycle import (
@@ -36,6 +43,7 @@ from kirana.orders.lifecycle import (
 )
 from kirana.orders.payment_window import pay_again
 from kirana.orders.popular import popular_products
+from kirana.orders.promise_report import promise_report
 from kirana.orders.schemas import DeliveryInfo, DropAddress, OrderBrief
 
 __all__ = [
@@ -65,8 +73,10 @@ __all__ = [
     "order_owner",
     "pay_again",
     "pick_list",
+    "picking_queue",
     "place_order",
     "popular_products",
+    "promise_report",
     "purchases",
     "remove_coupon",
     "set_item",

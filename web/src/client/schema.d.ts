@@ -431,6 +431,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/reports/promise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin Promise Report
+         * @description Delivered orders held to their promise, by store and by the hour of the hand-over: how
+         *     many, the share within the promised p90, and the ETA error (actual - p50 minutes).
+         */
+        get: operations["adminPromiseReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/riders": {
         parameters: {
             query?: never;
@@ -3423,6 +3444,100 @@ export interface components {
             price?: number | null;
             /** Unit */
             unit?: string | null;
+        };
+        /**
+         * PromiseFigures
+         * @description Delivered orders held to their promise. The error is actual minus promised (the p50)
+         *     minutes: positive late, negative early; its p10 and p90 show its spread.
+         */
+        PromiseFigures: {
+            /** Error Mean */
+            error_mean: number | null;
+            /** Error Median */
+            error_median: number | null;
+            /** Error P10 */
+            error_p10: number | null;
+            /** Error P90 */
+            error_p90: number | null;
+            /**
+             * On Time
+             * @description Delivered within the promised p90.
+             */
+            on_time: number;
+            /** On Time Share */
+            on_time_share: number | null;
+            /** Orders */
+            orders: number;
+        };
+        /** PromiseHour */
+        PromiseHour: {
+            /** Error Mean */
+            error_mean: number | null;
+            /** Error Median */
+            error_median: number | null;
+            /** Error P10 */
+            error_p10: number | null;
+            /** Error P90 */
+            error_p90: number | null;
+            /**
+             * Hour
+             * Format: date-time
+             * @description The start of the hour (UTC) the orders were handed over in.
+             */
+            hour: string;
+            /**
+             * On Time
+             * @description Delivered within the promised p90.
+             */
+            on_time: number;
+            /** On Time Share */
+            on_time_share: number | null;
+            /** Orders */
+            orders: number;
+        };
+        /** PromiseReport */
+        PromiseReport: {
+            /**
+             * From
+             * Format: date-time
+             */
+            from: string;
+            overall: components["schemas"]["PromiseFigures"];
+            /** Store Id */
+            store_id: string | null;
+            /** Stores */
+            stores: components["schemas"]["PromiseStore"][];
+            /**
+             * To
+             * Format: date-time
+             */
+            to: string;
+        };
+        /** PromiseStore */
+        PromiseStore: {
+            /** Error Mean */
+            error_mean: number | null;
+            /** Error Median */
+            error_median: number | null;
+            /** Error P10 */
+            error_p10: number | null;
+            /** Error P90 */
+            error_p90: number | null;
+            /** Hours */
+            hours: components["schemas"]["PromiseHour"][];
+            /**
+             * On Time
+             * @description Delivered within the promised p90.
+             */
+            on_time: number;
+            /** On Time Share */
+            on_time_share: number | null;
+            /** Orders */
+            orders: number;
+            /** Store Id */
+            store_id: string;
+            /** Store Name */
+            store_name: string;
         };
         /** PushConfig */
         PushConfig: {
@@ -6479,6 +6594,68 @@ export interface operations {
             };
             /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminPromiseReport: {
+        parameters: {
+            query?: {
+                /** @description ISO 8601 with a zone; default to - 24 h */
+                from?: string | null;
+                /** @description ISO 8601 with a zone; default now */
+                to?: string | null;
+                store_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromiseReport"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

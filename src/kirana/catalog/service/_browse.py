@@ -9,13 +9,14 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.catalog import cache, geo
+from kirana.catalog import cache
 from kirana.catalog import repository as repo
 from kirana.catalog.errors import (
     CategoryNotFound,
     ProductNotFound,
     StoreNotFound,
 )
+from kirana.catalog.service_areas import ServiceAreaIndex
 from kirana.config import Settings
 from kirana.kit.errors import BadRequest
 from kirana.kit.pagination import Page, decode_cursor, encode_cursor
@@ -52,9 +53,32 @@ async def stores(session: AsyncSession, settings: Settings) -> dict[str, StoreIn
     """Every store by id, in (name, id) order; cached."""
     found: dict[str, StoreInfo] | None = cache.get(settings, "stores")
     if found is None:
+        version = cache.cache_for(settings).version
         found = {r.id: StoreInfo(**r._asdict()) for r in await repo.all_store_rows(session)}
-        cache.put(settings, "stores", found)
+        # Rows read before a store changed are not kept past the change's bump.
+        cache.put(settings, "stores", found, version=version)
     return found
+
+
+# The service-area index of each database's stores, with the store list it was built from: a
+# list reloaded unchanged (the cache's TTL ran out) keeps its index; a changed one builds anew.
+_area_indexes: dict[str, tuple[dict[str, StoreInfo], ServiceAreaIndex[StoreInfo]]] = {}
+
+
+async def service_area_index(
+    session: AsyncSession, settings: Settings
+) -> ServiceAreaIndex[StoreInfo]:
+    """The index of the open stores' service areas, as they are now."""
+    all_stores = await stores(session, settings)
+    held = _area_indexes.get(settings.database_url)
+    if held is not None and held[0] is all_stores:
+        return held[1]
+    if held is None or held[0] != all_stores:
+        held = (all_stores, ServiceAreaIndex(all_stores.values()))
+    else:
+        held = (all_stores, held[1])
+    _area_indexes[settings.database_url] = held
+    return held[1]
 
 
 async def category_tree(session: AsyncSession, settings: Settings) -> CategoryTree:
@@ -135,22 +159,7 @@ async def nearest_store(
 ) -> tuple[StoreInfo, float] | None:
     """The nearest open store whose service area holds the point, with its distance in metres
     (logistics turns it into the delivery promise)."""
-    all_stores = await stores(session, settings)
-    best: tuple[StoreInfo, float] | None = None
-    for store in all_stores.values():
-        if not store.is_open or not geo.covers(
-            lat,
-            lng,
-            store_lat=store.lat,
-            store_lng=store.lng,
-            radius_m=store.service_radius_m,
-            area=store.service_area,
-        ):
-            continue
-        distance = geo.haversine_m(lat, lng, store.lat, store.lng)
-        if best is None or distance < best[1]:
-            best = (store, distance)
-    return best
+    return (await service_area_index(session, settings)).nearest(lat, lng)
 
 
 async def get_store(session: AsyncSession, settings: Settings, store_id: str) -> StoreInfo:
