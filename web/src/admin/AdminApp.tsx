@@ -3,6 +3,7 @@ import { StaffTop } from '../staff/StaffTop';
 import { Cash } from './Cash';
 import { Catalog } from './Catalog';
 import { Dashboard } from './Dashboard';
+import { DeliveryPromise } from './DeliveryPromise';
 import { Fleet } from './Fleet';
 import { OrdersBoard } from './Orders';
 import { CityMap, Riders } from './Riders';
@@ -18,6 +19,7 @@ import { Offers } from './Offers';
 const SECTIONS = [
   { to: '/admin', label: 'Dashboard', render: () => <Dashboard /> },
   { to: '/admin/orders', label: 'Orders', render: () => <OrdersBoard /> },
+  { to: '/admin/promise', label: 'Delivery promise', render: () => <DeliveryPromise /> },
   { to: '/admin/catalog', label: 'Catalog', render: () => <Catalog /> },
   { to: '/admin/stock', label: 'Stock & prices', render: () => <Stock /> },
   { to: '/admin/stores', label: 'Stores', render: () => <Stores /> },

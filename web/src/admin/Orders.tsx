@@ -8,7 +8,7 @@ import { Button, Dialog, Empty, ErrorBanner, SelectField, Skeleton, StatusBadge 
 import { DataTable, type Column } from '../ui/table';
 import { Timeline } from '../customer/OrderPage';
 import { useStores } from './data';
-import { StoreOptions } from './options';
+import { StoreFilter } from './options';
 
 export function OrdersBoard() {
   const [status, setStatus] = useState<OrderStatus | ''>('');
@@ -72,10 +72,7 @@ export function OrdersBoard() {
             </option>
           ))}
         </SelectField>
-        <SelectField label="Store" value={storeId} onChange={(e) => setStoreId(e.target.value)}>
-          <option value="">All stores</option>
-          <StoreOptions />
-        </SelectField>
+        <StoreFilter value={storeId} onChange={setStoreId} />
         <span className="subtle">Refreshes every 10 s</span>
       </div>
       <ErrorBanner error={orders.error} onRetry={() => void orders.reload()} />

@@ -1,4 +1,5 @@
 /** The choices admin forms repeat: every store, and a rider's vehicles. */
+import { SelectField } from '../ui';
 import { useStores } from './data';
 
 /** One option per store, by name (for a select whose value is a store id). */
@@ -12,6 +13,22 @@ export function StoreOptions() {
         </option>
       ))}
     </>
+  );
+}
+
+/** A filter of admin lists: one store, or all of them ('' is all). */
+export function StoreFilter({
+  value,
+  onChange,
+}: {
+  value: string;
+  onChange: (id: string) => void;
+}) {
+  return (
+    <SelectField label="Store" value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">All stores</option>
+      <StoreOptions />
+    </SelectField>
   );
 }
 
