@@ -207,12 +207,18 @@ async def listening(db: Database, wakeup: asyncio.Event) -> AsyncIterator[None]:
     def woken(*_: object) -> None:
         wakeup.set()
 
+    connection = None
     try:
         connection = await db.engine.connect()
-        driver = (await connection.get_raw_connection()).driver_connection
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        if driver is None:
+            raise RuntimeError("the pool gave no driver connection")
         await driver.add_listener(CHANNEL, woken)
     except Exception as exc:
         log.warning("cannot LISTEN for new events (%s); polling for them", exc)
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close()
         yield
         return
     try:
