@@ -42,7 +42,7 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _load import RESULTS, free_port, log, machine, percentile, server
+from _load import RESULTS, free_port, load_note, log, machine, percentile, server
 
 from kirana.catalog import service as catalog
 from kirana.catalog.models import Store
@@ -235,7 +235,7 @@ def main() -> None:
         "benchmark": "serviceability",
         "when": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": load,
-        "note": "shared machine (2 cores, other sessions running); SQLite, one request at a time",
+        "note": f"{load_note()}; SQLite, one request at a time",
         "stores": args.stores,
         "store_mix": {"radius": (args.stores + 1) // 2, "polygon": args.stores // 2},
         "points": len(points),

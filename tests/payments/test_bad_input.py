@@ -89,4 +89,6 @@ async def test_reading_a_payment_is_for_its_owner(db: Database, client: httpx.As
         "currency": "INR",
         "order_id": payment.order_id,
         "method": "card",
+        "captured_amount": 0,
+        "refunded_amount": 0,
     }
