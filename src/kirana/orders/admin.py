@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
-from kirana.orders import repository as repo
+from kirana.orders import pricing_repository as pricing_repo
 from kirana.orders.cart import fee_rules, forget_pricing_inputs
 from kirana.orders.models import Coupon, FeeRule
 from kirana.orders.pricing import DEFAULT_RULES, param_problems
@@ -27,7 +27,7 @@ def coupon_not_found() -> NotFound:
 
 async def create_coupon(session: AsyncSession, data: CouponCreate) -> CouponRead:
     code = data.code.upper()
-    if await repo.coupon_by_code(session, code) is not None:
+    if await pricing_repo.coupon_by_code(session, code) is not None:
         raise Conflict(f"A coupon {code} exists already", code="coupon_exists")
     coupon = Coupon(id=new_id(), redeemed_count=0, **(data.model_dump() | {"code": code}))
     try:
@@ -43,7 +43,7 @@ async def list_coupons(
     session: AsyncSession, cursor: str | None, limit: int = DEFAULT_LIMIT
 ) -> Page[CouponRead]:
     key = decode_cursor(cursor, 1)
-    rows = await repo.coupons_page(session, limit, str(key[0]) if key else None)
+    rows = await pricing_repo.coupons_page(session, limit, str(key[0]) if key else None)
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(
@@ -53,14 +53,14 @@ async def list_coupons(
 
 
 async def get_coupon(session: AsyncSession, coupon_id: str) -> CouponRead:
-    coupon = await repo.coupon_by_id(session, coupon_id)
+    coupon = await pricing_repo.coupon_by_id(session, coupon_id)
     if coupon is None:
         raise coupon_not_found()
     return CouponRead.model_validate(coupon)
 
 
 async def update_coupon(session: AsyncSession, coupon_id: str, data: CouponUpdate) -> CouponRead:
-    coupon = await repo.coupon_by_id(session, coupon_id)
+    coupon = await pricing_repo.coupon_by_id(session, coupon_id)
     if coupon is None:
         raise coupon_not_found()
     changes = data.model_dump(exclude_unset=True)
@@ -82,7 +82,7 @@ async def update_coupon(session: AsyncSession, coupon_id: str, data: CouponUpdat
 
 async def deactivate_coupon(session: AsyncSession, coupon_id: str) -> None:
     """Coupons that were redeemed stay on record; deleting one retires it."""
-    coupon = await repo.coupon_by_id(session, coupon_id)
+    coupon = await pricing_repo.coupon_by_id(session, coupon_id)
     if coupon is None:
         raise coupon_not_found()
     coupon.is_active = False
@@ -123,7 +123,7 @@ async def update_fee_rule(session: AsyncSession, code: str, data: FeeRuleUpdate)
             errors=[{"field": f"params.{name}", "message": message} for name, message in problems],
         )
     params = {**current.params, **(changes.get("params") or {})}
-    row = await repo.fee_rule_row(session, code)
+    row = await pricing_repo.fee_rule_row(session, code)
     if row is None:
         row = FeeRule(
             code=code, label=current.label, enabled=current.enabled, amount=current.amount

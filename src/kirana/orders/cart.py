@@ -23,6 +23,7 @@ from kirana.kit.errors import Conflict, NotFound
 from kirana.logistics import service as logistics
 from kirana.orders import coupons as coupon_rules
 from kirana.orders import pricing
+from kirana.orders import pricing_repository as pricing_repo
 from kirana.orders import repository as repo
 from kirana.orders.schemas import CartLine, CartRead, CartWarning, FeeLine
 
@@ -50,7 +51,7 @@ class PricedCart:
 
     lines: list[tuple[repo.CartEntry, stock.SaleLine | None]]
     quote: pricing.Quote
-    coupon: repo.CouponRow | None
+    coupon: pricing_repo.CouponRow | None
     coupon_problem: coupon_rules.CouponRejected | None
     show: Callable[[], CartRead]
     load: pricing.StoreLoad
@@ -60,7 +61,7 @@ class PricedCart:
         return self.show()
 
 
-def coupon_terms(coupon: repo.CouponRow) -> coupon_rules.CouponTerms:
+def coupon_terms(coupon: pricing_repo.CouponRow) -> coupon_rules.CouponTerms:
     return coupon_rules.CouponTerms(
         code=coupon.code,
         kind=coupon.kind,
@@ -82,7 +83,7 @@ async def fee_rules(session: AsyncSession) -> dict[str, pricing.FeeRule]:
     """The fee rules as stored now (the admin screens read these)."""
     overrides = {
         r.code: pricing.FeeRule(r.code, r.label, r.amount, r.enabled, dict(r.params or {}))
-        for r in await repo.fee_rule_rows(session)
+        for r in await pricing_repo.fee_rule_rows(session)
     }
     return pricing.merge_rules(overrides)
 
@@ -128,11 +129,11 @@ async def picking_queue(
 
 
 async def coupon_discount(
-    session: AsyncSession, user_id: str, coupon: repo.CouponRow, subtotal: int, at: datetime
+    session: AsyncSession, user_id: str, coupon: pricing_repo.CouponRow, subtotal: int, at: datetime
 ) -> int:
     """The coupon's discount for this customer now; raises CouponRejected (422) if not usable."""
     history = coupon_rules.CustomerHistory(
-        uses_of_this_coupon=await repo.coupon_uses(session, coupon.id, user_id),
+        uses_of_this_coupon=await pricing_repo.coupon_uses(session, coupon.id, user_id),
         has_ordered_before=(
             await repo.has_ordered_before(session, user_id) if coupon.first_order_only else False
         ),
@@ -175,11 +176,11 @@ async def price_cart(
         line.price * item.quantity for item, line in pairs if line is not None and line.is_active
     )
     now = clock.now()
-    coupon: repo.CouponRow | None = None
+    coupon: pricing_repo.CouponRow | None = None
     problem: coupon_rules.CouponRejected | None = None
     discount = 0
     if cart.coupon_code:
-        coupon = await repo.coupon_by_code(session, cart.coupon_code)
+        coupon = await pricing_repo.coupon_by_code(session, cart.coupon_code)
         if coupon is None:
             problem = coupon_rules.CouponRejected(
                 f"{cart.coupon_code} is not a coupon", code="coupon_unknown"
@@ -388,7 +389,7 @@ async def apply_coupon(
     cart = await repo.cart_of(session, user_id, lock=True)
     if cart is None or not await repo.cart_items(session, cart.id):
         raise coupon_rules.CouponRejected("Add something to the cart first", code="cart_empty")
-    coupon = await repo.coupon_by_code(session, code)
+    coupon = await pricing_repo.coupon_by_code(session, code)
     if coupon is None:
         raise coupon_rules.CouponRejected(f"{code} is not a coupon", code="coupon_unknown")
     cart.coupon_code = coupon.code

@@ -30,6 +30,7 @@ from kirana.kit.errors import BadRequest, Conflict, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.logistics import service as logistics
+from kirana.orders import pricing_repository as pricing_repo
 from kirana.orders import repository as repo
 from kirana.orders import state
 from kirana.orders.cart import OverLimit, picking_queue, price_cart
@@ -340,9 +341,9 @@ async def _checkout(
     # Last, the rows other checkouts share (a coupon's count, the stock): locked from here to
     # the commit, always in this order.
     if coupon is not None:
-        if not await repo.claim_coupon(session, coupon.id):
+        if not await pricing_repo.claim_coupon(session, coupon.id):
             raise CouponRejected(f"{coupon.code} has been fully used", code="coupon_used_up")
-        await repo.add_redemption(
+        await pricing_repo.add_redemption(
             session,
             {
                 "id": new_id(),

@@ -17,7 +17,9 @@ from kirana.kit.outbox import emit
 from kirana.kit.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
 from kirana.logistics import service as logistics
 from kirana.orders import cart, state
+from kirana.orders import pricing_repository as pricing_repo
 from kirana.orders import repository as repo
+from kirana.orders import substitution_repository as substitution_repo
 from kirana.orders.models import Order, OrderItem, OrderSubstitution
 from kirana.orders.schemas import (
     DeliveryInfo,
@@ -142,9 +144,9 @@ async def cancel(session: AsyncSession, order: Order, actor: Actor, reason: str)
     state.check(order.status, OrderStatus.CANCELLED, actor)
     order.cancel_reason = reason[:200]
     # The coupon's row before the stock's, the order checkout locks them in (no deadlock).
-    await repo.revert_redemption(session, order.id)
+    await pricing_repo.revert_redemption(session, order.id)
     await stock.release(session, order.id)  # substitutes on offer too
-    await repo.lapse_open_proposals(session, order.id, clock.now())
+    await substitution_repo.lapse_open_proposals(session, order.id, clock.now())
     await transition(
         session,
         order,
@@ -310,7 +312,7 @@ async def substitution_reads(
     names = {i.id: i.name for i in items}
     return [
         substitution_read(row, names.get(row.line_id, ""))
-        for row in await repo.substitutions_of(session, order_id)
+        for row in await substitution_repo.substitutions_of(session, order_id)
     ]
 
 
@@ -469,7 +471,7 @@ async def staff_transition(
     session: AsyncSession, principal: Principal, order_id: str, target: OrderStatus
 ) -> PickList:
     order = await staff_order(session, principal, order_id, lock=True)
-    if target == OrderStatus.PACKED and await repo.open_proposals(session, order.id):
+    if target == OrderStatus.PACKED and await substitution_repo.open_proposals(session, order.id):
         raise Conflict(
             "A substitute awaits the customer's answer; the order is packed after it",
             code="substitution_open",

@@ -1,4 +1,6 @@
-"""Every query of the orders service. Catalog and rider data come through those services."""
+"""The queries of the orders service: carts, orders, the store's queue, the auditor's sums and
+idempotency keys (pricing's and substitutions' are beside it). Catalog and rider data come
+through those services."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,9 +21,7 @@ from kirana.orders import state
 from kirana.orders.models import (
     Cart,
     CartItem,
-    Coupon,
     CouponRedemption,
-    FeeRule,
     IdempotencyKey,
     Order,
     OrderEvent,
@@ -477,181 +477,6 @@ async def proposals_left_open(session: AsyncSession) -> list[Any]:
         )
     )
     return list(rows)
-
-
-# --- substitutions --------------------------------------------------------------------------
-
-
-async def line_of(
-    session: AsyncSession, order_id: str, line_id: str, *, lock: bool = False
-) -> OrderItem | None:
-    query = select(OrderItem).where(OrderItem.id == line_id, OrderItem.order_id == order_id)
-    if lock:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def add_line(session: AsyncSession, line: OrderItem) -> None:
-    session.add(line)
-    await session.flush()
-
-
-async def substitutions_of(session: AsyncSession, order_id: str) -> list[OrderSubstitution]:
-    rows = await session.execute(
-        select(OrderSubstitution)
-        .where(OrderSubstitution.order_id == order_id)
-        .order_by(OrderSubstitution.created_at.desc(), OrderSubstitution.id.desc())
-    )
-    return list(rows.scalars())
-
-
-async def substitution_of(
-    session: AsyncSession, order_id: str, substitution_id: str
-) -> OrderSubstitution | None:
-    query = select(OrderSubstitution).where(
-        OrderSubstitution.id == substitution_id, OrderSubstitution.order_id == order_id
-    )
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def add_substitution(session: AsyncSession, row: OrderSubstitution) -> None:
-    session.add(row)
-    await session.flush()
-
-
-async def open_proposals(session: AsyncSession, order_id: str) -> list[OrderSubstitution]:
-    rows = await session.execute(
-        select(OrderSubstitution).where(
-            OrderSubstitution.order_id == order_id,
-            OrderSubstitution.status == SubstitutionStatus.PROPOSED,
-        )
-    )
-    return list(rows.scalars())
-
-
-async def lapse_open_proposals(session: AsyncSession, order_id: str, at: datetime) -> None:
-    """Close every proposal of an order that is being cancelled, unanswered."""
-    await session.execute(
-        update(OrderSubstitution)
-        .where(
-            OrderSubstitution.order_id == order_id,
-            OrderSubstitution.status == SubstitutionStatus.PROPOSED,
-        )
-        .values(status=SubstitutionStatus.LAPSED, decided_at=at, decided_by="system")
-    )
-
-
-async def due_proposals(session: AsyncSession, now: datetime, limit: int = 200) -> list[Any]:
-    """(id, order_id) of proposals unanswered at ``now``, oldest first."""
-    rows = await session.execute(
-        select(OrderSubstitution.id, OrderSubstitution.order_id)
-        .where(
-            OrderSubstitution.status == SubstitutionStatus.PROPOSED,
-            OrderSubstitution.expires_at <= now,
-        )
-        .order_by(OrderSubstitution.expires_at, OrderSubstitution.id)
-        .limit(limit)
-    )
-    return list(rows)
-
-
-async def set_redemption_amount(session: AsyncSession, order_id: str, amount: int) -> None:
-    await session.execute(
-        update(CouponRedemption)
-        .where(CouponRedemption.order_id == order_id, CouponRedemption.status == "active")
-        .values(amount=amount)
-    )
-
-
-# --- coupons --------------------------------------------------------------------------------
-
-
-# A row of ``coupons``: the ORM object's attributes by the same names (pricing reads both).
-CouponRow = Any
-
-
-_COUPON_BY_CODE = select(*Coupon.__table__.c).where(
-    func.upper(Coupon.code) == func.upper(bindparam("code"))
-)
-
-
-async def coupon_by_code(session: AsyncSession, code: str) -> CouponRow | None:
-    return (await session.execute(_COUPON_BY_CODE, {"code": code})).first()
-
-
-async def coupon_by_id(session: AsyncSession, coupon_id: str) -> Coupon | None:
-    return await session.get(Coupon, coupon_id)
-
-
-async def coupons_page(session: AsyncSession, limit: int, before_id: str | None) -> list[Coupon]:
-    query = select(Coupon).order_by(Coupon.id.desc()).limit(limit + 1)
-    if before_id is not None:
-        query = query.where(Coupon.id < before_id)
-    return list((await session.execute(query)).scalars())
-
-
-_COUPON_USES = (
-    select(func.count())
-    .select_from(CouponRedemption)
-    .where(
-        CouponRedemption.coupon_id == bindparam("coupon_id"),
-        CouponRedemption.user_id == bindparam("user_id"),
-        CouponRedemption.status == "active",
-    )
-)
-
-
-async def coupon_uses(session: AsyncSession, coupon_id: str, user_id: str) -> int:
-    params = {"coupon_id": coupon_id, "user_id": user_id}
-    return int(await session.scalar(_COUPON_USES, params) or 0)
-
-
-_CLAIM_COUPON = (
-    update(table_of(Coupon))
-    .where(
-        Coupon.id == bindparam("coupon_id"),
-        or_(Coupon.global_limit.is_(None), Coupon.redeemed_count < Coupon.global_limit),
-    )
-    .values(redeemed_count=Coupon.redeemed_count + 1)
-)
-
-
-async def claim_coupon(session: AsyncSession, coupon_id: str) -> bool:
-    """Count one use, only if the global limit allows it (atomic under concurrency)."""
-    return bool(await changed(session, _CLAIM_COUPON, {"coupon_id": coupon_id}))
-
-
-async def revert_redemption(session: AsyncSession, order_id: str) -> None:
-    redemption = (
-        await session.execute(
-            select(CouponRedemption).where(
-                CouponRedemption.order_id == order_id, CouponRedemption.status == "active"
-            )
-        )
-    ).scalar_one_or_none()
-    if redemption is None:
-        return
-    redemption.status = "reverted"
-    await session.execute(
-        update(Coupon)
-        .where(Coupon.id == redemption.coupon_id, Coupon.redeemed_count > 0)
-        .values(redeemed_count=Coupon.redeemed_count - 1)
-    )
-
-
-# --- fee rules ------------------------------------------------------------------------------
-
-
-_FEE_RULES = select(FeeRule.code, FeeRule.label, FeeRule.amount, FeeRule.enabled, FeeRule.params)
-
-
-async def fee_rule_rows(session: AsyncSession) -> list[Any]:
-    """Every stored fee rule (code, label, amount, enabled, params), read-only."""
-    return list(await session.execute(_FEE_RULES))
-
-
-async def fee_rule_row(session: AsyncSession, code: str) -> FeeRule | None:
-    return await session.get(FeeRule, code)
 
 
 # --- idempotency keys -----------------------------------------------------------------------

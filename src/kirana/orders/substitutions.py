@@ -24,7 +24,9 @@ from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.pagination import Page
 from kirana.orders import cart, coupons, lifecycle, state
+from kirana.orders import pricing_repository as pricing_repo
 from kirana.orders import repository as repo
+from kirana.orders import substitution_repository as substitution_repo
 from kirana.orders.models import Order, OrderItem, OrderSubstitution
 from kirana.orders.schemas import (
     OrderRead,
@@ -90,14 +92,14 @@ def _check_picking(order: Order) -> None:
 
 
 async def _line(session: AsyncSession, order: Order, line_id: str) -> OrderItem:
-    line = await repo.line_of(session, order.id, line_id)
+    line = await substitution_repo.line_of(session, order.id, line_id)
     if line is None:
         raise _line_not_found()
     return line
 
 
 async def _refuse_if_proposed(session: AsyncSession, order: Order, line: OrderItem) -> None:
-    if any(p.line_id == line.id for p in await repo.open_proposals(session, order.id)):
+    if any(p.line_id == line.id for p in await substitution_repo.open_proposals(session, order.id)):
         raise Conflict(
             f"A substitute for {line.name} awaits the customer's answer",
             code="substitution_open",
@@ -111,7 +113,9 @@ async def _taken_products(session: AsyncSession, order_id: str) -> set[str]:
         for i in await repo.items_of(session, order_id)
         if i.status in state.BILLED_LINES
     }
-    return billed | {p.product_id for p in await repo.open_proposals(session, order_id)}
+    return billed | {
+        p.product_id for p in await substitution_repo.open_proposals(session, order_id)
+    }
 
 
 # --- store staff ----------------------------------------------------------------------------
@@ -258,7 +262,7 @@ async def propose(
         created_at=now,
         paid_difference=False,
     )
-    await repo.add_substitution(session, row)
+    await substitution_repo.add_substitution(session, row)
     read = lifecycle.substitution_read(row, line.name)
     await emit(
         session,
@@ -293,7 +297,7 @@ async def answer(
     """The customer approves (the substitute takes the line's place) or declines (the line
     leaves the bill); either way the bill and the money follow at once."""
     order = await lifecycle.customer_order(session, principal, order_id, lock=True)
-    row = await repo.substitution_of(session, order.id, substitution_id)
+    row = await substitution_repo.substitution_of(session, order.id, substitution_id)
     if row is None:
         raise NotFound("No such substitution for this order", code="substitution_not_found")
     target = SubstitutionStatus.APPROVED if approve else SubstitutionStatus.DECLINED
@@ -314,13 +318,13 @@ async def answer(
 async def lapse_due(session: AsyncSession) -> int:
     """Proposals left unanswered past their time lapse, as if declined; returns how many."""
     lapsed = 0
-    for found in await repo.due_proposals(session, clock.now()):
+    for found in await substitution_repo.due_proposals(session, clock.now()):
         order = await repo.order_by_id(session, found.order_id, lock=True)
-        row = await repo.substitution_of(session, found.order_id, found.id)
+        row = await substitution_repo.substitution_of(session, found.order_id, found.id)
         if order is None or row is None or row.status != SubstitutionStatus.PROPOSED:
             continue
         if order.status != OrderStatus.PICKING:  # cancelled meanwhile: nothing to bill
-            await repo.lapse_open_proposals(session, order.id, clock.now())
+            await substitution_repo.lapse_open_proposals(session, order.id, clock.now())
             continue
         await _close_unanswered(session, order, row, SubstitutionStatus.LAPSED, state.SYSTEM)
         lapsed += 1
@@ -335,7 +339,7 @@ async def _approve(
     *,
     pay_difference: bool,
 ) -> None:
-    line = await repo.line_of(session, order.id, row.line_id)
+    line = await substitution_repo.line_of(session, order.id, row.line_id)
     assert line is not None  # the foreign key holds it
     unit_price = row.unit_price if pay_difference else row.charged_unit_price
     new_line = OrderItem(
@@ -366,7 +370,7 @@ async def _approve(
             )
     state.LINE.check(line.status, LineStatus.SUBSTITUTED)
     line.status = LineStatus.SUBSTITUTED
-    await repo.add_line(session, new_line)
+    await substitution_repo.add_line(session, new_line)
     _decide(row, SubstitutionStatus.APPROVED, actor)
     row.paid_difference = pay_difference and row.unit_price > row.charged_unit_price
     row.new_line_id = new_line.id
@@ -383,7 +387,7 @@ async def _close_unanswered(
     actor: state.Actor,
 ) -> None:
     """Declined or lapsed: neither the substitute nor the original goes; the line leaves."""
-    line = await repo.line_of(session, order.id, row.line_id)
+    line = await substitution_repo.line_of(session, order.id, row.line_id)
     assert line is not None
     state.LINE.check(line.status, LineStatus.UNAVAILABLE)
     line.status = LineStatus.UNAVAILABLE
@@ -425,7 +429,7 @@ async def _announce(
 async def _coupon_terms(session: AsyncSession, code: str | None) -> coupons.CouponTerms | None:
     if not code:
         return None
-    coupon = await repo.coupon_by_code(session, code)
+    coupon = await pricing_repo.coupon_by_code(session, code)
     return None if coupon is None else cart.coupon_terms(coupon)
 
 
@@ -449,7 +453,7 @@ async def _settle(session: AsyncSession, order: Order, *, key: str) -> int:
     order.updated_at = clock.now()
     await session.flush()
     if order.coupon_code:
-        await repo.set_redemption_amount(session, order.id, bill.discount)
+        await pricing_repo.set_redemption_amount(session, order.id, bill.discount)
     return await payments.settle_order_change(
         session,
         order.id,
