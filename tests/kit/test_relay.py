@@ -14,6 +14,7 @@ from sqlalchemy import func, select, text
 from kirana.kit import clock, outbox
 from kirana.kit.db import Database
 from kirana.kit.outbox import Event, OutboxEvent, drain, emit, relay_once, subscribe
+from tests.kit.relays import race_two_relays
 
 TYPE = "test.step_taken"
 _seq = itertools.count()  # the order in which handlers ran; rolled-back runs leave no row
@@ -126,23 +127,7 @@ async def test_two_relays_racing_handle_each_event_once(
     db: Database, effects: None, consumers: dict[str, int]
 ) -> None:
     await _emit_steps(db, orders=20, steps=5)
-    other = Database(db.url, pool_size=10)
-    try:
-        for _ in range(40):
-            await asyncio.gather(relay_once(db, batch=15), relay_once(other, batch=15))
-            async with db.transaction(write=False) as session:
-                left = await session.scalar(
-                    select(func.count())
-                    .select_from(OutboxEvent)
-                    .where(OutboxEvent.published_at.is_(None))
-                )
-            if not left:
-                break
-            clock.advance(timedelta(seconds=301))
-        else:
-            raise AssertionError("events left unpublished")
-    finally:
-        await other.dispose()
+    await race_two_relays(db, batch=15, rounds=40, advance=timedelta(seconds=301))
     for name in ("steady", "flaky", "stuck"):
         _in_order_once(await _effects(db, name), orders=20, steps=5)
 

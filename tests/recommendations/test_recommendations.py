@@ -3,8 +3,6 @@ rules, popular items for a customer without history, refresh as orders arrive, t
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -12,12 +10,12 @@ from sqlalchemy import func, select
 from kirana.catalog import service as catalog
 from kirana.catalog.schemas import StockSet
 from kirana.config import Settings
-from kirana.kit import clock
 from kirana.kit.db import Database
-from kirana.kit.outbox import DEFER, OutboxEvent, drain, relay_once
+from kirana.kit.outbox import DEFER, OutboxEvent, drain
 from kirana.recommendations import engine
 from kirana.recommendations.jobs import rebuild_models
 from kirana.recommendations.models import CustomerProduct, ProductOrders, ProductPair
+from tests.kit.relays import race_two_relays
 from tests.orders.shop import add_customer, fill_cart, make_shop, place
 
 pytestmark = pytest.mark.asyncio
@@ -150,23 +148,8 @@ async def test_relays_side_by_side_count_every_paid_order_once(
         await fill_cart(client, shop, headers=buyers[k], lines=lines)
         r = await place(client, shop, headers=buyers[k], address_id=addresses[k])
         assert r.status_code == 201, r.text
-    other = Database(db.url, pool_size=10)
-    try:
-        for _ in range(30):
-            await asyncio.gather(relay_once(db, batch=4), relay_once(other, batch=4))
-            async with db.transaction(write=False) as session:
-                left = await session.scalar(
-                    select(func.count())
-                    .select_from(OutboxEvent)
-                    .where(OutboxEvent.published_at.is_(None))
-                )
-            if not left:
-                break
-            clock.advance(DEFER * 2)  # events that waited for an earlier one of their order
-        else:
-            raise AssertionError("events left unpublished")
-    finally:
-        await other.dispose()
+    # DEFER * 2: past the wait of an event held back for an earlier one of its order.
+    await race_two_relays(db, batch=4, rounds=30, advance=DEFER * 2)
     async with db.transaction(write=False) as session:
         failed = (
             await session.execute(

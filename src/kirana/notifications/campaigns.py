@@ -17,7 +17,7 @@ from kirana.kit.pagination import Page, decode_cursor, id_page
 from kirana.notifications import outgoing, service
 from kirana.notifications import repository as repo
 from kirana.notifications.models import Campaign
-from kirana.notifications.schemas import CampaignCreate, CampaignRead
+from kirana.notifications.schemas import CampaignCreate, CampaignRead, DeliveryCounts
 from kirana.users import service as users
 
 KIND = "offer"
@@ -69,7 +69,7 @@ def _read(campaign: Campaign, counts: dict[str, int]) -> CampaignRead:
         status="queued" if campaign.queued_at is not None else "preparing",
         recipients=campaign.recipients,
         queued_at=campaign.queued_at,
-        deliveries={"pending": 0, "sending": 0, "sent": 0, "failed": 0, **counts},
+        deliveries=DeliveryCounts(**counts),
     )
 
 
