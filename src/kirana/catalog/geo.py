@@ -11,18 +11,10 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-EARTH_RADIUS_M = 6_371_008.8
+from kirana.kit.geo import EARTH_RADIUS_M as EARTH_RADIUS_M
+from kirana.kit.geo import haversine_m as haversine_m
 
 Ring = Sequence[Sequence[float]]
-
-
-def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in metres between two points given in degrees."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = math.radians(lng2 - lng1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def point_in_ring(lng: float, lat: float, ring: Ring) -> bool:

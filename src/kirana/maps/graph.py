@@ -22,10 +22,11 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.spatial import cKDTree
 
+from kirana.kit.geo import EARTH_RADIUS_M as EARTH_RADIUS_M
+from kirana.kit.geo import haversine_m as haversine_m
 from kirana.maps.errors import NoRoute
 from kirana.maps.speeds import PACES, Vehicle
 
-EARTH_RADIUS_M = 6_371_008.8
 # Unnamed ways are described by their kind.
 KINDS = ("road", "footpath", "steps", "cycle path", "service road")
 LatLng = tuple[float, float]
@@ -46,13 +47,6 @@ def kind_of(highway: str) -> int:
     if highway == "service":
         return 4
     return 0
-
-
-def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlmb = phi2 - phi1, math.radians(lng2 - lng1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def bearing(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
