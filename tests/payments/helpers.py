@@ -105,18 +105,32 @@ async def events(db: Database, event_type: str, payment_id: str) -> list[dict[st
     return found
 
 
-async def status_of(db: Database, payment_id: str) -> tuple[str, int, int]:
+async def set_gateway_ref(db: Database, payment_id: str, ref: str) -> None:
+    """As if the provider had made its side of the payment (a PaymentIntent, an order)."""
+    async with db.transaction() as session:
+        await session.execute(
+            text("UPDATE payment_intents SET gateway_ref = :ref WHERE id = :id"),
+            {"ref": ref, "id": payment_id},
+        )
+
+
+async def columns_of(db: Database, payment_id: str, *columns: str) -> tuple[Any, ...]:
+    """Some columns of one payment intent's row, as stored."""
     async with db.transaction(write=False) as session:
         row = (
             await session.execute(
-                text(
-                    "SELECT status, captured_amount, refunded_amount FROM payment_intents "
-                    "WHERE id = :id"
-                ),
+                text(f"SELECT {', '.join(columns)} FROM payment_intents WHERE id = :id"),
                 {"id": payment_id},
             )
         ).one()
-    return str(row[0]), int(row[1]), int(row[2])
+    return tuple(row)
+
+
+async def status_of(db: Database, payment_id: str) -> tuple[str, int, int]:
+    status, captured, refunded = await columns_of(
+        db, payment_id, "status", "captured_amount", "refunded_amount"
+    )
+    return str(status), int(captured), int(refunded)
 
 
 async def counts(db: Database, tables: tuple[str, ...] = TABLES) -> dict[str, int]:

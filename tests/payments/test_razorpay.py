@@ -19,7 +19,7 @@ from kirana.config import Settings
 from kirana.kit import clock
 from kirana.kit.db import Database
 from kirana.payments import service
-from kirana.payments.jobs import reconcile_payments, send_refunds
+from kirana.payments.jobs import reconcile_payments, send_refunds, void_at_providers
 from tests.factories import login, make_user
 from tests.payments.fake_razorpay import FakeRazorpay, fake_razorpay
 from tests.payments.helpers import counts, events, make_intent, status_of
@@ -421,3 +421,67 @@ async def test_reconciliation_asks_razorpay_about_stuck_orders(
             {"id": payment.id},
         )
     assert ref == PAY  # what a refund will name
+
+
+async def test_a_replaced_order_paid_at_razorpay_after_all_is_refunded(
+    db: Database, client: httpx.AsyncClient, settings: Settings, razorpay: FakeRazorpay
+) -> None:
+    """Razorpay cannot cancel an order, so a replaced one is looked up: a payment captured on
+    it is refunded, and the customer's new payment stays the order's only one."""
+    user = await make_user(db, "customer")
+    old = await with_order(db, user)
+    async with db.transaction() as session:
+        new = await service.replace_intent(
+            session,
+            order_id=old.order_id,
+            customer_id=user["id"],
+            amount=old.amount,
+            currency="INR",
+            method="upi",
+        )
+    razorpay.on(
+        "GET",
+        f"/v1/orders/{ORDER}/payments",
+        (200, {"entity": "collection", "count": 1, "items": [payment_entity(old)]}),
+    )
+    razorpay.on(
+        "GET",
+        f"/v1/payments/{PAY}/refunds",
+        (200, {"entity": "collection", "count": 0, "items": []}),
+    )
+    razorpay.on("POST", f"/v1/payments/{PAY}/refund", lambda body: (200, refund_entity(body)))
+    assert await void_at_providers(db, settings) == 1
+    assert await void_at_providers(db, settings) == 0
+    assert await send_refunds(db, settings) == 1
+    assert len(razorpay.calls("GET", f"/v1/orders/{ORDER}/payments")) == 1
+    [sent] = razorpay.calls("POST", f"/v1/payments/{PAY}/refund")
+    assert sent.body["amount"] == old.amount
+    assert await status_of(db, old.id) == ("refunded", old.amount, old.amount)
+    assert await status_of(db, new.id) == ("pending", 0, 0)
+    async with db.transaction(write=False) as session:
+        live = await service.get_payment_for_order(session, old.order_id)
+    assert live is not None and live.id == new.id
+    # The webhook of that capture, arriving after, changes nothing more.
+    r = await post_webhook(client, webhook("payment.captured", payment_entity(old)))
+    assert r.status_code == 200, r.text
+    assert await status_of(db, old.id) == ("refunded", old.amount, old.amount)
+
+
+async def test_a_replaced_order_razorpay_holds_nothing_on_is_done_at_once(
+    db: Database, settings: Settings, razorpay: FakeRazorpay
+) -> None:
+    user = await make_user(db, "customer")
+    old = await with_order(db, user)
+    async with db.transaction() as session:
+        await service.settle_cancelled_order(
+            session, old.order_id, refund_amount=None, reason="customer"
+        )
+    razorpay.on(
+        "GET",
+        f"/v1/orders/{ORDER}/payments",
+        (200, {"entity": "collection", "count": 0, "items": []}),
+    )
+    assert await void_at_providers(db, settings) == 1
+    assert await void_at_providers(db, settings) == 0
+    assert len(razorpay.seen) == 1
+    assert await status_of(db, old.id) == ("cancelled", 0, 0)

@@ -24,7 +24,7 @@ from kirana.kit.errors import Conflict
 from kirana.payments import service
 from kirana.payments.jobs import reconcile_payments, send_refunds
 from tests.factories import login, make_user
-from tests.payments.helpers import counts, events, make_intent, status_of
+from tests.payments.helpers import counts, events, make_intent, set_gateway_ref, status_of
 
 API = "https://api.stripe.com"
 SK = "sk_test_" + "4eC39HqLyjWDarjtT1zdp7dc" * 4
@@ -133,11 +133,7 @@ def form(request: httpx.Request) -> dict[str, str]:
 async def paid(db: Database, client: httpx.AsyncClient, amount: int = 10_000) -> Any:
     user = await make_user(db, "customer")
     payment = await make_intent(db, user["id"], amount=amount)
-    async with db.transaction() as session:
-        await session.execute(
-            text("UPDATE payment_intents SET gateway_ref = :pi WHERE id = :id"),
-            {"pi": PI, "id": payment.id},
-        )
+    await set_gateway_ref(db, payment.id, PI)
     r = await post_event(client, event(succeeded(payment), "payment_intent.succeeded"))
     assert r.status_code == 200, r.text
     return payment

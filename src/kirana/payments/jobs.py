@@ -1,5 +1,6 @@
 """Scheduled jobs of the payments service: the sandbox gateway's webhook sender, the sender of
-refunds to a provider's API, and the reconciliation of payments a provider left pending."""
+refunds to a provider's API, the cancelling at the provider of payments we voided, and the
+reconciliation of payments a provider left pending."""
 
 from __future__ import annotations
 
@@ -11,16 +12,20 @@ import httpx
 from kirana.config import Settings
 from kirana.kit import clock
 from kirana.kit.db import Database
-from kirana.payments import client_checkout, webhooks
+from kirana.payments import client_checkout, refunds, webhooks
 from kirana.payments import handlers as _handlers  # noqa: F401  (the worker relays to them)
 from kirana.payments import repository as repo
-from kirana.payments.gateways import configure, remote_gateway
+from kirana.payments.gateways import RemoteGateway, configure, remote_gateway
+from kirana.payments.models import PaymentIntent
+from kirana.payments.service import pays_in_full
+from kirana.payments.state import PaymentStatus
 
 BATCH = 50
 LEASE = timedelta(seconds=30)
 MAX_ATTEMPTS = 12  # 1 s, 2 s, 4 s ... about an hour of retries in all
 TIMEOUT = httpx.Timeout(10.0)
 RECONCILE_BATCH = 50
+VOID_MAX_ATTEMPTS = 10
 log = logging.getLogger("kirana.payments")
 
 
@@ -151,3 +156,54 @@ async def reconcile_payments(db: Database, settings: Settings) -> int:
                 "could not reconcile payment %s with %s: %s", intent.id, intent.provider, exc
             )
     return moved
+
+
+async def void_at_providers(db: Database, settings: Settings) -> int:
+    """Cancel at its provider every payment we voided (replaced by another try, or its order
+    cancelled) that the provider has an id for; returns how many are done. After the commit
+    and outside any transaction, like refunds: Stripe's PaymentIntent is cancelled, so a page
+    still holding its client secret cannot pay it; Razorpay has no cancel for an order, so
+    it is looked up. A capture that beat the cancel is refunded."""
+    configure(settings)
+    providers = [p for p in ("stripe", "razorpay") if remote_gateway(p) is not None]
+    if not providers:
+        return 0
+    now = clock.now()
+    async with db.transaction() as session:
+        due = await repo.claim_due_voids(session, providers, now, now + LEASE, BATCH)
+    done = 0
+    for intent in due:
+        gateway = remote_gateway(intent.provider)
+        assert gateway is not None
+        done += await _void_one(db, intent, gateway)
+    return done
+
+
+async def _void_one(db: Database, intent: PaymentIntent, gateway: RemoteGateway) -> bool:
+    tries = intent.void_attempts + 1
+    try:
+        said = await gateway.void(intent)
+    except Exception as exc:
+        log.warning("could not void payment %s at %s: %s", intent.id, intent.provider, exc)
+        said = None
+    done = said is not None and said.outcome != PaymentStatus.PENDING
+    again = not done and tries < VOID_MAX_ATTEMPTS
+    async with db.transaction() as session:
+        if (
+            said is not None
+            and said.outcome == PaymentStatus.SUCCEEDED
+            and pays_in_full(intent, said.amount, said.currency)
+        ):
+            await refunds.refund_late_capture(session, intent.id, payment_ref=said.payment_ref)
+        if not done and not again:
+            log.error(
+                "payment %s: not voided at %s after %d tries", intent.id, intent.provider, tries
+            )
+        await repo.record_void(
+            session,
+            intent.id,
+            attempts=tries,
+            due_at=clock.now() + backoff(tries) if again else None,
+            voided_at=clock.now() if done else None,
+        )
+    return done

@@ -26,8 +26,12 @@ from kirana.kit.transitions import sql_in
 from kirana.payments.state import LIVE_STATUSES, OUTCOMES, Outcome, PaymentStatus
 
 METHODS = ("card", "upi", "cod")
-# An order has at most one intent in these states; a failed or voided one may be replaced.
-LIVE_INTENT = sql_in("status", LIVE_STATUSES)
+# What a payment is for: the order's own; the price difference of a substitute the customer
+# agreed to pay more for; money a provider captured on a payment we had voided (given back).
+KINDS = ("order", "difference", "late")
+# An order has at most one payment of its own in these states; a failed or voided one may be
+# replaced.
+LIVE_INTENT = "kind = 'order' AND " + sql_in("status", LIVE_STATUSES)
 
 
 class PaymentIntent(Timestamps, Base):
@@ -37,6 +41,7 @@ class PaymentIntent(Timestamps, Base):
     __table_args__ = (
         CheckConstraint(sql_in("status", PaymentStatus), name="status"),
         CheckConstraint("method IN ('card','upi','cod')", name="method"),
+        CheckConstraint("kind IN ('order','difference','late')", name="kind"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         CheckConstraint(
             "captured_amount >= 0 AND captured_amount <= amount", name="captured_within_amount"
@@ -46,6 +51,7 @@ class PaymentIntent(Timestamps, Base):
             name="refunded_within_captured",
         ),
         Index("ix_payment_intents_gateway_ref", "provider", "gateway_ref"),
+        Index("ix_payment_intents_void_due", "status", "void_due_at"),
         Index(
             "uq_payment_intents_live_order",
             "order_id",
@@ -62,6 +68,9 @@ class PaymentIntent(Timestamps, Base):
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     method: Mapped[str] = mapped_column(String(8), nullable=False)
     provider: Mapped[str] = mapped_column(String(20), nullable=False)
+    kind: Mapped[str] = mapped_column(
+        String(12), nullable=False, default="order", server_default="order"
+    )
     status: Mapped[PaymentStatus] = status_column(
         PaymentStatus, length=12, default=PaymentStatus.PENDING
     )
@@ -73,6 +82,14 @@ class PaymentIntent(Timestamps, Base):
     # Razorpay order order_...), and of the charge that paid it (a Razorpay payment pay_...).
     gateway_ref: Mapped[str | None] = mapped_column(String(64))
     gateway_payment_ref: Mapped[str | None] = mapped_column(String(64))
+    # A voided intent (replaced by another, or its order cancelled) that the provider may know
+    # of is cancelled there too, after the commit, by the ``void_at_providers`` job: due from
+    # ``void_due_at`` (leased while it is being sent), done at ``voided_at_provider``.
+    void_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    void_attempts: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
+    voided_at_provider: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class PaymentAttempt(Base):

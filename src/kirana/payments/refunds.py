@@ -144,7 +144,9 @@ async def refund_late_capture(
     session: AsyncSession, intent_id: str, *, payment_ref: str | None = None
 ) -> None:
     """The gateway captured money for an intent we had voided (the order was cancelled while a
-    UPI collect was in flight): record the capture and give it straight back."""
+    UPI collect was in flight, or the customer paid again another way): record the capture
+    and give it straight back. It is then no longer the order's payment (``kind`` late), so
+    the order's next payment, if it has one, stays its only live one."""
     intent = await repo.intent_by_id(session, intent_id)
     if intent is None or intent.status != PaymentStatus.CANCELLED:
         return
@@ -156,6 +158,7 @@ async def refund_late_capture(
         captured_amount=intent.amount,
         from_status=PaymentStatus.CANCELLED,
         gateway_payment_ref=payment_ref,
+        kind="late",
     )
     if captured and intent.amount > 0:
         await refund(

@@ -68,7 +68,11 @@ async def intent_by_id(
 async def live_intent_for_order(session: AsyncSession, order_id: str) -> PaymentIntent | None:
     result = await session.execute(
         select(PaymentIntent)
-        .where(PaymentIntent.order_id == order_id, PaymentIntent.status.in_(LIVE_STATUSES))
+        .where(
+            PaymentIntent.order_id == order_id,
+            PaymentIntent.kind == "order",
+            PaymentIntent.status.in_(LIVE_STATUSES),
+        )
         .execution_options(populate_existing=True)
     )
     return result.scalar_one_or_none()
@@ -77,7 +81,7 @@ async def live_intent_for_order(session: AsyncSession, order_id: str) -> Payment
 async def latest_intent_for_order(session: AsyncSession, order_id: str) -> PaymentIntent | None:
     result = await session.execute(
         select(PaymentIntent)
-        .where(PaymentIntent.order_id == order_id)
+        .where(PaymentIntent.order_id == order_id, PaymentIntent.kind != "difference")
         .order_by(PaymentIntent.created_at.desc(), PaymentIntent.id.desc())
         .limit(1)
         .execution_options(populate_existing=True)
@@ -95,16 +99,21 @@ async def move_pending(
     failure_reason: str | None = None,
     from_status: PaymentStatus = PaymentStatus.PENDING,
     gateway_payment_ref: str | None = None,
+    kind: str | None = None,
 ) -> bool:
     """Move an intent from ``from_status`` to ``status``; False if something moved it first."""
     PAYMENT.check(from_status, status)
     values: dict[str, Any] = {"status": status, "settled_at": at, "updated_at": at}
+    if kind is not None:
+        values["kind"] = kind
     if captured_amount is not None:
         values["captured_amount"] = captured_amount
     if gateway_payment_ref is not None:
         values["gateway_payment_ref"] = gateway_payment_ref[:64]
     if failure_reason is not None:
         values["failure_reason"] = failure_reason[:200]
+    if status == PaymentStatus.CANCELLED:
+        values["void_due_at"] = at  # the provider's side is cancelled after the commit
     result = await session.execute(
         update(PaymentIntent)
         .where(PaymentIntent.id == intent_id, PaymentIntent.status == from_status)
@@ -162,6 +171,62 @@ async def touch_pending(session: AsyncSession, intent_id: str, at: datetime) -> 
         update(PaymentIntent)
         .where(PaymentIntent.id == intent_id, PaymentIntent.status == PaymentStatus.PENDING)
         .values(updated_at=at)
+    )
+
+
+async def claim_due_voids(
+    session: AsyncSession, providers: list[str], now: datetime, lease_until: datetime, limit: int
+) -> list[PaymentIntent]:
+    """Take up to ``limit`` voided intents a provider knows of (it gave them an id) whose
+    cancellation there is due, leasing them from other workers."""
+    due = PaymentIntent.void_due_at
+    query = select(PaymentIntent).where(
+        PaymentIntent.status == PaymentStatus.CANCELLED,
+        due <= now,
+        PaymentIntent.provider.in_(providers),
+        PaymentIntent.gateway_ref.is_not(None),
+    )
+    return await _lease(
+        session, query.order_by(due, PaymentIntent.id), "void_due_at", lease_until, limit
+    )
+
+
+async def _lease(
+    session: AsyncSession, query: Any, due_field: str, lease_until: datetime, limit: int
+) -> list[Any]:
+    """The rows ``query`` finds (up to ``limit``, skipping those another worker holds), each
+    made due again only at ``lease_until``: a worker that dies with them frees them then."""
+    rows = (
+        (
+            await session.execute(
+                query.limit(limit)
+                .with_for_update(skip_locked=True)
+                .execution_options(populate_existing=True)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for row in rows:
+        setattr(row, due_field, lease_until)
+    await session.flush()
+    return list(rows)
+
+
+async def record_void(
+    session: AsyncSession,
+    intent_id: str,
+    *,
+    attempts: int,
+    due_at: datetime | None,
+    voided_at: datetime | None,
+) -> None:
+    """The outcome of one try at cancelling an intent at its provider: done (``voided_at``),
+    due again at ``due_at``, or given up (neither)."""
+    await session.execute(
+        update(PaymentIntent)
+        .where(PaymentIntent.id == intent_id)
+        .values(void_attempts=attempts, void_due_at=due_at, voided_at_provider=voided_at)
     )
 
 
@@ -351,26 +416,17 @@ async def claim_due_deliveries(
     session: AsyncSession, now: datetime, lease_until: datetime, limit: int
 ) -> list[SandboxWebhookDelivery]:
     """Take up to ``limit`` due deliveries, leasing them so that no other sender takes them."""
-    rows = (
-        (
-            await session.execute(
-                select(SandboxWebhookDelivery)
-                .where(
-                    SandboxWebhookDelivery.status == "pending",
-                    SandboxWebhookDelivery.next_attempt_at <= now,
-                )
-                .order_by(SandboxWebhookDelivery.next_attempt_at, SandboxWebhookDelivery.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        .scalars()
-        .all()
+    due = SandboxWebhookDelivery.next_attempt_at
+    query = select(SandboxWebhookDelivery).where(
+        SandboxWebhookDelivery.status == "pending", due <= now
     )
-    for row in rows:
-        row.next_attempt_at = lease_until
-    await session.flush()
-    return list(rows)
+    return await _lease(
+        session,
+        query.order_by(due, SandboxWebhookDelivery.id),
+        "next_attempt_at",
+        lease_until,
+        limit,
+    )
 
 
 async def record_delivery_result(

@@ -98,6 +98,7 @@ def _new_intent(
         "currency": currency,
         "method": method,
         "provider": provider_for(method),
+        "kind": "order",
         "status": PaymentStatus.PENDING,
         "captured_amount": 0,
         "refunded_amount": 0,
@@ -391,7 +392,7 @@ async def _webhook_intent(
     return intent
 
 
-def _pays_in_full(intent: PaymentIntent, amount: int | None, currency: str | None) -> bool:
+def pays_in_full(intent: PaymentIntent, amount: int | None, currency: str | None) -> bool:
     """Whether what the provider captured is what the intent asked (when it says)."""
     return (amount is None or amount == intent.amount) and (
         currency is None or currency.upper() == intent.currency.upper()
@@ -404,9 +405,7 @@ async def settle_as_said(
     """Settle a pending intent as its provider reports it: True if this moved it, False if
     something else had; None if the report settles nothing (still pending, or a capture of
     another amount or currency)."""
-    if said.outcome == PaymentStatus.SUCCEEDED and _pays_in_full(
-        intent, said.amount, said.currency
-    ):
+    if said.outcome == PaymentStatus.SUCCEEDED and pays_in_full(intent, said.amount, said.currency):
         return await _settle(
             session, intent.id, PaymentStatus.SUCCEEDED, None, payment_ref=said.payment_ref
         )
@@ -435,7 +434,7 @@ async def apply_webhook(
     if intent is None:
         return WebhookAck()  # not ours (another environment's event); acknowledged, ignored
     if event.type == webhooks.SUCCEEDED:
-        if not _pays_in_full(intent, event.amount, event.currency):
+        if not pays_in_full(intent, event.amount, event.currency):
             log.warning(
                 "payment %s: %s reports %s %s captured, not %s %s; left for support",
                 intent.id,

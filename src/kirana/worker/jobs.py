@@ -28,7 +28,12 @@ from kirana.notifications.dispatch import run_sender
 from kirana.orders import handlers as _order_handlers  # noqa: F401
 from kirana.orders.jobs import expire_unpaid_orders, lapse_substitutions
 from kirana.payments import handlers as _payment_handlers  # noqa: F401
-from kirana.payments.jobs import deliver_sandbox_webhooks, reconcile_payments, send_refunds
+from kirana.payments.jobs import (
+    deliver_sandbox_webhooks,
+    reconcile_payments,
+    send_refunds,
+    void_at_providers,
+)
 from kirana.recommendations import handlers as _recommendation_handlers  # noqa: F401
 from kirana.recommendations.jobs import REBUILD_SECONDS, rebuild_models
 
@@ -81,6 +86,7 @@ JOBS: list[Job] = [
     every(5, lapse_substitutions),
     every(1, deliver_sandbox_webhooks),
     every(2, send_refunds),
+    every(5, void_at_providers),
     every(60, reconcile_payments),
     every(5, dispatch_waiting_deliveries),
     every(60, index_unindexed_products),

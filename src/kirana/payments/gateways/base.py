@@ -4,8 +4,9 @@
 and a refund recorded in the caller's transaction. :class:`RemoteGateway` is a provider's API
 reached over HTTP (Stripe, Razorpay): the customer's browser confirms the payment with the
 provider's script (:meth:`~RemoteGateway.start` gives it what it needs), the provider reports
-by signed webhook, refunds are sent after their transaction commits, and a payment left pending
-is asked about (:meth:`~RemoteGateway.look_up`).
+by signed webhook, refunds are sent after their transaction commits, a payment left pending
+is asked about (:meth:`~RemoteGateway.look_up`), and one we voided is cancelled there
+(:meth:`~RemoteGateway.void`).
 """
 
 from __future__ import annotations
@@ -86,5 +87,10 @@ class RemoteGateway(Gateway, Protocol):
     async def look_up(self, intent: PaymentIntent) -> ProviderPayment: ...
 
     async def send_refund(self, intent: PaymentIntent, refund: PaymentRefund) -> str: ...
+
+    async def void(self, intent: PaymentIntent) -> ProviderPayment:
+        """Make a payment we voided unpayable at the provider where its API can, and say
+        what the provider holds of it now (a capture that beat us is refunded)."""
+        ...
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> WebhookEvent: ...

@@ -118,6 +118,16 @@ class RazorpayGateway:
             return answer(items[0])
         return ProviderPayment(PaymentStatus.PENDING)
 
+    async def void(self, intent: PaymentIntent) -> ProviderPayment:
+        """Razorpay's API has no call that cancels an order (an unpaid one just expires), so
+        a voided one is looked up instead: a payment captured on it before or after is
+        refunded (here, or when its webhook comes). Anything else is final for us: a payment
+        made on it later reaches us by webhook and is refunded then."""
+        said = await self.look_up(intent)
+        if said.outcome == PaymentStatus.SUCCEEDED:
+            return said
+        return ProviderPayment(PaymentStatus.FAILED, reason="voided")
+
     async def send_refund(self, intent: PaymentIntent, refund: PaymentRefund) -> str:
         payment_ref = str(intent.gateway_payment_ref)
         # Razorpay takes no idempotency key for refunds: our refund's id is its receipt, and a

@@ -35,6 +35,10 @@ def intent_key(intent: PaymentIntent) -> str:
     return f"kirana-intent-{intent.id}"
 
 
+def void_key(intent: PaymentIntent) -> str:
+    return f"kirana-void-{intent.id}"
+
+
 def refund_key(intent: PaymentIntent, refund: PaymentRefund) -> str:
     return f"kirana-refund-{intent.id}-{refund.idempotency_key}"[:255]
 
@@ -110,6 +114,23 @@ class StripeGateway:
             options={"idempotency_key": refund_key(intent, refund)},
         )
         return str(made.id)
+
+    async def void(self, intent: PaymentIntent) -> ProviderPayment:
+        """Cancel the PaymentIntent (``POST /v1/payment_intents/{id}/cancel``), so a browser
+        still holding its client secret cannot confirm it. Stripe refuses to cancel one that
+        succeeded (or was cancelled) meanwhile (``payment_intent_unexpected_state``): then it
+        is read, and what it says is the answer."""
+        try:
+            found = await self._client.v1.payment_intents.cancel_async(
+                str(intent.gateway_ref),
+                params={"cancellation_reason": "abandoned"},
+                options={"idempotency_key": void_key(intent)},
+            )
+        except stripe.InvalidRequestError as exc:
+            if exc.code != "payment_intent_unexpected_state":
+                raise
+            found = await self._client.v1.payment_intents.retrieve_async(str(intent.gateway_ref))
+        return _answer(found.to_dict())
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> webhooks.WebhookEvent:
         header = headers.get(SIGNATURE_HEADER)
