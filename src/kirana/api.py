@@ -19,6 +19,7 @@ from kirana.orders.api import store_ops_router
 from kirana.payments.api import admin_router as payments_admin_router
 from kirana.payments.api import router as payments_router
 from kirana.recommendations.api import router as recommendations_router
+from kirana.simulate.api import router as simulation_router
 from kirana.users.api import router as users_router
 
 # Every router, the busiest first: a request is matched against the routes in order (no two
@@ -41,6 +42,7 @@ ROUTERS = (
     campaign_router,
     payments_admin_router,
     operations_router,
+    simulation_router,
 )
 
 

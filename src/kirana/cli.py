@@ -319,6 +319,53 @@ def createuser(
 
 
 @app.command()
+def simulate(
+    stores: Annotated[int, typer.Option(help="Dark stores in the city")] = 3,
+    riders: Annotated[
+        int, typer.Option(help="Riders in the city, shared out among the stores")
+    ] = 18,
+    pickers: Annotated[int, typer.Option(help="Pickers in each store")] = 3,
+    orders_per_hour: Annotated[
+        float, typer.Option(help="Orders an hour on average, shaped by Instacart's day")
+    ] = 120.0,
+    hours: Annotated[float, typer.Option(help="Simulated hours of ordering")] = 2.0,
+    speed: Annotated[float, typer.Option(help="Virtual seconds per wall second, at most")] = 60.0,
+    strategy: Annotated[str, typer.Option(help="Dispatch: nearest or batched")] = "nearest",
+    compare: Annotated[
+        str | None, typer.Option(help="Run several strategies on the same demand: nearest,batched")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same result")] = 1,
+    out: Annotated[
+        Path | None, typer.Option(help="Report folder (default: a new one in the reports folder)")
+    ] = None,
+) -> None:
+    """Run the city simulator on a virtual clock; writes DIR/report.html and DIR/metrics.json."""
+    from kirana.simulate.options import BadOptions, Options, strategies
+
+    settings = _settings()
+    try:
+        options = Options(
+            stores=stores,
+            riders=riders,
+            pickers=pickers,
+            orders_per_hour=orders_per_hour,
+            hours=hours,
+            speed=speed,
+            strategies=strategies(strategy, compare),
+            seed=seed,
+        )
+        options.check(settings)
+    except BadOptions as exc:
+        fail(f"kirana simulate: {exc}", 2)
+    from kirana.simulate.command import SimulationFailed, run
+
+    try:
+        run(settings, options, out, show_progress=sys.stderr.isatty())
+    except SimulationFailed as exc:
+        fail(f"kirana simulate: {exc}")
+
+
+@app.command()
 def openapi(
     out: Annotated[Path, typer.Option(help="Where to write the OpenAPI JSON")] = Path(
         "openapi.json"

@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     payment_http_timeout_seconds: float = Field(default=20.0, gt=0)
     # Where development keeps what it makes for itself (the secrets above).
     var_dir: Path = Path("var")
+    # Where `kirana simulate` writes its reports by default, one folder a run; admins open the
+    # newest from the admin panel. Unset: ``<var_dir>/simulations``.
+    simulation_reports_dir: Path | None = None
     public_base_url: str = "http://127.0.0.1:8000"
     # How long catalog listings may be served from cache after a change elsewhere.
     catalog_cache_seconds: float = 2.0
@@ -402,6 +405,10 @@ class Settings(BaseSettings):
         finally:
             draft.unlink()
         return path.read_text().strip()
+
+    @property
+    def simulation_reports(self) -> Path:
+        return self.simulation_reports_dir or self.var_dir / "simulations"
 
     @property
     def is_sqlite(self) -> bool:

@@ -15,6 +15,7 @@ import { Refunds } from './Refunds';
 import { SearchAdmin } from './Search';
 import { Notifications } from './Notifications';
 import { Offers } from './Offers';
+import { Simulation } from './Simulation';
 
 const SECTIONS = [
   { to: '/admin', label: 'Dashboard', render: () => <Dashboard /> },
@@ -33,6 +34,7 @@ const SECTIONS = [
   { to: '/admin/search', label: 'Search', render: () => <SearchAdmin /> },
   { to: '/admin/notifications', label: 'Notifications', render: () => <Notifications /> },
   { to: '/admin/offers', label: 'Offers', render: () => <Offers /> },
+  { to: '/admin/simulation', label: 'Simulation', render: () => <Simulation /> },
 ];
 
 export default function AdminApp() {

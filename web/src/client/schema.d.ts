@@ -577,6 +577,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/simulations/latest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Latest Simulation Report
+         * @description The last report ``kirana simulate`` wrote to the reports folder; 404
+         *     ``simulation_not_found`` before the first run.
+         */
+        get: operations["latestSimulationReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/stores": {
         parameters: {
             query?: never;
@@ -3864,6 +3885,25 @@ export interface components {
         ShiftIn: {
             /** Online */
             online: boolean;
+        };
+        /**
+         * SimulationReportRead
+         * @description The newest report in the reports folder.
+         */
+        SimulationReportRead: {
+            /**
+             * Finished At
+             * Format: date-time
+             */
+            finished_at: string;
+            /** Html */
+            html: string;
+            /** Metrics */
+            metrics: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name: string;
         };
         /** StepRead */
         StepRead: {
@@ -7354,6 +7394,53 @@ export interface operations {
             };
             /** @description The request is not valid; `errors` names each field (`validation_failed`) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    latestSimulationReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationReportRead"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,468 @@
+"""The simulation itself: a discrete-event loop on a virtual clock that drives the real services.
+
+Every time in the services comes from ``kit.clock``; the loop points it at the virtual time of
+the event it is handling, so an hour passes in however long the work of that hour takes. What
+people do is the loop's: customers fill a cart and check out (cash on delivery), pickers take
+the store's queue oldest first and pack, riders go to the store, pick up what they were given,
+ride the streets to each door and hand over with the customer's code. What the platform does
+(the promise, dispatch, the order's and the delivery's states, what was promised against what
+happened, the fleet's figures) is the services' own, reached through their public functions and
+the outbox's events, exactly as the API and the workers reach them.
+
+``speed`` only paces the loop against the wall clock; the outcome depends on the seed alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import math
+import random
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Literal, cast
+
+from kirana.catalog import service as catalog
+from kirana.config import Settings
+from kirana.kit import clock
+from kirana.kit.db import Database
+from kirana.kit.errors import KiranaError
+from kirana.kit.outbox import Event, add_listener, drain, new_wakeup
+from kirana.logistics import locations, positions
+from kirana.logistics import service as logistics
+from kirana.logistics.ports import PickingQueue
+from kirana.logistics.promise import HANDOVER_SECONDS, pick_seconds
+from kirana.logistics.state import DeliveryStatus
+from kirana.logistics.travel import travel_seconds
+from kirana.maps.errors import NoRoute
+from kirana.maps.routing import travel
+from kirana.maps.speeds import Vehicle
+from kirana.orders import service as orders
+from kirana.orders.schemas import OrderCreate
+from kirana.orders.state import OrderStatus
+from kirana.simulate.city import City, SimRider
+from kirana.simulate.demand import Demand, arrivals
+from kirana.users.schemas import Principal
+from kirana.worker import jobs as _handlers  # noqa: F401  (every service's event handlers)
+
+# A virtual Monday morning, the same every run (the fee windows read the local clock).
+START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # 09:00 in Helsinki
+SAMPLE_SECONDS = 60.0  # queue lengths and riders' state, once a virtual minute
+SWEEP_SECONDS = 30.0  # the worker's sweep of waiting deliveries (every 5 s live; 30 s is plenty)
+DRAIN_LIMIT_SECONDS = 2 * 3600.0  # after the last order, at most this long to deliver the rest
+MAX_BASKET = 30  # a basket bigger than the sample's tail would only measure the cap
+# Real work varies: a pick, a ride take this many times the model's time (log-normal spread).
+PICK_SPREAD = 0.25
+RIDE_SPREAD = 0.15
+
+Phase = Literal["at_store", "to_store", "out"]
+Progress = Callable[[float], None]
+
+
+@dataclass(slots=True)
+class OrderTrace:
+    order_id: str
+    store_id: str
+    items: int
+    placed_at: float
+    packed_at: float | None = None
+    picked_up_at: float | None = None
+    delivered_at: float | None = None
+
+
+@dataclass(slots=True)
+class RiderSim:
+    rider: SimRider
+    lat: float
+    lng: float
+    phase: Phase = "at_store"
+    open_tasks: int = 0
+    drops: deque[tuple[str, str, float, float]] = field(default_factory=deque)
+
+
+@dataclass(slots=True)
+class Sample:
+    at: float
+    waiting_pick: dict[str, int]  # store id -> orders confirmed, no picker yet
+    picking: dict[str, int]
+    waiting_rider: dict[str, int]  # packed, not picked up
+    riders_busy: int
+    riders_online: int
+
+
+@dataclass(slots=True)
+class Trace:
+    """What the loop saw happen, for the report (the services keep their own records)."""
+
+    orders: dict[str, OrderTrace] = field(default_factory=dict)
+    refused: dict[str, int] = field(default_factory=dict)  # error code -> count
+    samples: list[Sample] = field(default_factory=list)
+    simulated_seconds: float = 0.0
+    started: datetime = START
+    ended: datetime = START
+
+
+_running: Simulation | None = None
+_listening = False
+
+
+async def _on_event(event: Event) -> None:
+    """The outbox's listener (after an event's handlers ran): what the people of the running
+    simulation would hear of, by push or on screen."""
+    if _running is not None:
+        _running.heard(event)
+
+
+class Simulation:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        city: City,
+        demand: Demand,
+        *,
+        orders_per_hour: float,
+        hours: float,
+        seed: int,
+        speed: float,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.city = city
+        self.demand = demand
+        self.hours = hours
+        self.speed = speed
+        # Separate streams, so the demand is the same whatever the strategy does with it.
+        self.demand_rng = random.Random(f"{seed}:demand")
+        self.work_rng = random.Random(f"{seed}:work")
+        self.arrival_times = arrivals(
+            demand,
+            self.demand_rng,
+            orders_per_hour=orders_per_hour,
+            start_hour=(START.hour + 2) % 24,  # the demand curve is read on the local clock
+            hours=hours,
+        )
+        self.stores = {s.id: s for s in city.stores}
+        self.riders = {r.user_id: RiderSim(r, *self._store_point(r.store_id)) for r in city.riders}
+        self.free_pickers = {sid: deque(staff) for sid, staff in city.pickers.items()}
+        self.trace = Trace()
+        self._queue: list[tuple[float, int, str, str, str]] = []
+        self._seq = 0
+        self.now = 0.0
+        self._confirmed: set[str] = set()  # stores with newly confirmed orders
+        self._assigned: list[str] = []  # riders given a delivery
+        self._stage: dict[str, str] = {}  # order id -> waiting_pick, picking, packed, out, done
+
+    # --- time ---------------------------------------------------------------------------
+
+    def _virtual_now(self) -> datetime:
+        return START + timedelta(seconds=self.now)
+
+    def _at(self, delay: float, kind: str, who: str = "", what: str = "") -> None:
+        self._seq += 1
+        heapq.heappush(self._queue, (self.now + delay, self._seq, kind, who, what))
+
+    def _store_point(self, store_id: str) -> tuple[float, float]:
+        store = self.stores[store_id]
+        return store.lat, store.lng
+
+    def _spread(self, sigma: float) -> float:
+        return math.exp(self.work_rng.gauss(0.0, sigma))
+
+    def _ride_seconds(self, a: tuple[float, float], b: tuple[float, float], vehicle: str) -> float:
+        """Over the streets (kirana.maps); the straight-line estimate where they do not meet."""
+        try:
+            seconds = travel(a, b, cast(Vehicle, vehicle), self.settings).seconds
+        except NoRoute:
+            seconds = travel_seconds(*a, *b, vehicle)
+        return seconds * self._spread(RIDE_SPREAD)
+
+    # --- the loop -----------------------------------------------------------------------
+
+    async def run(self, progress: Progress | None = None) -> Trace:
+        global _running, _listening
+        if not _listening:
+            add_listener(_on_event)
+            _listening = True
+        _running = self
+        self._written = new_wakeup()
+        self._written.set()
+        clock.reset()
+        clock.set_source(self._virtual_now)
+        try:
+            return await self._run(progress)
+        finally:
+            _running = None
+            clock.set_source(lambda: datetime.now(UTC))
+            clock.reset()
+
+    async def _run(self, progress: Progress | None) -> Trace:
+        await self._start_shifts()
+        for n, at in enumerate(self.arrival_times):
+            self._seq += 1
+            heapq.heappush(self._queue, (at, self._seq, "order", "", str(n)))
+        self._at(0.0, "sample")
+        self._at(SWEEP_SECONDS, "sweep")
+        demand_ends = self.hours * 3600
+        wall_start = time.perf_counter()
+        while self._queue:
+            at, _, kind, who, what = heapq.heappop(self._queue)
+            if kind in ("sample", "sweep") and at > demand_ends and self._all_done():
+                continue  # nothing left to watch: let the queue run dry
+            if at > demand_ends + DRAIN_LIMIT_SECONDS:
+                break
+            self.now = at
+            if self.speed > 0:
+                ahead = at / self.speed - (time.perf_counter() - wall_start)
+                if ahead > 0:
+                    await asyncio.sleep(ahead)
+            await self._handle(kind, who, what)
+            await self._settle()
+            if progress is not None:
+                progress(self.now)
+        await self._end_shifts()
+        self.trace.simulated_seconds = self.now
+        self.trace.ended = self._virtual_now()
+        return self.trace
+
+    def _all_done(self) -> bool:
+        return all(stage == "done" for stage in self._stage.values())
+
+    async def _handle(self, kind: str, who: str, what: str) -> None:
+        if kind == "order":
+            await self._order(int(what))
+        elif kind == "packed":
+            await self._packed(who, what)
+        elif kind == "at_store":
+            self.riders[who].phase = "at_store"
+            await self._report_position(self.riders[who])
+            await self._try_pick_up(self.riders[who])
+        elif kind == "at_drop":
+            await self._at_drop(self.riders[who])
+        elif kind == "sample":
+            self._sample()
+            self._at(SAMPLE_SECONDS, "sample")
+        elif kind == "sweep":
+            async with self.db.transaction() as session:
+                await logistics.sweep_waiting(session)
+            self._at(SWEEP_SECONDS, "sweep")
+
+    def heard(self, event: Event) -> None:
+        if event.type == "order.confirmed":
+            self._confirmed.add(str(event.payload["store_id"]))
+        elif event.type == "delivery.assigned":
+            self._assigned.append(str(event.payload["rider_user_id"]))
+
+    async def _settle(self) -> None:
+        """Relay the events the last step wrote (the handlers run: dispatch, notifications ...),
+        then let the people who heard of something act on it, until all is quiet."""
+        while True:
+            if self._written.is_set():  # something emitted an event (emit() sets it)
+                self._written.clear()
+                await drain(self.db)
+            if not self._confirmed and not self._assigned:
+                return
+            stores, self._confirmed = sorted(self._confirmed), set()
+            riders, self._assigned = self._assigned, []
+            for store_id in stores:
+                await self._start_picking(store_id)
+            for user_id in riders:
+                rider = self.riders[user_id]
+                rider.open_tasks += 1
+                if rider.phase == "at_store":
+                    await self._try_pick_up(rider)
+
+    # --- shifts -------------------------------------------------------------------------
+
+    async def _start_shifts(self) -> None:
+        for rider in self.riders.values():
+            await self._report_position(rider)
+            async with self.db.transaction() as session:
+                await logistics.set_shift(session, rider.rider.user_id, online=True)
+        await self._settle()
+
+    async def _end_shifts(self) -> None:
+        for rider in self.riders.values():
+            if rider.open_tasks:
+                continue  # still out: the shift stays open, as a real one would
+            async with self.db.transaction() as session:
+                await logistics.set_shift(session, rider.rider.user_id, online=False)
+
+    async def _report_position(self, rider: RiderSim) -> None:
+        """What the rider app sends: into the location index, and sampled to the database."""
+        at = self._virtual_now()
+        await locations.current().put(locations.Fix(rider.rider.rider_id, rider.lat, rider.lng, at))
+        async with self.db.transaction() as session:
+            state = await positions.rider_state(session, self.settings, user_id=rider.rider.user_id)
+            if state is not None:
+                await positions.record_sample(
+                    session, state, lat=rider.lat, lng=rider.lng, at=at, every=timedelta(0)
+                )
+
+    # --- customers ----------------------------------------------------------------------
+
+    async def _order(self, n: int) -> None:
+        customer = self.city.customers[self.demand_rng.randrange(len(self.city.customers))]
+        size = self.demand.basket_size(self.demand_rng, MAX_BASKET)
+        principal = Principal(id=customer.user_id, role="customer", store_id=None)
+        try:
+            async with self.db.transaction() as session:
+                found = await catalog.nearest_store(
+                    session, self.settings, customer.lat, customer.lng
+                )
+                if found is None:
+                    self._refuse("address_not_serviceable")
+                    return
+                store = self.stores[found[0].id]
+                products = self.demand_rng.sample(store.products, min(size, len(store.products)))
+                for product_id in products:
+                    await orders.set_item(
+                        session, self.settings, customer.user_id, product_id, 1, store.id
+                    )
+            async with self.db.transaction() as session:
+                _, answer = await orders.place_order(
+                    session,
+                    self.settings,
+                    principal,
+                    f"simulated-order-{n}",
+                    OrderCreate(address_id=customer.address_id, payment_method="cod"),
+                )
+        except KiranaError as exc:
+            self._refuse(exc.code)
+            return
+        order_id = str(answer["id"])
+        self.trace.orders[order_id] = OrderTrace(order_id, store.id, len(products), self.now)
+        self._stage[order_id] = "waiting_pick"
+
+    def _refuse(self, code: str) -> None:
+        self.trace.refused[code] = self.trace.refused.get(code, 0) + 1
+
+    # --- pickers ------------------------------------------------------------------------
+
+    def _staff(self, user_id: str, store_id: str) -> Principal:
+        return Principal(id=user_id, role="store_staff", store_id=store_id)
+
+    async def _start_picking(self, store_id: str) -> None:
+        """Each free picker takes the oldest confirmed order of the store's queue."""
+        free = self.free_pickers[store_id]
+        if not free:
+            return
+        async with self.db.transaction(write=False) as session:
+            queue = await orders.store_queue(
+                session, self._staff(free[0], store_id), store_id, OrderStatus.CONFIRMED
+            )
+        store = self.stores[store_id]
+        for entry in queue.items:
+            if not free:
+                return
+            picker = free.popleft()
+            async with self.db.transaction() as session:
+                await orders.staff_transition(
+                    session, self._staff(picker, store_id), entry.id, OrderStatus.PICKING
+                )
+            self._stage[entry.id] = "picking"
+            seconds = pick_seconds(
+                self.settings,
+                prep_minutes=store.prep_minutes,
+                items=entry.item_count,
+                queue=PickingQueue(orders=0, items=0),
+            )
+            self._at(seconds * self._spread(PICK_SPREAD), "packed", picker, entry.id)
+
+    async def _packed(self, picker: str, order_id: str) -> None:
+        store_id = self.trace.orders[order_id].store_id
+        async with self.db.transaction() as session:
+            await orders.staff_transition(
+                session, self._staff(picker, store_id), order_id, OrderStatus.PACKED
+            )
+        self.trace.orders[order_id].packed_at = self.now
+        self._stage[order_id] = "packed"
+        self.free_pickers[store_id].append(picker)
+        await self._start_picking(store_id)
+        for rider in self.riders.values():
+            if rider.rider.store_id == store_id and rider.phase == "at_store" and rider.open_tasks:
+                await self._try_pick_up(rider)
+
+    # --- riders -------------------------------------------------------------------------
+
+    async def _try_pick_up(self, rider: RiderSim) -> None:
+        """At the store: take every bag the rider was given once all of them are packed."""
+        user_id = rider.rider.user_id
+        async with self.db.transaction(write=False) as session:
+            tasks = (await logistics.rider_tasks(session, orders, user_id)).items
+        given = [t for t in tasks if t.status == DeliveryStatus.ASSIGNED]
+        if not given:
+            return
+        if any(self._stage.get(t.order_id) != "packed" for t in given):
+            return  # wait for the picker; the packing wakes the rider again
+        for task in given:
+            async with self.db.transaction() as session:
+                await logistics.mark_picked_up(session, orders, user_id, task.delivery_id)
+            self.trace.orders[task.order_id].picked_up_at = self.now
+            self._stage[task.order_id] = "out"
+        rider.phase = "out"
+        # The drops in the order they are nearest one after another, from the store.
+        here = self._store_point(rider.rider.store_id)
+        left = [(t.delivery_id, t.order_id, t.drop.lat, t.drop.lng) for t in given]
+        while left:
+            nearest = min(left, key=lambda d: (travel_seconds(*here, d[2], d[3], "scooter"), d[1]))
+            left.remove(nearest)
+            rider.drops.append(nearest)
+            here = (nearest[2], nearest[3])
+        self._ride_to_next_drop(rider)
+
+    def _ride_to_next_drop(self, rider: RiderSim) -> None:
+        _, _, lat, lng = rider.drops[0]
+        seconds = self._ride_seconds((rider.lat, rider.lng), (lat, lng), rider.rider.vehicle)
+        # At the door: the code, the bag, cash; the hand-over is done at its end.
+        self._at(seconds + HANDOVER_SECONDS, "at_drop", rider.rider.user_id)
+
+    async def _at_drop(self, rider: RiderSim) -> None:
+        delivery_id, order_id, lat, lng = rider.drops.popleft()
+        rider.lat, rider.lng = lat, lng
+        await self._report_position(rider)
+        async with self.db.transaction(write=False) as session:
+            code = (await orders.delivery_info(session, order_id)).delivery_otp
+        async with self.db.transaction() as session:
+            await logistics.mark_delivered(
+                session, orders, rider.rider.user_id, delivery_id, otp=code
+            )
+        self.trace.orders[order_id].delivered_at = self.now
+        self._stage[order_id] = "done"
+        rider.open_tasks -= 1
+        if rider.drops:
+            self._ride_to_next_drop(rider)
+            return
+        rider.phase = "to_store"
+        store = self._store_point(rider.rider.store_id)
+        self._at(
+            self._ride_seconds((lat, lng), store, rider.rider.vehicle),
+            "at_store",
+            rider.rider.user_id,
+        )
+        rider.lat, rider.lng = store  # where the next ride starts: the store, once back
+
+    # --- watching -----------------------------------------------------------------------
+
+    def _sample(self) -> None:
+        counts: dict[str, dict[str, int]] = {
+            stage: dict.fromkeys(self.stores, 0) for stage in ("waiting_pick", "picking", "packed")
+        }
+        for order_id, stage in self._stage.items():
+            if stage in counts:
+                counts[stage][self.trace.orders[order_id].store_id] += 1
+        self.trace.samples.append(
+            Sample(
+                at=self.now,
+                waiting_pick=counts["waiting_pick"],
+                picking=counts["picking"],
+                waiting_rider=counts["packed"],
+                riders_busy=sum(
+                    1 for r in self.riders.values() if r.open_tasks or r.phase == "out"
+                ),
+                riders_online=len(self.riders),
+            )
+        )

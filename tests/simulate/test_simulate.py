@@ -1,0 +1,102 @@
+"""kirana simulate: a short run of the real services writes a sane report, the same seed gives
+the same figures, and bad options end in one line with exit code 2."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+import kirana
+from kirana.config import Settings
+from kirana.simulate.command import run
+from kirana.simulate.demand import arrivals, load
+from kirana.simulate.run import Options
+
+# A few minutes of a small city: about eight orders.
+SHORT = Options(stores=1, riders=3, pickers=2, orders_per_hour=60, hours=0.15, speed=1e6, seed=7)
+
+
+SOURCE = str(Path(kirana.__file__).resolve().parents[1])
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return Settings(env="test", simulation_reports_dir=tmp_path / "reports")
+
+
+def test_a_short_run_writes_a_sane_report(tmp_path: Path) -> None:
+    folder = run(_settings(tmp_path), SHORT, tmp_path / "out", show_progress=False)
+    metrics = orjson.loads((folder / "metrics.json").read_bytes())
+    page = (folder / "report.html").read_text()
+
+    assert metrics["orders"] >= 3
+    assert metrics["refused"] == 0
+    # every order of a lightly loaded city is delivered, and the services recorded each one
+    assert metrics["deliveries"] == metrics["orders"]
+    assert 0.0 <= metrics["on_time_share"] <= 1.0
+    assert 0.0 <= metrics["eta_p90_coverage"] <= 1.0
+    assert metrics["orders_per_rider_hour"] > 0
+    # a store two or three minutes' ride away: picking, riding, handing over take minutes
+    assert 3 < metrics["p50_delivery_minutes"] <= metrics["p90_delivery_minutes"] < 60
+    assert metrics["strategy"] == "nearest" and metrics["seed"] == 7
+    assert page.startswith("<!doctype html>")
+    assert page.count("<svg") == 5
+    assert "<script" not in page and "http" not in page.replace("http://www.w3.org", "")
+
+
+def test_the_same_seed_gives_the_same_metrics(tmp_path: Path) -> None:
+    first = run(_settings(tmp_path), SHORT, tmp_path / "a", show_progress=False)
+    second = run(_settings(tmp_path), SHORT, tmp_path / "b", show_progress=False)
+    assert (first / "metrics.json").read_bytes() == (second / "metrics.json").read_bytes()
+
+
+def test_demand_follows_the_instacart_day() -> None:
+    demand = load()
+    assert demand.orders > 10_000
+    assert abs(sum(demand.hour_share) - 1) < 1e-9
+    # Instacart's customers order by day, hardly at night
+    assert demand.rate_factor(14) > 5 * demand.rate_factor(3)
+    assert 5 < demand.mean_basket < 15
+
+    times = arrivals(demand, random.Random(1), orders_per_hour=600, start_hour=9, hours=2)
+    assert 1000 < len(times) < 1400  # 600 an hour on average over the two hours
+    assert times == sorted(times) and times[-1] < 7200
+
+
+def _cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kirana.cli", "simulate", *args, "--out", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        # the kirana under test, wherever it is checked out
+        env={"KIRANA_ENV": "test", "PATH": "/usr/bin:/bin", "PYTHONPATH": SOURCE},
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--stores", "0"], ["--stores"]),
+        (["--stores", "2", "--riders", "1"], ["--riders", "one per store"]),
+        (["--hours", "-1"], ["--hours"]),
+        (["--speed", "0"], ["--speed"]),
+        (["--strategy", "fastest"], ["unknown strategy", "fastest"]),
+        (["--compare", "nearest"], ["--compare", "two strategies"]),
+        (["--compare", "nearest,nearest"], ["--compare", "once"]),
+    ],
+)
+def test_bad_options_end_in_one_line(tmp_path: Path, args: list[str], words: list[str]) -> None:
+    result = _cli(*args, tmp_path=tmp_path)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("kirana simulate: ")
+    for word in words:
+        assert word in lines[0]
+    assert not (tmp_path / "x").exists()
