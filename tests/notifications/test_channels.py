@@ -26,10 +26,10 @@ from kirana.kit.outbox import Event, drain
 from kirana.notifications import dispatch
 from kirana.notifications import repository as repo
 from kirana.notifications.channels import build_channels
-from kirana.notifications.handlers import queue_channel_messages
+from kirana.notifications.handlers import queue_channel_messages, write_notifications
 from kirana.notifications.models import NotificationDelivery
 from tests.notifications.conftest import SID, TWILIO, Inbox
-from tests.orders.shop import Shop, fill_cart, make_admin, make_shop, place
+from tests.orders.shop import Shop, add_customer, fill_cart, make_admin, make_shop, place
 
 MESSAGES = f"{TWILIO}/2010-04-01/Accounts/{SID}/Messages.json"
 PUSH = "https://push.test/wpush/v2/abc123"
@@ -65,6 +65,23 @@ async def ordered(
     order = (await place(client, shop)).json()
     await drain(db)
     return shop, order
+
+
+async def confirmed_events(db: Database) -> list[Event]:
+    """The ``order.confirmed`` events of the outbox, as the relay hands them to a consumer."""
+    async with db.transaction(write=False) as session:
+        rows = await session.execute(
+            text("SELECT id, type, payload, created_at FROM outbox WHERE type = 'order.confirmed'")
+        )
+        return [
+            Event(
+                r.id,
+                r.type,
+                r.payload if isinstance(r.payload, dict) else json.loads(r.payload),
+                r.created_at,
+            )
+            for r in rows
+        ]
 
 
 async def deliveries(db: Database) -> list[NotificationDelivery]:
@@ -122,20 +139,8 @@ async def test_order_confirmed_by_email_and_sms_once(
     assert rows[1].provider_ref == "SM" + "a" * 32
 
     # the same event again (a redelivery): nothing new queued, nothing sent
-    async with db.transaction(write=False) as session:
-        event_row = (
-            await session.execute(
-                text(
-                    "SELECT id, type, payload, created_at FROM outbox WHERE type = 'order.confirmed'"
-                )
-            )
-        ).one()
-    payload = (
-        event_row.payload if isinstance(event_row.payload, dict) else json.loads(event_row.payload)
-    )
-    event = Event(event_row.id, event_row.type, payload, event_row.created_at)
     async with db.transaction() as session:
-        await queue_channel_messages(session, event)
+        await queue_channel_messages(session, await confirmed_events(db))
     assert len(await deliveries(db)) == 2
     with respx.mock(assert_all_called=False) as mock:
         again = mock.post(MESSAGES).mock(side_effect=twilio_created)
@@ -381,3 +386,60 @@ async def test_a_gone_push_subscription_is_forgotten(
         assert (
             await session.execute(text("SELECT count(*) FROM push_subscriptions"))
         ).scalar_one() == 0
+
+
+async def test_one_share_of_many_customers_events_in_one_call(
+    db: Database, client: httpx.AsyncClient, settings: Settings, smtp: tuple[Inbox, int]
+) -> None:
+    """The consumers take a relay batch's events together: three customers' orders (one who
+    reads Hindi and wants no SMS, one with no email address) confirmed in one drain get their
+    own inbox entry and channels each, and the share redelivered adds nothing."""
+    shop = await make_shop(db, client)
+    people = [(shop.customer, shop.headers, shop.address_id)]
+    people += [await add_customer(db, client) for _ in range(2)]
+    r = await client.patch(
+        "/api/v1/me", json={"email": "asha@example.com", "name": "Asha"}, headers=people[0][1]
+    )
+    assert r.status_code == 200, r.text
+    r = await client.patch("/api/v1/me", json={"email": "ravi@example.com"}, headers=people[1][1])
+    assert r.status_code == 200, r.text
+    r = await client.patch(
+        "/api/v1/me/notification-preferences",
+        json={"language": "hi", "sms": False},
+        headers=people[1][1],
+    )
+    assert r.status_code == 200, r.text
+    orders = []
+    for user, headers, address_id in people:
+        one = Shop(shop.store_id, shop.category_id, shop.products, user, headers, address_id)
+        await fill_cart(client, one)
+        orders.append((user["id"], (await place(client, one)).json()))
+    await drain(db)
+
+    channels_of = {user_id: set[str]() for user_id, _ in orders}
+    for d in await deliveries(db):
+        assert d.user_id is not None
+        channels_of[d.user_id].add(d.channel)
+    assert [channels_of[user_id] for user_id, _ in orders] == [{"email", "sms"}, {"email"}, {"sms"}]
+    for (_, order), (_, headers, _) in zip(orders, people, strict=True):
+        r = await client.get("/api/v1/me/notifications", headers=headers)
+        assert r.status_code == 200, r.text
+        confirmed = [n for n in r.json()["items"] if n["kind"] == "order.confirmed"]
+        assert [n["data"]["number"] for n in confirmed] == [order["number"]]
+    hindi = (await client.get("/api/v1/me/notifications", headers=people[1][1])).json()["items"]
+    assert any("ऑर्डर" in n["title"] + n["body"] for n in hindi)
+
+    # the whole share again, with an event whose order does not exist: nothing new, no error
+    events = await confirmed_events(db)
+    events.append(Event("0" * 26, "order.confirmed", {"order_id": "no-such-order"}, clock.now()))
+    async with db.transaction() as session:
+        await queue_channel_messages(session, events)
+        await write_notifications(session, events)
+    assert len(await deliveries(db)) == 4
+    async with db.transaction(write=False) as session:
+        count = (
+            await session.execute(
+                text("SELECT count(*) FROM notifications WHERE kind = 'order.confirmed'")
+            )
+        ).scalar_one()
+    assert count == 3

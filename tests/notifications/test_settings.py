@@ -74,7 +74,7 @@ async def test_out_for_delivery_names_the_rider(
             clock.now(),
         )
         async with db.transaction() as session:
-            await queue_channel_messages(session, event)
+            await queue_channel_messages(session, [event])
         sms = mock.post(MESSAGES).mock(side_effect=twilio_created)
         await dispatch.send_due(db, settings, build_channels(settings))
     body = httpx.QueryParams(sms.calls.last.request.content.decode())["Body"]

@@ -15,6 +15,8 @@ from typing import Any, cast
 
 import orjson
 from sqlalchemy import DateTime, MetaData, Table, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -167,3 +169,29 @@ async def changed(
     """Run a write and return how many rows it touched (a conditional write's answer)."""
     result = await session.execute(statement, params)
     return cast(CursorResult[Any], result).rowcount
+
+
+# Rows per multi-row INSERT: SQLite allows 32,766 bound parameters in a statement.
+ROWS_PER_INSERT = 500
+
+
+async def insert_new(
+    session: AsyncSession, table: Table, rows: list[dict[str, Any]], key: list[str]
+) -> int:
+    """Insert each of ``rows`` unless one with the same ``key`` columns exists (a unique index):
+    ``INSERT ... ON CONFLICT (key) DO NOTHING``, many rows per statement. Returns how many rows
+    were new, so a redelivered event that adds nothing can tell."""
+    if not rows:
+        return 0
+    dialect_insert = pg_insert if is_postgresql(session) else sqlite_insert
+    per = max(1, min(ROWS_PER_INSERT, 30_000 // max(1, len(rows[0]))))
+    total = 0
+    for start in range(0, len(rows), per):
+        statement = (
+            dialect_insert(table)
+            .values(rows[start : start + per])
+            .on_conflict_do_nothing(index_elements=key)
+            .returning(*(table.c[name] for name in key))
+        )
+        total += len((await session.execute(statement)).all())
+    return total

@@ -2,7 +2,7 @@
 
 The request writes the campaign and a ``campaign.created`` event in one transaction; the event's
 consumer puts the offer in each opted-in customer's inbox and queues it on their channels, held
-until their quiet hours end (``outgoing.queue_for_user`` with ``marketing=True``). Inbox rows and
+until their quiet hours end (``outgoing.queue_messages`` with ``marketing=True``). Inbox rows and
 deliveries are keyed by the campaign's event, so a redelivered event sends nothing twice.
 """
 
@@ -82,26 +82,36 @@ async def queue_campaign(session: AsyncSession, event: Event) -> None:
     reached = 0
     opted_in = await repo.marketing_user_ids(session)
     for start in range(0, len(opted_in), BATCH):
-        for customer in await users.active_customers(session, opted_in[start : start + BATCH]):
-            context = {"name": customer.name, "title": campaign.title, "body": campaign.body}
-            await service.notify(
-                session,
-                user_id=customer.id,
-                event_id=event.id,
-                kind=KIND,
-                title=campaign.title,
-                body=campaign.body,
-                data={"campaign_id": campaign.id},
-            )
-            await outgoing.queue_for_user(
-                session,
-                event_id=event.id,
-                to=outgoing.Recipient(customer.id, customer.phone, customer.email),
-                kind=KIND,
-                context=context,
-                data={"campaign_id": campaign.id},
-                marketing=True,
-            )
-            reached += 1
+        customers = await users.active_customers(session, opted_in[start : start + BATCH])
+        data = {"campaign_id": campaign.id}
+        await service.notify_many(
+            session,
+            [
+                service.notification_row(
+                    user_id=c.id,
+                    event_id=event.id,
+                    kind=KIND,
+                    title=campaign.title,
+                    body=campaign.body,
+                    data=data,
+                )
+                for c in customers
+            ],
+        )
+        await outgoing.queue_messages(
+            session,
+            [
+                outgoing.Outgoing(
+                    event_id=event.id,
+                    to=outgoing.Recipient(c.id, c.phone, c.email),
+                    kind=KIND,
+                    context={"name": c.name, "title": campaign.title, "body": campaign.body},
+                    data=data,
+                    marketing=True,
+                )
+                for c in customers
+            ],
+        )
+        reached += len(customers)
     campaign.recipients, campaign.queued_at = reached, clock.now()
     await session.flush()

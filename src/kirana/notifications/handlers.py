@@ -1,19 +1,27 @@
-"""Order and payment events, written to the customer's inbox and queued on the channels."""
+"""Order and payment events, written to the customer's inbox and queued on the channels.
+
+Both consumers take their share of a relay batch in one call (``subscribe_batch``): the orders,
+accounts and preferences the share's events name are read in one query each, and the inbox
+rows and channel deliveries written in one statement each, whatever the number of events.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit import money
 from kirana.kit.money import Money
-from kirana.kit.outbox import Event, subscribe
+from kirana.kit.outbox import Event, subscribe_batch
 from kirana.notifications import outgoing, service
+from kirana.notifications.outgoing import Prefs
 from kirana.notifications.templates import render
 from kirana.orders import service as orders
 from kirana.orders.schemas import OrderBrief
 from kirana.users import service as users
+from kirana.users.models import User
 
 # event type -> (title, body); {number} is the order's number.
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -31,42 +39,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
 }
 
-
-async def write_notification(session: AsyncSession, event: Event) -> None:
-    """The inbox entry: the event's template in the customer's language where it has one (its
-    push title and text), the English line of ``MESSAGES`` otherwise."""
-    order_id = str(event.payload["order_id"])
-    info = await orders.order_brief(session, order_id)
-    if info is None:
-        return
-    title, body = MESSAGES[event.type]
-    body = body.format(
-        number=info.number, amount=money.in_words(int(event.payload.get("amount", 0)))
-    )
-    kind = CHANNEL_TEMPLATES.get(event.type)
-    customer = await users.find_user(session, info.customer_id)
-    if kind and customer is not None:
-        prefs = await outgoing.preferences(session, customer.id)
-        message = render(kind, prefs.language, await _context(session, event, info, customer.name))
-        title, body = message.push_title, message.push_body
-    await service.notify(
-        session,
-        user_id=info.customer_id,
-        event_id=event.id,
-        kind=event.type,
-        title=title[:120],
-        body=body[:500],
-        data={"order_id": order_id, "number": info.number, "status": info.status},
-    )
-
-
-for _event_type in MESSAGES:
-    subscribe(_event_type, consumer="notifications.inbox")(write_notification)
-
-
-# ---- the other channels: email, SMS, Web Push ----
-
-# event type -> template (templates.KINDS).
+# event type -> template (templates.KINDS) of the other channels: email, SMS, Web Push.
 CHANNEL_TEMPLATES: dict[str, str] = {
     "order.confirmed": "order_confirmed",
     "order.out_for_delivery": "out_for_delivery",
@@ -77,50 +50,105 @@ CHANNEL_TEMPLATES: dict[str, str] = {
 }
 
 
-async def _context(
-    session: AsyncSession, event: Event, info: OrderBrief, name: str
-) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class _Share:
+    """What a share of events needs to know, read in one query per table."""
+
+    orders: dict[str, OrderBrief]
+    people: dict[str, User]  # the orders' customers and the events' riders
+    prefs: dict[str, Prefs]  # the customers'
+
+    def customer(self, event: Event) -> tuple[OrderBrief, User] | None:
+        info = self.orders.get(str(event.payload["order_id"]))
+        person = self.people.get(info.customer_id) if info else None
+        return (info, person) if info and person else None
+
+
+async def _share(session: AsyncSession, events: list[Event], *, prefs: bool) -> _Share:
+    briefs = await orders.order_briefs(session, [str(e.payload["order_id"]) for e in events])
+    customers = {b.customer_id for b in briefs.values()}
+    riders = {str(e.payload["rider_id"]) for e in events if e.payload.get("rider_id")}
+    people = await users.find_users(session, sorted(customers | riders))
+    found = sorted(customers & people.keys())
+    return _Share(briefs, people, await outgoing.preferences_of(session, found) if prefs else {})
+
+
+def _context(share: _Share, event: Event, info: OrderBrief, name: str) -> dict[str, Any]:
     """What the templates of an order's event may say."""
-    context: dict[str, Any] = {
+    rider = share.people.get(str(event.payload.get("rider_id") or ""))
+    return {
         "name": name,
         "number": info.number,
         "total": Money(info.total, info.currency).format(),
         "amount": Money(int(event.payload.get("amount", 0)), info.currency).format(),
         "paid": info.payment_method != "cod",
         "url": outgoing.order_url(info.order_id),
-        "rider_name": "",
+        "rider_name": rider.name if rider else "",
         "product": str(event.payload.get("product_name", "")),
         "substitute": str(event.payload.get("substitute_name", "")),
     }
-    rider_id = event.payload.get("rider_id")
-    if rider_id:
-        rider = await users.find_user(session, str(rider_id))
-        context["rider_name"] = rider.name if rider else ""
-    return context
 
 
-async def queue_channel_messages(session: AsyncSession, event: Event) -> None:
-    """Queue the event's message on each channel the customer allows; the sender sends them
+async def write_notifications(session: AsyncSession, events: list[Event]) -> None:
+    """The inbox entries: each event's template in the customer's language where it has one
+    (its push title and text), the English line of ``MESSAGES`` otherwise."""
+    share = await _share(session, events, prefs=True)
+    rows = []
+    for event in events:
+        found = share.customer(event)
+        info = share.orders.get(str(event.payload["order_id"]))
+        if info is None:
+            continue
+        title, body = MESSAGES[event.type]
+        body = body.format(
+            number=info.number, amount=money.in_words(int(event.payload.get("amount", 0)))
+        )
+        kind = CHANNEL_TEMPLATES.get(event.type)
+        if kind and found is not None:
+            language = share.prefs[found[1].id].language
+            message = render(kind, language, _context(share, event, info, found[1].name))
+            title, body = message.push_title, message.push_body
+        rows.append(
+            service.notification_row(
+                user_id=info.customer_id,
+                event_id=event.id,
+                kind=event.type,
+                title=title[:120],
+                body=body[:500],
+                data={"order_id": info.order_id, "number": info.number, "status": info.status},
+            )
+        )
+    await service.notify_many(session, rows)
+
+
+for _event_type in MESSAGES:
+    subscribe_batch(_event_type, consumer="notifications.inbox")(write_notifications)
+
+
+async def queue_channel_messages(session: AsyncSession, events: list[Event]) -> None:
+    """Queue each event's message on each channel its customer allows; the sender sends them
     once this consumer's transaction commits (``dispatch``). Writes rows only."""
     if not outgoing.enabled_channels():
         return
-    order_id = str(event.payload["order_id"])
-    info = await orders.order_brief(session, order_id)
-    if info is None:
-        return
-    customer = await users.find_user(session, info.customer_id)
-    if customer is None or not customer.is_active:
-        return
-    context = await _context(session, event, info, customer.name)
-    await outgoing.queue_for_user(
-        session,
-        event_id=event.id,
-        to=outgoing.Recipient(customer.id, customer.phone, customer.email),
-        kind=CHANNEL_TEMPLATES[event.type],
-        context=context,
-        data={"order_id": order_id, "number": info.number, "url": context["url"]},
-    )
+    share = await _share(session, events, prefs=False)
+    messages = []
+    for event in events:
+        found = share.customer(event)
+        if found is None or not found[1].is_active:
+            continue
+        info, customer = found
+        context = _context(share, event, info, customer.name)
+        messages.append(
+            outgoing.Outgoing(
+                event_id=event.id,
+                to=outgoing.Recipient(customer.id, customer.phone, customer.email),
+                kind=CHANNEL_TEMPLATES[event.type],
+                context=context,
+                data={"order_id": info.order_id, "number": info.number, "url": context["url"]},
+            )
+        )
+    await outgoing.queue_messages(session, messages)
 
 
 for _event_type in CHANNEL_TEMPLATES:
-    subscribe(_event_type, consumer="notifications.channels")(queue_channel_messages)
+    subscribe_batch(_event_type, consumer="notifications.channels")(queue_channel_messages)

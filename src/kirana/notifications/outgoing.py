@@ -8,7 +8,7 @@ for a login code): the sender (``dispatch``) sends them after that commits.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -76,12 +76,24 @@ def order_url(order_id: str) -> str:
 
 
 async def preferences(session: AsyncSession, user_id: str) -> Prefs:
-    row = await repo.preference_of(session, user_id)
-    if row is None:
-        return DEFAULTS
-    return Prefs(
-        row.language, row.email, row.sms, row.push, row.marketing, row.quiet_start, row.quiet_end
-    )
+    return (await preferences_of(session, [user_id]))[user_id]
+
+
+async def preferences_of(session: AsyncSession, user_ids: list[str]) -> dict[str, Prefs]:
+    """Each user's preferences (the defaults for one who never set any), in one query."""
+    found = {
+        row.user_id: Prefs(
+            row.language,
+            row.email,
+            row.sms,
+            row.push,
+            row.marketing,
+            row.quiet_start,
+            row.quiet_end,
+        )
+        for row in await repo.preferences_of(session, user_ids)
+    }
+    return {user_id: found.get(user_id, DEFAULTS) for user_id in user_ids}
 
 
 def quiet_until(prefs: Prefs, at: datetime) -> datetime | None:
@@ -150,6 +162,18 @@ def _row(
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One event's message to one user, before channels are chosen."""
+
+    event_id: str
+    to: Recipient
+    kind: str
+    context: dict[str, Any]
+    data: dict[str, Any] = field(default_factory=dict)
+    marketing: bool = False
+
+
 async def queue_for_user(
     session: AsyncSession,
     *,
@@ -162,35 +186,52 @@ async def queue_for_user(
 ) -> int:
     """One delivery per channel the user allows and this deployment has; returns how many
     were new (a redelivered event finds its keys taken and adds none)."""
-    assert to.user_id is not None
-    prefs = await preferences(session, to.user_id)
-    if marketing and not prefs.marketing:
-        return 0
+    return await queue_messages(
+        session, [Outgoing(event_id, to, kind, context, data or {}, marketing)]
+    )
+
+
+async def queue_messages(session: AsyncSession, messages: list[Outgoing]) -> int:
+    """``queue_for_user`` for many messages at once: preferences, push subscriptions and the
+    new rows in a few statements whatever their number."""
+    user_ids = sorted({m.to.user_id for m in messages if m.to.user_id is not None})
+    prefs_of = await preferences_of(session, user_ids)
+    subscribed = (
+        await repo.subscribed_users(session, user_ids) if "push" in _config.channels else set()
+    )
     now = clock.now()
-    due = (quiet_until(prefs, now) if marketing else None) or now
-    message = render(kind, prefs.language, context)
-    wanted = {"email": prefs.email and bool(to.email), "sms": prefs.sms and bool(to.phone)}
-    wanted["push"] = prefs.push and await repo.has_subscription(session, to.user_id)
     rows = []
-    for channel in CHANNELS:
-        if channel not in _config.channels or not wanted[channel]:
+    for m in messages:
+        assert m.to.user_id is not None
+        prefs = prefs_of[m.to.user_id]
+        if m.marketing and not prefs.marketing:
             continue
-        address = {"email": to.email, "sms": to.phone, "push": "push"}[channel]
-        rows.append(
-            _row(
-                key=f"{event_id}:{to.user_id}:{channel}",
-                event_id=event_id,
-                user_id=to.user_id,
-                channel=channel,
-                kind=kind,
-                language=prefs.language,
-                recipient=address or "",
-                message=message,
-                data=data or {},
-                marketing=marketing,
-                due=due,
+        due = (quiet_until(prefs, now) if m.marketing else None) or now
+        message = render(m.kind, prefs.language, m.context)
+        wanted = {
+            "email": prefs.email and bool(m.to.email),
+            "sms": prefs.sms and bool(m.to.phone),
+            "push": prefs.push and m.to.user_id in subscribed,
+        }
+        for channel in CHANNELS:
+            if channel not in _config.channels or not wanted[channel]:
+                continue
+            address = {"email": m.to.email, "sms": m.to.phone, "push": "push"}[channel]
+            rows.append(
+                _row(
+                    key=f"{m.event_id}:{m.to.user_id}:{channel}",
+                    event_id=m.event_id,
+                    user_id=m.to.user_id,
+                    channel=channel,
+                    kind=m.kind,
+                    language=prefs.language,
+                    recipient=address or "",
+                    message=message,
+                    data=m.data,
+                    marketing=m.marketing,
+                    due=due,
+                )
             )
-        )
     added = await repo.add_deliveries(session, rows)
     if added:
         _wake()

@@ -5,13 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit.db import changed, is_postgresql, table_of
+from kirana.kit.db import changed, insert_new, table_of
 from kirana.notifications.models import (
     Campaign,
     Notification,
@@ -21,14 +18,10 @@ from kirana.notifications.models import (
 )
 
 
-async def add_once(session: AsyncSession, row: dict[str, Any]) -> bool:
-    """Insert unless this user already has a notification for this event."""
-    try:
-        async with session.begin_nested():
-            await session.execute(insert(Notification), [row])
-        return True
-    except IntegrityError:
-        return False
+async def add_many(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Insert each notification unless its user has one for its event; returns how many were
+    new (a redelivered event adds none)."""
+    return await insert_new(session, table_of(Notification), rows, ["user_id", "event_id"])
 
 
 async def page_for(
@@ -75,11 +68,27 @@ async def subscriptions_of(session: AsyncSession, user_ids: list[str]) -> list[P
     return list(result.scalars())
 
 
-async def has_subscription(session: AsyncSession, user_id: str) -> bool:
-    found = await session.execute(
-        select(PushSubscription.id).where(PushSubscription.user_id == user_id).limit(1)
+async def preferences_of(
+    session: AsyncSession, user_ids: list[str]
+) -> list[NotificationPreference]:
+    if not user_ids:
+        return []
+    result = await session.execute(
+        select(NotificationPreference).where(NotificationPreference.user_id.in_(set(user_ids)))
     )
-    return found.first() is not None
+    return list(result.scalars())
+
+
+async def subscribed_users(session: AsyncSession, user_ids: list[str]) -> set[str]:
+    """Those of ``user_ids`` with at least one push subscription."""
+    if not user_ids:
+        return set()
+    found = await session.execute(
+        select(PushSubscription.user_id)
+        .where(PushSubscription.user_id.in_(set(user_ids)))
+        .distinct()
+    )
+    return set(found.scalars())
 
 
 async def subscription_by_endpoint(session: AsyncSession, endpoint: str) -> PushSubscription | None:
@@ -107,17 +116,9 @@ async def forget_subscription_of(session: AsyncSession, user_id: str, endpoint: 
 
 
 async def add_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
-    """Insert each delivery unless its key exists (one event, one user, one channel: one row)."""
-    if not rows:
-        return 0
-    table = table_of(NotificationDelivery)
-    statement = (
-        pg_insert(table) if is_postgresql(session) else sqlite_insert(table)
-    ).on_conflict_do_nothing(index_elements=["delivery_key"])
-    total = 0
-    for row in rows:  # one by one: rowcount says which were new
-        total += await changed(session, statement.values(row))
-    return total
+    """Insert each delivery unless its key exists (one event, one user, one channel: one row);
+    returns how many were new."""
+    return await insert_new(session, table_of(NotificationDelivery), rows, ["delivery_key"])
 
 
 async def claim_due(

@@ -30,8 +30,7 @@ from kirana.notifications.schemas import (
 )
 
 
-async def notify(
-    session: AsyncSession,
+def notification_row(
     *,
     user_id: str,
     event_id: str,
@@ -39,22 +38,25 @@ async def notify(
     title: str,
     body: str,
     data: dict[str, Any] | None = None,
-) -> bool:
-    """Put a message in the user's inbox, once per event; False if it was there already."""
-    return await repo.add_once(
-        session,
-        {
-            "id": new_id(),
-            "user_id": user_id,
-            "event_id": event_id,
-            "kind": kind,
-            "title": title,
-            "body": body,
-            "data": data or {},
-            "created_at": clock.now(),
-            "read_at": None,
-        },
-    )
+) -> dict[str, Any]:
+    """An inbox entry, for ``notify_many``."""
+    return {
+        "id": new_id(),
+        "user_id": user_id,
+        "event_id": event_id,
+        "kind": kind,
+        "title": title,
+        "body": body,
+        "data": data or {},
+        "created_at": clock.now(),
+        "read_at": None,
+    }
+
+
+async def notify_many(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+    """Put messages (``notification_row``) in their users' inboxes, once per user and event,
+    in one statement; returns how many were new."""
+    return await repo.add_many(session, rows)
 
 
 async def inbox(

@@ -551,16 +551,21 @@ async def order_owner(session: AsyncSession, order_id: str) -> str:
 
 async def order_brief(session: AsyncSession, order_id: str) -> OrderBrief | None:
     """Who owns an order and where it stands (None if there is no such order)."""
-    order = await repo.order_by_id(session, order_id)
-    if order is None:
-        return None
-    return OrderBrief(
-        order.id,
-        order.number,
-        order.customer_id,
-        order.store_id,
-        order.status,
-        order.total,
-        order.currency,
-        order.payment_method,
-    )
+    return (await order_briefs(session, [order_id])).get(order_id)
+
+
+async def order_briefs(session: AsyncSession, order_ids: list[str]) -> dict[str, OrderBrief]:
+    """``order_brief`` of each of ``order_ids`` that exists, in one query."""
+    return {
+        order.id: OrderBrief(
+            order.id,
+            order.number,
+            order.customer_id,
+            order.store_id,
+            order.status,
+            order.total,
+            order.currency,
+            order.payment_method,
+        )
+        for order in await repo.orders_by_ids(session, order_ids)
+    }

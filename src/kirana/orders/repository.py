@@ -327,6 +327,14 @@ async def order_by_id(session: AsyncSession, order_id: str, *, lock: bool = Fals
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def orders_by_ids(session: AsyncSession, order_ids: list[str]) -> list[Order]:
+    if not order_ids:
+        return []
+    return list(
+        (await session.execute(select(Order).where(Order.id.in_(set(order_ids))))).scalars()
+    )
+
+
 async def insert_order_rows(
     session: AsyncSession,
     order: dict[str, Any],

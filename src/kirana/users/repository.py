@@ -20,6 +20,12 @@ async def user_by_id(session: AsyncSession, user_id: str) -> User | None:
     return await session.get(User, user_id)
 
 
+async def users_by_ids(session: AsyncSession, user_ids: list[str]) -> list[User]:
+    if not user_ids:
+        return []
+    return list((await session.execute(select(User).where(User.id.in_(set(user_ids))))).scalars())
+
+
 async def active_customers(session: AsyncSession, user_ids: list[str]) -> list[User]:
     if not user_ids:
         return []

@@ -203,6 +203,11 @@ async def find_user(session: AsyncSession, user_id: str) -> User | None:
     return await repo.user_by_id(session, user_id)
 
 
+async def find_users(session: AsyncSession, user_ids: list[str]) -> dict[str, User]:
+    """The accounts of ``user_ids`` that exist, active or not, by id (one query)."""
+    return {user.id: user for user in await repo.users_by_ids(session, user_ids)}
+
+
 async def active_customers(session: AsyncSession, user_ids: list[str]) -> list[User]:
     """Those of ``user_ids`` that are customers with an active account, in id order."""
     return await repo.active_customers(session, user_ids)
