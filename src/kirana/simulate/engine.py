@@ -31,10 +31,11 @@ from kirana.kit import clock
 from kirana.kit.db import Database
 from kirana.kit.errors import KiranaError
 from kirana.kit.outbox import Event, add_listener, drain, new_wakeup
-from kirana.logistics import locations, positions
+from kirana.logistics import dispatch, locations, positions
 from kirana.logistics import service as logistics
 from kirana.logistics.ports import PickingQueue
 from kirana.logistics.promise import HANDOVER_SECONDS, pick_seconds
+from kirana.logistics.schemas import RiderTask
 from kirana.logistics.state import DeliveryStatus
 from kirana.logistics.travel import travel_seconds
 from kirana.maps.errors import NoRoute
@@ -52,6 +53,8 @@ from kirana.worker import jobs as _handlers  # noqa: F401  (every service's even
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # 09:00 in Helsinki
 SAMPLE_SECONDS = 60.0  # queue lengths and riders' state, once a virtual minute
 SWEEP_SECONDS = 30.0  # the worker's sweep of waiting deliveries (every 5 s live; 30 s is plenty)
+REPLAN_SECONDS = 15.0  # the worker's re-planning of late or silent riders' trips, where built
+PING_SECONDS = 60.0  # a rider on a trip reports where they are (the app: every few seconds)
 DRAIN_LIMIT_SECONDS = 2 * 3600.0  # after the last order, at most this long to deliver the rest
 MAX_BASKET = 30  # a basket bigger than the sample's tail would only measure the cap
 # Real work varies: a pick, a ride take this many times the model's time (log-normal spread).
@@ -81,6 +84,17 @@ class RiderSim:
     phase: Phase = "at_store"
     open_tasks: int = 0
     drops: deque[tuple[str, str, float, float]] = field(default_factory=deque)
+    # The ride under way: from, to, leaving and arriving (virtual seconds); lat, lng is its end.
+    leg: tuple[float, float, float, float, float, float] | None = None
+
+    def where(self, now: float) -> tuple[float, float]:
+        """Along the ride under way (a straight line between its ends is close enough for
+        the position reports), else where the last ride ended."""
+        if self.leg is None:
+            return self.lat, self.lng
+        lat0, lng0, lat1, lng1, t0, t1 = self.leg
+        share = 1.0 if t1 <= t0 else min(1.0, max(0.0, (now - t0) / (t1 - t0)))
+        return lat0 + (lat1 - lat0) * share, lng0 + (lng1 - lng0) * share
 
 
 @dataclass(slots=True)
@@ -101,9 +115,16 @@ class Trace:
     refused: dict[str, int] = field(default_factory=dict)  # error code -> count
     samples: list[Sample] = field(default_factory=list)
     simulated_seconds: float = 0.0
+    loop_wall_seconds: float = 0.0  # the loop alone, without the city's setup (not a metric)
     started: datetime = START
     ended: datetime = START
 
+
+_WATCHING = ("sample", "sweep", "replan", "ping")
+# The worker's re-planning job and dispatch's settings hook, in builds whose dispatch has them
+# (batched dispatch); looked up by name so the simulator runs on builds without them too.
+_REPLAN = getattr(logistics, "replan_trips", None)
+_CONFIGURE_DISPATCH = getattr(dispatch, "configure", None)
 
 _running: Simulation | None = None
 _listening = False
@@ -154,6 +175,8 @@ class Simulation:
         self.now = 0.0
         self._confirmed: set[str] = set()  # stores with newly confirmed orders
         self._assigned: list[str] = []  # riders given a delivery
+        self._unassigned: list[str] = []  # riders whose trip was planned again without them
+        self._pick_wake: dict[str, float] = {}  # store -> when a just-in-time pick is due
         self._stage: dict[str, str] = {}  # order id -> waiting_pick, picking, packed, out, done
 
     # --- time ---------------------------------------------------------------------------
@@ -188,6 +211,8 @@ class Simulation:
             add_listener(_on_event)
             _listening = True
         _running = self
+        if _CONFIGURE_DISPATCH is not None:
+            _CONFIGURE_DISPATCH(self.settings)  # the run's strategy
         self._written = new_wakeup()
         self._written.set()
         clock.reset()
@@ -206,11 +231,14 @@ class Simulation:
             heapq.heappush(self._queue, (at, self._seq, "order", "", str(n)))
         self._at(0.0, "sample")
         self._at(SWEEP_SECONDS, "sweep")
+        self._at(PING_SECONDS, "ping")
+        if _REPLAN is not None:
+            self._at(REPLAN_SECONDS, "replan")
         demand_ends = self.hours * 3600
         wall_start = time.perf_counter()
         while self._queue:
             at, _, kind, who, what = heapq.heappop(self._queue)
-            if kind in ("sample", "sweep") and at > demand_ends and self._all_done():
+            if kind in _WATCHING and at > demand_ends and self._all_done():
                 continue  # nothing left to watch: let the queue run dry
             if at > demand_ends + DRAIN_LIMIT_SECONDS:
                 break
@@ -224,6 +252,7 @@ class Simulation:
             if progress is not None:
                 progress(self.now)
         await self._end_shifts()
+        self.trace.loop_wall_seconds = time.perf_counter() - wall_start
         self.trace.simulated_seconds = self.now
         self.trace.ended = self._virtual_now()
         return self.trace
@@ -237,9 +266,10 @@ class Simulation:
         elif kind == "packed":
             await self._packed(who, what)
         elif kind == "at_store":
-            self.riders[who].phase = "at_store"
-            await self._report_position(self.riders[who])
-            await self._try_pick_up(self.riders[who])
+            rider = self.riders[who]
+            rider.phase, rider.leg = "at_store", None
+            await self._report_position(rider)
+            await self._try_pick_up(rider)
         elif kind == "at_drop":
             await self._at_drop(self.riders[who])
         elif kind == "sample":
@@ -249,12 +279,26 @@ class Simulation:
             async with self.db.transaction() as session:
                 await logistics.sweep_waiting(session)
             self._at(SWEEP_SECONDS, "sweep")
+        elif kind == "replan" and _REPLAN is not None:
+            async with self.db.transaction() as session:
+                await _REPLAN(session)
+            self._at(REPLAN_SECONDS, "replan")
+        elif kind == "ping":
+            for rider in self.riders.values():
+                if rider.open_tasks:
+                    await self._report_position(rider)
+            self._at(PING_SECONDS, "ping")
+        elif kind == "pick_wake":
+            self._pick_wake.pop(who, None)
+            await self._start_picking(who)
 
     def heard(self, event: Event) -> None:
         if event.type == "order.confirmed":
             self._confirmed.add(str(event.payload["store_id"]))
         elif event.type == "delivery.assigned":
             self._assigned.append(str(event.payload["rider_user_id"]))
+        elif event.type == "delivery.unassigned":
+            self._unassigned.append(str(event.payload["rider_user_id"]))
 
     async def _settle(self) -> None:
         """Relay the events the last step wrote (the handlers run: dispatch, notifications ...),
@@ -263,10 +307,13 @@ class Simulation:
             if self._written.is_set():  # something emitted an event (emit() sets it)
                 self._written.clear()
                 await drain(self.db)
-            if not self._confirmed and not self._assigned:
+            if not self._confirmed and not self._assigned and not self._unassigned:
                 return
             stores, self._confirmed = sorted(self._confirmed), set()
             riders, self._assigned = self._assigned, []
+            for user_id in self._unassigned:
+                self.riders[user_id].open_tasks = max(0, self.riders[user_id].open_tasks - 1)
+            self._unassigned = []
             for store_id in stores:
                 await self._start_picking(store_id)
             for user_id in riders:
@@ -294,12 +341,13 @@ class Simulation:
     async def _report_position(self, rider: RiderSim) -> None:
         """What the rider app sends: into the location index, and sampled to the database."""
         at = self._virtual_now()
-        await locations.current().put(locations.Fix(rider.rider.rider_id, rider.lat, rider.lng, at))
+        lat, lng = rider.where(self.now)
+        await locations.current().put(locations.Fix(rider.rider.rider_id, lat, lng, at))
         async with self.db.transaction() as session:
             state = await positions.rider_state(session, self.settings, user_id=rider.rider.user_id)
             if state is not None:
                 await positions.record_sample(
-                    session, state, lat=rider.lat, lng=rider.lng, at=at, every=timedelta(0)
+                    session, state, lat=lat, lng=lng, at=at, every=timedelta(0)
                 )
 
     # --- customers ----------------------------------------------------------------------
@@ -355,9 +403,15 @@ class Simulation:
                 session, self._staff(free[0], store_id), store_id, OrderStatus.CONFIRMED
             )
         store = self.stores[store_id]
+        now = self._virtual_now()
         for entry in queue.items:
             if not free:
                 return
+            # Just-in-time picking, where dispatch plans it: not before the bag's rider is due.
+            due = getattr(entry, "pick_after", None)
+            if isinstance(due, datetime) and due > now:
+                self._wake_pickers(store_id, (due - START).total_seconds())
+                continue
             picker = free.popleft()
             async with self.db.transaction() as session:
                 await orders.staff_transition(
@@ -371,6 +425,12 @@ class Simulation:
                 queue=PickingQueue(orders=0, items=0),
             )
             self._at(seconds * self._spread(PICK_SPREAD), "packed", picker, entry.id)
+
+    def _wake_pickers(self, store_id: str, at: float) -> None:
+        if self._pick_wake.get(store_id, math.inf) <= at:
+            return
+        self._pick_wake[store_id] = at
+        self._at(max(0.0, at - self.now), "pick_wake", store_id)
 
     async def _packed(self, picker: str, order_id: str) -> None:
         store_id = self.trace.orders[order_id].store_id
@@ -404,25 +464,44 @@ class Simulation:
             self.trace.orders[task.order_id].picked_up_at = self.now
             self._stage[task.order_id] = "out"
         rider.phase = "out"
-        # The drops in the order they are nearest one after another, from the store.
-        here = self._store_point(rider.rider.store_id)
-        left = [(t.delivery_id, t.order_id, t.drop.lat, t.drop.lng) for t in given]
-        while left:
-            nearest = min(left, key=lambda d: (travel_seconds(*here, d[2], d[3], "scooter"), d[1]))
-            left.remove(nearest)
-            rider.drops.append(nearest)
-            here = (nearest[2], nearest[3])
+        rider.drops.extend(self._drop_order(rider, given))
         self._ride_to_next_drop(rider)
+
+    def _drop_order(
+        self, rider: RiderSim, given: list[RiderTask]
+    ) -> list[tuple[str, str, float, float]]:
+        """In the order dispatch planned (the tasks' ``sequence``, where it sets one), else
+        each next the nearest, from the store."""
+        drops = [(t.delivery_id, t.order_id, t.drop.lat, t.drop.lng) for t in given]
+        planned = [getattr(t, "sequence", None) for t in given]
+        if all(isinstance(n, int) for n in planned):
+            return [d for _, d in sorted(zip(planned, drops, strict=True))]
+        here = self._store_point(rider.rider.store_id)
+        ordered = []
+        while drops:
+            nearest = min(drops, key=lambda d: (travel_seconds(*here, d[2], d[3], "scooter"), d[1]))
+            drops.remove(nearest)
+            ordered.append(nearest)
+            here = (nearest[2], nearest[3])
+        return ordered
+
+    def _ride(self, rider: RiderSim, to: tuple[float, float], extra: float, kind: str) -> None:
+        """Set off from where the rider is to ``to``; ``kind`` happens on arrival (``extra``
+        seconds after it)."""
+        here = rider.where(self.now)
+        seconds = self._ride_seconds(here, to, rider.rider.vehicle)
+        rider.leg = (*here, *to, self.now, self.now + seconds)
+        rider.lat, rider.lng = to
+        self._at(seconds + extra, kind, rider.rider.user_id)
 
     def _ride_to_next_drop(self, rider: RiderSim) -> None:
         _, _, lat, lng = rider.drops[0]
-        seconds = self._ride_seconds((rider.lat, rider.lng), (lat, lng), rider.rider.vehicle)
         # At the door: the code, the bag, cash; the hand-over is done at its end.
-        self._at(seconds + HANDOVER_SECONDS, "at_drop", rider.rider.user_id)
+        self._ride(rider, (lat, lng), HANDOVER_SECONDS, "at_drop")
 
     async def _at_drop(self, rider: RiderSim) -> None:
-        delivery_id, order_id, lat, lng = rider.drops.popleft()
-        rider.lat, rider.lng = lat, lng
+        delivery_id, order_id, _, _ = rider.drops.popleft()
+        rider.leg = None
         await self._report_position(rider)
         async with self.db.transaction(write=False) as session:
             code = (await orders.delivery_info(session, order_id)).delivery_otp
@@ -437,13 +516,7 @@ class Simulation:
             self._ride_to_next_drop(rider)
             return
         rider.phase = "to_store"
-        store = self._store_point(rider.rider.store_id)
-        self._at(
-            self._ride_seconds((lat, lng), store, rider.rider.vehicle),
-            "at_store",
-            rider.rider.user_id,
-        )
-        rider.lat, rider.lng = store  # where the next ride starts: the store, once back
+        self._ride(rider, self._store_point(rider.rider.store_id), 0.0, "at_store")
 
     # --- watching -----------------------------------------------------------------------
 
