@@ -363,6 +363,8 @@ def simulate(
         run(settings, options, out, show_progress=sys.stderr.isatty())
     except SimulationFailed as exc:
         fail(f"kirana simulate: {exc}")
+    except KeyboardInterrupt:
+        fail("kirana simulate: interrupted; no report written", 130)
 
 
 @app.command()

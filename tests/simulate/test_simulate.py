@@ -14,6 +14,7 @@ import pytest
 
 import kirana
 from kirana.config import Settings
+from kirana.simulate.api import latest_report
 from kirana.simulate.command import run
 from kirana.simulate.demand import arrivals, load
 from kirana.simulate.run import Options
@@ -69,15 +70,44 @@ def test_demand_follows_the_instacart_day() -> None:
     assert times == sorted(times) and times[-1] < 7200
 
 
-def _cli(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def _cli(*args: str, tmp_path: Path, out: bool = True) -> subprocess.CompletedProcess[str]:
+    where = ["--out", str(tmp_path / "x")] if out else []
     return subprocess.run(
-        [sys.executable, "-m", "kirana.cli", "simulate", *args, "--out", str(tmp_path / "x")],
+        [sys.executable, "-m", "kirana.cli", "simulate", *args, *where],
         capture_output=True,
         text=True,
-        # the kirana under test, wherever it is checked out
-        env={"KIRANA_ENV": "test", "PATH": "/usr/bin:/bin", "PYTHONPATH": SOURCE},
+        env={
+            "KIRANA_ENV": "test",
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": SOURCE,  # the kirana under test, wherever it is checked out
+            "KIRANA_SIMULATION_REPORTS_DIR": str(tmp_path / "reports"),
+            "KIRANA_VAR_DIR": str(Path("var").resolve()),  # the street graph's cache
+        },
         timeout=120,
     )
+
+
+def test_the_command_writes_to_the_reports_folder_the_admins_read(tmp_path: Path) -> None:
+    result = _cli(
+        *("--stores", "1", "--riders", "2", "--pickers", "1"),
+        *("--orders-per-hour", "30", "--hours", "0.05", "--speed", "1e6"),
+        tmp_path=tmp_path,
+        out=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    folder = latest_report(tmp_path / "reports")
+    assert folder is not None
+    assert f"report: {folder / 'report.html'}" in result.stderr
+    metrics = orjson.loads((folder / "metrics.json").read_bytes())
+    assert metrics["options"] == {
+        "stores": 1,
+        "riders": 2,
+        "pickers": 1,
+        "orders_per_hour": 30.0,
+        "hours": 0.05,
+    }
+    assert "deliveries" in result.stderr.splitlines()[0]
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ def default_folder(settings: Settings) -> Path:
 
 def run(settings: Settings, options: Options, out: Path | None, *, show_progress: bool) -> Path:
     """Simulate, write the report and print the figures; returns the report's folder."""
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True, highlight=False)
     folder = out or default_folder(settings)
     started = time.perf_counter()
     try:
