@@ -42,6 +42,7 @@ from kirana.orders.schemas import (
 )
 from kirana.orders.state import OrderStatus
 from kirana.payments import service as payments
+from kirana.payments.schemas import PaymentRead
 from kirana.users import service as users
 from kirana.users.schemas import Principal
 
@@ -286,7 +287,9 @@ def compose_order_read(
     )
 
 
-def substitution_read(row: OrderSubstitution, replaces: str) -> SubstitutionRead:
+def substitution_read(
+    row: OrderSubstitution, replaces: str, difference: PaymentRead | None = None
+) -> SubstitutionRead:
     return SubstitutionRead(
         id=row.id,
         order_id=row.order_id,
@@ -303,6 +306,7 @@ def substitution_read(row: OrderSubstitution, replaces: str) -> SubstitutionRead
         expires_at=row.expires_at,
         decided_at=row.decided_at,
         paid_difference=row.paid_difference,
+        difference_payment=difference,
     )
 
 
@@ -310,8 +314,9 @@ async def substitution_reads(
     session: AsyncSession, order_id: str, items: list[OrderItem]
 ) -> list[SubstitutionRead]:
     names = {i.id: i.name for i in items}
+    differences = await payments.difference_payments(session, order_id)
     return [
-        substitution_read(row, names.get(row.line_id, ""))
+        substitution_read(row, names.get(row.line_id, ""), differences.get(row.id))
         for row in await substitution_repo.substitutions_of(session, order_id)
     ]
 

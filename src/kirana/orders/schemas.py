@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kirana.orders.pricing import MAX_TIP
 from kirana.orders.state import LineStatus, OrderStatus, SubstitutionStatus
+from kirana.payments.schemas import PaymentRead
 from kirana.payments.state import PaymentStatus
 
 
@@ -146,6 +147,14 @@ class SubstitutionRead(BaseModel):
     expires_at: datetime
     decided_at: datetime | None
     paid_difference: bool
+    difference_payment: PaymentRead | None = Field(
+        default=None,
+        description=(
+            "On an order paid by card or UPI, the payment of the store's dearer price asked for"
+            " when the customer approved at that price: the substitute is approved once it"
+            " succeeds (pay it like the order's payment)"
+        ),
+    )
 
 
 class SubstitutionCreate(Strict):

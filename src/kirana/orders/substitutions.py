@@ -5,7 +5,10 @@ The bill after any change is :func:`rebill`: the billed lines' totals, the fees 
 were at checkout, the coupon's discount worked out again on the new subtotal. A paid order gets
 back what it paid above the new total (payments' refunds, once per change); a cash order's
 amount due follows. A substitute costs, for its line, no more than the line it replaces, unless
-the customer agrees to the store's price. The order cannot be packed while a proposal is open.
+the customer agrees to the store's price: a cash order's amount due grows; an order paid by
+card or UPI pays the difference as a payment of its own, and the substitute is approved when
+that payment succeeds (:func:`on_difference_paid`). The order cannot be packed while a proposal
+is open.
 """
 
 from __future__ import annotations
@@ -338,7 +341,11 @@ async def _approve(
     actor: state.Actor,
     *,
     pay_difference: bool,
-) -> None:
+    difference_paid: bool = False,
+) -> bool:
+    """Put the substitute in the line's place, unless the customer agreed to a price their
+    payment does not cover yet: then a difference payment is asked for (or, once it was paid,
+    the bill outgrew it) and nothing is approved. Returns whether it was approved."""
     line = await substitution_repo.line_of(session, order.id, row.line_id)
     assert line is not None  # the foreign key holds it
     unit_price = row.unit_price if pay_difference else row.charged_unit_price
@@ -364,10 +371,21 @@ async def _approve(
         ]
         grown = await _bill(session, order, [*others, new_line.line_total])
         if grown.total > order.total and not await payments.can_pay(session, order.id, grown.total):
-            raise Conflict(
-                "A paid order cannot be charged more; approve it at the original's price",
-                code="difference_not_payable",
+            if difference_paid:
+                return False  # the bill grew past what was paid meanwhile: given back
+            if order.payment_method == "cod":
+                raise Conflict(
+                    "This order's payment cannot take more; approve it at the original's price",
+                    code="difference_not_payable",
+                )
+            # Paid online: the difference is a payment of its own, approved once it succeeds.
+            await payments.pay_difference(
+                session,
+                order_id=order.id,
+                substitution_id=row.id,
+                amount=grown.total - await payments.paid_for_order(session, order.id),
             )
+            return False
     state.LINE.check(line.status, LineStatus.SUBSTITUTED)
     line.status = LineStatus.SUBSTITUTED
     await substitution_repo.add_line(session, new_line)
@@ -375,8 +393,42 @@ async def _approve(
     row.paid_difference = pay_difference and row.unit_price > row.charged_unit_price
     row.new_line_id = new_line.id
     await stock.release_product(session, order.id, line.product_id)
+    await payments.void_differences(session, order.id, row.id)  # approved at the original's
     refunded = await _settle(session, order, key=f"substitution:{row.id}")
     await _announce(session, order, row, refunded)
+    return True
+
+
+async def on_difference_paid(
+    session: AsyncSession, order_id: str, substitution_id: str, payment_id: str
+) -> None:
+    """A substitute's price difference was paid: approve it at the store's price if it is
+    still on offer, else (it lapsed or was answered otherwise, the order was cancelled, the
+    bill outgrew it) give the difference back."""
+    order = await repo.order_by_id(session, order_id, lock=True)
+    row = (
+        await substitution_repo.substitution_of(session, order_id, substitution_id)
+        if order is not None
+        else None
+    )
+    if (
+        order is not None
+        and row is not None
+        and row.status == SubstitutionStatus.PROPOSED
+        and order.status == OrderStatus.PICKING
+        and await _approve(
+            session,
+            order,
+            row,
+            state.Actor(order.customer_id, "customer"),
+            pay_difference=True,
+            difference_paid=True,
+        )
+    ):
+        return
+    await payments.refund_unused_difference(
+        session, payment_id, "the substitute it paid for was not sent"
+    )
 
 
 async def _close_unanswered(
@@ -392,6 +444,7 @@ async def _close_unanswered(
     state.LINE.check(line.status, LineStatus.UNAVAILABLE)
     line.status = LineStatus.UNAVAILABLE
     _decide(row, status, actor)
+    await payments.void_differences(session, order.id, row.id)
     await stock.release_product(session, order.id, row.product_id)
     await stock.release_product(session, order.id, line.product_id)
     refunded = await _settle(session, order, key=f"substitution:{row.id}")

@@ -71,6 +71,8 @@ class PaymentIntent(Timestamps, Base):
     kind: Mapped[str] = mapped_column(
         String(12), nullable=False, default="order", server_default="order"
     )
+    # A difference payment's substitution (the orders service's id).
+    substitution_id: Mapped[str | None] = mapped_column(String(26), index=True)
     status: Mapped[PaymentStatus] = status_column(
         PaymentStatus, length=12, default=PaymentStatus.PENDING
     )

@@ -85,45 +85,70 @@ def _refund_read(row: PaymentRefund) -> RefundRead:
     return RefundRead(id=row.id, payment_id=row.intent_id, amount=row.amount, reason=row.reason)
 
 
+async def paid_for_order(session: AsyncSession, order_id: str) -> int:
+    """What the customer has paid for an order and not had back: its own payment and any
+    difference payments, captured less refunded."""
+    return _paid(await repo.paying_intents(session, order_id))
+
+
+def _paid(intents: list[PaymentIntent]) -> int:
+    return sum(
+        i.captured_amount - i.refunded_amount for i in intents if i.status in CAPTURED_STATUSES
+    )
+
+
+async def _refund_over(
+    session: AsyncSession, intents: list[PaymentIntent], amount: int, reason: str, key: str
+) -> int:
+    """Give back ``amount`` from the captured ``intents`` in their order (differences first),
+    each at most what is left of it, once per ``key``; returns what was refunded."""
+    refunded = 0
+    for intent in intents:
+        left = intent.captured_amount - intent.refunded_amount
+        take = min(amount - refunded, left)
+        if intent.status not in CAPTURED_STATUSES or take <= 0:
+            continue
+        refunded += (await refund(session, intent.id, take, reason, idempotency_key=key)).amount
+    return refunded
+
+
 async def settle_cancelled_order(
     session: AsyncSession, order_id: str, *, refund_amount: int | None, reason: str
 ) -> None:
-    """An order was cancelled: refund what was captured, or void what is still pending."""
-    intent = await repo.live_intent_for_order(session, order_id)
-    if intent is None:
-        return
-    if intent.status == PaymentStatus.PENDING:
-        await repo.move_pending(session, intent.id, status=PaymentStatus.CANCELLED, at=clock.now())
-        return
-    left = intent.captured_amount - intent.refunded_amount
+    """An order was cancelled: refund what was captured (its own payment's and any
+    difference's), or void what is still pending."""
+    intents = await repo.paying_intents(session, order_id)
+    for intent in intents:
+        if intent.status == PaymentStatus.PENDING:
+            await repo.move_pending(
+                session, intent.id, status=PaymentStatus.CANCELLED, at=clock.now()
+            )
+    left = _paid(intents)
     amount = min(refund_amount, left) if refund_amount else left
-    if intent.status in CAPTURED_STATUSES and amount > 0:
-        await refund(
-            session,
-            intent.id,
-            amount,
-            f"order cancelled: {reason}",
-            idempotency_key=f"order-cancelled:{order_id}",
+    if amount > 0:
+        await _refund_over(
+            session, intents, amount, f"order cancelled: {reason}", f"order-cancelled:{order_id}"
         )
 
 
 async def can_pay(session: AsyncSession, order_id: str, total: int) -> bool:
-    """Whether an open order's payment can take ``total``: a cash order's can (the rider
-    collects it); a paid one only up to what was paid (nothing more is charged later)."""
+    """Whether an open order's payments cover ``total`` as they are: a cash order's do (the
+    rider collects it); a paid one's up to what was paid (more takes a difference payment)."""
     intent = await repo.live_intent_for_order(session, order_id)
     if intent is None:
         return False
     if intent.method == "cod":
         return intent.status == PaymentStatus.PENDING
-    return intent.captured_amount - intent.refunded_amount >= total
+    return await paid_for_order(session, order_id) >= total
 
 
 async def settle_order_change(
     session: AsyncSession, order_id: str, *, new_total: int, reason: str, idempotency_key: str
 ) -> int:
     """An open order's total changed (a line the store could not fill, a substitute): a cash
-    order's amount due becomes ``new_total``; a paid one gets back what it paid above it, once
-    per ``idempotency_key``. Returns the amount refunded."""
+    order's amount due becomes ``new_total``; a paid one gets back what it paid above it
+    (from a difference payment first), once per ``idempotency_key``. Returns the amount
+    refunded."""
     intent = await repo.live_intent_for_order(session, order_id)
     if intent is None:
         return 0
@@ -131,13 +156,11 @@ async def settle_order_change(
         if intent.status == PaymentStatus.PENDING:
             await repo.set_pending_amount(session, intent.id, new_total, clock.now())
         return 0
-    paid = intent.captured_amount - intent.refunded_amount
-    if intent.status not in CAPTURED_STATUSES or paid <= new_total:
+    intents = await repo.paying_intents(session, order_id)
+    paid = _paid(intents)
+    if paid <= new_total:
         return 0
-    done = await refund(
-        session, intent.id, paid - new_total, reason, idempotency_key=idempotency_key
-    )
-    return done.amount
+    return await _refund_over(session, intents, paid - new_total, reason, idempotency_key)
 
 
 async def refund_late_capture(

@@ -78,6 +78,39 @@ async def live_intent_for_order(session: AsyncSession, order_id: str) -> Payment
     return result.scalar_one_or_none()
 
 
+async def paying_intents(session: AsyncSession, order_id: str) -> list[PaymentIntent]:
+    """What pays for an order: its own payments and its difference payments (not money
+    captured late on a voided one, which is given back), differences first, newest first."""
+    result = await session.execute(
+        select(PaymentIntent)
+        .where(PaymentIntent.order_id == order_id, PaymentIntent.kind.in_(("order", "difference")))
+        .order_by(
+            (PaymentIntent.kind == "order").asc(),
+            PaymentIntent.created_at.desc(),
+            PaymentIntent.id.desc(),
+        )
+        .execution_options(populate_existing=True)
+    )
+    return list(result.scalars())
+
+
+async def difference_intents(
+    session: AsyncSession, order_id: str, substitution_id: str | None = None
+) -> list[PaymentIntent]:
+    """An order's difference payments (of one substitution, if named), oldest first."""
+    query = select(PaymentIntent).where(
+        PaymentIntent.order_id == order_id, PaymentIntent.kind == "difference"
+    )
+    if substitution_id is not None:
+        query = query.where(PaymentIntent.substitution_id == substitution_id)
+    result = await session.execute(
+        query.order_by(PaymentIntent.created_at, PaymentIntent.id).execution_options(
+            populate_existing=True
+        )
+    )
+    return list(result.scalars())
+
+
 async def latest_intent_for_order(session: AsyncSession, order_id: str) -> PaymentIntent | None:
     result = await session.execute(
         select(PaymentIntent)

@@ -23,16 +23,14 @@ from kirana.kit.errors import (
 )
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
-from kirana.payments import refunds, webhooks
+from kirana.payments import differences, intents, refunds, webhooks
 from kirana.payments import repository as repo
 from kirana.payments.gateways import (
     Instrument,
     ProviderPayment,
     gateway_for,
-    provider_for,
 )
 from kirana.payments.models import (
-    METHODS,
     PaymentAttempt,
     PaymentIntent,
     ProcessedWebhookEvent,
@@ -47,27 +45,19 @@ from kirana.payments.state import Outcome, PaymentStatus
 
 log = logging.getLogger("kirana.payments")
 
-# Part of this interface, kept in modules of their own: refunds (orders and logistics refund
-# through ``refund``, whose signature is stable) and the provider's client checkout
-# (``payments.client_checkout``).
+# Part of this interface, kept in modules of their own: intents, refunds (orders and logistics
+# refund through ``refund``, whose signature is stable), the payments of a substitute's price
+# difference, and the provider's client checkout (``payments.client_checkout``).
+to_read = intents.to_read
 refund = refunds.refund
 settle_cancelled_order = refunds.settle_cancelled_order
 settle_order_change = refunds.settle_order_change
 can_pay = refunds.can_pay
-
-
-def to_read(intent: PaymentIntent) -> PaymentRead:
-    return PaymentRead(
-        id=intent.id,
-        status=intent.status,
-        provider=intent.provider,
-        amount=intent.amount,
-        currency=intent.currency,
-        order_id=intent.order_id,
-        method=intent.method,
-        captured_amount=intent.captured_amount,
-        refunded_amount=intent.refunded_amount,
-    )
+paid_for_order = refunds.paid_for_order
+pay_difference = differences.pay_difference
+difference_payments = differences.difference_payments
+void_differences = differences.void_differences
+refund_unused_difference = differences.refund_unused_difference
 
 
 def confirm_out(intent: PaymentIntent, status: Outcome, reason: str | None) -> ConfirmOut:
@@ -76,40 +66,6 @@ def confirm_out(intent: PaymentIntent, status: Outcome, reason: str | None) -> C
         status=status,
         failure_reason=reason,
     )
-
-
-def _new_intent(
-    *, order_id: str, customer_id: str, amount: int, currency: str, method: str
-) -> dict[str, Any]:
-    if method not in METHODS:
-        raise ValidationFailed(
-            f"payment_method must be one of {', '.join(METHODS)}", code="invalid_payment_method"
-        )
-    if amount < 0:
-        raise ValidationFailed("A payment amount cannot be negative", code="invalid_amount")
-    if len(currency) != 3:
-        raise ValidationFailed("A currency is a three-letter code", code="invalid_currency")
-    now = clock.now()
-    return {
-        "id": new_id(),
-        "order_id": order_id,
-        "customer_id": customer_id,
-        "amount": amount,
-        "currency": currency,
-        "method": method,
-        "provider": provider_for(method),
-        "kind": "order",
-        "status": PaymentStatus.PENDING,
-        "captured_amount": 0,
-        "refunded_amount": 0,
-        "failure_reason": None,
-        "created_at": now,
-        "updated_at": now,
-    }
-
-
-def _read_of(row: dict[str, Any]) -> PaymentRead:
-    return PaymentRead(**{name: row[name] for name in PaymentRead.model_fields})
 
 
 async def create_intent(
@@ -122,7 +78,7 @@ async def create_intent(
     method: str,
 ) -> PaymentRead:
     """The order's payment intent; asking again for the same order returns the live one."""
-    row = _new_intent(
+    row = intents.new_row(
         order_id=order_id, customer_id=customer_id, amount=amount, currency=currency, method=method
     )
     if not await repo.insert_intent(session, row):
@@ -134,7 +90,7 @@ async def create_intent(
         ):
             raise Conflict("This order already has a payment", code="payment_exists")
         return to_read(live)
-    return _read_of(row)
+    return intents.read_of(row)
 
 
 async def replace_intent(
@@ -197,7 +153,7 @@ def new_order_intent(
 ) -> NewOrderIntent:
     """The payment intent of an order being placed (checked, not yet written)."""
     return NewOrderIntent(
-        _new_intent(
+        intents.new_row(
             order_id=order_id,
             customer_id=customer_id,
             amount=amount,
@@ -211,7 +167,7 @@ async def add_new_order_intent(session: AsyncSession, intent: NewOrderIntent) ->
     """Write ``intent``: the order is created in this same transaction, so it cannot have an
     intent yet, and there is nothing to check."""
     await repo.add_intent(session, intent.row)
-    return _read_of(intent.row)
+    return intents.read_of(intent.row)
 
 
 async def get_payment_for_order(session: AsyncSession, order_id: str) -> PaymentRead | None:
@@ -337,6 +293,9 @@ async def _settle(
                     "amount": intent.amount,
                     "currency": intent.currency,
                     "provider": intent.provider,
+                    # "difference": a substitute's price difference, not the order's payment
+                    "kind": intent.kind,
+                    "substitution_id": intent.substitution_id,
                 },
             )
         return moved

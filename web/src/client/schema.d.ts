@@ -4245,6 +4245,8 @@ export interface components {
             dearer: boolean;
             /** Decided At */
             decided_at: string | null;
+            /** @description On an order paid by card or UPI, the payment of the store's dearer price asked for when the customer approved at that price: the substitute is approved once it succeeds (pay it like the order's payment) */
+            difference_payment?: components["schemas"]["PaymentRead"] | null;
             /**
              * Expires At
              * Format: date-time

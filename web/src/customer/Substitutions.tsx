@@ -6,6 +6,13 @@ import { clockText, useSecondsLeft } from '../lib/countdown';
 import { formatMoney } from '../lib/money';
 import type { Order, Substitution } from '../lib/types';
 import { Button, ErrorBanner } from '../ui';
+import {
+  FIRST_CHOICE,
+  PaymentFields,
+  usePayment,
+  type Method,
+  type PaymentChoice,
+} from './payment';
 
 type Answer = 'approve' | 'pay' | 'decline';
 
@@ -25,8 +32,35 @@ export function SubstitutionOffer({
   const currency = order.currency;
   const charged = offer.charged_unit_price * offer.quantity;
   const storePrice = offer.unit_price * offer.quantity;
-  // Only a cash order can take more than was paid; a paid one keeps the original's price.
-  const mayPayMore = offer.dearer && order.payment_method === 'cod';
+  // A cash order's amount due grows; an order paid online pays the difference as a payment
+  // of its own, and the substitute is approved once that payment succeeds.
+  const mayPayMore = offer.dearer;
+  const paidOnline = order.payment_method !== 'cod';
+  const difference = offer.difference_payment ?? null;
+  const payment = usePayment();
+  const [choice, setChoice] = useState<PaymentChoice>({
+    ...FIRST_CHOICE,
+    method: order.payment_method as Method,
+  });
+
+  async function payDifference() {
+    if (!difference) return;
+    setBusy('pay');
+    setError(null);
+    try {
+      const outcome = await payment.pay(difference, choice);
+      if (outcome.kind !== 'paid') setError(outcome.error);
+      onAnswered(
+        await unwrap(
+          api.GET('/api/v1/orders/{order_id}', { params: { path: { order_id: order.id } } }),
+        ),
+      );
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  }
 
   async function answer(kind: Answer) {
     setBusy(kind);
@@ -84,6 +118,29 @@ export function SubstitutionOffer({
           : 'The time to answer is up: it is left out of your order.'}
       </p>
       <ErrorBanner error={error} />
+      {paidOnline && difference && difference.status === 'succeeded' ? (
+        <p role="status" style={{ margin: 0 }} data-testid="difference-paid">
+          You paid {formatMoney(difference.amount, currency)} more; the store is sending{' '}
+          {offer.name}.
+        </p>
+      ) : paidOnline && difference && difference.status === 'pending' && left > 0 ? (
+        <div className="stack" data-testid="difference-payment">
+          <p style={{ margin: 0 }}>
+            At the store’s price your order costs {formatMoney(difference.amount, currency)} more.
+            Pay it the way you paid the order; the substitute is added once it is paid.
+          </p>
+          <PaymentFields
+            choice={choice}
+            onChange={setChoice}
+            flow={payment}
+            only={order.payment_method as Method}
+            name={`difference-${offer.id}`}
+          />
+          <Button busy={busy === 'pay'} disabled={!!busy} onClick={() => void payDifference()}>
+            Pay {formatMoney(difference.amount, currency)}
+          </Button>
+        </div>
+      ) : null}
       <div className="row wrap" style={{ gap: 8 }}>
         <Button
           busy={busy === 'approve'}
@@ -92,7 +149,7 @@ export function SubstitutionOffer({
         >
           Approve
         </Button>
-        {mayPayMore ? (
+        {mayPayMore && !(paidOnline && difference?.status === 'pending') ? (
           <Button
             variant="secondary"
             busy={busy === 'pay'}

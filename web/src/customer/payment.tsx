@@ -65,14 +65,19 @@ export function PaymentFields({
   flow,
   locked = false,
   name = 'method',
+  only,
 }: {
   choice: PaymentChoice;
   onChange: (next: PaymentChoice) => void;
   flow: PaymentFlow;
   locked?: boolean;
   name?: string;
+  /** Offer this method alone (a substitute's difference is paid the way the order was). */
+  only?: Method;
 }) {
-  const offered = METHODS.filter(([m]) => m !== 'upi' || flow.setup.upi);
+  const offered = METHODS.filter(
+    ([m]) => (m !== 'upi' || flow.setup.upi) && (only === undefined || m === only),
+  );
   const setup = flow.setup[choice.method] ?? null;
   const asks = setup ? FLOWS[setup.provider].asks : 'typed';
   return (

@@ -151,9 +151,11 @@ describe('a substitute on the order page', () => {
     expect(screen.getByTestId('substitution-offer')).toHaveTextContent(
       `2 × Brown bread (400 g) instead, for ${formatMoney(9000, 'EUR')}`,
     );
-    // dearer in the store, but a card order keeps the original's price: no "pay more" button
-    expect(screen.getByText(/you pay what the original cost\.$/)).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: /^Approve at/ })).toBeNull();
+    // dearer in the store: the original's price, unless the customer pays the store's
+    expect(
+      screen.getByText(/you pay what the original cost, unless you choose to pay/),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /^Approve at/ })).toBeInTheDocument();
     expect(screen.getByRole('timer').textContent).toMatch(/^Answer within 4:(3\d|2\d)/);
 
     await userEvent.click(screen.getByRole('button', { name: 'Approve' }));
@@ -167,6 +169,50 @@ describe('a substitute on the order page', () => {
     expect(document.querySelector('[data-line-status="substituted"] s')).toHaveTextContent(
       '2 × Bread',
     );
+  });
+
+  it('on a card order, pays the difference as a payment of its own', async () => {
+    const pending = {
+      id: 'd1',
+      status: 'pending',
+      provider: 'sandbox',
+      amount: 1000,
+      currency: 'EUR',
+      order_id: 'o1',
+      method: 'card',
+      captured_amount: 0,
+      refunded_amount: 0,
+    };
+    let now = order({ substitutions: [offer()] });
+    const { calls } = serve(() => now, {
+      'POST /api/v1/orders/{id}/substitutions/{sid}/approve': () => {
+        now = order({ substitutions: [offer({ difference_payment: pending })] });
+        return { body: now };
+      },
+      'POST /api/v1/payments/{id}/confirm': () => {
+        const paid = { ...pending, status: 'succeeded', captured_amount: 1000 };
+        now = order({ substitutions: [offer({ difference_payment: paid })] });
+        return { body: { ...paid, failure_reason: null } };
+      },
+    });
+    renderApp(<OrderPage id="o1" />, '/orders/o1');
+    await userEvent.click(
+      await screen.findByRole('button', { name: `Approve at ${formatMoney(10000, 'EUR')}` }),
+    );
+    const panel = await screen.findByTestId('difference-payment');
+    expect(panel).toHaveTextContent(`your order costs ${formatMoney(1000, 'EUR')} more`);
+    // the order's own method only, with the sandbox's card field
+    expect(screen.queryByRole('radio', { name: 'UPI' })).toBeNull();
+    expect(screen.getByLabelText('Card number')).toHaveValue('4242424242424242');
+    await userEvent.click(screen.getByRole('button', { name: `Pay ${formatMoney(1000, 'EUR')}` }));
+    expect(await screen.findByTestId('difference-paid')).toHaveTextContent(
+      `You paid ${formatMoney(1000, 'EUR')} more`,
+    );
+    const approve = calls.find((c) => c.path.endsWith('/approve'))!;
+    expect(approve.body).toEqual({ pay_difference: true });
+    const confirm = calls.find((c) => c.path.endsWith('/confirm'))!;
+    expect(confirm.path).toBe('/api/v1/payments/d1/confirm');
+    expect(confirm.body).toEqual({ card_number: '4242424242424242' });
   });
 
   it('declines, and says what was refunded', async () => {
