@@ -132,3 +132,25 @@ def test_bad_options_end_in_one_line(tmp_path: Path, args: list[str], words: lis
     for word in words:
         assert word in lines[0]
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.skipif(
+    "dispatch_strategy" not in Settings.model_fields,
+    reason="this build's dispatch has no strategy setting (batched dispatch) yet",
+)
+def test_compare_runs_both_strategies_on_the_same_demand(tmp_path: Path) -> None:
+    options = replace(SHORT, hours=0.07, strategies=("nearest", "batched"))
+    folder = run(_settings(tmp_path), options, tmp_path / "cmp", show_progress=False)
+    both = orjson.loads((folder / "metrics.json").read_bytes())
+    assert set(both) == {"nearest", "batched"}
+    assert both["nearest"]["orders"] == both["batched"]["orders"] > 0
+    for strategy in ("nearest", "batched"):
+        own = orjson.loads((folder / strategy / "metrics.json").read_bytes())
+        assert own == both[strategy] and own["strategy"] == strategy
+        assert (folder / strategy / "report.html").is_file()
+    comparison = orjson.loads((folder / "comparison.json").read_bytes())
+    assert comparison["deliveries"]["batched_minus_nearest"] == (
+        both["batched"]["deliveries"] - both["nearest"]["deliveries"]
+    )
+    page = (folder / "report.html").read_text()
+    assert "Comparison" in page and page.count("<svg") == 10

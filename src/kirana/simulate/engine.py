@@ -29,7 +29,7 @@ from kirana.catalog import service as catalog
 from kirana.config import Settings
 from kirana.kit import clock
 from kirana.kit.db import Database
-from kirana.kit.errors import KiranaError
+from kirana.kit.errors import Conflict, KiranaError
 from kirana.kit.outbox import Event, add_listener, drain, new_wakeup
 from kirana.logistics import dispatch, locations, positions
 from kirana.logistics import service as logistics
@@ -335,8 +335,11 @@ class Simulation:
         for rider in self.riders.values():
             if rider.open_tasks:
                 continue  # still out: the shift stays open, as a real one would
-            async with self.db.transaction() as session:
-                await logistics.set_shift(session, rider.rider.user_id, online=False)
+            try:
+                async with self.db.transaction() as session:
+                    await logistics.set_shift(session, rider.rider.user_id, online=False)
+            except Conflict:
+                continue  # dispatch still holds the rider on a trip: the shift stays open
 
     async def _report_position(self, rider: RiderSim) -> None:
         """What the rider app sends: into the location index, and sampled to the database."""
