@@ -238,9 +238,27 @@ if __name__ == "__main__":
     parser.add_argument("--e2e-seconds", type=float, default=20)
     parser.add_argument("--ingest-connections", type=int, default=32)
     parser.add_argument("--skip-e2e", action="store_true", help="parts 1 and 2 only")
+    parser.add_argument(
+        "--ingest-only", action="store_true", help="part 4 only (ping ingest beside bare FastAPI)"
+    )
     parser.add_argument("--out", default="tracking")
     args = parser.parse_args()
     before = machine()
+    if args.ingest_only:
+        from _tracking_e2e import ingest
+
+        log("4. ping ingest over HTTP beside a bare FastAPI endpoint")
+        pings = ingest(args.pg, args.redis, 10, args.ingest_connections)
+        pings["machine"] = {
+            **machine(),
+            "load_average_before": before["load_average"],
+            "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"{args.out}.json").write_text(json.dumps(pings, indent=2) + "\n")
+        print(json.dumps(pings, indent=2))
+        print("ratio to bare FastAPI:", pings["ratio"], "| target met:", pings["ratio"] >= 0.5)
+        sys.exit(0)
     result = asyncio.run(main(args))
     if not args.skip_e2e:
         from _tracking_e2e import end_to_end, ingest

@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     # shift, which decide the surge fee; the picking queue and riders the delivery promise is
     # made from) before reading them again.
     pricing_cache_seconds: float = 1.0
+    # How long an account's standing (active, token version, role, store) and a reporting
+    # rider's state (shift, delivery, cash held) may be reused by the requests that check them.
+    # A committed change to those rows is forgotten at once (on every process, with Redis);
+    # this bounds it only if that announcement is lost. 0: read them on every request.
+    account_cache_seconds: float = Field(default=30.0, ge=0)
     # The delivery promise (docs/logistics.md): seconds a picker takes per item on top of the
     # store's prep_minutes per order, pickers working a store's queue at once, and the basket
     # the serviceability answer assumes before there is a cart.

@@ -167,3 +167,47 @@ async def test_positions_from_the_rider_socket_reach_customer_and_city(running: 
         cancel = await r.http.post(f"/api/v1/admin/orders/{order_id}/cancel", headers=admin)
         assert cancel.status_code == 200, cancel.text
         await rws.until("delivery.cancelled", order_id=order_id)
+
+
+async def test_what_a_report_is_checked_against_changes_at_once(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    """The rider's state and the account are cached between reports; a change is seen by the
+    next one: the delivery given, the shift ended, the password changed (older tokens end)."""
+    shop = await make_shop(db, client)
+    rider = await add_rider(db, client, shop.store_id, online=True, at=(STORE_LAT, STORE_LNG))
+    url = "/api/v1/rider/location"
+    spot = {"lat": STORE_LAT, "lng": STORE_LNG}
+    for _ in range(2):
+        r = await client.post(url, json=spot, headers=rider.headers)
+        assert r.status_code == 200 and r.json()["current_delivery"] is None, r.text
+    await fill_cart(client, shop)
+    order_id = (await place(client, shop)).json()["id"]
+    await drain(db)  # dispatched to the rider
+    crumbs = await counts(db, ("rider_breadcrumbs",))
+    r = await client.post(url, json=spot, headers=rider.headers)
+    assert r.status_code == 200 and r.json()["current_delivery"]["order_id"] == order_id, r.text
+    # The trip's first report is sampled at once; the next one, moments later, is not.
+    assert await counts(db, ("rider_breadcrumbs",)) == {
+        "rider_breadcrumbs": crumbs["rider_breadcrumbs"] + 1
+    }
+    assert (await client.post(url, json=spot, headers=rider.headers)).status_code == 200
+    assert await counts(db, ("rider_breadcrumbs",)) == {
+        "rider_breadcrumbs": crumbs["rider_breadcrumbs"] + 1
+    }
+
+    other = await add_rider(db, client, shop.store_id, online=True, at=(STORE_LAT, STORE_LNG))
+    assert (await client.post(url, json=spot, headers=other.headers)).status_code == 200
+    r = await client.post("/api/v1/rider/shift", json={"online": False}, headers=other.headers)
+    assert r.status_code == 200, r.text
+    r = await client.post(url, json=spot, headers=other.headers)
+    assert (r.status_code, r.json()["code"]) == (409, "rider_off_shift")
+
+    r = await client.patch(
+        "/api/v1/me",
+        json={"password": "another-password-1", "current_password": factories.PASSWORD},
+        headers=other.headers,
+    )
+    assert r.status_code == 200, r.text
+    r = await client.post(url, json=spot, headers=other.headers)
+    assert (r.status_code, r.json()["code"]) == (401, "token_revoked")

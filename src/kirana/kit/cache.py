@@ -11,10 +11,12 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
+from itertools import chain
 from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlalchemy.orm import Session as OrmSession
 
 T = TypeVar("T")
@@ -109,6 +111,49 @@ def announcer() -> Callable[[frozenset[str]], None] | None:
 
 def cache_names() -> set[str]:
     return {name for name, _ in _registry}
+
+
+# --- caches forgotten whenever their tables are written ------------------------------------
+
+# An execution option for a write no cache reads (a rider's sampled position): it does not make
+# the caches watching its table forget.
+CACHE_NEUTRAL = "kirana_cache_neutral"
+_watched: dict[str, set[str]] = {}  # table name -> the names of the caches that read it
+
+
+def forget_on_writes(name: str, *tables: str) -> None:
+    """Forget the caches called ``name`` after every transaction that writes one of ``tables``
+    commits: rows flushed by the ORM and ORM-enabled ``insert``/``update``/``delete``
+    statements run through a session, whichever service runs them, so a writer added later
+    cannot forget to. Raw SQL text is not seen (the TTL bounds it)."""
+    for table in tables:
+        _watched.setdefault(table, set()).add(name)
+
+
+def _note(session: OrmSession, table: str | None) -> None:
+    names = _watched.get(table or "")
+    if names:
+        session.info.setdefault(_TO_BUMP, set()).update(names)
+
+
+@event.listens_for(OrmSession, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(CACHE_NEUTRAL):
+        return
+    table = getattr(state.statement, "table", None)
+    _note(state.session, getattr(table, "name", None))
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _note_flush(session: OrmSession, _context: UOWTransaction, _instances: object) -> None:
+    if not _watched:
+        return
+    dirty = (obj for obj in session.dirty if session.is_modified(obj))
+    for obj in chain(session.new, session.deleted, dirty):
+        table = getattr(type(obj), "__tablename__", None)
+        _note(session, table if isinstance(table, str) else None)
 
 
 @event.listens_for(OrmSession, "after_commit")

@@ -24,7 +24,6 @@ from kirana.live import mqtt, sockets, telemetry
 from kirana.live.channels import CITY, order_channel, rider_channel, store_channel
 from kirana.live.runtime import Live
 from kirana.logistics import positions
-from kirana.logistics import service as logistics
 from kirana.logistics.schemas import RiderRead
 from kirana.orders import service as orders
 from kirana.users.schemas import Principal
@@ -161,8 +160,7 @@ async def update_location(
         accepted = await telemetry.ingest(live, session, principal.id, report, "http")
     except telemetry.Dropped as dropped:
         raise _refusal(dropped) from dropped
-    del accepted  # the answer reads the position from the location index
-    return await logistics.read_rider(session, principal.id)
+    return positions.as_read(accepted.state, accepted.fix)
 
 
 # --- MQTT accounts --------------------------------------------------------------------------

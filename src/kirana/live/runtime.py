@@ -14,7 +14,7 @@ from kirana.kit.cache_bus import CacheBus
 from kirana.kit.db import Database
 from kirana.live import broker as brokers
 from kirana.live.broker import Broker
-from kirana.logistics import locations
+from kirana.logistics import locations, positions
 from kirana.logistics.locations import LocationIndex
 from kirana.operations import Metrics
 
@@ -38,6 +38,7 @@ class Live:
             else None
         )
         self.sample_every = timedelta(seconds=settings.telemetry_sample_seconds)
+        self.samples = positions.Samples(self.sample_every)
         self.tasks: list[asyncio.Task[None]] = []
         self.closing = asyncio.Event()
         self.mqtt_ready = asyncio.Event()  # the bridge is subscribed (tests wait for it)

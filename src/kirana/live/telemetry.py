@@ -165,11 +165,11 @@ async def ingest(
     fix = Fix(state.rider_id, report.lat, report.lng, at)
     await _quietly(live.index.put(fix))
     sampled = False
-    due = state.last_seen_at is None or now - ensure_aware(state.last_seen_at) >= live.sample_every
-    if due or state.trip is not None:
+    if live.samples.due(state, at):
         sampled = await positions.record_sample(
             session, state, lat=fix.lat, lng=fix.lng, at=at, every=live.sample_every
         )
+        live.samples.stored(state, at)
     live.metrics.telemetry_accepted.labels(transport).inc()
     await _quietly(publish_position(live, state, fix))
     return Accepted(fix, state, sampled)

@@ -5,10 +5,16 @@ and where that delivery goes); accepted ones go to the location index
 (:mod:`kirana.logistics.locations`) on every report, and to the database only as a sample
 (:func:`record_sample`): the rider's row and a breadcrumb of the trip at most once per
 ``every``.
+
+A rider reports every few seconds and its state changes a few times an hour, so the state is
+kept for ``account_cache_seconds`` (``kit.cache``), forgotten on every process as soon as a
+write to riders, deliveries or stores commits (a rider going off shift is refused at once).
+The sampled position writes are the exception: they change nothing the state holds.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,10 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog import service as catalog
 from kirana.config import Settings
+from kirana.kit.cache import TTLCache, cache_named, forget_on_writes
 from kirana.kit.clock import ensure_aware
 from kirana.kit.ids import new_id
 from kirana.logistics import repository as repo
-from kirana.logistics.models import RiderBreadcrumb
+from kirana.logistics.locations import Fix
+from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb
+from kirana.logistics.schemas import CurrentDelivery, RiderRead
 from kirana.logistics.state import DeliveryStatus
 
 
@@ -41,30 +50,65 @@ class RiderState:
     store_id: str
     name: str
     is_online: bool
-    last_seen_at: datetime | None
+    last_seen_at: datetime | None  # of the row when the state was read (a sample's time)
     trip: TripLeg | None
     vehicle: str = "scooter"
+    cash_held: int = 0
+    # The row's sampled position, for an answer when the location index has none.
+    lat: float | None = None
+    lng: float | None = None
+
+
+forget_on_writes("rider_states", "riders", "deliveries", "stores")
+
+
+def _states(settings: Settings) -> TTLCache:
+    return cache_named(
+        "rider_states", settings.database_url, settings.account_cache_seconds, max_entries=65_536
+    )
 
 
 async def rider_state(
     session: AsyncSession, settings: Settings, *, user_id: str
 ) -> RiderState | None:
-    """The rider whose account ``user_id`` is, with the delivery they are on (one query; the
-    store's position from the catalog's cached store list)."""
+    """The rider whose account ``user_id`` is, with the delivery they are on (one query when
+    not cached; the store's position from the catalog's cached store list)."""
+    cache = _states(settings)
+    found: RiderState | None = cache.get(user_id)
+    if found is not None:
+        return found
+    version = cache.version  # a write committed while we read must not be outlived
+    found = await _read_state(session, settings, user_id)
+    if found is not None:
+        cache.set(user_id, found, version=version)
+    return found
+
+
+async def _read_state(session: AsyncSession, settings: Settings, user_id: str) -> RiderState | None:
     row = await repo.rider_with_trip(session, user_id)
     if row is None:
         return None
     rider, delivery = row
-    trip = None
+    store = None
     if delivery is not None:
         store = (await catalog.stores(session, settings)).get(delivery.store_id)
-        store_lat, store_lng = (store.lat, store.lng) if store else (None, None)
+    return state_of(rider, delivery, (store.lat, store.lng) if store else (None, None))
+
+
+def state_of(
+    rider: Rider,
+    delivery: Delivery | None,
+    store_at: tuple[float | None, float | None] = (None, None),
+) -> RiderState:
+    """The rider and the delivery they are on (from ``store_at``, the store's position)."""
+    trip = None
+    if delivery is not None:
         trip = TripLeg(
             delivery_id=delivery.id,
             order_id=delivery.order_id,
             status=delivery.status,
-            store_lat=store_lat,
-            store_lng=store_lng,
+            store_lat=store_at[0],
+            store_lng=store_at[1],
             drop_lat=delivery.drop_lat,
             drop_lng=delivery.drop_lng,
         )
@@ -77,6 +121,52 @@ async def rider_state(
         last_seen_at=rider.last_seen_at,
         trip=trip,
         vehicle=rider.vehicle,
+        cash_held=rider.cash_held,
+        lat=rider.lat,
+        lng=rider.lng,
+    )
+
+
+class Samples:
+    """When this process last stored a sample of each rider on its current trip (or off one):
+    a report that is not due touches no database at all, and a new trip is sampled at its
+    first report. Each process keeps its own; :func:`record_sample`'s conditional writes keep
+    the stored trail at about one sample per ``every`` between them."""
+
+    def __init__(self, every: timedelta, max_riders: int = 100_000) -> None:
+        self.every = every
+        self.max_riders = max_riders
+        self._last: OrderedDict[str, tuple[str | None, datetime]] = OrderedDict()
+
+    def due(self, state: RiderState, at: datetime) -> bool:
+        last = self._last.get(state.rider_id)
+        trip = state.trip.delivery_id if state.trip else None
+        return last is None or last[0] != trip or at - last[1] >= self.every
+
+    def stored(self, state: RiderState, at: datetime) -> None:
+        self._last[state.rider_id] = (state.trip.delivery_id if state.trip else None, at)
+        self._last.move_to_end(state.rider_id)
+        if len(self._last) > self.max_riders:
+            self._last.popitem(last=False)
+
+
+def as_read(state: RiderState, fix: Fix | None) -> RiderRead:
+    """The rider as the rider app shows it, from the state and the position just accepted."""
+    trip = state.trip
+    return RiderRead(
+        id=state.rider_id,
+        user_id=state.user_id,
+        name=state.name,
+        store_id=state.store_id,
+        vehicle=state.vehicle,
+        is_online=state.is_online,
+        lat=fix.lat if fix else state.lat,
+        lng=fix.lng if fix else state.lng,
+        last_seen_at=fix.at if fix else state.last_seen_at,
+        cash_held=state.cash_held,
+        current_delivery=None
+        if trip is None
+        else CurrentDelivery(id=trip.delivery_id, order_id=trip.order_id, status=trip.status),
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +25,6 @@ from kirana.config import Settings
 from kirana.kit.cache import cache_named, get_or_set
 from kirana.logistics import locations
 from kirana.logistics import repository as repo
-from kirana.logistics.models import Delivery, Rider
 from kirana.logistics.ports import PickingQueue
 from kirana.logistics.state import DeliveryStatus
 from kirana.logistics.travel import DEFAULT_VEHICLE, travel_seconds
@@ -77,9 +76,29 @@ def pick_seconds(
     return ahead + per_order + items * settings.pick_seconds_per_item
 
 
+class Placed(Protocol):
+    """A rider as the promise reads it (an ORM row or the outlook's)."""
+
+    @property
+    def lat(self) -> float | None: ...
+    @property
+    def lng(self) -> float | None: ...
+    @property
+    def vehicle(self) -> str: ...
+
+
+class Trip(Protocol):
+    @property
+    def status(self) -> DeliveryStatus: ...
+    @property
+    def drop_lat(self) -> float | None: ...
+    @property
+    def drop_lng(self) -> float | None: ...
+
+
 def rider_free_seconds(
-    rider: Rider,
-    trip: Delivery | None,
+    rider: Placed,
+    trip: Trip | None,
     fix: locations.Fix | None,
     store_lat: float,
     store_lng: float,
@@ -128,18 +147,17 @@ async def rider_outlook(
     busy store are not)."""
 
     async def look() -> RiderOutlook:
-        riders = await repo.riders_on_shift_with_trips(session, store.id)
-        waiting = await repo.waiting_delivery_count(session, store.id)
-        fixes = await locations.current().many([r.id for r, _ in riders]) if riders else {}
+        riders, waiting = await repo.shift_outlook(session, store.id)
+        fixes = await locations.current().many([r.id for r in riders]) if riders else {}
         free = sorted(
             (
-                rider_free_seconds(rider, trip, fixes.get(rider.id), store.lat, store.lng),
-                trip is None,
-                rider.vehicle,
+                rider_free_seconds(r, r.trip, fixes.get(r.id), store.lat, store.lng),
+                r.trip is None,
+                r.vehicle,
             )
-            for rider, trip in riders
+            for r in riders
         )
-        idle = sum(1 for _, trip in riders if trip is None)
+        idle = sum(1 for r in riders if r.trip is None)
         return RiderOutlook(free=tuple(free), idle=idle, waiting=waiting)
 
     cache = cache_named("promise", settings.database_url, settings.pricing_cache_seconds)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kirana.kit.cache import CACHE_NEUTRAL
 from kirana.kit.db import UTCDateTime
 from kirana.kit.ids import new_id
 from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb, RiderCashEntry, RiderShift
@@ -73,7 +75,9 @@ async def set_position_sampled(
     at: datetime,
     unless_after: datetime,
 ) -> bool:
-    """Store the position unless the row was written after ``unless_after``; True if stored."""
+    """Store the position unless the row was written after ``unless_after``; True if stored.
+    A sample changes nothing the riders' cached states are read for (positions.rider_state),
+    so it does not make them forget."""
     result = await session.execute(
         update(Rider)
         .where(
@@ -81,6 +85,7 @@ async def set_position_sampled(
             (Rider.last_seen_at.is_(None)) | (Rider.last_seen_at <= unless_after),
         )
         .values(lat=lat, lng=lng, last_seen_at=at)
+        .execution_options(**{CACHE_NEUTRAL: True})
     )
     return _rowcount(result) == 1
 
@@ -198,17 +203,22 @@ async def riders_on_shift(session: AsyncSession, store_id: str) -> tuple[int, in
     return (int(row[0]), int(row[1])) if row is not None else (0, 0)
 
 
-async def riders_on_shift_with_trips(
-    session: AsyncSession, store_id: str
-) -> list[tuple[Rider, Delivery | None]]:
-    """Online riders of ``store_id`` with the delivery each is on (None: idle), in one query."""
-    rows = await session.execute(
-        select(Rider, Delivery)
-        .outerjoin(Delivery, Delivery.id == Rider.current_delivery_id)
-        .where(Rider.store_id == store_id, Rider.is_online.is_(True))
-        .order_by(Rider.id)
-    )
-    return [(r, d) for r, d in rows.all()]
+@dataclass(frozen=True, slots=True)
+class ShiftRider:
+    """An online rider as the delivery promise sees it: where, on what, and the trip if any."""
+
+    id: str
+    lat: float | None
+    lng: float | None
+    vehicle: str
+    trip: ShiftTrip | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShiftTrip:
+    status: DeliveryStatus
+    drop_lat: float | None
+    drop_lng: float | None
 
 
 _WAITING_COUNT = (
@@ -216,11 +226,46 @@ _WAITING_COUNT = (
     .select_from(Delivery)
     .where(Delivery.store_id == bindparam("store_id"), Delivery.status == DeliveryStatus.WAITING)
 )
+# One row per online rider of the store (one row of NULLs when there is none), each with the
+# store's count of deliveries waiting for a rider: what the promise needs, in one statement.
+_ONE_ROW = select(literal(1).label("one")).subquery("one_row")
+_OUTLOOK = (
+    select(
+        _WAITING_COUNT.scalar_subquery().label("waiting"),
+        Rider.id,
+        Rider.lat,
+        Rider.lng,
+        Rider.vehicle,
+        Delivery.id.label("delivery_id"),
+        Delivery.status,
+        Delivery.drop_lat,
+        Delivery.drop_lng,
+    )
+    .select_from(_ONE_ROW)
+    .outerjoin(Rider, (Rider.store_id == bindparam("store_id")) & Rider.is_online.is_(True))
+    .outerjoin(Delivery, Delivery.id == Rider.current_delivery_id)
+    .order_by(Rider.id)
+)
 
 
-async def waiting_delivery_count(session: AsyncSession, store_id: str) -> int:
-    """Deliveries of ``store_id`` still waiting for a rider."""
-    return int(await session.scalar(_WAITING_COUNT, {"store_id": store_id}) or 0)
+async def shift_outlook(session: AsyncSession, store_id: str) -> tuple[list[ShiftRider], int]:
+    """The online riders of ``store_id`` with the trip each is on, and how many of its
+    deliveries wait for a rider."""
+    rows = (await session.execute(_OUTLOOK, {"store_id": store_id})).all()
+    riders = [
+        ShiftRider(
+            row.id,
+            row.lat,
+            row.lng,
+            row.vehicle,
+            None
+            if row.delivery_id is None
+            else ShiftTrip(DeliveryStatus(row.status), row.drop_lat, row.drop_lng),
+        )
+        for row in rows
+        if row.id is not None
+    ]
+    return riders, int(rows[0].waiting)
 
 
 async def idle_riders(session: AsyncSession, store_id: str) -> list[Rider]:

@@ -20,7 +20,7 @@ from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.pagination import Page, decode_cursor, encode_cursor
-from kirana.logistics import cash, dispatch, locations
+from kirana.logistics import cash, dispatch, locations, positions
 from kirana.logistics import repository as repo
 from kirana.logistics.models import Delivery, Rider
 from kirana.logistics.ports import OrderDesk
@@ -30,7 +30,6 @@ from kirana.logistics.promise import delivery_promise as delivery_promise
 from kirana.logistics.schemas import (
     CashLedger,
     CashTendered,
-    CurrentDelivery,
     DeliveryRead,
     DropAddress,
     EtaRange,
@@ -155,25 +154,7 @@ def _rider_read(
     rider: Rider, delivery: Delivery | None, fix: locations.Fix | None = None
 ) -> RiderRead:
     """The rider, at the location index's position when it has one (the row holds a sample)."""
-    return RiderRead(
-        id=rider.id,
-        user_id=rider.user_id,
-        name=rider.name,
-        store_id=rider.store_id,
-        vehicle=rider.vehicle,
-        is_online=rider.is_online,
-        lat=fix.lat if fix else rider.lat,
-        lng=fix.lng if fix else rider.lng,
-        last_seen_at=fix.at if fix else rider.last_seen_at,
-        cash_held=rider.cash_held,
-        current_delivery=None
-        if delivery is None
-        else CurrentDelivery(
-            id=delivery.id,
-            order_id=delivery.order_id,
-            status=delivery.status,
-        ),
-    )
+    return positions.as_read(positions.state_of(rider, delivery), fix)
 
 
 async def _me(session: AsyncSession, user_id: str, *, lock: bool = False) -> Rider:

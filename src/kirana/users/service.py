@@ -5,6 +5,7 @@ This module is the service's public interface; other services call these functio
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.config import Settings
 from kirana.kit import clock, security
+from kirana.kit.cache import TTLCache, cache_named, forget_on_writes
 from kirana.kit.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.users import repository as repo
@@ -165,16 +167,52 @@ async def logout(session: AsyncSession, token: str) -> None:
         await repo.revoke_family(session, row.family_id, clock.now())
 
 
+@dataclass(frozen=True, slots=True)
+class _Standing:
+    """What ``authenticate`` needs of an account beyond the token's signature."""
+
+    is_active: bool
+    token_version: int
+    role: str
+    store_id: str | None
+
+
+# Any committed write to an account forgets every process's standings (kit.cache): a
+# deactivation, a password change (a new token version), a new role or store count at once.
+forget_on_writes("accounts", "users")
+
+
+def _accounts(settings: Settings) -> TTLCache:
+    return cache_named(
+        "accounts", settings.database_url, settings.account_cache_seconds, max_entries=65_536
+    )
+
+
+async def _standing(session: AsyncSession, settings: Settings, user_id: str) -> _Standing | None:
+    cache = _accounts(settings)
+    found: _Standing | None = cache.get(user_id)
+    if found is not None:
+        return found
+    version = cache.version  # a write committed while we read must not be outlived
+    user = await repo.user_by_id(session, user_id)
+    if user is None:
+        return None
+    found = _Standing(user.is_active, user.token_version, user.role, user.store_id)
+    cache.set(user_id, found, version=version)
+    return found
+
+
 async def authenticate(session: AsyncSession, settings: Settings, token: str) -> Principal:
     """The caller an access token names, as the account is now: the token's signature is
-    checked once per process (kit.security), its user on every use, so a changed password
+    checked once per process (kit.security), its account's standing on every use (from a
+    cache that forgets an account as soon as a change to it commits), so a changed password
     ends older tokens and a changed role or store counts at once."""
     claims = security.decode_access_token(token, settings.secret_key)
     if claims is None:
         raise Unauthorized(
             "The access token is invalid or expired; refresh it or log in", code="invalid_token"
         )
-    user = await repo.user_by_id(session, claims["sub"])
+    user = await _standing(session, settings, claims["sub"])
     if user is None or not user.is_active:
         raise Unauthorized("The account is not active", code="account_inactive")
     if claims.get("ver", 0) != user.token_version:
@@ -183,13 +221,14 @@ async def authenticate(session: AsyncSession, settings: Settings, token: str) ->
             code="token_revoked",
         )
     return Principal(
-        id=user.id, role=user.role, store_id=user.store_id, session_id=claims.get("fam")
+        id=claims["sub"], role=user.role, store_id=user.store_id, session_id=claims.get("fam")
     )
 
 
 async def set_active(session: AsyncSession, user: User, active: bool) -> None:
     """Deactivate (or reactivate) an account. A deactivated one is refused at once: every
-    request reads the account (``authenticate``), and its refresh tokens are revoked."""
+    request checks the account's standing (``authenticate``), which every process forgets
+    when this commits, and its refresh tokens are revoked."""
     if user.is_active == active:
         return
     user.is_active = active
