@@ -443,3 +443,162 @@ async def test_one_share_of_many_customers_events_in_one_call(
             )
         ).scalar_one()
     assert count == 3
+
+
+def twilio_list(*messages: dict[str, Any]) -> dict[str, Any]:
+    """Twilio's answer to GET .../Messages.json: a page of message resources, newest first."""
+    uri = f"/2010-04-01/Accounts/{SID}/Messages.json?PageSize=50&Page=0"
+    return {
+        "end": max(len(messages) - 1, 0),
+        "first_page_uri": uri,
+        "next_page_uri": None,
+        "page": 0,
+        "page_size": 50,
+        "previous_page_uri": None,
+        "start": 0,
+        "uri": uri,
+        "messages": list(messages),
+    }
+
+
+def twilio_message(to: str, body: str, *, status: str = "sent", **over: Any) -> dict[str, Any]:
+    """One message resource as Twilio lists it (dates in RFC 2822, GMT)."""
+    created = clock.now().strftime("%a, %d %b %Y %H:%M:%S +0000")
+    return {
+        "account_sid": SID,
+        "api_version": "2010-04-01",
+        "body": body,
+        "date_created": created,
+        "date_sent": created,
+        "date_updated": created,
+        "direction": "outbound-api",
+        "error_code": None,
+        "error_message": None,
+        "from": "+15005550006",
+        "messaging_service_sid": None,
+        "num_media": "0",
+        "num_segments": "1",
+        "price": None,
+        "price_unit": "USD",
+        "sid": "SM" + "b" * 32,
+        "status": status,
+        "to": to,
+        "uri": f"/2010-04-01/Accounts/{SID}/Messages/SM{'b' * 32}.json",
+        **over,
+    }
+
+
+async def _sms_crashed_after_sending(
+    db: Database,
+    client: httpx.AsyncClient,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    reached_twilio: bool,
+) -> dict[str, Any]:
+    """An order's SMS whose sender stopped before recording the outcome, after Twilio took
+    it (or before it got there), and whose lease ran out. Returns what was sent first."""
+    only_sms = {"sms": build_channels(settings)["sms"]}
+    await ordered(db, client)
+
+    async def crash(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("killed between sent and recorded")
+
+    monkeypatch.setattr(repo, "settle", crash)
+    with respx.mock(assert_all_called=True) as mock:
+        if reached_twilio:
+            first = mock.post(MESSAGES).mock(side_effect=twilio_created)
+        else:
+            first = mock.post(MESSAGES).mock(side_effect=httpx.ConnectError("reset"))
+        with pytest.raises(RuntimeError):
+            await dispatch.send_due(db, settings, only_sms)
+    monkeypatch.undo()
+    [row] = [d for d in await deliveries(db) if d.channel == "sms"]
+    assert row.status == "sending"
+    clock.advance(dispatch.lease(settings) + timedelta(seconds=1))
+    return dict(httpx.QueryParams(first.calls[0].request.content.decode()))
+
+
+async def _next_round(
+    db: Database, settings: Settings, listing: httpx.Response
+) -> tuple[respx.Route, respx.Route, NotificationDelivery]:
+    """One sender round with Twilio answering its message list with ``listing``: (the list
+    route, the send route, the SMS's row after)."""
+    with respx.mock(assert_all_called=False) as mock:
+        listed = mock.get(MESSAGES).mock(return_value=listing)
+        again = mock.post(MESSAGES).mock(side_effect=twilio_created)
+        assert await dispatch.send_due(db, settings, {"sms": build_channels(settings)["sms"]}) == 1
+    [row] = [d for d in await deliveries(db) if d.channel == "sms"]
+    return listed, again, row
+
+
+async def test_an_sms_twilio_took_before_the_sender_stopped_is_not_sent_twice(
+    db: Database,
+    client: httpx.AsyncClient,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent = await _sms_crashed_after_sending(db, client, settings, monkeypatch, reached_twilio=True)
+    earlier = twilio_message(sent["To"], "Your code is 000000", sid="SM" + "c" * 32)
+    mine = twilio_message(sent["To"], sent["Body"])
+    listing = httpx.Response(200, json=twilio_list(mine, earlier))
+    listed, again, row = await _next_round(db, settings, listing)
+    assert again.call_count == 0  # found at Twilio: not sent a second time
+    assert listed.call_count == 1
+    asked = listed.calls[0].request
+    assert asked.url.params["To"] == sent["To"]
+    assert asked.headers["Authorization"].startswith("Basic ")
+    assert (row.status, row.attempts, row.provider_ref) == ("sent", 2, mine["sid"])
+
+
+async def test_an_sms_twilio_never_got_is_sent_after_the_look_up(
+    db: Database,
+    client: httpx.AsyncClient,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent = await _sms_crashed_after_sending(db, client, settings, monkeypatch, reached_twilio=False)
+    # Twilio holds only older messages for the number, and one of ours that failed.
+    old = twilio_message(sent["To"], sent["Body"], date_created="Thu, 24 Aug 2023 05:01:45 +0000")
+    failed = twilio_message(sent["To"], sent["Body"], status="failed", sid="SM" + "d" * 32)
+    listing = httpx.Response(200, json=twilio_list(failed, old))
+    listed, again, row = await _next_round(db, settings, listing)
+    assert listed.call_count == 1 and again.call_count == 1
+    assert (row.status, row.attempts) == ("sent", 2)
+
+
+async def test_a_look_up_twilio_does_not_answer_is_a_failed_try_not_a_second_sms(
+    db: Database,
+    client: httpx.AsyncClient,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sent = await _sms_crashed_after_sending(db, client, settings, monkeypatch, reached_twilio=True)
+    down = httpx.Response(503, json={"code": 20503, "message": "Service unavailable"})
+    _, again, row = await _next_round(db, settings, down)
+    assert again.call_count == 0
+    assert row.status == "pending" and "look-up" in (row.last_error or "")
+    assert row.in_doubt_since is not None  # the next try asks again
+    mine = twilio_message(sent["To"], sent["Body"])
+    _, again, row = await _next_round(db, settings, httpx.Response(200, json=twilio_list(mine)))
+    assert again.call_count == 0
+    assert (row.status, row.attempts, row.in_doubt_since) == ("sent", 3, None)
+
+
+async def test_an_sms_whose_answer_was_lost_is_looked_for_before_it_is_sent_again(
+    db: Database, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """Twilio took the message but its answer never came (the connection dropped): the try is
+    in doubt, and the next one finds the message rather than sending it twice."""
+    only_sms = {"sms": build_channels(settings)["sms"]}
+    await ordered(db, client)
+    with respx.mock(assert_all_called=True) as mock:
+        first = mock.post(MESSAGES).mock(side_effect=httpx.ReadError("connection reset"))
+        assert await dispatch.send_due(db, settings, only_sms) == 1
+    [row] = [d for d in await deliveries(db) if d.channel == "sms"]
+    assert row.status == "pending" and row.in_doubt_since is not None
+    sent = dict(httpx.QueryParams(first.calls[0].request.content.decode()))
+    listing = httpx.Response(200, json=twilio_list(twilio_message(sent["To"], sent["Body"])))
+    _, again, row = await _next_round(db, settings, listing)
+    assert again.call_count == 0
+    assert (row.status, row.attempts) == ("sent", 2)

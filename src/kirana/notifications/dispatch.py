@@ -5,7 +5,9 @@
    and a lease: if this process dies before it records the outcome, the row is due again
    when the lease ends, and the next try carries the same idempotency key (the delivery id).
 2. **Send** with no transaction open: each send has its own time limit, so a provider that is
-   down delays only its own messages, never the database or other channels.
+   down delays only its own messages, never the database or other channels. A row claimed
+   while still ``sending`` (its last sender stopped before recording) is in doubt: a channel
+   that can ask its provider what it took (Twilio) looks for it first (``FindsSent``).
 3. **Record** (one transaction): ``sent``; or ``pending`` again after a backoff that doubles
    from ``KIRANA_NOTIFY_RETRY_SECONDS``; or ``failed`` after the last try (or at once, when the
    provider said trying again cannot help), with the error, in the admins' delivery log.
@@ -16,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from kirana.config import Settings
@@ -27,6 +29,7 @@ from kirana.notifications import outgoing
 from kirana.notifications import repository as repo
 from kirana.notifications.channels import (
     Channel,
+    FindsSent,
     Outgoing,
     PushTarget,
     SendFailed,
@@ -52,19 +55,47 @@ def lease(settings: Settings) -> timedelta:
     return timedelta(seconds=max(60.0, 3 * settings.notify_send_timeout_seconds))
 
 
+async def _send(channel: Channel, out: Outgoing) -> Sent:
+    """Send ``out``; a try in doubt is first looked for at a provider that can be asked, and
+    one it holds already is recorded as sent rather than sent twice."""
+    if out.in_doubt_since is not None:
+        if isinstance(channel, FindsSent):
+            found = await channel.find_sent(out)
+            if found is not None:
+                log.info(
+                    "%s %s: the stopped try had sent it (%s)",
+                    channel.name,
+                    out.delivery_id,
+                    found.ref,
+                )
+                return found
+        else:
+            log.warning(
+                "%s %s: sent again after a stopped try; without an idempotency key at this"
+                " provider it may arrive twice",
+                channel.name,
+                out.delivery_id,
+            )
+    return await channel.send(out)
+
+
 async def _attempt(channel: Channel, out: Outgoing, limit: float) -> Sent | SendFailed:
     try:
-        return await asyncio.wait_for(channel.send(out), timeout=limit)
+        return await asyncio.wait_for(_send(channel, out), timeout=limit)
     except SendFailed as exc:
         return exc
     except TimeoutError:
-        return SendFailed(f"no answer from the {channel.name} provider within {limit:g} s")
+        return SendFailed(
+            f"no answer from the {channel.name} provider within {limit:g} s", in_doubt=True
+        )
     except Exception as exc:  # a bug or an unexpected answer: retried, and shown to admins
         log.exception("sending %s %s failed", channel.name, out.delivery_id)
         return SendFailed(f"{type(exc).__name__}: {exc}")
 
 
-def _outgoing(row: NotificationDelivery, targets: list[PushTarget]) -> Outgoing:
+def _outgoing(
+    row: NotificationDelivery, targets: list[PushTarget], in_doubt_since: datetime | None = None
+) -> Outgoing:
     return Outgoing(
         delivery_id=row.id,
         kind=row.kind,
@@ -74,6 +105,7 @@ def _outgoing(row: NotificationDelivery, targets: list[PushTarget]) -> Outgoing:
         html=row.html,
         data=dict(row.data or {}),
         push_targets=tuple(targets),
+        in_doubt_since=in_doubt_since,
     )
 
 
@@ -98,6 +130,11 @@ async def send_due(db: Database, settings: Settings, channels: dict[str, Channel
             if row.attempts >= settings.notify_max_attempts:
                 given_up.append(row)  # its last try's sender died before recording it
                 continue
+            # Still "sending": the sender of its last try stopped before recording the outcome
+            # (its lease ran out), so that try may have reached the provider.
+            in_doubt = row.in_doubt_since or (
+                row.next_attempt_at - lease(settings) if row.status == "sending" else None
+            )
             row.status = "sending"
             row.attempts += 1
             row.next_attempt_at = now + lease(settings)
@@ -106,7 +143,7 @@ async def send_due(db: Database, settings: Settings, channels: dict[str, Channel
                     row.id,
                     row.attempts,
                     row.channel,
-                    _outgoing(row, targets.get(row.user_id or "", [])),
+                    _outgoing(row, targets.get(row.user_id or "", []), in_doubt),
                 )
             )
         for row in given_up:
@@ -130,7 +167,7 @@ async def send_due(db: Database, settings: Settings, channels: dict[str, Channel
             values: dict[str, Any]
             if isinstance(outcome, Sent):
                 values = {"status": "sent", "sent_at": done, "provider_ref": outcome.ref[:200]}
-                values |= {"last_error": None}
+                values |= {"last_error": None, "in_doubt_since": None}
                 gone += outcome.gone
             else:
                 gone += outcome.gone
@@ -139,6 +176,8 @@ async def send_due(db: Database, settings: Settings, channels: dict[str, Channel
                     "status": "failed" if last else "pending",
                     "last_error": f"try {attempt}: {outcome}"[:2000],
                     "next_attempt_at": done if last else done + backoff(settings, attempt),
+                    # still in doubt (the look-up failed), or newly so (no answer came)
+                    "in_doubt_since": out.in_doubt_since or (now if outcome.in_doubt else None),
                 }
                 if last:
                     log.warning("%s %s failed for good: %s", channel, delivery_id, outcome)

@@ -124,6 +124,9 @@ class NotificationDelivery(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     last_error: Mapped[str | None] = mapped_column(Text)
     provider_ref: Mapped[str | None] = mapped_column(String(200))
+    # When a try began whose outcome we do not know (its sender stopped, or the provider's
+    # answer was lost): the message may be at the provider; cleared once it is settled.
+    in_doubt_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

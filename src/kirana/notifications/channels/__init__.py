@@ -7,6 +7,7 @@ from __future__ import annotations
 from kirana.config import Settings
 from kirana.notifications.channels.base import (
     Channel,
+    FindsSent,
     Outgoing,
     PushTarget,
     SendFailed,
@@ -19,6 +20,7 @@ from kirana.notifications.channels.sms import ConsoleSms, Msg91Sms, TwilioSms
 
 __all__ = [
     "Channel",
+    "FindsSent",
     "Outgoing",
     "PushTarget",
     "SendFailed",

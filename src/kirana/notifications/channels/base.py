@@ -9,7 +9,8 @@ decides when, records what happened and retries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +33,9 @@ class Outgoing:
     html: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
     push_targets: tuple[PushTarget, ...] = ()
+    # Set when an earlier try's sender stopped before recording its outcome: when that try
+    # began. It may have reached the provider; a channel that can ask looks first.
+    in_doubt_since: datetime | None = None
 
 
 @dataclass(slots=True)
@@ -42,9 +46,12 @@ class Sent:
 
 
 class SendFailed(Exception):
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, in_doubt: bool = False) -> None:
         super().__init__(message)
         self.permanent = permanent
+        # The request may have reached the provider (no answer came back): the next try
+        # looks for it first where the provider can be asked.
+        self.in_doubt = in_doubt
         self.gone: list[str] = []  # push subscriptions found gone on the way
 
 
@@ -54,6 +61,14 @@ class Channel(Protocol):
     async def send(self, message: Outgoing) -> Sent: ...
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class FindsSent(Protocol):
+    """A channel whose provider can be asked what it took: before a try in doubt is sent
+    again, it looks for the message the stopped try may have handed over."""
+
+    async def find_sent(self, message: Outgoing) -> Sent | None: ...
 
 
 def http_failure(provider: str, status: int, detail: str) -> SendFailed:

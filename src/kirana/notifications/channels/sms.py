@@ -7,13 +7,18 @@ Both providers are plain HTTPS APIs called with httpx, as their documentation gi
 - MSG91: ``POST /api/v5/flow/`` with the ``authkey`` header and a JSON body of ``flow_id``,
   ``recipients: [{mobiles, <variables>}]`` (numbers without the ``+``); it answers
   ``{"type": "success", "message": "<request id>"}`` or ``{"type": "error", ...}``.
-Neither has an idempotency key on sending, so a send repeated after a crash before it was
-recorded may reach the phone twice (docs/notifications.md).
+Neither takes an idempotency key on sending. A try whose sender stopped before recording it is
+in doubt: Twilio is asked first (``GET .../Messages.json?To=``, the messages it holds for the
+number, newest first) and a message it already took, ours by sender, text and time, is recorded
+rather than sent again; MSG91's API gives no such look-up by our request, so there a send
+repeated after such a stop may reach the phone twice (docs/notifications.md).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -50,7 +55,11 @@ class _HttpSms:
         try:
             return await self.http.post(path, **kwargs)  # type: ignore[arg-type]
         except httpx.HTTPError as exc:
-            raise SendFailed(f"cannot reach {self.provider}: {type(exc).__name__}: {exc}") from exc
+            # Refused before the request went out, or lost after it may have arrived.
+            sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            raise SendFailed(
+                f"cannot reach {self.provider}: {type(exc).__name__}: {exc}", in_doubt=sent
+            ) from exc
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -85,6 +94,44 @@ class TwilioSms(_HttpSms):
         if not isinstance(sid, str):
             raise SendFailed("Twilio answered 201 without a message sid")
         return Sent(ref=sid)
+
+    async def find_sent(self, out: Outgoing) -> Sent | None:
+        """The message a stopped try handed Twilio, if it did: an outbound one to the same
+        number, from our sender, with our text, created since that try began (a minute's
+        leeway for clocks) and not failed. A look-up that fails is a failed try: it is
+        retried later rather than risk a second message."""
+        s = self.settings
+        try:
+            answer = await self.http.get(
+                f"/2010-04-01/Accounts/{s.twilio_account_sid}/Messages.json",
+                params={"To": out.recipient, "PageSize": 50},
+                auth=(s.twilio_account_sid, s.twilio_auth_token),
+            )
+        except httpx.HTTPError as exc:
+            raise SendFailed(f"cannot reach Twilio: {type(exc).__name__}: {exc}") from exc
+        if answer.status_code != 200:
+            raise SendFailed(
+                f"Twilio answered {answer.status_code} to the look-up: {answer.text[:300]}"
+            )
+        since = out.in_doubt_since
+        ours = "messaging_service_sid" if s.twilio_from.startswith("MG") else "from"
+        for message in answer.json().get("messages") or []:
+            if not (
+                isinstance(message, dict)
+                and str(message.get("direction", "")).startswith("outbound")
+                and message.get(ours) == s.twilio_from
+                and out.body in str(message.get("body") or "")
+                and message.get("status") not in ("failed", "undelivered", "canceled")
+                and isinstance(message.get("sid"), str)
+            ):
+                continue
+            try:
+                created = parsedate_to_datetime(str(message.get("date_created")))
+            except (TypeError, ValueError):
+                continue
+            if since is None or created >= since - timedelta(minutes=1):
+                return Sent(ref=str(message["sid"]))
+        return None
 
 
 class Msg91Sms(_HttpSms):
