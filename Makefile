@@ -8,7 +8,7 @@ WEB_OUT := src/kirana/static/app/index.html
 WEB_SRC := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
 WEB_SRC += src/kirana/seed/catalog_data/product_art.json  # the product pictures the build ships
 PYTEST_WORKERS ?= 2
-BENCHMARKS := benchmarks/catalog_listing.py benchmarks/order_placement.py benchmarks/relay.py benchmarks/web_budget.py benchmarks/search.py benchmarks/recommendations.py benchmarks/tracking.py benchmarks/serviceability.py benchmarks/simulate.py
+BENCHMARKS := benchmarks/catalog_listing.py benchmarks/order_placement.py benchmarks/relay.py benchmarks/web_budget.py benchmarks/search.py benchmarks/recommendations.py benchmarks/tracking.py benchmarks/serviceability.py benchmarks/simulate.py benchmarks/dispatch.py
 
 .PHONY: up test install web lint typecheck test-py test-web bench openapi clean
 

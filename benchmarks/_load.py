@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import platform
 import re
@@ -240,3 +241,11 @@ def load_note() -> str:
     if five <= cpus * 0.75:
         return f"quiet machine ({cpus} cores, 5-minute load average {five:.1f})"
     return f"busy machine ({cpus} cores, 5-minute load average {five:.1f}): times are indicative"
+
+
+def write_results(out: str, report: dict[str, Any], md: str) -> None:
+    """``benchmarks/results/<out>.json`` and ``.md``; the markdown printed too."""
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{out}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / f"{out}.md").write_text(md)
+    print(md)

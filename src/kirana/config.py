@@ -116,6 +116,21 @@ class Settings(BaseSettings):
     pick_seconds_per_item: float = Field(default=10.0, ge=0, le=600)
     pickers_per_store: int = Field(default=2, ge=1, le=100)
     typical_basket_items: int = Field(default=6, ge=1, le=500)
+    # Dispatch (docs/logistics.md): "nearest" gives each order the nearest idle rider alone;
+    # "batched" groups a store's waiting orders into trips of up to dispatch_max_drops drops
+    # within a bag of dispatch_bag_items items, sequenced by PyVRP within each order's promise
+    # (less dispatch_promise_margin_seconds), giving the solver dispatch_solver_seconds a run
+    # and falling back to "nearest" when it finds no plan. Nearest stays the default until the
+    # simulator's comparison (kirana simulate --compare nearest,batched) has shown the gain.
+    dispatch_strategy: Literal["nearest", "batched"] = "nearest"
+    dispatch_bag_items: int = Field(default=20, ge=1, le=500)
+    dispatch_max_drops: int = Field(default=3, ge=1, le=3)
+    dispatch_solver_seconds: float = Field(default=0.3, gt=0, le=30)
+    dispatch_promise_margin_seconds: float = Field(default=120.0, ge=0, le=3600)
+    # A trip is planned again when its rider is this late at the store, or silent (no
+    # position) this long while on it: the drops not yet picked up go back to the pool.
+    dispatch_late_seconds: float = Field(default=300.0, gt=0, le=7200)
+    dispatch_silent_seconds: float = Field(default=180.0, gt=0, le=7200)
     db_pool_size: int = 20
     # The admin dashboard warns when the oldest unrelayed event is older than this.
     outbox_stale_seconds: float = 30.0

@@ -28,6 +28,7 @@ from kirana.kit.openapi import document_errors, problems
 from kirana.kit.ratelimit import make_rate_limiter
 from kirana.kit.telemetry import RequestTelemetry, configure_logging
 from kirana.live.runtime import Live
+from kirana.logistics import dispatch
 from kirana.logistics.ports import OrderDesk
 from kirana.notifications import outgoing
 from kirana.operations import Metrics
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.code_sender = code_sender
     outgoing.configure(settings)
     payment_gateways.configure(settings)
+    dispatch.configure(settings)  # the strategy and its limits (docs/logistics.md)
     install_error_handlers(app)
     document_errors(app, (app.router, *ROUTERS))
     mount_routers(app)

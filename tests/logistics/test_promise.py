@@ -83,7 +83,12 @@ def test_a_rider_is_free_after_the_ride_back_or_the_rest_of_the_trip() -> None:
     # Not picked up yet: to the store first, then the drop and back.
     out.status = DeliveryStatus.ASSIGNED
     assert promise.rider_free_seconds(rider, out, None, STORE_LAT, STORE_LNG) == pytest.approx(
-        back + 2 * travel_seconds(STORE_LAT, STORE_LNG, *HOME, "bicycle") + promise.HANDOVER_SECONDS
+        back
+        + travel_seconds(
+            STORE_LAT, STORE_LNG, *HOME, "bicycle"
+        )  # one-way streets: not twice one way
+        + promise.HANDOVER_SECONDS
+        + travel_seconds(*HOME, STORE_LAT, STORE_LNG, "bicycle")
     )
 
 

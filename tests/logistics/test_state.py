@@ -16,6 +16,7 @@ EXPECTED = {
     (S.WAITING, S.CANCELLED),
     (S.ASSIGNED, S.PICKED_UP),
     (S.ASSIGNED, S.CANCELLED),
+    (S.ASSIGNED, S.WAITING),
     (S.PICKED_UP, S.DELIVERED),
     (S.PICKED_UP, S.CANCELLED),
 }
@@ -31,7 +32,7 @@ def test_conditional_updates_start_from_the_table() -> None:
     assert sources(S.PICKED_UP) == (S.ASSIGNED,)
     assert sources(S.DELIVERED) == (S.PICKED_UP,)
     assert sources(S.CANCELLED) == (S.WAITING, S.ASSIGNED, S.PICKED_UP)
-    assert sources(S.WAITING) == ()
+    assert sources(S.WAITING) == (S.ASSIGNED,)
     assert not any(a in FINAL_STATUSES for a, _ in DELIVERY.pairs())
 
 

@@ -50,6 +50,7 @@ DELIVERY_EVENTS = (
     "delivery.picked_up",
     "delivery.completed",
     "delivery.cancelled",
+    "delivery.unassigned",  # back in the pool: the trip was planned again
 )
 
 

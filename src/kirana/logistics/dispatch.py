@@ -1,28 +1,60 @@
-"""Dispatch: give each confirmed order the nearest idle online rider of its store.
+"""Dispatch: give a store's waiting orders to its idle online riders, as trips.
 
-Nearest is straight-line (haversine) distance from the rider's last position (the location
-index's, else the sample on the rider's row) to the store; a rider who has not sent a position
-yet is taken to be at the store. With no idle rider the
-delivery waits and is assigned, oldest first, when a rider of the store comes online or frees
-up (and by a periodic sweep, which also catches a wakeup lost to a concurrent transaction).
+A trip is one rider's run from the store with one to three drops of that store, in order. The
+strategy is a setting (``dispatch_strategy``): ``nearest`` gives each order, oldest first, the
+nearest idle rider alone (straight-line distance from the rider's last position, the location
+index's else the row's sample; a rider with no position yet is taken to be at the store);
+``batched`` plans trips with PyVRP (``logistics.batching``) and falls back to the nearest rule
+where the solver has no plan. Either way the trip's drops get a time to start picking
+(``pick_after``) so each bag is packed as the rider reaches the store, not sooner.
+
+With no idle rider the orders wait and are dispatched when a rider of the store comes online or
+frees up (and by a periodic sweep, which also catches a wakeup lost to a concurrent
+transaction).
 
 Double assignment is impossible by construction: a rider is claimed with a conditional update
-(``current_delivery_id IS NULL``), a delivery with another (still waiting), candidate
-rows held by a concurrent dispatcher are skipped rather than waited on, and a partial unique
-index allows one active delivery per rider.
+(``current_delivery_id IS NULL``), each delivery with another (still waiting), candidate rows
+held by a concurrent dispatcher are skipped rather than waited on, a trip whose claims do not
+all succeed is rolled back whole (a savepoint), and a partial unique index allows one open
+trip per rider.
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.catalog.geo import haversine_m
+from kirana.catalog import service as catalog
+from kirana.config import Settings, get_settings
 from kirana.kit import clock
+from kirana.kit.clock import ensure_aware
+from kirana.kit.geo import haversine_m
+from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
-from kirana.logistics import locations
+from kirana.logistics import batching, locations
 from kirana.logistics import repository as repo
-from kirana.logistics.models import Delivery, Rider
+from kirana.logistics.models import Delivery, DeliveryTrip, Rider
 from kirana.logistics.state import DeliveryStatus, sources
+from kirana.logistics.travel import seconds_matrix, travel_seconds
+
+log = logging.getLogger(__name__)
+_settings: Settings | None = None
+# Waiting orders one run considers per idle rider (a bag's worth, twice over).
+WAITING_PER_RIDER = 6
+
+
+def configure(settings: Settings) -> None:
+    """Dispatch with these settings (the app's, or the simulator's) from now on."""
+    global _settings
+    _settings = settings
+
+
+def settings() -> Settings:
+    return _settings if _settings is not None else get_settings()
 
 
 def distance_to_store(
@@ -51,59 +83,177 @@ def by_distance(
     )
 
 
-async def _assign(
-    session: AsyncSession, delivery: Delivery, candidates: list[Rider]
-) -> Rider | None:
-    """Give ``delivery`` the first candidate that can still be claimed."""
-    for rider in candidates:
-        if not await repo.claim_rider(session, rider.id, delivery.id):
-            continue
-        now = clock.now()
-        if not await repo.move_delivery(
-            session,
-            delivery.id,
-            from_statuses=sources(DeliveryStatus.ASSIGNED),
-            status=DeliveryStatus.ASSIGNED,
-            rider_id=rider.id,
-            assigned_at=now,
-            updated_at=now,
-        ):
-            await repo.release_rider(session, rider.id, delivery.id)
-            return None  # someone else assigned or cancelled it meanwhile
-        await emit(
-            session,
-            "delivery.assigned",
-            {
-                "delivery_id": delivery.id,
-                "order_id": delivery.order_id,
-                "rider_id": rider.id,
-                "rider_user_id": rider.user_id,
-                "store_id": delivery.store_id,
-            },
-        )
-        return rider
-    return None
+def delivery_event(delivery: Delivery, rider: Rider) -> dict[str, str]:
+    """What every ``delivery.*`` event carries."""
+    return {
+        "delivery_id": delivery.id,
+        "order_id": delivery.order_id,
+        "rider_id": rider.id,
+        "rider_user_id": rider.user_id,
+        "store_id": delivery.store_id,
+    }
 
 
-async def dispatch_waiting(
-    session: AsyncSession,
-    store_id: str,
-    *,
-    store_lat: float | None = None,
-    store_lng: float | None = None,
-) -> int:
-    """Assign the store's waiting deliveries, oldest first, while idle riders remain."""
+def pick_seconds(s: Settings, prep_minutes: int, items: int | None) -> float:
+    """How long picking and packing one order takes (the promise's rule, without the queue)."""
+    return prep_minutes * 60.0 + max(0, items or 0) * s.pick_seconds_per_item
+
+
+def drop_of(
+    delivery: Delivery, s: Settings, prep_minutes: int, now: datetime, store: tuple[float, float]
+) -> batching.Drop:
+    """A waiting delivery as the planner sees it; a drop with no coordinates is at the store."""
+    if delivery.packed_at is not None:
+        ready = 0.0
+    else:  # picking starts at confirmation unless dispatch says later
+        started = ensure_aware(delivery.created_at)
+        ready = (started - now).total_seconds() + pick_seconds(s, prep_minutes, delivery.items)
+    due = None
+    if delivery.promised_by is not None:
+        margin = s.dispatch_promise_margin_seconds + batching.HANDOVER_SECONDS
+        due = (ensure_aware(delivery.promised_by) - now).total_seconds() - margin
+    lat = delivery.drop_lat if delivery.drop_lat is not None else store[0]
+    lng = delivery.drop_lng if delivery.drop_lng is not None else store[1]
+    return batching.Drop(delivery.id, lat, lng, delivery.items or 0, max(0.0, ready), due)
+
+
+def courier_of(
+    rider: Rider, fix: locations.Fix | None, store: tuple[float, float]
+) -> batching.Courier:
+    lat, lng = (fix.lat, fix.lng) if fix is not None else (rider.lat, rider.lng)
+    if lat is None or lng is None:
+        return batching.Courier(rider.id, rider.vehicle, 0.0, 0.0)
+    return batching.Courier(
+        rider.id,
+        rider.vehicle,
+        haversine_m(lat, lng, *store),
+        travel_seconds(lat, lng, *store, rider.vehicle),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StorePlace:
+    id: str
+    lat: float
+    lng: float
+    prep_minutes: int
+
+
+async def store_place(session: AsyncSession, store_id: str) -> StorePlace:
+    store = await catalog.get_store(session, settings(), store_id)
+    return StorePlace(store.id, store.lat, store.lng, store.prep_minutes)
+
+
+async def dispatch_waiting(session: AsyncSession, store_id: str) -> int:
+    """Give the store's waiting deliveries to its idle riders by the configured strategy;
+    the number of deliveries assigned."""
     riders = await repo.idle_riders(session, store_id)
     if not riders:
         return 0
-    assigned = 0
+    s = settings()
+    store = await store_place(session, store_id)
+    here = (store.lat, store.lng)
+    batched = s.dispatch_strategy == "batched"
+    limit = len(riders) * (WAITING_PER_RIDER if batched else 1)
+    waiting = await repo.waiting_deliveries(session, store_id, limit=limit)
+    if not waiting:
+        return 0
+    now = clock.now()
     fixes = await locations.current().many([r.id for r in riders])
-    for delivery in await repo.waiting_deliveries(session, store_id, limit=len(riders)):
-        rider = await _assign(session, delivery, by_distance(riders, store_lat, store_lng, fixes))
-        if rider is None:
-            continue
-        assigned += 1
-        riders = [r for r in riders if r.id != rider.id]
-        if not riders:
-            break
+    drops = [drop_of(d, s, store.prep_minutes, now, here) for d in waiting]
+    couriers = [courier_of(r, fixes.get(r.id), here) for r in riders]
+
+    def ride(drop: batching.Drop, vehicle: str) -> float:
+        return travel_seconds(*here, drop.lat, drop.lng, vehicle)
+
+    if batched:
+        policy = batching.Policy(
+            s.dispatch_bag_items, s.dispatch_max_drops, s.dispatch_solver_seconds
+        )
+        try:
+            plan = await anyio.to_thread.run_sync(
+                batching.plan_batched, drops, couriers, here, policy, seconds_matrix
+            )
+        except Exception:  # the planner must never cost an order its rider
+            log.exception("batched dispatch failed at store %s; nearest rider instead", store_id)
+            plan = batching.Plan(trips=batching.plan_nearest(drops, couriers, ride, "fallback"))
+        for reason in plan.fallbacks:
+            log.info("dispatch at store %s fell back to the nearest rider: %s", store_id, reason)
+        trips = plan.trips
+    else:
+        trips = batching.plan_nearest(drops, couriers, ride)
+    by_id = {d.id: d for d in waiting}
+    riders_by_id = {r.id: r for r in riders}
+    assigned = 0
+    for trip in trips:
+        if await start_trip(session, store, trip, by_id, riders_by_id[trip.rider_id], now):
+            assigned += len(trip.delivery_ids)
     return assigned
+
+
+def _at(now: datetime, seconds: float) -> datetime:
+    return now + timedelta(seconds=max(0.0, seconds))
+
+
+async def start_trip(
+    session: AsyncSession,
+    store: StorePlace,
+    planned: batching.PlannedTrip,
+    deliveries: dict[str, Delivery],
+    rider: Rider,
+    now: datetime,
+) -> bool:
+    """Claim the rider and every drop of the trip, or nothing (someone else was quicker)."""
+    s = settings()
+    trip = DeliveryTrip(
+        id=new_id(),
+        store_id=store.id,
+        rider_id=rider.id,
+        strategy=planned.strategy,
+        created_at=now,
+        at_store_by=_at(now, planned.at_store_s),
+        depart_at=_at(now, planned.depart_s),
+        back_at=None if planned.back_s is None else _at(now, planned.back_s),
+        replans=0,
+    )
+    try:
+        async with session.begin_nested():
+            if not await repo.claim_rider(session, rider.id, planned.delivery_ids[0], sync=False):
+                raise _Taken
+            await repo.add_trip(session, trip)
+            for seq, delivery_id in enumerate(planned.delivery_ids):
+                delivery = deliveries[delivery_id]
+                # Just in time: packed as the rider can leave, never before it is needed.
+                pick_after = trip.depart_at - timedelta(
+                    seconds=pick_seconds(s, store.prep_minutes, delivery.items)
+                )
+                moved = await repo.move_delivery(
+                    session,
+                    delivery_id,
+                    from_statuses=sources(DeliveryStatus.ASSIGNED),
+                    sync=False,
+                    status=DeliveryStatus.ASSIGNED,
+                    rider_id=rider.id,
+                    trip_id=trip.id,
+                    trip_seq=seq,
+                    pick_after=None if delivery.packed_at or pick_after <= now else pick_after,
+                    assigned_at=now,
+                    updated_at=now,
+                )
+                if not moved:
+                    raise _Taken  # assigned or cancelled meanwhile: the whole trip is undone
+    except _Taken:
+        return False
+    for seq, delivery_id in enumerate(planned.delivery_ids):
+        delivery = deliveries[delivery_id]
+        await emit(
+            session,
+            "delivery.assigned",
+            delivery_event(delivery, rider)
+            | {"trip_id": trip.id, "sequence": seq + 1, "strategy": planned.strategy},
+        )
+    return True
+
+
+class _Taken(Exception):
+    """A claim of the trip failed: roll the trip back."""

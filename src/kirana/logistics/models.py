@@ -21,10 +21,10 @@ from kirana.kit import clock
 from kirana.kit.db import Base, UTCDateTime
 from kirana.kit.models import Timestamps, id_column, status_column
 from kirana.kit.transitions import sql_in
-from kirana.logistics.state import ACTIVE_STATUSES, DeliveryStatus
+from kirana.logistics.state import DeliveryStatus
 
-# One active delivery per rider.
-ACTIVE_DELIVERY = sql_in("status", ACTIVE_STATUSES)
+# One open trip per rider (its drops are the rider's active deliveries).
+OPEN_TRIP = "ended_at IS NULL"
 
 
 class Rider(Timestamps, Base):
@@ -47,8 +47,9 @@ class Rider(Timestamps, Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The user's name when the rider was made, shown to customers on the tracking screen.
     name: Mapped[str] = mapped_column(String(120), nullable=False, default="", server_default="")
-    # The delivery the rider is on (at most one for now); NULL while idle. Claimed with a
-    # conditional update, so two dispatchers can never give one rider two orders.
+    # The drop the rider is on now (the first not yet handed over of their trip); NULL while
+    # idle. Claimed with a conditional update, so two dispatchers can never give one rider two
+    # trips; it moves along the trip's drops in order.
     current_delivery_id: Mapped[str | None] = mapped_column(String(26))
     # Cash from cash-on-delivery orders the rider has not yet handed in: the running sum of the
     # rider's ledger (RiderCashEntry), moved by one conditional update per entry, so a
@@ -69,13 +70,7 @@ class Delivery(Base):
             name="rider_when_assigned",
         ),
         Index("ix_deliveries_store_status", "store_id", "status", "created_at"),
-        Index(
-            "uq_deliveries_active_rider",
-            "rider_id",
-            unique=True,
-            sqlite_where=text(ACTIVE_DELIVERY),
-            postgresql_where=text(ACTIVE_DELIVERY),
-        ),
+        Index("ix_deliveries_trip", "trip_id", "trip_seq"),
     )
 
     id: Mapped[str] = id_column()
@@ -93,6 +88,18 @@ class Delivery(Base):
     drop_lng: Mapped[float | None] = mapped_column(Float)
     otp_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     locked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # What dispatch plans with, from the order's confirmation: the items in the bag, when the
+    # promise runs out (confirmation + its p90; NULL for orders confirmed before trips) and
+    # when the store packed it.
+    items: Mapped[int | None] = mapped_column(Integer)
+    promised_by: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    packed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The trip it rides on and its place among the trip's drops (0 first); NULL while waiting.
+    trip_id: Mapped[str | None] = mapped_column(String(26))
+    trip_seq: Mapped[int | None] = mapped_column(Integer)
+    # Just-in-time picking: when the store should start picking so the bag is packed as the
+    # rider reaches the store (NULL: at once).
+    pick_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now, nullable=False)
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     picked_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -101,6 +108,45 @@ class Delivery(Base):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=clock.now, onupdate=clock.now, nullable=False
     )
+
+
+TRIP_STRATEGIES = ("nearest", "batched", "fallback")
+
+
+class DeliveryTrip(Base):
+    """One rider's run from the store with one to three drops of that store, in order: made by
+    dispatch (``strategy`` says which rule, ``fallback`` being the nearest-rider rule standing
+    in for a solver that found no plan), ended when its last drop is handed over, cancelled or
+    given back to the pool."""
+
+    __tablename__ = "delivery_trips"
+    __table_args__ = (
+        CheckConstraint("strategy IN ('nearest','batched','fallback')", name="strategy"),
+        Index("ix_delivery_trips_store", "store_id", "created_at"),
+        Index(
+            "uq_delivery_trips_open_rider",
+            "rider_id",
+            unique=True,
+            sqlite_where=text(OPEN_TRIP),
+            postgresql_where=text(OPEN_TRIP),
+        ),
+    )
+
+    id: Mapped[str] = id_column()
+    store_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("stores.id", ondelete="RESTRICT"), nullable=False
+    )
+    rider_id: Mapped[str] = mapped_column(
+        String(26), ForeignKey("riders.id", ondelete="RESTRICT"), nullable=False
+    )
+    strategy: Mapped[str] = mapped_column(String(12), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    # The plan: when the rider should be at the store, leave it, and be back.
+    at_store_by: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    depart_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
+    back_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    replans: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 CASH_KINDS = ("collected", "settled", "adjustment")

@@ -13,7 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kirana.kit.cache import CACHE_NEUTRAL
 from kirana.kit.db import UTCDateTime
 from kirana.kit.ids import new_id
-from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb, RiderCashEntry, RiderShift
+from kirana.logistics.models import (
+    Delivery,
+    DeliveryTrip,
+    Rider,
+    RiderBreadcrumb,
+    RiderCashEntry,
+    RiderShift,
+)
 from kirana.logistics.state import ACTIVE_STATUSES, DeliveryStatus
 from kirana.users.models import User
 
@@ -285,8 +292,13 @@ async def idle_riders(session: AsyncSession, store_id: str) -> list[Rider]:
     return list((await session.execute(query)).scalars())
 
 
-async def claim_rider(session: AsyncSession, rider_id: str, delivery_id: str) -> bool:
-    """Give an idle online rider ``delivery_id``; False if someone else got them first."""
+async def claim_rider(
+    session: AsyncSession, rider_id: str, delivery_id: str, *, sync: bool = True
+) -> bool:
+    """Give an idle online rider ``delivery_id``; False if someone else got them first.
+    ``sync=False`` leaves the rider objects already loaded as they are (dispatch, which holds
+    every idle rider of a store, reads none of them again: evaluating the update against each
+    is most of the cost of a big store's run)."""
     result = await session.execute(
         update(Rider)
         .where(
@@ -295,6 +307,7 @@ async def claim_rider(session: AsyncSession, rider_id: str, delivery_id: str) ->
             Rider.current_delivery_id.is_(None),
         )
         .values(current_delivery_id=delivery_id)
+        .execution_options(synchronize_session="auto" if sync else False)
     )
     return _rowcount(result) == 1
 
@@ -344,12 +357,108 @@ async def deliveries_by_ids(session: AsyncSession, ids: Sequence[str]) -> dict[s
 
 
 async def active_deliveries_of(session: AsyncSession, rider_id: str) -> list[Delivery]:
+    """The rider's drops not yet handed over, in the trip's order."""
     rows = await session.execute(
         select(Delivery)
         .where(Delivery.rider_id == rider_id, Delivery.status.in_(ACTIVE_STATUSES))
-        .order_by(Delivery.created_at, Delivery.id)
+        .order_by(Delivery.trip_seq, Delivery.created_at, Delivery.id)
     )
     return list(rows.scalars())
+
+
+# --- trips ----------------------------------------------------------------------------------
+
+
+async def add_trip(session: AsyncSession, trip: DeliveryTrip) -> None:
+    session.add(trip)
+    await session.flush()
+
+
+async def trip_by_id(session: AsyncSession, trip_id: str) -> DeliveryTrip | None:
+    query = (
+        select(DeliveryTrip)
+        .where(DeliveryTrip.id == trip_id)
+        .execution_options(populate_existing=True)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def active_drops_of_trip(session: AsyncSession, trip_id: str) -> list[Delivery]:
+    rows = await session.execute(
+        select(Delivery)
+        .where(Delivery.trip_id == trip_id, Delivery.status.in_(ACTIVE_STATUSES))
+        .order_by(Delivery.trip_seq, Delivery.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows.scalars())
+
+
+async def open_trips(session: AsyncSession) -> list[tuple[DeliveryTrip, Rider]]:
+    """Every trip not yet ended, with its rider."""
+    rows = await session.execute(
+        select(DeliveryTrip, Rider)
+        .join(Rider, Rider.id == DeliveryTrip.rider_id)
+        .where(DeliveryTrip.ended_at.is_(None))
+        .order_by(DeliveryTrip.created_at, DeliveryTrip.id)
+    )
+    return [(t, r) for t, r in rows.all()]
+
+
+async def end_trip(session: AsyncSession, trip_id: str, at: datetime) -> None:
+    await session.execute(
+        update(DeliveryTrip)
+        .where(DeliveryTrip.id == trip_id, DeliveryTrip.ended_at.is_(None))
+        .values(ended_at=at)
+    )
+
+
+async def count_replan(session: AsyncSession, trip_id: str) -> None:
+    await session.execute(
+        update(DeliveryTrip)
+        .where(DeliveryTrip.id == trip_id)
+        .values(replans=DeliveryTrip.replans + 1)
+    )
+
+
+async def point_rider_at(
+    session: AsyncSession, rider_id: str, trip_id: str, delivery_id: str | None
+) -> None:
+    """Put the rider on trip ``trip_id``'s drop ``delivery_id`` (None: free again), unless
+    they are on another trip's by now."""
+    on_trip = select(Delivery.id).where(Delivery.trip_id == trip_id).scalar_subquery()
+    await session.execute(
+        update(Rider)
+        .where(Rider.id == rider_id, Rider.current_delivery_id.in_(on_trip))
+        .values(current_delivery_id=delivery_id)
+    )
+
+
+async def resequence(session: AsyncSession, order: Sequence[str]) -> None:
+    """Number a trip's drops again in the given order."""
+    for seq, delivery_id in enumerate(order):
+        await session.execute(
+            update(Delivery).where(Delivery.id == delivery_id).values(trip_seq=seq)
+        )
+
+
+async def record_packed(session: AsyncSession, order_id: str, at: datetime) -> None:
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.order_id == order_id, Delivery.packed_at.is_(None))
+        .values(packed_at=at)
+    )
+
+
+async def pick_after_of(session: AsyncSession, order_ids: Sequence[str]) -> dict[str, datetime]:
+    """When the store should start picking each order, where dispatch planned a later start."""
+    if not order_ids:
+        return {}
+    rows = await session.execute(
+        select(Delivery.order_id, Delivery.pick_after).where(
+            Delivery.order_id.in_(list(order_ids)), Delivery.pick_after.is_not(None)
+        )
+    )
+    return {str(o): at for o, at in rows.all() if at is not None}
 
 
 async def waiting_deliveries(session: AsyncSession, store_id: str, limit: int) -> list[Delivery]:
@@ -377,13 +486,16 @@ async def move_delivery(
     delivery_id: str,
     *,
     from_statuses: Sequence[DeliveryStatus],
+    sync: bool = True,
     **values: Any,
 ) -> bool:
-    """Conditionally move a delivery; False if it was no longer in ``from_statuses``."""
+    """Conditionally move a delivery; False if it was no longer in ``from_statuses``
+    (``sync=False``: as ``claim_rider``'s)."""
     result = await session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.status.in_(list(from_statuses)))
         .values(**values)
+        .execution_options(synchronize_session="auto" if sync else False)
     )
     return _rowcount(result) == 1
 

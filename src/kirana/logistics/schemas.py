@@ -176,6 +176,10 @@ class RiderTask(BaseModel):
     amount_to_collect: int
     currency: str
     locked: bool
+    # The trip it rides on and its place in it (1 the first drop); the rider's tasks come in
+    # that order.
+    trip_id: str | None = None
+    sequence: int | None = None
 
 
 class DeliveredOut(BaseModel):

@@ -9,6 +9,7 @@ Other services call :func:`riders_on_shift`, :func:`rider_position_for_order` an
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +21,7 @@ from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.pagination import Page, decode_cursor, encode_cursor
-from kirana.logistics import cash, dispatch, locations, positions
+from kirana.logistics import cash, dispatch, locations, positions, trips
 from kirana.logistics import repository as repo
 from kirana.logistics.models import Delivery, Rider
 from kirana.logistics.ports import OrderDesk
@@ -187,10 +188,7 @@ async def set_shift(session: AsyncSession, user_id: str, *, online: bool) -> Rid
         )
     await repo.set_online(session, rider.id, online, clock.now())
     if online:
-        store = await _store_ref(session, rider.store_id)
-        await dispatch.dispatch_waiting(
-            session, rider.store_id, store_lat=store.lat, store_lng=store.lng
-        )
+        await dispatch.dispatch_waiting(session, rider.store_id)
     return await _read_me(session, user_id)
 
 
@@ -230,6 +228,8 @@ async def rider_tasks(session: AsyncSession, orders: OrderDesk, user_id: str) ->
                 amount_to_collect=info.total if cod else 0,
                 currency=info.currency,
                 locked=delivery.locked,
+                trip_id=delivery.trip_id,
+                sequence=None if delivery.trip_seq is None else delivery.trip_seq + 1,
             )
         )
     return Page(items=tasks)
@@ -242,14 +242,7 @@ async def _my_delivery(session: AsyncSession, rider: Rider, delivery_id: str) ->
     return delivery
 
 
-def _delivery_event(delivery: Delivery, rider: Rider) -> dict[str, str]:
-    return {
-        "delivery_id": delivery.id,
-        "order_id": delivery.order_id,
-        "rider_id": rider.id,
-        "rider_user_id": rider.user_id,
-        "store_id": delivery.store_id,
-    }
+_delivery_event = dispatch.delivery_event
 
 
 async def mark_picked_up(
@@ -328,12 +321,10 @@ async def mark_delivered(
         delivered_at=now,
         updated_at=now,
     )
-    await repo.release_rider(session, rider.id, delivery.id)
+    free = await trips.drop_finished(session, rider.id, delivery)
     await emit(session, "delivery.completed", _delivery_event(delivery, rider))
-    store = await _store_ref(session, delivery.store_id)
-    await dispatch.dispatch_waiting(
-        session, delivery.store_id, store_lat=store.lat, store_lng=store.lng
-    )
+    if free:
+        await dispatch.dispatch_waiting(session, delivery.store_id)
     return await _delivery_read(session, delivery.id)
 
 
@@ -370,8 +361,10 @@ async def start_delivery(
     store_id: str,
     drop_lat: float | None,
     drop_lng: float | None,
+    items: int | None = None,
+    promised_by: datetime | None = None,
 ) -> None:
-    """An order was confirmed: open its delivery and give it the nearest idle rider, if any."""
+    """An order was confirmed: open its delivery and dispatch the store's waiting orders."""
     if await repo.delivery_by_order(session, order_id) is not None:
         return  # a redelivered order.confirmed
     delivery = Delivery(
@@ -383,14 +376,16 @@ async def start_delivery(
         drop_lng=drop_lng,
         otp_attempts=0,
         locked=False,
+        items=items,
+        promised_by=promised_by,
     )
     await repo.add_delivery(session, delivery)
-    store = await _store_ref(session, store_id)
-    await dispatch.dispatch_waiting(session, store_id, store_lat=store.lat, store_lng=store.lng)
+    await dispatch.dispatch_waiting(session, store_id)
 
 
 async def cancel_delivery(session: AsyncSession, order_id: str) -> None:
-    """An order was cancelled: cancel its delivery, free its rider, give them the next one."""
+    """An order was cancelled: cancel its delivery; its rider goes on to the trip's next drop,
+    or is free and gets the next waiting order."""
     delivery = await repo.delivery_by_order(session, order_id, lock=True)
     if delivery is None or delivery.status in FINAL_STATUSES:
         return
@@ -404,25 +399,43 @@ async def cancel_delivery(session: AsyncSession, order_id: str) -> None:
         updated_at=now,
     )
     if delivery.rider_id is not None:
-        await repo.release_rider(session, delivery.rider_id, delivery.id)
+        free = await trips.drop_finished(session, delivery.rider_id, delivery)
         rider = await repo.rider_by_id(session, delivery.rider_id)
         if rider is not None:  # the rider's app drops the task at once
             await emit(session, "delivery.cancelled", _delivery_event(delivery, rider))
-        store = await _store_ref(session, delivery.store_id)
-        await dispatch.dispatch_waiting(
-            session, delivery.store_id, store_lat=store.lat, store_lng=store.lng
-        )
+        if free:
+            await dispatch.dispatch_waiting(session, delivery.store_id)
 
 
 async def sweep_waiting(session: AsyncSession) -> int:
     """Assign waiting deliveries in every store (a periodic safety net)."""
     total = 0
     for store_id in await repo.stores_with_waiting(session):
-        store = await _store_ref(session, store_id)
-        total += await dispatch.dispatch_waiting(
-            session, store_id, store_lat=store.lat, store_lng=store.lng
-        )
+        total += await dispatch.dispatch_waiting(session, store_id)
     return total
+
+
+async def dispatch_store(session: AsyncSession, store_id: str) -> int:
+    """Dispatch one store's waiting orders now by the configured strategy (the simulator's
+    and the benchmark's entry point, as the service's own events use it); how many were
+    assigned."""
+    return await dispatch.dispatch_waiting(session, store_id)
+
+
+async def replan_trips(session: AsyncSession) -> int:
+    """Plan again the trips of riders gone offline or silent, or late at the store."""
+    return await trips.replan_trips(session)
+
+
+async def order_packed(session: AsyncSession, order_id: str) -> None:
+    """The store packed the order: its bag is ready for a trip to leave."""
+    await repo.record_packed(session, order_id, clock.now())
+
+
+async def pick_after_of(session: AsyncSession, order_ids: list[str]) -> dict[str, datetime]:
+    """When the store should start picking each order (just in time for its rider), for the
+    orders whose trip planned a later start than now."""
+    return await repo.pick_after_of(session, order_ids)
 
 
 # --- what other services read ---------------------------------------------------------------

@@ -90,6 +90,18 @@ class City:
         leg = self.leg(a, b, vehicle)
         return Travel(leg.seconds, leg.metres, leg.source)
 
+    def seconds(self, a: LatLng, b: LatLng, vehicle: Vehicle) -> float:
+        """The quickest trip's seconds alone (``travel``'s, cheaper)."""
+        return self.graphs[vehicle].trip_seconds(
+            a, b, max_snap_m=self.max_snap_m, detour=self.detour
+        )
+
+    def seconds_matrix(self, points: Sequence[LatLng], vehicle: Vehicle) -> np.ndarray:
+        """Seconds between every pair of points (``inf`` where no road connects them)."""
+        return self.graphs[vehicle].seconds_matrix(
+            points, max_snap_m=self.max_snap_m, detour=self.detour
+        )
+
     def route(
         self, waypoints: Sequence[LatLng], vehicle: Vehicle, labels: Sequence[str | None] = ()
     ) -> Route:

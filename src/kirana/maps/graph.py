@@ -221,6 +221,54 @@ class RoadGraph:
         nodes.reverse()
         return float(dist[b]), [self._edge(u, v) for u, v in itertools.pairwise(nodes)]
 
+    def trip_seconds(self, a: LatLng, b: LatLng, *, max_snap_m: float, detour: float) -> float:
+        """What ``leg(a, b).seconds`` is, without the path and its steps (an estimate's)."""
+        pace_ms = PACES[self.vehicle].cruise_kmh / 3.6
+        node_a, off_a = self.snap(*a)
+        node_b, off_b = self.snap(*b)
+        if off_a > max_snap_m or off_b > max_snap_m:
+            return haversine_m(*a, *b) * detour / pace_ms
+        if node_a == node_b:
+            return (off_a + off_b) / pace_ms
+        dist, _ = self._tree_from(node_a)
+        if not math.isfinite(dist[node_b]):
+            raise NoRoute(
+                f"No road connects these points for a {self.vehicle.replace('_', ' ')}: they "
+                "lie on parts of the network that do not meet"
+            )
+        return float(dist[node_b]) + (off_a + off_b) / pace_ms
+
+    def seconds_matrix(
+        self, points: Sequence[LatLng], *, max_snap_m: float, detour: float
+    ) -> NDArray[np.float64]:
+        """Seconds from every point to every other as ``leg`` would give them, with one
+        shortest-path search per distinct street node (a route planner's matrix): straight
+        (times ``detour``) where either point is off the network, ``inf`` between parts that
+        do not meet."""
+        pace_ms = PACES[self.vehicle].cruise_kmh / 3.6
+        snapped = [self.snap(lat, lng) for lat, lng in points]
+        on = [i for i, (_, off) in enumerate(snapped) if off <= max_snap_m]
+        lat = np.radians(np.array([p[0] for p in points], dtype=np.float64))
+        lng = np.radians(np.array([p[1] for p in points], dtype=np.float64))
+        h = (
+            np.sin((lat[:, None] - lat[None, :]) / 2) ** 2
+            + np.cos(lat[:, None])
+            * np.cos(lat[None, :])
+            * np.sin((lng[:, None] - lng[None, :]) / 2) ** 2
+        )
+        out: NDArray[np.float64] = (
+            2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0))) * detour / pace_ms
+        )
+        if on:
+            nodes = np.array([snapped[i][0] for i in on], dtype=np.int64)
+            unique, row_of = np.unique(nodes, return_inverse=True)
+            dist = dijkstra(self.matrix, directed=True, indices=unique)
+            offs = np.array([snapped[i][1] for i in on]) / pace_ms
+            road = dist[row_of][:, nodes] + offs[:, None] + offs[None, :]
+            out[np.ix_(on, on)] = road
+        np.fill_diagonal(out, 0.0)
+        return out
+
     def street_of(self, edge: int) -> str:
         return self.names[int(self.name[edge])] or f"the {KINDS[int(self.kind[edge])]}"
 

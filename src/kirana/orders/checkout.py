@@ -35,7 +35,7 @@ from kirana.orders import repository as repo
 from kirana.orders import state
 from kirana.orders.cart import OverLimit, picking_queue, price_cart
 from kirana.orders.coupons import CouponRejected
-from kirana.orders.lifecycle import compose_order_read
+from kirana.orders.lifecycle import compose_order_read, dispatch_payload
 from kirana.orders.schemas import (
     OrderCreate,
     OrderItemRead,
@@ -335,9 +335,7 @@ async def _checkout(
         },
     )
     if cod:
-        await emit(
-            session, "order.confirmed", base | {"drop_lat": address.lat, "drop_lng": address.lng}
-        )
+        await emit(session, "order.confirmed", base | dispatch_payload(order))
     # Last, the rows other checkouts share (a coupon's count, the stock): locked from here to
     # the commit, always in this order.
     if coupon is not None:

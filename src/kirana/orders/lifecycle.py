@@ -100,6 +100,20 @@ def base_payload(order: Order) -> dict[str, Any]:
     }
 
 
+def dispatch_payload(order: Order | OrderRow) -> dict[str, Any]:
+    """What dispatch plans a confirmed order's delivery with: where it goes, how many items,
+    and when its promise (the p90 from confirmation) runs out."""
+    promised_by = None
+    if order.confirmed_at is not None and order.eta_p90_minutes is not None:
+        promised_by = (order.confirmed_at + timedelta(minutes=order.eta_p90_minutes)).isoformat()
+    return {
+        "drop_lat": order.drop_lat,
+        "drop_lng": order.drop_lng,
+        "items": order.item_count,
+        "promised_by": promised_by,
+    }
+
+
 async def transition(
     session: AsyncSession,
     order: Order,
@@ -131,7 +145,7 @@ async def transition(
     )
     body = base_payload(order)
     if target == OrderStatus.CONFIRMED:
-        body |= {"drop_lat": order.drop_lat, "drop_lng": order.drop_lng}
+        body |= dispatch_payload(order)
     await emit(session, f"order.{target}", body | (payload or {}))
 
 
@@ -412,6 +426,8 @@ async def store_queue(
     check_store_access(principal, store_id)
     statuses = [status] if status else list(state.STORE_QUEUE)
     now = clock.now()
+    orders = await repo.store_queue(session, store_id, statuses)
+    pick_after = await logistics.pick_after_of(session, [o.id for o in orders])
     return Page(
         items=[
             QueueEntry(
@@ -425,8 +441,9 @@ async def store_queue(
                 minutes_since_confirmed=(
                     int((now - o.confirmed_at).total_seconds() // 60) if o.confirmed_at else None
                 ),
+                pick_after=pick_after.get(o.id),
             )
-            for o in await repo.store_queue(session, store_id, statuses)
+            for o in orders
         ]
     )
 

@@ -268,6 +268,9 @@ class QueueEntry(BaseModel):
     created_at: datetime
     confirmed_at: datetime | None
     minutes_since_confirmed: int | None
+    # Just-in-time picking: when to start so the bag is packed as its rider reaches the store
+    # (null: now).
+    pick_after: datetime | None = None
 
 
 class PickLine(BaseModel):

@@ -21,7 +21,7 @@ from kirana.kit.streams import StreamRelay
 # API process (`kirana up`) and in `kirana worker` alike.
 from kirana.live import channels as _live_channels  # noqa: F401
 from kirana.logistics import handlers as _logistics_handlers  # noqa: F401
-from kirana.logistics.jobs import dispatch_waiting_deliveries
+from kirana.logistics.jobs import dispatch_waiting_deliveries, replan_trips
 from kirana.notifications import handlers as _notification_handlers  # noqa: F401
 from kirana.notifications import outgoing
 from kirana.notifications.dispatch import run_sender
@@ -89,6 +89,7 @@ JOBS: list[Job] = [
     every(5, void_at_providers),
     every(60, reconcile_payments),
     every(5, dispatch_waiting_deliveries),
+    every(15, replan_trips),
     every(60, index_unindexed_products),
     every(REBUILD_SECONDS, rebuild_models),
     every(10, flush_search_stats),

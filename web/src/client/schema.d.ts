@@ -3614,6 +3614,8 @@ export interface components {
             minutes_since_confirmed: number | null;
             /** Number */
             number: string;
+            /** Pick After */
+            pick_after?: string | null;
             status: components["schemas"]["OrderStatus"];
             /** Total */
             total: number;
@@ -3771,8 +3773,12 @@ export interface components {
             order_number: string;
             /** Payment Method */
             payment_method: string;
+            /** Sequence */
+            sequence?: number | null;
             status: components["schemas"]["DeliveryStatus"];
             store: components["schemas"]["StoreRef"];
+            /** Trip Id */
+            trip_id?: string | null;
         };
         /** RouteRead */
         RouteRead: {
