@@ -16,7 +16,7 @@ from kirana.kit import clock
 from kirana.kit.clock import ensure_aware
 from kirana.kit.db import Database
 from kirana.kit.outbox import drain
-from kirana.logistics import dispatch, service
+from kirana.logistics import dispatch, fleet, service
 from kirana.logistics.models import DeliveryTrip
 from tests.logistics.fleet import RiderLogin, add_rider, delivery_of, pack, shift, tasks
 from tests.orders.shop import Shop, add_customer, fill_cart, make_shop, place
@@ -118,6 +118,7 @@ async def test_orders_going_the_same_way_ride_one_trip_in_order(
     otp = {p["id"]: p["delivery_otp"] for p in placed}
     for task in found:
         await pick_up(client, rider, task)
+    clock.advance(timedelta(minutes=10))
     for i, task in enumerate(found):
         await deliver(client, rider, task, otp[task["order_id"]])
         now_on = (await me(db, rider))["current_delivery"]
@@ -128,6 +129,12 @@ async def test_orders_going_the_same_way_ride_one_trip_in_order(
     [trip] = await trip_rows(db)
     assert trip["ended_at"] is not None
     assert await tasks(client, rider) == []
+    # Busy once for the trip, not once for each of its three drops.
+    async with db.transaction(write=False) as session:
+        report = await fleet.report(session, since=None, until=None, store_id=shop.store_id)
+    [row] = report.riders
+    assert (row.deliveries, row.busy_seconds) == (3, pytest.approx(600, abs=5))
+    assert row.idle_seconds is not None and row.online_seconds >= row.busy_seconds
 
 
 async def test_picking_starts_just_in_time_for_a_rider_far_away(

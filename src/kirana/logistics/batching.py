@@ -54,6 +54,10 @@ SOLVER_SEED = 1
 MAX_ITERATIONS = 5_000
 NO_IMPROVEMENT = 300
 PRIZE = 10_000
+# A run over its time by less than this share of it still gives each sector left this share of
+# it (by size); past that, what is left goes by the nearest rule.
+OVERRUN_GRACE = 0.5
+SECTOR_FLOOR = 0.1
 
 # Seconds between every pair of points for a vehicle (``inf`` where no road connects them).
 Matrix = Callable[[Sequence[LatLng], str], NDArray[np.float64]]
@@ -314,10 +318,15 @@ def plan_batched(
         )
         remaining = deadline - time.perf_counter()
         todo = sum(len(s) for s in sectors[k:])
+        share = remaining * len(part) / todo
+        if share <= 0 and -remaining < budget * OVERRUN_GRACE:
+            # The sectors before ran a little over (a solver iteration past its limit, a
+            # busy machine): this one still gets a moment rather than no plan.
+            share = budget * SECTOR_FLOOR * len(part) / len(pool)
         try:
-            if remaining <= 0:
+            if share <= 0:
                 raise _NoPlan("the solver's time ran out before this part was planned")
-            trips, left, idle = _solve_sector(sector, policy, remaining * len(part) / todo, plan)
+            trips, left, idle = _solve_sector(sector, policy, share, plan)
         except (_NoPlan, RuntimeError, ValueError) as exc:
             plan.fallbacks.append(str(exc))
             trips = plan_nearest(part, riders, ride, "fallback")

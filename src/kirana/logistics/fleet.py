@@ -45,8 +45,31 @@ def window(since: datetime | None, until: datetime | None) -> tuple[datetime, da
 
 def _overlap(start: datetime, end: datetime | None, since: datetime, until: datetime) -> float:
     """Seconds of [start, end) (open-ended: up to now) inside [since, until)."""
+    begin, finish = _clipped(start, end, since, until)
+    return (finish - begin).total_seconds()
+
+
+def _clipped(
+    start: datetime, end: datetime | None, since: datetime, until: datetime
+) -> tuple[datetime, datetime]:
+    """[start, end) (open-ended: up to now) cut to [since, until); empty when outside."""
     finish = min(ensure_aware(end) if end else clock.now(), until)
-    return max(0.0, (finish - max(ensure_aware(start), since)).total_seconds())
+    begin = max(ensure_aware(start), since)
+    return begin, max(begin, finish)
+
+
+def _union_seconds(spans: list[tuple[datetime, datetime]]) -> float:
+    """Seconds covered by any of ``spans``: a rider on a trip of three drops is busy once, not
+    three times over."""
+    total, reach = 0.0, None
+    for begin, finish in sorted(spans):
+        if reach is None or begin > reach:
+            total += (finish - begin).total_seconds()
+            reach = finish
+        elif finish > reach:
+            total += (finish - reach).total_seconds()
+            reach = finish
+    return total
 
 
 def _trail_m(points: Sequence[tuple[float, float]]) -> float:
@@ -87,15 +110,16 @@ async def report(
     trails: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for c in crumbs:
         trails[c.delivery_id].append((c.lat, c.lng))
-    busy: dict[str, float] = defaultdict(float)
+    spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
     delivered: dict[str, int] = defaultdict(int)
     distance: dict[str, list[float]] = defaultdict(list)
     for d in deliveries:
-        busy[d.rider_id] += _overlap(d.assigned_at, d.ended_at, start, end)
+        spans[d.rider_id].append(_clipped(d.assigned_at, d.ended_at, start, end))
         if d.delivered_at is None or not start <= ensure_aware(d.delivered_at) < end:
             continue
         delivered[d.rider_id] += 1
         distance[d.rider_id].append(_distance(d, trails.get(d.id, []), stores[d.store_id]))
+    busy = {rider_id: _union_seconds(s) for rider_id, s in spans.items()}
     rows = [
         FleetRider(
             rider_id=r.id,
@@ -103,7 +127,9 @@ async def report(
             store_id=r.store_id,
             vehicle=r.vehicle,
             is_online=r.is_online,
-            **_figures(online[r.id], busy[r.id], delivered[r.id], distance[r.id]).model_dump(),
+            **_figures(
+                online[r.id], busy.get(r.id, 0.0), delivered[r.id], distance[r.id]
+            ).model_dump(),
         )
         for r in riders
     ]

@@ -19,7 +19,7 @@ from kirana.config import Settings
 from kirana.kit import market
 from kirana.kit.db import Database
 from kirana.kit.migrate import upgrade
-from kirana.logistics import fleet, locations
+from kirana.logistics import dispatch, fleet, locations
 from kirana.maps.routing import city_async
 from kirana.orders import service as orders
 from kirana.orders.models import Order
@@ -151,6 +151,7 @@ async def _run_one(
     customers = max(20, min(2000, int(options.orders_per_hour * options.hours / 2)))
     db = Database(url, pool_size=1)
     locations.use(locations.MemoryLocationIndex())
+    dispatch.configure(settings)  # the run's strategy and limits, as create_app sets them
     try:
         async with db.transaction() as session:
             city = await build_city(
