@@ -213,3 +213,18 @@ async def test_promised_and_actual_minutes_are_kept_at_delivery(
     assert row[0] == placed["eta_minutes"] and row[1] > row[0]
     assert row[2] is not None and row[4] == "delivered"
     assert 13 <= row[3] < 13.5  # confirmation to hand-over, the test's own seconds included
+
+
+def test_a_rider_on_a_trip_is_free_after_its_last_drop() -> None:
+    rider = Rider(id=new_id(), vehicle="scooter", lat=60.172, lng=24.944)
+    first = Delivery(status=DeliveryStatus.PICKED_UP, drop_lat=HOME[0], drop_lng=HOME[1])
+    then = Delivery(status=DeliveryStatus.PICKED_UP, drop_lat=60.1752, drop_lng=24.9452)
+    alone = promise.rider_free_seconds(rider, first, None, STORE_LAT, STORE_LNG)
+    both = promise.rider_free_seconds(rider, first, None, STORE_LAT, STORE_LNG, [then])
+    assert both == pytest.approx(
+        alone
+        - travel_seconds(*HOME, STORE_LAT, STORE_LNG, "scooter")
+        + travel_seconds(*HOME, 60.1752, 24.9452, "scooter")
+        + promise.HANDOVER_SECONDS
+        + travel_seconds(60.1752, 24.9452, STORE_LAT, STORE_LNG, "scooter")
+    )

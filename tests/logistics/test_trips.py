@@ -5,23 +5,27 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import select, text
 
+from kirana.catalog import service as catalog
 from kirana.config import Settings
 from kirana.kit import clock
 from kirana.kit.clock import ensure_aware
 from kirana.kit.db import Database
 from kirana.kit.outbox import drain
-from kirana.logistics import dispatch, fleet, service
+from kirana.logistics import dispatch, fleet, promise, service
 from kirana.logistics.models import DeliveryTrip
+from kirana.logistics.travel import travel_seconds
 from tests.logistics.fleet import RiderLogin, add_rider, delivery_of, pack, shift, tasks
 from tests.orders.shop import Shop, add_customer, fill_cart, make_shop, place
 
 NORTH = [(60.1745, 24.9440), (60.1752, 24.9452), (60.1760, 24.9445)]
+STORE = (60.17, 24.94)
 FAR = (60.215, 24.94)  # 5 km north of the store
 NEARBY = (60.19, 24.94)  # 2 km north: some minutes away (the access token outlives them)
 
@@ -106,6 +110,14 @@ async def test_orders_going_the_same_way_ride_one_trip_in_order(
     assert body["current_delivery"]["id"] == found[0]["delivery_id"]
     [trip] = await trip_rows(db)
     assert (trip["strategy"], trip["ended_at"]) == ("batched", None)
+    # The promise sees the rider back after the trip's last drop, not its first.
+    async with db.transaction(write=False) as session:
+        store = await catalog.get_store(session, batched, shop.store_id)
+        [(back_in, idle, _)] = (await promise.rider_outlook(session, batched, store)).free
+    drops = [NORTH[[p["id"] for p in placed].index(t["order_id"])] for t in found]
+    ride = [travel_seconds(*a, *b, "scooter") for a, b in pairwise([STORE, *drops, STORE])]
+    assert not idle
+    assert back_in == pytest.approx(sum(ride) + 3 * promise.HANDOVER_SECONDS)
     # The drops are handed over in turn; the rider is free after the last.
     for task in found:
         await pack(db, client, shop, task["order_id"])

@@ -15,6 +15,7 @@ What went in is returned with the promise, so checkout can keep it beside what h
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, Protocol
 
@@ -102,9 +103,11 @@ def rider_free_seconds(
     fix: locations.Fix | None,
     store_lat: float,
     store_lng: float,
+    later: Sequence[Trip] = (),
 ) -> float:
     """Seconds until ``rider`` is back at the store and free: the ride back when idle, else
-    the rest of the trip they are on (via the store if the bag is still to be picked up)."""
+    the rest of the trip they are on (via the store if the bag is still to be picked up): the
+    drop they are on (``trip``), then the ``later`` drops of their trip in turn."""
     if fix is not None:
         lat, lng = fix.lat, fix.lng
     elif rider.lat is not None and rider.lng is not None:
@@ -122,6 +125,13 @@ def rider_free_seconds(
         )
     else:
         to_drop = travel_seconds(lat, lng, drop_lat, drop_lng, vehicle)
+    for drop in later:
+        next_lat = drop.drop_lat if drop.drop_lat is not None else store_lat
+        next_lng = drop.drop_lng if drop.drop_lng is not None else store_lng
+        to_drop += HANDOVER_SECONDS + travel_seconds(
+            drop_lat, drop_lng, next_lat, next_lng, vehicle
+        )
+        drop_lat, drop_lng = next_lat, next_lng
     return (
         to_drop
         + HANDOVER_SECONDS
@@ -149,9 +159,14 @@ async def rider_outlook(
     async def look() -> RiderOutlook:
         riders, waiting = await repo.shift_outlook(session, store.id)
         fixes = await locations.current().many([r.id for r in riders]) if riders else {}
+        # A trip's drops after the one its rider is on (batched dispatch): only when some
+        # rider is on one, so an idle store's promise stays one statement.
+        later = await repo.later_drops_of(session, [r.id for r in riders if r.trip])
         free = sorted(
             (
-                rider_free_seconds(r, r.trip, fixes.get(r.id), store.lat, store.lng),
+                rider_free_seconds(
+                    r, r.trip, fixes.get(r.id), store.lat, store.lng, later.get(r.id, ())
+                ),
                 r.trip is None,
                 r.vehicle,
             )

@@ -255,6 +255,28 @@ _OUTLOOK = (
 )
 
 
+async def later_drops_of(
+    session: AsyncSession, rider_ids: Sequence[str]
+) -> dict[str, list[Delivery]]:
+    """Each rider's active drops after the one they are on, in their trip's order."""
+    if not rider_ids:
+        return {}
+    rows = await session.execute(
+        select(Delivery)
+        .join(Rider, Rider.id == Delivery.rider_id)
+        .where(
+            Delivery.rider_id.in_(list(rider_ids)),
+            Delivery.status.in_(ACTIVE_STATUSES),
+            Delivery.id != Rider.current_delivery_id,
+        )
+        .order_by(Delivery.rider_id, Delivery.trip_seq, Delivery.id)
+    )
+    found: dict[str, list[Delivery]] = {}
+    for d in rows.scalars():
+        found.setdefault(str(d.rider_id), []).append(d)
+    return found
+
+
 async def shift_outlook(session: AsyncSession, store_id: str) -> tuple[list[ShiftRider], int]:
     """The online riders of ``store_id`` with the trip each is on, and how many of its
     deliveries wait for a rider."""
