@@ -90,6 +90,40 @@ describe('rider app', () => {
     },
   );
 
+  it('lists a trip of several drops in the order to ride them', async () => {
+    setTokens({ access_token: 'A', refresh_token: 'R' });
+    localStorage.setItem('kirana.rider.online', '1');
+    const trip = [
+      { ...TASK, trip_id: 't1', sequence: 1 },
+      {
+        ...TASK,
+        delivery_id: 'd2',
+        order_id: 'o2',
+        order_number: 'KR-10',
+        trip_id: 't1',
+        sequence: 2,
+      },
+    ];
+    fakeServer({
+      'GET /api/v1/me': () => ({ body: { ...ME, roles: ['rider'], store_id: 's1' } }),
+      'POST /api/v1/rider/location': () => ({ body: {} }),
+      'GET /api/v1/rider/tasks': () => ({ body: { items: trip, next_cursor: null } }),
+      'GET /api/v1/rider/cash': () => ({
+        body: { cash_held: 0, currency: 'EUR', items: [], next_cursor: null },
+      }),
+    });
+    renderApp(<RiderApp />, '/rider');
+    const cards = await screen.findAllByRole('article');
+    expect(cards.map((c) => c.getAttribute('aria-label'))).toEqual([
+      'Delivery for order KR-9',
+      'Delivery for order KR-10',
+    ]);
+    expect(screen.getAllByTestId('drop-of-trip').map((b) => b.textContent)).toEqual([
+      'Drop 1 of 2',
+      'Drop 2 of 2',
+    ]);
+  });
+
   it('asks for the cash received on a cash order and sends it with the change', async () => {
     setTokens({ access_token: 'A', refresh_token: 'R' });
     localStorage.setItem('kirana.rider.online', '1');

@@ -62,11 +62,13 @@ function useLocationSharing(online: boolean, send: (frame: object) => boolean) {
 
 function TaskCard({
   task,
+  drops = 1,
   spot,
   onDone,
   onCollected,
 }: {
   task: RiderTask;
+  drops?: number; // the task's trip's last drop: a batched trip lists its drops in turn
   spot: Spot | null;
   onDone: () => void;
   onCollected?: () => void;
@@ -151,6 +153,11 @@ function TaskCard({
     <article className="card stack" aria-label={`Delivery for order ${t.order_number}`}>
       <div className="row between">
         <h2 style={{ margin: 0 }}>Order #{t.order_number}</h2>
+        {drops > 1 && t.sequence ? (
+          <span className="badge" data-testid="drop-of-trip">
+            Drop {t.sequence} of {drops}
+          </span>
+        ) : null}
         <span className={`badge ${picked ? 'blue' : 'yellow'}`}>
           {picked ? 'Deliver' : t.status === 'waiting' ? 'Being packed' : 'Pick up'}
         </span>
@@ -343,6 +350,12 @@ export default function RiderApp() {
               <TaskCard
                 key={t.delivery_id}
                 task={t}
+                drops={Math.max(
+                  1,
+                  ...list
+                    .filter((o) => o.trip_id && o.trip_id === t.trip_id)
+                    .map((o) => o.sequence ?? 1),
+                )}
                 spot={spot}
                 onDone={() => void tasks.reload()}
                 onCollected={() => void cash.reload()}
