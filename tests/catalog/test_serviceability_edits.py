@@ -119,12 +119,20 @@ async def test_another_process_announcement_bumps_this_process_caches() -> None:
         await redis.publish(channel, orjson.dumps({"from": "elsewhere", "names": ["bus-test"]}))
         await _until(lambda: held.version > before)
         assert held.get("k") is None
+        # Or only some keys of it (a rider's state, an account's standing):
+        held.set("one", "old")
+        held.set("two", "kept")
+        forgets = held.forgets
+        keys = {"bus-test": ["one"]}
+        await redis.publish(channel, orjson.dumps({"from": "elsewhere", "names": [], "keys": keys}))
+        await _until(lambda: held.forgets > forgets)
+        assert (held.get("one"), held.get("two")) == (None, "kept")
 
         # And this process's commits are announced to the others.
         listener = redis.pubsub()
         await listener.subscribe(channel)
         await listener.get_message(timeout=1)  # the subscribe confirmation
-        bus.announce(frozenset({"catalog"}))
+        bus.announce(frozenset({"catalog"}), {"rider_states": frozenset({"r1"})})
         message = None
         for _ in range(50):
             message = await listener.get_message(ignore_subscribe_messages=True, timeout=0.1)
@@ -132,7 +140,11 @@ async def test_another_process_announcement_bumps_this_process_caches() -> None:
                 break
         assert message is not None
         body = orjson.loads(message["data"])
-        assert body == {"from": bus.sender, "names": ["catalog"]}
+        assert body == {
+            "from": bus.sender,
+            "names": ["catalog"],
+            "keys": {"rider_states": ["r1"]},
+        }
         await listener.aclose()
     finally:
         await bus.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from kirana.kit.cache import CACHE_NEUTRAL, TTLCache, cache_named, forget_on_writes
+from kirana.kit.cache import CACHE_KEYS, CACHE_NEUTRAL, TTLCache, cache_named, forget_on_writes
 from kirana.kit.db import Database
 from kirana.users.models import User
 from tests import factories
@@ -57,3 +57,43 @@ async def test_a_committed_write_forgets_and_a_neutral_or_rolled_back_one_does_n
         assert user is not None
         user.name = "w"
     assert cache.get("k") == "v"
+
+
+forget_on_writes("test_watch_keyed", "users", keys={"users": lambda user: user.id})
+
+
+async def test_a_write_that_says_whose_row_it_is_forgets_that_key_only(db: Database) -> None:
+    one, two = (await factories.make_user(db))["id"], (await factories.make_user(db))["id"]
+    cache = cache_named("test_watch_keyed", "tests", 60)
+    for key in (one, two):
+        cache.set(key, "v")
+    async with db.transaction() as session:  # through the ORM: the row's key
+        user = await session.get(User, one)
+        assert user is not None
+        user.name = "changed"
+    assert (cache.get(one), cache.get(two)) == (None, "v")
+
+    cache.set(one, "v")
+    async with db.transaction() as session:  # a statement naming the keys it changes
+        await session.execute(
+            update(User)
+            .where(User.id == two)
+            .values(name="changed")
+            .execution_options(**{CACHE_KEYS: {"test_watch_keyed": (two,)}})
+        )
+    assert (cache.get(one), cache.get(two)) == ("v", None)
+
+    stamp = cache.stamp(two)  # a read that raced the change is not kept
+    async with db.transaction() as session:
+        await session.execute(
+            update(User)
+            .where(User.id == two)
+            .values(name="again")
+            .execution_options(**{CACHE_KEYS: {"test_watch_keyed": (two,)}})
+        )
+    cache.set(two, "old", stamp=stamp)
+    assert cache.get(two) is None
+
+    async with db.transaction() as session:  # a statement that does not say: everything
+        await session.execute(update(User).where(User.id == two).values(name="w"))
+    assert cache.get(one) is None

@@ -30,7 +30,7 @@ class CacheBus:
         self.channel = channel
         self.sender = new_id()  # this process, so it skips its own messages
         self.subscribed = asyncio.Event()
-        self._outgoing: asyncio.Queue[frozenset[str]] = asyncio.Queue()
+        self._outgoing: asyncio.Queue[tuple[frozenset[str], cache.Keys]] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self, *, wait: float = 5.0) -> None:
@@ -44,18 +44,30 @@ class CacheBus:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self.subscribed.wait(), timeout=wait)
 
-    def announce(self, names: frozenset[str]) -> None:
+    def announce(self, names: frozenset[str], keys: cache.Keys | None = None) -> None:
         """Called after a commit (synchronously): the publisher task sends it."""
-        self._outgoing.put_nowait(names)
+        self._outgoing.put_nowait((names, keys or {}))
 
     async def _publish(self) -> None:
         client: Redis = Redis.from_url(self.url, socket_timeout=5)
         try:
             while True:
-                names = set(await self._outgoing.get())
+                names: set[str] = set()
+                keys: dict[str, set[str]] = {}
+                batch = [await self._outgoing.get()]
                 while not self._outgoing.empty():
-                    names |= self._outgoing.get_nowait()
-                message = orjson.dumps({"from": self.sender, "names": sorted(names)})
+                    batch.append(self._outgoing.get_nowait())
+                for some_names, some_keys in batch:
+                    names |= some_names
+                    for name, forgotten in some_keys.items():
+                        keys.setdefault(name, set()).update(str(k) for k in forgotten)
+                message = orjson.dumps(
+                    {
+                        "from": self.sender,
+                        "names": sorted(names),
+                        "keys": {n: sorted(k) for n, k in keys.items() if n not in names},
+                    }
+                )
                 try:
                     await client.publish(self.channel, message)
                 except (RedisError, OSError) as exc:
@@ -81,6 +93,12 @@ class CacheBus:
                     body = orjson.loads(item["data"])
                     if body.get("from") != self.sender:
                         cache.bump_named(str(n) for n in body.get("names", ()))
+                        cache.forget_keys(
+                            {
+                                str(n): frozenset(str(k) for k in ks)
+                                for n, ks in (body.get("keys") or {}).items()
+                            }
+                        )
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError, orjson.JSONDecodeError) as exc:

@@ -59,12 +59,24 @@ class RiderState:
     lng: float | None = None
 
 
-forget_on_writes("rider_states", "riders", "deliveries", "stores")
+# A write to a rider's row or its delivery forgets that rider's state; one to a store (its
+# position is in the trip), or one that does not say whose it is, forgets them all.
+forget_on_writes(
+    repo.RIDER_STATES,
+    "riders",
+    "deliveries",
+    "stores",
+    keys={"riders": lambda rider: rider.id, "deliveries": lambda delivery: delivery.rider_id},
+)
+_RIDER_IDS: dict[str, str] = {}  # user id -> rider id: a rider row keeps its account
 
 
 def _states(settings: Settings) -> TTLCache:
     return cache_named(
-        "rider_states", settings.database_url, settings.account_cache_seconds, max_entries=65_536
+        repo.RIDER_STATES,
+        settings.database_url,
+        settings.account_cache_seconds,
+        max_entries=65_536,
     )
 
 
@@ -74,13 +86,19 @@ async def rider_state(
     """The rider whose account ``user_id`` is, with the delivery they are on (one query when
     not cached; the store's position from the catalog's cached store list)."""
     cache = _states(settings)
-    found: RiderState | None = cache.get(user_id)
-    if found is not None:
-        return found
-    version = cache.version  # a write committed while we read must not be outlived
+    rider_id = _RIDER_IDS.get(user_id)
+    if rider_id is not None:
+        found: RiderState | None = cache.get(rider_id)
+        if found is not None and found.user_id == user_id:
+            return found
+    stamp = cache.stamp(rider_id)  # a write committed while we read must not be outlived
     found = await _read_state(session, settings, user_id)
     if found is not None:
-        cache.set(user_id, found, version=version)
+        if len(_RIDER_IDS) > 200_000:
+            _RIDER_IDS.clear()
+        _RIDER_IDS[user_id] = found.rider_id
+        if rider_id is None or rider_id == found.rider_id:
+            cache.set(found.rider_id, found, stamp=stamp)
     return found
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit.cache import CACHE_NEUTRAL
+from kirana.kit.cache import CACHE_KEYS, CACHE_NEUTRAL, forget_after_commit
 from kirana.kit.db import UTCDateTime
 from kirana.kit.ids import new_id
 from kirana.logistics.models import (
@@ -23,6 +23,14 @@ from kirana.logistics.models import (
 )
 from kirana.logistics.state import ACTIVE_STATUSES, DeliveryStatus
 from kirana.users.models import User
+
+# The riders' cached states (positions.rider_state), by rider id: a write to one rider's row
+# names it, so only that rider's state is forgotten (kit.cache.forget_on_writes).
+RIDER_STATES = "rider_states"
+
+
+def _only(rider_id: str) -> dict[str, Any]:
+    return {CACHE_KEYS: {RIDER_STATES: (rider_id,)}}
 
 
 def _rowcount(result: Any) -> int:
@@ -70,7 +78,10 @@ async def set_position(
     session: AsyncSession, rider_id: str, lat: float, lng: float, at: datetime
 ) -> None:
     await session.execute(
-        update(Rider).where(Rider.id == rider_id).values(lat=lat, lng=lng, last_seen_at=at)
+        update(Rider)
+        .where(Rider.id == rider_id)
+        .values(lat=lat, lng=lng, last_seen_at=at)
+        .execution_options(**{CACHE_NEUTRAL: True})
     )
 
 
@@ -117,6 +128,7 @@ async def set_online(session: AsyncSession, rider_id: str, online: bool, at: dat
         update(Rider)
         .where(Rider.id == rider_id)
         .values(is_online=online, last_seen_at=at, updated_at=at)
+        .execution_options(**_only(rider_id))
     )
     if not online:
         await session.execute(
@@ -329,7 +341,7 @@ async def claim_rider(
             Rider.current_delivery_id.is_(None),
         )
         .values(current_delivery_id=delivery_id)
-        .execution_options(synchronize_session="auto" if sync else False)
+        .execution_options(synchronize_session="auto" if sync else False, **_only(rider_id))
     )
     return _rowcount(result) == 1
 
@@ -339,6 +351,7 @@ async def release_rider(session: AsyncSession, rider_id: str, delivery_id: str) 
         update(Rider)
         .where(Rider.id == rider_id, Rider.current_delivery_id == delivery_id)
         .values(current_delivery_id=None)
+        .execution_options(**_only(rider_id))
     )
 
 
@@ -452,6 +465,7 @@ async def point_rider_at(
         update(Rider)
         .where(Rider.id == rider_id, Rider.current_delivery_id.in_(on_trip))
         .values(current_delivery_id=delivery_id)
+        .execution_options(**_only(rider_id))
     )
 
 
@@ -459,7 +473,10 @@ async def resequence(session: AsyncSession, order: Sequence[str]) -> None:
     """Number a trip's drops again in the given order."""
     for seq, delivery_id in enumerate(order):
         await session.execute(
-            update(Delivery).where(Delivery.id == delivery_id).values(trip_seq=seq)
+            update(Delivery)
+            .where(Delivery.id == delivery_id)
+            .values(trip_seq=seq)
+            .execution_options(**{CACHE_NEUTRAL: True})  # nothing a rider's state holds
         )
 
 
@@ -468,6 +485,7 @@ async def record_packed(session: AsyncSession, order_id: str, at: datetime) -> N
         update(Delivery)
         .where(Delivery.order_id == order_id, Delivery.packed_at.is_(None))
         .values(packed_at=at)
+        .execution_options(**{CACHE_NEUTRAL: True})  # nothing a rider's state holds
     )
 
 
@@ -512,14 +530,26 @@ async def move_delivery(
     **values: Any,
 ) -> bool:
     """Conditionally move a delivery; False if it was no longer in ``from_statuses``
-    (``sync=False``: as ``claim_rider``'s)."""
-    result = await session.execute(
+    (``sync=False``: as ``claim_rider``'s). The state of the rider on it is forgotten (of
+    every rider, if the move changes the rider)."""
+    statement = (
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.status.in_(list(from_statuses)))
         .values(**values)
         .execution_options(synchronize_session="auto" if sync else False)
     )
-    return _rowcount(result) == 1
+    if "rider_id" in values:
+        return _rowcount(await session.execute(statement)) == 1
+    moved = (
+        await session.execute(
+            statement.returning(Delivery.rider_id).execution_options(
+                **{CACHE_KEYS: {RIDER_STATES: ()}}
+            )
+        )
+    ).first()
+    if moved is not None and moved[0] is not None:
+        forget_after_commit(session, RIDER_STATES, [moved[0]])
+    return moved is not None
 
 
 async def count_wrong_otp(
@@ -533,6 +563,7 @@ async def count_wrong_otp(
             locked=Delivery.otp_attempts + 1 >= lock_at,
             updated_at=at,
         )
+        .execution_options(**{CACHE_NEUTRAL: True})  # nothing a rider's state holds
     )
 
 
@@ -581,6 +612,7 @@ async def move_cash_held(session: AsyncSession, rider_id: str, amount: int) -> i
         .where(Rider.id == rider_id, Rider.cash_held + amount >= 0)
         .values(cash_held=Rider.cash_held + amount)
         .returning(Rider.cash_held)
+        .execution_options(**_only(rider_id))
     )
     held = result.scalar_one_or_none()
     return None if held is None else int(held)

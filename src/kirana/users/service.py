@@ -177,9 +177,9 @@ class _Standing:
     store_id: str | None
 
 
-# Any committed write to an account forgets every process's standings (kit.cache): a
+# A committed write to an account forgets its standing on every process (kit.cache): a
 # deactivation, a password change (a new token version), a new role or store count at once.
-forget_on_writes("accounts", "users")
+forget_on_writes("accounts", "users", keys={"users": lambda user: user.id})
 
 
 def _accounts(settings: Settings) -> TTLCache:
@@ -193,12 +193,12 @@ async def _standing(session: AsyncSession, settings: Settings, user_id: str) -> 
     found: _Standing | None = cache.get(user_id)
     if found is not None:
         return found
-    version = cache.version  # a write committed while we read must not be outlived
+    stamp = cache.stamp(user_id)  # a write committed while we read must not be outlived
     user = await repo.user_by_id(session, user_id)
     if user is None:
         return None
     found = _Standing(user.is_active, user.token_version, user.role, user.store_id)
-    cache.set(user_id, found, version=version)
+    cache.set(user_id, found, stamp=stamp)
     return found
 
 
