@@ -347,3 +347,46 @@ async def test_non_latin_words_are_searchable(client: httpx.AsyncClient, db: Dat
     assert await names(client, store, "दूध") == ["अमूल दूध"]
     assert await names(client, store, "creme") == ["Crème Fraîche"]
     assert await names(client, store, "CRÈME") == ["Crème Fraîche"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_the_first_look_gives_what_ordering_every_match_gives(
+    db: Database, seed: int
+) -> None:
+    """``candidates`` looks at the most popular matches first: whatever the store carries, has
+    in stock or has switched off, its answer is the one that ordering every match gives."""
+    import random
+
+    from sqlalchemy import update
+
+    from kirana.catalog import search_repository as srepo
+    from kirana.catalog.models import Product
+
+    rng = random.Random(seed)
+    store = await make_store(db)
+    other = await make_store(db)
+    category = await make_category(db, "Tea")
+    ids = []
+    for n in range(40):
+        carried = rng.random() < 0.7
+        ids.append(
+            await make_product(
+                db,
+                category,
+                store_id=store if carried else other,
+                on_hand=rng.choice([0, 0, 3, 10]),
+                name=f"Masala Tea {n}",
+            )
+        )
+    async with db.transaction() as session:
+        await catalog.set_popularity(session, {i: rng.randint(0, 5) for i in ids})
+        off = rng.sample(ids, 5)
+        await session.execute(update(Product).where(Product.id.in_(off)).values(is_active=False))
+    for limit in (1, 3, 7, 25, 60):
+        async with db.transaction(write=False) as session:
+            got = await srepo.candidates(session, store, [[["tea"]]], limit)
+            every = (
+                await session.execute(srepo._candidates(session, store, [[["tea"]]], limit, None))
+            ).all()
+        assert [r.id for r in got] == [r.id for r in every], limit
+        assert len(got) == min(limit, len(every))

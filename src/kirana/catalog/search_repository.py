@@ -175,15 +175,37 @@ def _fts5_match(readings: Readings) -> str:
     )
 
 
+# The most popular matching documents looked at first (``candidates``), per candidate wanted.
+FIRST_LOOK = 2
+
+
 async def candidates(
     session: AsyncSession, store_id: str, readings: Readings, limit: int
 ) -> Sequence[Any]:
     """The store's active stocked products whose document matches ``readings`` (for one of
     them, a word of every group), in listing form with their document fields: in stock first,
-    then the most popular, at most ``limit``."""
-    available = Stock.on_hand - Stock.reserved
-    columns = (
-        *LISTING_COLUMNS,
+    then the most popular, at most ``limit``.
+
+    A broad word matches thousands of documents, and ordering them all by this store's stock
+    means joining every one of them to it. So the ``FIRST_LOOK x limit`` most popular matches
+    are joined first. That is exactly the answer if it looked at every match, or if ``limit``
+    of them are in stock here (any match further down is less popular, so it ranks after them
+    in stock or not); otherwise every match is ordered."""
+    look = FIRST_LOOK * limit
+    first = (await session.execute(_candidates(session, store_id, readings, limit, look))).all()
+    if first and (
+        first[0].considered < look or sum(1 for row in first if row.available > 0) >= limit
+    ):
+        return first
+    return (await session.execute(_candidates(session, store_id, readings, limit, None))).all()
+
+
+def _candidates(
+    session: AsyncSession, store_id: str, readings: Readings, limit: int, look: int | None
+) -> Any:
+    """The candidates' query; with ``look``, among the ``look`` most popular matches only."""
+    fields = (
+        _DOC.product_id,
         _DOC.name_words,
         _DOC.brand_words,
         _DOC.category_words,
@@ -192,22 +214,35 @@ async def candidates(
     if is_postgresql(session):
         tsvector = func.array_to_tsvector(func.string_to_array(_DOC.words, literal_column("' '")))
         tsquery = cast(_tsquery(readings), TSQUERY)
-        query = select(*columns).select_from(_DOC).where(tsvector.op("@@")(tsquery))
+        matches = select(*fields).where(tsvector.op("@@")(tsquery))
     else:
-        query = (
-            select(*columns)
+        matches = (
+            select(*fields)
             .select_from(_DOCS_FTS)
             .join(_DOC, _DOC.id == _DOCS_FTS.c.rowid)
             .where(literal_column("search_documents_fts").op("MATCH")(_fts5_match(readings)))
         )
-    query = (
-        query.join(Product, Product.id == _DOC.product_id)
-        .join(Stock, and_(Stock.product_id == _DOC.product_id, Stock.store_id == store_id))
+    if look is not None:
+        matches = matches.order_by(_DOC.popularity.desc(), _DOC.product_id).limit(look)
+    matched = matches.cte("matched")
+    available = Stock.on_hand - Stock.reserved
+    considered = select(func.count()).select_from(matched).scalar_subquery()
+    return (
+        select(
+            *LISTING_COLUMNS,
+            matched.c.name_words,
+            matched.c.brand_words,
+            matched.c.category_words,
+            matched.c.popularity,
+            considered.label("considered"),
+        )
+        .select_from(matched)
+        .join(Product, Product.id == matched.c.product_id)
+        .join(Stock, and_(Stock.product_id == matched.c.product_id, Stock.store_id == store_id))
         .where(Product.is_active.is_(True))
-        .order_by((available > 0).desc(), _DOC.popularity.desc(), Product.id)
+        .order_by((available > 0).desc(), matched.c.popularity.desc(), Product.id)
         .limit(limit)
     )
-    return (await session.execute(query)).all()
 
 
 # --- synonyms -------------------------------------------------------------------------------
