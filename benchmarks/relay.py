@@ -150,11 +150,16 @@ async def _drain(
     procs = [Worker(url) for _ in range(workers)]
     for p in procs:
         p.__enter__()
+    cpu_from: tuple[int, int] | None = None
+    cpu_to = _cpu_ticks()
     try:
         while time.time() - started < limit_s:
             left, _ = await _backlog(conn)
             if left == 0:
+                cpu_to = _cpu_ticks()
                 break
+            if cpu_from is None and left < backlog:  # the workers are up and relaying
+                cpu_from = _cpu_ticks()
             await asyncio.sleep(0.1)
         else:
             raise SystemExit(f"{workers} worker(s) did not drain the backlog in {limit_s} s")
@@ -173,7 +178,24 @@ async def _drain(
         "events_relayed": relayed,  # handlers emit events of their own while it drains
         "seconds_first_to_last": round(span, 3),
         "events_per_second": round(relayed / span, 1) if span else 0.0,
+        # The whole machine's CPU (workers, PostgreSQL, all else) while they relayed: what a
+        # second worker could add is at most what the first left idle.
+        "machine_cpu_busy": _busy(cpu_from, cpu_to),
     }
+
+
+def _cpu_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the machine so far (/proc/stat)."""
+    with open("/proc/stat") as f:
+        ticks = [int(x) for x in f.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle + iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
+def _busy(start: tuple[int, int] | None, end: tuple[int, int]) -> float | None:
+    if start is None or end[1] <= start[1]:
+        return None
+    return round((end[0] - start[0]) / (end[1] - start[1]), 3)
 
 
 def _pcts(values: list[float]) -> dict[str, float]:
@@ -389,6 +411,7 @@ once, {result["settings"]["seconds"]} s windows (benchmarks/relay.py explains ea
 | checkout, no worker | {c["checkouts_per_second"]} checkouts/s, {c["events_per_second"]} events/s ({c["events_per_checkout"]} per checkout) | |
 | one worker drains | {d["one_worker"]["events_per_second"]} events/s ({d["one_worker"]["events_relayed"]} events) | ≥ 3x checkout's: {t["relay_over_emit"]["got"]}x {mark[t["relay_over_emit"]["met"]]} |
 | two workers drain | {d["two_workers"]["events_per_second"]} events/s ({d["two_workers"]["events_relayed"]} events) | ≥ 1.7x one: {t["two_over_one"]["got"]}x {mark[t["two_over_one"]["met"]]} |
+| machine CPU busy while draining (all {os.cpu_count()} cores) | one worker {d["one_worker"]["machine_cpu_busy"]}, two {d["two_workers"]["machine_cpu_busy"]} | |
 | lag commit → handled, one worker at full checkout rate ({lag["checkouts_per_second"]} checkouts/s) | p50 {lag["p50_s"]} s, p99 {lag["p99_s"]} s | p99 < 1 s: {mark[t["lag_p99_s"]["met"]]} |
 | worker paused {result["settings"]["pause_s"]:.0f} s under load | backlog {p["backlog_at_resume"]} events, oldest {p["oldest_age_at_resume_s"]} s at resume; cleared {p["clear_s"]} s after | < 10 s: {mark[t["clear_after_pause_s"]["met"]]} |
 """
