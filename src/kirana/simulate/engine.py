@@ -31,7 +31,7 @@ from kirana.kit import clock
 from kirana.kit.db import Database
 from kirana.kit.errors import Conflict, KiranaError
 from kirana.kit.outbox import Event, add_listener, drain, new_wakeup
-from kirana.logistics import dispatch, locations, positions
+from kirana.logistics import locations, positions
 from kirana.logistics import service as logistics
 from kirana.logistics.ports import PickingQueue
 from kirana.logistics.promise import HANDOVER_SECONDS, pick_seconds
@@ -53,7 +53,7 @@ from kirana.worker import jobs as _handlers  # noqa: F401  (every service's even
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # 09:00 in Helsinki
 SAMPLE_SECONDS = 60.0  # queue lengths and riders' state, once a virtual minute
 SWEEP_SECONDS = 30.0  # the worker's sweep of waiting deliveries (every 5 s live; 30 s is plenty)
-REPLAN_SECONDS = 15.0  # the worker's re-planning of late or silent riders' trips, where built
+REPLAN_SECONDS = 15.0  # the worker's re-planning of late or silent riders' trips
 PING_SECONDS = 60.0  # a rider on a trip reports where they are (the app: every few seconds)
 DRAIN_LIMIT_SECONDS = 2 * 3600.0  # after the last order, at most this long to deliver the rest
 MAX_BASKET = 30  # a basket bigger than the sample's tail would only measure the cap
@@ -121,10 +121,6 @@ class Trace:
 
 
 _WATCHING = ("sample", "sweep", "replan", "ping")
-# The worker's re-planning job and dispatch's settings hook, in builds whose dispatch has them
-# (batched dispatch); looked up by name so the simulator runs on builds without them too.
-_REPLAN = getattr(logistics, "replan_trips", None)
-_CONFIGURE_DISPATCH = getattr(dispatch, "configure", None)
 
 _running: Simulation | None = None
 _listening = False
@@ -211,8 +207,6 @@ class Simulation:
             add_listener(_on_event)
             _listening = True
         _running = self
-        if _CONFIGURE_DISPATCH is not None:
-            _CONFIGURE_DISPATCH(self.settings)  # the run's strategy
         self._written = new_wakeup()
         self._written.set()
         clock.reset()
@@ -232,8 +226,7 @@ class Simulation:
         self._at(0.0, "sample")
         self._at(SWEEP_SECONDS, "sweep")
         self._at(PING_SECONDS, "ping")
-        if _REPLAN is not None:
-            self._at(REPLAN_SECONDS, "replan")
+        self._at(REPLAN_SECONDS, "replan")
         demand_ends = self.hours * 3600
         wall_start = time.perf_counter()
         while self._queue:
@@ -279,9 +272,9 @@ class Simulation:
             async with self.db.transaction() as session:
                 await logistics.sweep_waiting(session)
             self._at(SWEEP_SECONDS, "sweep")
-        elif kind == "replan" and _REPLAN is not None:
+        elif kind == "replan":
             async with self.db.transaction() as session:
-                await _REPLAN(session)
+                await logistics.replan_trips(session)
             self._at(REPLAN_SECONDS, "replan")
         elif kind == "ping":
             for rider in self.riders.values():
@@ -411,9 +404,8 @@ class Simulation:
             if not free:
                 return
             # Just-in-time picking, where dispatch plans it: not before the bag's rider is due.
-            due = getattr(entry, "pick_after", None)
-            if isinstance(due, datetime) and due > now:
-                self._wake_pickers(store_id, (due - START).total_seconds())
+            if entry.pick_after is not None and entry.pick_after > now:
+                self._wake_pickers(store_id, (entry.pick_after - START).total_seconds())
                 continue
             picker = free.popleft()
             async with self.db.transaction() as session:
@@ -476,8 +468,8 @@ class Simulation:
         """In the order dispatch planned (the tasks' ``sequence``, where it sets one), else
         each next the nearest, from the store."""
         drops = [(t.delivery_id, t.order_id, t.drop.lat, t.drop.lng) for t in given]
-        planned = [getattr(t, "sequence", None) for t in given]
-        if all(isinstance(n, int) for n in planned):
+        planned = [t.sequence for t in given]
+        if all(n is not None for n in planned):
             return [d for _, d in sorted(zip(planned, drops, strict=True))]
         here = self._store_point(rider.rider.store_id)
         ordered = []
