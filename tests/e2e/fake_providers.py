@@ -152,6 +152,8 @@ class FakeStripe(FakeProvider):
             return 200, self._create(body, headers.get("idempotency-key", ""))
         if method == "POST" and path == "/v1/refunds":
             return self._refund(body, headers.get("idempotency-key", ""))
+        if method == "POST" and path.endswith("/cancel"):
+            return self._cancel(path.split("/")[3], body)
         found = self.objects.get(path.removeprefix("/v1/payment_intents/"))
         if method == "GET" and found is not None:
             return 200, found
@@ -219,6 +221,32 @@ class FakeStripe(FakeProvider):
             }
             self.objects[made["id"]] = made
             self.keys[key] = made["id"]
+            return 200, made
+
+    def _cancel(self, pi: str, body: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """POST /v1/payment_intents/{id}/cancel: canceled, unless it succeeded (or was
+        cancelled) already, which Stripe refuses as payment_intent_unexpected_state."""
+        with self.lock:
+            made = self.objects.get(pi)
+            if made is None:
+                return 404, {"error": {"type": "invalid_request_error", "code": "resource_missing"}}
+            if made["status"] in ("succeeded", "canceled"):
+                return 400, {
+                    "error": {
+                        "type": "invalid_request_error",
+                        "code": "payment_intent_unexpected_state",
+                        "message": (
+                            "You cannot cancel this PaymentIntent because it has a status of "
+                            f"{made['status']}."
+                        ),
+                        "payment_intent": made,
+                    }
+                }
+            made |= {
+                "status": "canceled",
+                "canceled_at": int(time.time()),
+                "cancellation_reason": body.get("cancellation_reason"),
+            }
             return 200, made
 
     def _confirm(self, pi: str, body: dict[str, str]) -> tuple[int, dict[str, Any]]:

@@ -21,6 +21,7 @@ from tests.payments.test_stripe import PK
 from .conftest import SCREENSHOTS, Server, kirana_up
 from .fake_providers import FakeRazorpay, FakeStripe, server_env, serving
 from .test_csp import WATCH, _violations
+from .test_live_tracking import _wait
 from .test_payment_retry import _only_in_cart
 from .test_web_flow import DESKTOP, PHONE, TIMEOUT, api_login, served_address, sign_in
 
@@ -149,6 +150,18 @@ def test_card_by_stripe_declined_then_paid(
         ("payment_intent.payment_failed", 200),
         ("payment_intent.succeeded", 200),
     ]
+    # The declined PaymentIntent, which Stripe would let a page confirm again with another
+    # card, is cancelled once the next try replaced it.
+    declined_pi = made[0].body["metadata[payment_id]"]
+    first_pi = next(
+        pi
+        for pi, o in stripe.objects.items()
+        if o["object"] == "payment_intent" and o["metadata"].get("payment_id") == declined_pi
+    )
+    _wait(lambda: stripe.objects[first_pi]["status"] == "canceled", "the declined intent cancelled")
+    [cancel] = stripe.calls("POST", f"/v1/payment_intents/{first_pi}/cancel")
+    assert cancel.body == {"cancellation_reason": "abandoned"}
+    assert cancel.headers["idempotency-key"] == f"kirana-void-{declined_pi}"
 
 
 def test_upi_by_razorpay_checkout(

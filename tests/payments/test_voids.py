@@ -23,6 +23,7 @@ from tests.payments.test_stripe import (
     API,
     PI,
     SK,
+    declined,
     event,
     form,
     payment_intent,
@@ -204,3 +205,45 @@ async def test_a_replaced_payment_captured_by_webhook_is_refunded_and_not_the_or
     async with db.transaction(write=False) as session:
         live = await service.get_payment_for_order(session, old.order_id)
     assert live is not None and live.id == new.id
+
+
+async def test_a_declined_payment_intent_is_cancelled_and_a_later_capture_refunded(
+    db: Database, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    """After a decline Stripe keeps the PaymentIntent confirmable with another card, while we
+    take the next try as a new payment: the declined one is cancelled at Stripe, and money a
+    page captured on it before that is recorded and given back."""
+    user = await make_user(db, "customer")
+    payment = await make_intent(db, user["id"])
+    await set_gateway_ref(db, payment.id, PI)
+    r = await post_event(client, event(declined(payment), "payment_intent.payment_failed"))
+    assert r.status_code == 200, r.text
+    assert await status_of(db, payment.id) == ("failed", 0, 0)
+    # A page that still held the client secret confirmed it again, before our cancel.
+    r = await post_event(client, event(succeeded(payment), "payment_intent.succeeded", "evt_2"))
+    assert r.status_code == 200, r.text
+    assert await status_of(db, payment.id) == ("refunded", payment.amount, payment.amount)
+    assert len(await events(db, "payment.refunded", payment.id)) == 1
+    async with db.transaction(write=False) as session:
+        assert await service.get_payment_for_order(session, payment.order_id) is not None
+    # Nothing is left to cancel at Stripe for it now.
+    with respx.mock(base_url=API) as stripe_api:
+        assert await void_at_providers(db, settings) == 0
+    assert len(stripe_api.calls) == 0
+
+
+async def test_a_declined_payment_intent_is_cancelled_at_stripe(
+    db: Database, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    user = await make_user(db, "customer")
+    payment = await make_intent(db, user["id"])
+    await set_gateway_ref(db, payment.id, PI)
+    r = await post_event(client, event(declined(payment), "payment_intent.payment_failed"))
+    assert r.status_code == 200, r.text
+    with respx.mock(base_url=API, assert_all_called=True) as stripe_api:
+        route = stripe_api.post(CANCEL).respond(200, json=cancelled(payment))
+        assert await void_at_providers(db, settings) == 1
+        assert await void_at_providers(db, settings) == 0
+    assert route.call_count == 1
+    assert await status_of(db, payment.id) == ("failed", 0, 0)
+    assert await void_state(db, payment.id) == (1, False, True)

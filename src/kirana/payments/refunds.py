@@ -166,12 +166,13 @@ async def settle_order_change(
 async def refund_late_capture(
     session: AsyncSession, intent_id: str, *, payment_ref: str | None = None
 ) -> None:
-    """The gateway captured money for an intent we had voided (the order was cancelled while a
-    UPI collect was in flight, or the customer paid again another way): record the capture
+    """The gateway captured money for an intent we had voided or seen fail (the order was
+    cancelled while a UPI collect was in flight, the customer paid again another way, a page
+    confirmed a declined Stripe PaymentIntent again with another card): record the capture
     and give it straight back. It is then no longer the order's payment (``kind`` late), so
     the order's next payment, if it has one, stays its only live one."""
     intent = await repo.intent_by_id(session, intent_id)
-    if intent is None or intent.status != PaymentStatus.CANCELLED:
+    if intent is None or intent.status not in (PaymentStatus.CANCELLED, PaymentStatus.FAILED):
         return
     captured = await repo.move_pending(
         session,
@@ -179,7 +180,7 @@ async def refund_late_capture(
         status=PaymentStatus.SUCCEEDED,
         at=clock.now(),
         captured_amount=intent.amount,
-        from_status=PaymentStatus.CANCELLED,
+        from_status=intent.status,
         gateway_payment_ref=payment_ref,
         kind="late",
     )

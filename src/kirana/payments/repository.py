@@ -145,7 +145,7 @@ async def move_pending(
         values["gateway_payment_ref"] = gateway_payment_ref[:64]
     if failure_reason is not None:
         values["failure_reason"] = failure_reason[:200]
-    if status == PaymentStatus.CANCELLED:
+    if status in (PaymentStatus.CANCELLED, PaymentStatus.FAILED):
         values["void_due_at"] = at  # the provider's side is cancelled after the commit
     result = await session.execute(
         update(PaymentIntent)
@@ -210,11 +210,11 @@ async def touch_pending(session: AsyncSession, intent_id: str, at: datetime) -> 
 async def claim_due_voids(
     session: AsyncSession, providers: list[str], now: datetime, lease_until: datetime, limit: int
 ) -> list[PaymentIntent]:
-    """Take up to ``limit`` voided intents a provider knows of (it gave them an id) whose
-    cancellation there is due, leasing them from other workers."""
+    """Take up to ``limit`` voided or failed intents a provider knows of (it gave them an id)
+    whose cancellation there is due, leasing them from other workers."""
     due = PaymentIntent.void_due_at
     query = select(PaymentIntent).where(
-        PaymentIntent.status == PaymentStatus.CANCELLED,
+        PaymentIntent.status.in_((PaymentStatus.CANCELLED, PaymentStatus.FAILED)),
         due <= now,
         PaymentIntent.provider.in_(providers),
         PaymentIntent.gateway_ref.is_not(None),

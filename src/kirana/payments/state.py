@@ -1,8 +1,10 @@
 """The payment state machine, in one place: the statuses and the moves between them.
 
-pending → succeeded (captured), failed, or cancelled (voided with its order); succeeded →
-refunded once all of the capture is given back. A cancelled intent the gateway captured anyway
-becomes succeeded, and is refunded at once. Nothing leaves failed or refunded.
+pending → succeeded (captured), failed, or cancelled (voided: replaced, or its order
+cancelled); succeeded → refunded once all of the capture is given back. A cancelled or failed
+intent the gateway captured anyway (a page still holding a Stripe client secret paid it, a
+UPI collect answered late) becomes succeeded, no longer the order's own payment, and is
+refunded at once. Nothing leaves refunded.
 """
 
 from __future__ import annotations
@@ -36,5 +38,6 @@ PAYMENT = Transitions[PaymentStatus](
         _S.PENDING: {_S.SUCCEEDED, _S.FAILED, _S.CANCELLED},
         _S.SUCCEEDED: {_S.REFUNDED},
         _S.CANCELLED: {_S.SUCCEEDED},
+        _S.FAILED: {_S.SUCCEEDED},
     },
 )
