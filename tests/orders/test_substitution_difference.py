@@ -200,3 +200,24 @@ async def test_a_cancelled_order_gives_back_its_difference_too(
     assert sum(k[4] for k in await intents_of(db, p.order["id"])) == total
     assert [k[1] for k in await intents_of(db, p.order["id"])] == ["refunded", "refunded"]
     await _audit_ok(db)
+
+
+async def test_approved_again_once_paid_before_the_event_keeps_the_money_whole(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    """The difference is captured, and the customer approves again before its event is
+    handled: the payment covers the store's price, so that approval stands, and the event
+    then gives nothing back."""
+    p, offer = await dearer_offer(db, client)
+    difference = (await approve_dearer(client, p, offer))["substitutions"][0]["difference_payment"]
+    r = await client.post(
+        f"/api/v1/payments/{difference['id']}/confirm", json=CARD, headers=p.shop.headers
+    )
+    assert r.json()["status"] == "succeeded"
+    again = await approve_dearer(client, p, offer)  # before the relay ran
+    assert again["substitutions"][0]["status"] == "approved"
+    await drain(db)
+    assert await _refunds(db, p.order["id"]) == []
+    after = await _order(client, p.shop, p.order["id"])
+    assert after["total"] == p.order["total"] + 1_000
+    await _audit_ok(db)

@@ -426,6 +426,8 @@ async def on_difference_paid(
         )
     ):
         return
+    if row is not None and row.status == SubstitutionStatus.APPROVED and row.paid_difference:
+        return  # approved at the store's price meanwhile (asked again once it was paid)
     await payments.refund_unused_difference(
         session, payment_id, "the substitute it paid for was not sent"
     )
