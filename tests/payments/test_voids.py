@@ -87,6 +87,14 @@ async def replaced(db: Database, amount: int = 10_000) -> tuple[PaymentRead, Pay
     return old, new
 
 
+async def made_at_stripe(db: Database) -> PaymentRead:
+    """A customer's pending Stripe payment whose PaymentIntent was made."""
+    user = await make_user(db, "customer")
+    payment = await make_intent(db, user["id"])
+    await set_gateway_ref(db, payment.id, PI)
+    return payment
+
+
 async def void_state(db: Database, payment_id: str) -> tuple[int, bool, bool]:
     """(tries, still due, done at the provider)."""
     tries, due, done = await columns_of(
@@ -118,9 +126,7 @@ async def test_a_replaced_payment_intent_is_cancelled_at_stripe_once(
 async def test_a_cancelled_orders_payment_intent_is_cancelled_at_stripe(
     db: Database, settings: Settings
 ) -> None:
-    user = await make_user(db, "customer")
-    payment = await make_intent(db, user["id"])
-    await set_gateway_ref(db, payment.id, PI)
+    payment = await made_at_stripe(db)
     async with db.transaction() as session:
         await service.settle_cancelled_order(
             session, payment.order_id, refund_amount=None, reason="customer"
@@ -213,9 +219,7 @@ async def test_a_declined_payment_intent_is_cancelled_and_a_later_capture_refund
     """After a decline Stripe keeps the PaymentIntent confirmable with another card, while we
     take the next try as a new payment: the declined one is cancelled at Stripe, and money a
     page captured on it before that is recorded and given back."""
-    user = await make_user(db, "customer")
-    payment = await make_intent(db, user["id"])
-    await set_gateway_ref(db, payment.id, PI)
+    payment = await made_at_stripe(db)
     r = await post_event(client, event(declined(payment), "payment_intent.payment_failed"))
     assert r.status_code == 200, r.text
     assert await status_of(db, payment.id) == ("failed", 0, 0)
@@ -235,9 +239,7 @@ async def test_a_declined_payment_intent_is_cancelled_and_a_later_capture_refund
 async def test_a_declined_payment_intent_is_cancelled_at_stripe(
     db: Database, client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    user = await make_user(db, "customer")
-    payment = await make_intent(db, user["id"])
-    await set_gateway_ref(db, payment.id, PI)
+    payment = await made_at_stripe(db)
     r = await post_event(client, event(declined(payment), "payment_intent.payment_failed"))
     assert r.status_code == 200, r.text
     with respx.mock(base_url=API, assert_all_called=True) as stripe_api:
