@@ -17,6 +17,7 @@ from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.money import Money
 from kirana.kit.pagination import DEFAULT_LIMIT, decode_cursor, encode_cursor
+from kirana.logistics import cash_repository as cash_repo
 from kirana.logistics import repository as repo
 from kirana.logistics.models import Rider, RiderCashEntry
 from kirana.logistics.schemas import (
@@ -92,9 +93,9 @@ async def record_collection(
     delivery_id: str,
 ) -> None:
     """The rider took ``collection`` for ``order_id``: it joins the cash they hold."""
-    held = await repo.move_cash_held(session, rider.id, collection.amount)
+    held = await cash_repo.move_cash_held(session, rider.id, collection.amount)
     assert held is not None  # adding a non-negative amount cannot go below zero
-    await repo.add_cash_entry(
+    await cash_repo.add_cash_entry(
         session,
         RiderCashEntry(
             id=new_id(),
@@ -135,7 +136,7 @@ async def _record(
     # finds the first one's entry and answers with it.
     rider = await _rider(session, rider_id, lock=True)
     if idempotency_key is not None:
-        first = await repo.cash_entry_by_key(session, rider.id, idempotency_key)
+        first = await cash_repo.cash_entry_by_key(session, rider.id, idempotency_key)
         if first is not None:
             if (first.kind, first.amount) != (kind, amount):
                 raise ValidationFailed(
@@ -144,7 +145,7 @@ async def _record(
                 )
             return entry_read(first)
     currency = market.current().currency
-    held = await repo.move_cash_held(session, rider.id, amount)
+    held = await cash_repo.move_cash_held(session, rider.id, amount)
     if held is None:
         raise CashNotHeld(
             f"{rider.name or 'The rider'} holds {Money(rider.cash_held, currency).format()};"
@@ -164,7 +165,7 @@ async def _record(
         idempotency_key=idempotency_key,
         at=clock.now(),
     )
-    await repo.add_cash_entry(session, entry)
+    await cash_repo.add_cash_entry(session, entry)
     return entry_read(entry)
 
 
@@ -236,11 +237,11 @@ async def ledger_of(
     session: AsyncSession, rider: Rider, *, cursor: str | None, limit: int = DEFAULT_LIMIT
 ) -> CashLedger:
     key = decode_cursor(cursor, 1)
-    rows = await repo.cash_entries_page(
+    rows = await cash_repo.cash_entries_page(
         session, rider.id, before_id=str(key[0]) if key else None, limit=limit + 1
     )
     more, rows = len(rows) > limit, rows[:limit]
-    totals = await repo.cash_totals_by_kind(session, rider.id)
+    totals = await cash_repo.cash_totals_by_kind(session, rider.id)
     return CashLedger(
         rider_id=rider.id,
         name=rider.name,
@@ -274,6 +275,6 @@ async def audit_rows(session: AsyncSession) -> tuple[dict[str, int], list[HeldMi
     """For the money auditor: each collection's amount by order id, and every rider whose cash
     held is not the sum of their ledger."""
     return (
-        await repo.cash_collected_by_order(session),
-        [HeldMismatch(*row) for row in await repo.cash_held_against_ledger(session)],
+        await cash_repo.cash_collected_by_order(session),
+        [HeldMismatch(*row) for row in await cash_repo.cash_held_against_ledger(session)],
     )

@@ -37,6 +37,7 @@ from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.logistics import batching, locations
 from kirana.logistics import repository as repo
+from kirana.logistics import trips_repository as trips_repo
 from kirana.logistics.models import Delivery, DeliveryTrip, Rider
 from kirana.logistics.state import DeliveryStatus, sources
 from kirana.logistics.travel import seconds_matrix, travel_seconds
@@ -220,7 +221,7 @@ async def start_trip(
         async with session.begin_nested():
             if not await repo.claim_rider(session, rider.id, planned.delivery_ids[0], sync=False):
                 raise _Taken
-            await repo.add_trip(session, trip)
+            await trips_repo.add_trip(session, trip)
             for seq, delivery_id in enumerate(planned.delivery_ids):
                 delivery = deliveries[delivery_id]
                 # Just in time: packed as the rider can leave, never before it is needed.

@@ -1,4 +1,5 @@
-"""Every query of the logistics service."""
+"""Every query of the logistics service about riders and deliveries (trips: trips_repository;
+the cash ledgers: cash_repository)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,8 @@ from kirana.kit.db import UTCDateTime
 from kirana.kit.ids import new_id
 from kirana.logistics.models import (
     Delivery,
-    DeliveryTrip,
     Rider,
     RiderBreadcrumb,
-    RiderCashEntry,
     RiderShift,
 )
 from kirana.logistics.state import ACTIVE_STATUSES, DeliveryStatus
@@ -29,7 +28,7 @@ from kirana.users.models import User
 RIDER_STATES = "rider_states"
 
 
-def _only(rider_id: str) -> dict[str, Any]:
+def only_rider(rider_id: str) -> dict[str, Any]:
     return {CACHE_KEYS: {RIDER_STATES: (rider_id,)}}
 
 
@@ -128,7 +127,7 @@ async def set_online(session: AsyncSession, rider_id: str, online: bool, at: dat
         update(Rider)
         .where(Rider.id == rider_id)
         .values(is_online=online, last_seen_at=at, updated_at=at)
-        .execution_options(**_only(rider_id))
+        .execution_options(**only_rider(rider_id))
     )
     if not online:
         await session.execute(
@@ -341,7 +340,7 @@ async def claim_rider(
             Rider.current_delivery_id.is_(None),
         )
         .values(current_delivery_id=delivery_id)
-        .execution_options(synchronize_session="auto" if sync else False, **_only(rider_id))
+        .execution_options(synchronize_session="auto" if sync else False, **only_rider(rider_id))
     )
     return _rowcount(result) == 1
 
@@ -351,7 +350,7 @@ async def release_rider(session: AsyncSession, rider_id: str, delivery_id: str) 
         update(Rider)
         .where(Rider.id == rider_id, Rider.current_delivery_id == delivery_id)
         .values(current_delivery_id=None)
-        .execution_options(**_only(rider_id))
+        .execution_options(**only_rider(rider_id))
     )
 
 
@@ -399,85 +398,6 @@ async def active_deliveries_of(session: AsyncSession, rider_id: str) -> list[Del
         .order_by(Delivery.trip_seq, Delivery.created_at, Delivery.id)
     )
     return list(rows.scalars())
-
-
-# --- trips ----------------------------------------------------------------------------------
-
-
-async def add_trip(session: AsyncSession, trip: DeliveryTrip) -> None:
-    session.add(trip)
-    await session.flush()
-
-
-async def trip_by_id(session: AsyncSession, trip_id: str) -> DeliveryTrip | None:
-    query = (
-        select(DeliveryTrip)
-        .where(DeliveryTrip.id == trip_id)
-        .execution_options(populate_existing=True)
-    )
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def active_drops_of_trip(session: AsyncSession, trip_id: str) -> list[Delivery]:
-    rows = await session.execute(
-        select(Delivery)
-        .where(Delivery.trip_id == trip_id, Delivery.status.in_(ACTIVE_STATUSES))
-        .order_by(Delivery.trip_seq, Delivery.id)
-        .execution_options(populate_existing=True)
-    )
-    return list(rows.scalars())
-
-
-async def open_trips(session: AsyncSession) -> list[tuple[DeliveryTrip, Rider]]:
-    """Every trip not yet ended, with its rider."""
-    rows = await session.execute(
-        select(DeliveryTrip, Rider)
-        .join(Rider, Rider.id == DeliveryTrip.rider_id)
-        .where(DeliveryTrip.ended_at.is_(None))
-        .order_by(DeliveryTrip.created_at, DeliveryTrip.id)
-    )
-    return [(t, r) for t, r in rows.all()]
-
-
-async def end_trip(session: AsyncSession, trip_id: str, at: datetime) -> None:
-    await session.execute(
-        update(DeliveryTrip)
-        .where(DeliveryTrip.id == trip_id, DeliveryTrip.ended_at.is_(None))
-        .values(ended_at=at)
-    )
-
-
-async def count_replan(session: AsyncSession, trip_id: str) -> None:
-    await session.execute(
-        update(DeliveryTrip)
-        .where(DeliveryTrip.id == trip_id)
-        .values(replans=DeliveryTrip.replans + 1)
-    )
-
-
-async def point_rider_at(
-    session: AsyncSession, rider_id: str, trip_id: str, delivery_id: str | None
-) -> None:
-    """Put the rider on trip ``trip_id``'s drop ``delivery_id`` (None: free again), unless
-    they are on another trip's by now."""
-    on_trip = select(Delivery.id).where(Delivery.trip_id == trip_id).scalar_subquery()
-    await session.execute(
-        update(Rider)
-        .where(Rider.id == rider_id, Rider.current_delivery_id.in_(on_trip))
-        .values(current_delivery_id=delivery_id)
-        .execution_options(**_only(rider_id))
-    )
-
-
-async def resequence(session: AsyncSession, order: Sequence[str]) -> None:
-    """Number a trip's drops again in the given order."""
-    for seq, delivery_id in enumerate(order):
-        await session.execute(
-            update(Delivery)
-            .where(Delivery.id == delivery_id)
-            .values(trip_seq=seq)
-            .execution_options(**{CACHE_NEUTRAL: True})  # nothing a rider's state holds
-        )
 
 
 async def record_packed(session: AsyncSession, order_id: str, at: datetime) -> None:
@@ -599,92 +519,6 @@ async def breadcrumbs_of(session: AsyncSession, delivery_id: str) -> list[RiderB
         .order_by(RiderBreadcrumb.recorded_at, RiderBreadcrumb.id)
     )
     return list(rows.scalars())
-
-
-# --- the riders' cash ledgers ---------------------------------------------------------------
-
-
-async def move_cash_held(session: AsyncSession, rider_id: str, amount: int) -> int | None:
-    """Add ``amount`` (signed) to the cash the rider holds unless that would take it below zero;
-    the new balance, or None (nothing changed)."""
-    result = await session.execute(
-        update(Rider)
-        .where(Rider.id == rider_id, Rider.cash_held + amount >= 0)
-        .values(cash_held=Rider.cash_held + amount)
-        .returning(Rider.cash_held)
-        .execution_options(**_only(rider_id))
-    )
-    held = result.scalar_one_or_none()
-    return None if held is None else int(held)
-
-
-async def add_cash_entry(session: AsyncSession, entry: RiderCashEntry) -> None:
-    session.add(entry)
-    await session.flush()
-
-
-async def cash_entry_by_key(
-    session: AsyncSession, rider_id: str, key: str
-) -> RiderCashEntry | None:
-    query = select(RiderCashEntry).where(
-        RiderCashEntry.rider_id == rider_id, RiderCashEntry.idempotency_key == key
-    )
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def cash_entry_for_order(session: AsyncSession, order_id: str) -> RiderCashEntry | None:
-    query = select(RiderCashEntry).where(RiderCashEntry.order_id == order_id)
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def cash_entries_page(
-    session: AsyncSession, rider_id: str, *, before_id: str | None, limit: int
-) -> list[RiderCashEntry]:
-    """The rider's ledger, newest first."""
-    query = (
-        select(RiderCashEntry)
-        .where(RiderCashEntry.rider_id == rider_id)
-        .order_by(RiderCashEntry.id.desc())
-        .limit(limit)
-    )
-    if before_id is not None:
-        query = query.where(RiderCashEntry.id < before_id)
-    return list((await session.execute(query)).scalars())
-
-
-async def cash_totals_by_kind(session: AsyncSession, rider_id: str) -> dict[str, int]:
-    rows = await session.execute(
-        select(RiderCashEntry.kind, func.sum(RiderCashEntry.amount))
-        .where(RiderCashEntry.rider_id == rider_id)
-        .group_by(RiderCashEntry.kind)
-    )
-    return {kind: int(total or 0) for kind, total in rows.all()}
-
-
-async def cash_collected_by_order(session: AsyncSession) -> dict[str, int]:
-    """Every collection's amount, by order id (for the auditor)."""
-    rows = await session.execute(
-        select(RiderCashEntry.order_id, RiderCashEntry.amount).where(
-            RiderCashEntry.kind == "collected"
-        )
-    )
-    return {str(order_id): int(amount) for order_id, amount in rows.all()}
-
-
-async def cash_held_against_ledger(session: AsyncSession) -> list[tuple[str, str, int, int]]:
-    """(rider id, name, cash held, sum of the ledger) for every rider whose two differ."""
-    ledger = (
-        select(RiderCashEntry.rider_id, func.sum(RiderCashEntry.amount).label("total"))
-        .group_by(RiderCashEntry.rider_id)
-        .subquery()
-    )
-    total = func.coalesce(ledger.c.total, 0)
-    rows = await session.execute(
-        select(Rider.id, Rider.name, Rider.cash_held, total)
-        .outerjoin(ledger, ledger.c.rider_id == Rider.id)
-        .where(Rider.cash_held != total)
-    )
-    return [(str(r[0]), str(r[1]), int(r[2]), int(r[3])) for r in rows.all()]
 
 
 # --- the team ---------------------------------------------------------------------------------

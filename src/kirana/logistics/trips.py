@@ -21,6 +21,7 @@ from kirana.kit.geo import haversine_m
 from kirana.kit.outbox import emit
 from kirana.logistics import dispatch, locations
 from kirana.logistics import repository as repo
+from kirana.logistics import trips_repository as trips_repo
 from kirana.logistics.models import Delivery, DeliveryTrip, Rider
 from kirana.logistics.state import DeliveryStatus, sources
 from kirana.logistics.travel import travel_seconds
@@ -35,11 +36,13 @@ async def drop_finished(session: AsyncSession, rider_id: str, delivery: Delivery
     if delivery.trip_id is None:  # a delivery from before trips
         await repo.release_rider(session, rider_id, delivery.id)
         return True
-    rest = await repo.active_drops_of_trip(session, delivery.trip_id)
-    await repo.point_rider_at(session, rider_id, delivery.trip_id, rest[0].id if rest else None)
+    rest = await trips_repo.active_drops_of_trip(session, delivery.trip_id)
+    await trips_repo.point_rider_at(
+        session, rider_id, delivery.trip_id, rest[0].id if rest else None
+    )
     if rest:
         return False
-    await repo.end_trip(session, delivery.trip_id, clock.now())
+    await trips_repo.end_trip(session, delivery.trip_id, clock.now())
     return True
 
 
@@ -96,20 +99,20 @@ def _position(rider: Rider, fix: locations.Fix | None) -> tuple[float, float] | 
 
 async def replan(session: AsyncSession, trip: DeliveryTrip, rider: Rider, *, why: str) -> None:
     """Give back the trip's drops not yet picked up; re-sequence the bags the rider holds."""
-    drops = await repo.active_drops_of_trip(session, trip.id)
+    drops = await trips_repo.active_drops_of_trip(session, trip.id)
     unpicked = [d for d in drops if d.status == DeliveryStatus.ASSIGNED]
     held = [d for d in drops if d.status == DeliveryStatus.PICKED_UP]
-    await repo.count_replan(session, trip.id)
+    await trips_repo.count_replan(session, trip.id)
     await _return_to_pool(session, unpicked, rider)
     if held:
         fix = await locations.current().get(rider.id)
         start = _position(rider, fix) or (held[0].drop_lat or 0.0, held[0].drop_lng or 0.0)
         ordered = best_order(start, held, rider.vehicle, clock.now())
-        await repo.resequence(session, [d.id for d in ordered])
-        await repo.point_rider_at(session, rider.id, trip.id, ordered[0].id)
+        await trips_repo.resequence(session, [d.id for d in ordered])
+        await trips_repo.point_rider_at(session, rider.id, trip.id, ordered[0].id)
     else:
-        await repo.point_rider_at(session, rider.id, trip.id, None)
-        await repo.end_trip(session, trip.id, clock.now())
+        await trips_repo.point_rider_at(session, rider.id, trip.id, None)
+        await trips_repo.end_trip(session, trip.id, clock.now())
     dispatch.log.info("trip %s of rider %s planned again: %s", trip.id, rider.id, why)
 
 
@@ -122,11 +125,11 @@ async def replan_trips(session: AsyncSession) -> int:
     late_by = timedelta(seconds=s.dispatch_late_seconds)
     stores: set[str] = set()
     replanned = 0
-    for trip, rider in await repo.open_trips(session):
-        drops = await repo.active_drops_of_trip(session, trip.id)
+    for trip, rider in await trips_repo.open_trips(session):
+        drops = await trips_repo.active_drops_of_trip(session, trip.id)
         if not drops:  # every drop finished some other way
-            await repo.point_rider_at(session, rider.id, trip.id, None)
-            await repo.end_trip(session, trip.id, now)
+            await trips_repo.point_rider_at(session, rider.id, trip.id, None)
+            await trips_repo.end_trip(session, trip.id, now)
             stores.add(trip.store_id)
             continue
         if not any(d.status == DeliveryStatus.ASSIGNED for d in drops):
