@@ -4,7 +4,6 @@ substitute joins the order at that price, and the auditor finds the money adding
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from typing import Any
 
@@ -13,8 +12,8 @@ import pytest
 
 from .conftest import SCREENSHOTS, Server
 from .test_live_tracking import _wait
-from .test_substitution_flow import _order
-from .test_web_flow import DESKTOP, PHONE, TIMEOUT, api_login, euros, served_address, sign_in
+from .test_substitution_flow import _order, paid_order_watched
+from .test_web_flow import api_login, euros, served_address
 
 pytestmark = pytest.mark.e2e
 
@@ -61,43 +60,17 @@ def _flow(server: Server, browser: Any, contexts: list[Any]) -> None:
     staff_api = api_login(server, staff_login.phone, staff_login.password)
     wanted = _cheaper_of_two(server, store_id)
 
-    httpx.delete(f"{server.url}/api/v1/cart", headers=customer_api)
-    httpx.put(
-        f"{server.url}/api/v1/cart/items/{wanted['id']}",
-        json={"quantity": 1, "store_id": store_id},
-        headers=customer_api,
-    ).raise_for_status()
-    placed = httpx.post(
-        f"{server.url}/api/v1/orders",
-        json={"address_id": address["id"], "payment_method": "card"},
-        headers={**customer_api, "Idempotency-Key": f"difference-e2e-{time.time()}"},
+    order, before, staff, customer = paid_order_watched(
+        server,
+        browser,
+        contexts,
+        customer_login=customer_login,
+        staff_login=staff_login,
+        address_id=address["id"],
+        store_id=store_id,
+        products=[wanted],
+        key="difference-e2e",
     )
-    assert placed.status_code == 201, placed.text
-    order = placed.json()
-    paid = httpx.post(
-        f"{server.url}/api/v1/payments/{order['payment']['id']}/confirm",
-        json={"card_number": "4242424242424242"},
-        headers=customer_api,
-    )
-    assert paid.json()["status"] == "succeeded", paid.text
-    _wait(
-        lambda: _order(server, customer_api, order["id"])["status"] == "confirmed",
-        "the order to be confirmed",
-    )
-    before = _order(server, customer_api, order["id"])
-
-    staff_ctx = browser.new_context(viewport=DESKTOP)
-    customer_ctx = browser.new_context(viewport=PHONE)
-    for ctx in (staff_ctx, customer_ctx):
-        ctx.set_default_timeout(TIMEOUT)
-        contexts.append(ctx)
-    staff = staff_ctx.new_page()
-    sign_in(staff, server, staff_login.phone, staff_login.password, "/store")
-    customer = customer_ctx.new_page()
-    sign_in(
-        customer, server, customer_login.phone, customer_login.password, f"/orders/{order['id']}"
-    )
-    customer.get_by_role("heading", name=f"Order #{order['number']}").wait_for()
 
     # The picker cannot find it and offers a dearer one of the same category.
     staff.locator(".queue-item").filter(has_text=f"#{order['number']}").click()

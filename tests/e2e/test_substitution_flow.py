@@ -39,33 +39,24 @@ def _order(server: Server, headers: dict[str, str], order_id: str) -> dict[str, 
     return dict(answer.json())
 
 
-def test_staff_substitutes_and_leaves_out_while_the_customer_watches(
-    server: Server, browser: Any
-) -> None:
-    contexts: list[Any] = []
-    try:
-        _flow(server, browser, contexts)
-    except Exception:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        for i, ctx in enumerate(contexts):
-            for j, page in enumerate(ctx.pages):
-                page.screenshot(path=str(SCREENSHOTS / f"FAILED-subs-{i}-{j}.png"), full_page=True)
-        raise
-    finally:
-        for ctx in contexts:
-            ctx.close()
-
-
-def _flow(server: Server, browser: Any, contexts: list[Any]) -> None:
-    customer_login = server.first("customer")
+def paid_order_watched(
+    server: Server,
+    browser: Any,
+    contexts: list[Any],
+    *,
+    customer_login: Any,
+    staff_login: Any,
+    address_id: str,
+    store_id: str,
+    products: list[dict[str, Any]],
+    key: str,
+) -> tuple[dict[str, Any], dict[str, Any], Any, Any]:
+    """A card order of one of each of ``products``, paid and confirmed, then the store's queue
+    open on a desktop and the order's page on the customer's phone: (the order as placed, as
+    confirmed, the staff page, the customer page)."""
     customer_api = api_login(server, customer_login.phone, customer_login.password)
-    address, store_id, store_name = served_address(server, customer_api)
-    staff_login = server.first("store_staff", store_name)
-    swapped, left_out = _basket(server, store_id)
-
-    # The customer's order: two lines, paid by card.
     httpx.delete(f"{server.url}/api/v1/cart", headers=customer_api)
-    for product in (swapped, left_out):
+    for product in products:
         httpx.put(
             f"{server.url}/api/v1/cart/items/{product['id']}",
             json={"quantity": 1, "store_id": store_id},
@@ -73,8 +64,8 @@ def _flow(server: Server, browser: Any, contexts: list[Any]) -> None:
         ).raise_for_status()
     placed = httpx.post(
         f"{server.url}/api/v1/orders",
-        json={"address_id": address["id"], "payment_method": "card"},
-        headers={**customer_api, "Idempotency-Key": f"subs-e2e-{time.time()}"},
+        json={"address_id": address_id, "payment_method": "card"},
+        headers={**customer_api, "Idempotency-Key": f"{key}-{time.time()}"},
     )
     assert placed.status_code == 201, placed.text
     order = placed.json()
@@ -102,6 +93,45 @@ def _flow(server: Server, browser: Any, contexts: list[Any]) -> None:
         customer, server, customer_login.phone, customer_login.password, f"/orders/{order['id']}"
     )
     customer.get_by_role("heading", name=f"Order #{order['number']}").wait_for()
+    return order, before, staff, customer
+
+
+def test_staff_substitutes_and_leaves_out_while_the_customer_watches(
+    server: Server, browser: Any
+) -> None:
+    contexts: list[Any] = []
+    try:
+        _flow(server, browser, contexts)
+    except Exception:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for i, ctx in enumerate(contexts):
+            for j, page in enumerate(ctx.pages):
+                page.screenshot(path=str(SCREENSHOTS / f"FAILED-subs-{i}-{j}.png"), full_page=True)
+        raise
+    finally:
+        for ctx in contexts:
+            ctx.close()
+
+
+def _flow(server: Server, browser: Any, contexts: list[Any]) -> None:
+    customer_login = server.first("customer")
+    customer_api = api_login(server, customer_login.phone, customer_login.password)
+    address, store_id, store_name = served_address(server, customer_api)
+    staff_login = server.first("store_staff", store_name)
+    swapped, left_out = _basket(server, store_id)
+
+    # The customer's order: two lines, paid by card.
+    order, before, staff, customer = paid_order_watched(
+        server,
+        browser,
+        contexts,
+        customer_login=customer_login,
+        staff_login=staff_login,
+        address_id=address["id"],
+        store_id=store_id,
+        products=[swapped, left_out],
+        key="subs-e2e",
+    )
 
     # The picker starts, cannot find the first product and offers the first candidate.
     staff.locator(".queue-item").filter(has_text=f"#{order['number']}").click()
