@@ -61,3 +61,31 @@ async def test_rolled_back_change_emits_nothing(db: Database, seen: list) -> Non
             raise RuntimeError("the change failed")
     assert await drain(db) == 0
     assert seen == []
+
+
+async def test_consumers_of_a_batch_take_turns_on_sqlite_only(db: Database) -> None:
+    """SQLite has one writer: consumers side by side would only wait out each other's lock
+    in the busy handler's sleeps, so there they run in turn; PostgreSQL runs them together."""
+    import asyncio
+
+    steps: list[str] = []
+
+    def consumer(name: str):  # type: ignore[no-untyped-def]
+        @subscribe("test.turns", consumer=f"test.{name}")
+        async def handle(session, event: Event) -> None:  # type: ignore[no-untyped-def]
+            steps.append(f"{name} in")
+            await asyncio.sleep(0.01)
+            steps.append(f"{name} out")
+
+    consumer("a")
+    consumer("b")
+    try:
+        async with db.transaction() as session:
+            await emit(session, "test.turns", {})
+        assert await outbox.relay_once(db) == 1
+    finally:
+        outbox._subscribers.pop("test.turns", None)
+    if db.is_sqlite:
+        assert steps == ["a in", "a out", "b in", "b out"]
+    else:
+        assert sorted(steps[:2]) == ["a in", "b in"]  # both open before either ends

@@ -4,11 +4,12 @@
 does (on PostgreSQL it also NOTIFYs, so relays in other processes wake at its commit). The
 relay claims unpublished events in batches (``FOR UPDATE SKIP LOCKED`` on PostgreSQL,
 so several workers share the load), gives each consumer its share of the batch in one
-transaction of its own (consumers side by side), and marks the batch in one statement. A
-handler's effects and its ``(consumer, event_id)`` row in ``handled_events`` commit together, so
-a redelivered event is skipped. Events that share a key (their order) reach each consumer in the
-order they were written: a consumer never runs ahead of an earlier event of that key it has not
-handled. Handlers must still be written idempotently.
+transaction of its own (consumers side by side on PostgreSQL, in turn on SQLite's one
+writer), and marks the batch in one statement. A handler's effects and its
+``(consumer, event_id)`` row in ``handled_events`` commit together, so a redelivered event is
+skipped. Events that share a key (their order) reach each consumer in the order they were
+written: a consumer never runs ahead of an earlier event of that key it has not handled.
+Handlers must still be written idempotently.
 """
 
 from __future__ import annotations
@@ -421,17 +422,19 @@ async def _consume_share(
 async def _deliver(
     db: Database, events: list[Event], waiting: dict[str, dict[str, str]]
 ) -> _Delivery:
-    """Every consumer's share of the batch, the consumers side by side."""
+    """Every consumer's share of the batch, the consumers side by side on PostgreSQL. SQLite
+    has one writer: side by side, each consumer's ``BEGIN IMMEDIATE`` would wait out the
+    others in the busy handler's sleeps (most of a relayed batch's time), so there they take
+    their turns."""
     shares: dict[str, tuple[Handler, list[Event]]] = {}
     for event in events:
         for consumer, handler in _subscribers.get(event.type, []):
             shares.setdefault(consumer, (handler, []))[1].append(event)
-    results = await asyncio.gather(
-        *(
-            _consume(db, consumer, handler, share, waiting.get(consumer, {}))
-            for consumer, (handler, share) in shares.items()
-        )
+    runs = (
+        _consume(db, consumer, handler, share, waiting.get(consumer, {}))
+        for consumer, (handler, share) in shares.items()
     )
+    results = [await run for run in runs] if db.is_sqlite else await asyncio.gather(*runs)
     total = _Delivery()
     for result in results:
         for event_id, error in result.failed.items():
