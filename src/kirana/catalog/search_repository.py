@@ -21,8 +21,6 @@ from typing import Any
 
 from sqlalchemy import and_, case, column, delete, func, literal_column, select, table, update
 from sqlalchemy.dialects.postgresql import TSQUERY
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import cast
 
@@ -36,7 +34,7 @@ from kirana.catalog.models import (
     Stock,
 )
 from kirana.catalog.repository import LISTING_COLUMNS
-from kirana.kit.db import is_postgresql, table_of
+from kirana.kit.db import dialect_insert, is_postgresql, table_of
 
 _DOC = SearchDocument
 # The FTS5 tables of SQLite (migration 0013): their rowid is the content row's id.
@@ -47,7 +45,7 @@ CHUNK = 500
 
 
 def _insert(session: AsyncSession, model: Any) -> Any:
-    return (pg_insert if is_postgresql(session) else sqlite_insert)(table_of(model))
+    return dialect_insert(session, table_of(model))
 
 
 # --- the index ------------------------------------------------------------------------------
@@ -70,16 +68,17 @@ async def product_ids_in(session: AsyncSession, category_ids: Sequence[str]) -> 
 
 async def write_documents(session: AsyncSession, documents: Sequence[Mapping[str, str]]) -> None:
     """Insert or rewrite these products' documents (their popularity stays)."""
-    for start in range(0, len(documents), CHUNK):
-        statement = _insert(session, SearchDocument).values(list(documents[start : start + CHUNK]))
-        statement = statement.on_conflict_do_update(
-            index_elements=["product_id"],
-            set_={
-                name: statement.excluded[name]
-                for name in ("name_words", "brand_words", "category_words", "words")
-            },
-        )
-        await session.execute(statement)
+    if not documents:
+        return
+    statement = _insert(session, SearchDocument)
+    statement = statement.on_conflict_do_update(
+        index_elements=["product_id"],
+        set_={
+            name: statement.excluded[name]
+            for name in ("name_words", "brand_words", "category_words", "words")
+        },
+    )
+    await session.execute(statement, [dict(d) for d in documents])  # one executemany
 
 
 async def known_words(session: AsyncSession, words: Iterable[str]) -> set[str]:
@@ -95,14 +94,14 @@ async def add_words(
     session: AsyncSession, words: Sequence[str], keys: Sequence[tuple[str, str]]
 ) -> None:
     """Add words to the vocabulary with their typo keys (ones already there are kept)."""
-    rows = [{"word": w} for w in words]
-    for start in range(0, len(rows), CHUNK):
-        statement = _insert(session, SearchWord).values(rows[start : start + CHUNK])
-        await session.execute(statement.on_conflict_do_nothing(index_elements=["word"]))
-    key_rows = [{"key": k, "word": w} for k, w in keys]
-    for start in range(0, len(key_rows), CHUNK):
-        statement = _insert(session, SearchWordKey).values(key_rows[start : start + CHUNK])
-        await session.execute(statement.on_conflict_do_nothing(index_elements=["key", "word"]))
+    if words:  # executemany: one statement compiled once, whatever the number of rows
+        statement = _insert(session, SearchWord).on_conflict_do_nothing(index_elements=["word"])
+        await session.execute(statement, [{"word": w} for w in words])
+    if keys:
+        statement = _insert(session, SearchWordKey).on_conflict_do_nothing(
+            index_elements=["key", "word"]
+        )
+        await session.execute(statement, [{"key": k, "word": w} for k, w in keys])
 
 
 async def set_popularity(session: AsyncSession, scores: Mapping[str, int]) -> None:

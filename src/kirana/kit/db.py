@@ -171,27 +171,24 @@ async def changed(
     return cast(CursorResult[Any], result).rowcount
 
 
-# Rows per multi-row INSERT: SQLite allows 32,766 bound parameters in a statement.
-ROWS_PER_INSERT = 500
+def dialect_insert(session: AsyncSession, table: Table) -> Any:
+    """``INSERT`` into ``table`` in the session's dialect, for ``ON CONFLICT`` clauses."""
+    return (pg_insert if is_postgresql(session) else sqlite_insert)(table)
 
 
 async def insert_new(
     session: AsyncSession, table: Table, rows: list[dict[str, Any]], key: list[str]
 ) -> int:
     """Insert each of ``rows`` unless one with the same ``key`` columns exists (a unique index):
-    ``INSERT ... ON CONFLICT (key) DO NOTHING``, many rows per statement. Returns how many rows
-    were new, so a redelivered event that adds nothing can tell."""
+    ``INSERT ... ON CONFLICT (key) DO NOTHING``. Returns how many rows were new, so a
+    redelivered event that adds nothing can tell. The rows go as one executemany of a statement
+    compiled once (SQLAlchemy's "insertmanyvalues" batches them into multi-row INSERTs), not as
+    a multi-row ``VALUES`` built and compiled anew for every batch size."""
     if not rows:
         return 0
-    dialect_insert = pg_insert if is_postgresql(session) else sqlite_insert
-    per = max(1, min(ROWS_PER_INSERT, 30_000 // max(1, len(rows[0]))))
-    total = 0
-    for start in range(0, len(rows), per):
-        statement = (
-            dialect_insert(table)
-            .values(rows[start : start + per])
-            .on_conflict_do_nothing(index_elements=key)
-            .returning(*(table.c[name] for name in key))
-        )
-        total += len((await session.execute(statement)).all())
-    return total
+    statement = (
+        dialect_insert(session, table)
+        .on_conflict_do_nothing(index_elements=key)
+        .returning(*(table.c[name] for name in key))
+    )
+    return len((await session.execute(statement, rows)).all())

@@ -408,7 +408,7 @@ async def _consume_share(
                     {"consumer": consumer, "event_id": e.id, "handled_at": now} for e in batch
                 ]
             if handled:  # one multi-row INSERT
-                await session.execute(insert(HandledEvent), handled)
+                await session.execute(insert(table_of(HandledEvent)), handled)
     except _RetryWithSavepoints:
         raise
     except Exception as exc:  # the transaction itself failed: nothing of it was kept

@@ -7,12 +7,10 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from kirana.kit.db import is_postgresql, table_of
+from kirana.kit.db import dialect_insert, table_of
 from kirana.recommendations.models import (
     CustomerProduct,
     ProductOrders,
@@ -38,16 +36,17 @@ async def _upsert(
     table = table_of(model)
     keys = [c.name for c in table.primary_key.columns]
     (value,) = (c.name for c in table.columns if c.name not in keys)
-    rows = sorted(rows, key=itemgetter(*keys))
-    upsert = pg_insert if is_postgresql(session) else sqlite_insert
-    for start in range(0, len(rows), CHUNK):
-        statement = upsert(table).values(rows[start : start + CHUNK])
-        new = statement.excluded[value]
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=keys, set_={value: table.c[value] + new if add else new}
-            )
-        )
+    if not rows:
+        return
+    statement = dialect_insert(session, table)
+    new = statement.excluded[value]
+    # One executemany of a statement compiled once, the rows in key order.
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=keys, set_={value: table.c[value] + new if add else new}
+        ),
+        sorted(rows, key=itemgetter(*keys)),
+    )
 
 
 async def replace_customers(
