@@ -233,6 +233,12 @@ def entry_read(entry: RiderCashEntry) -> CashEntryRead:
     )
 
 
+async def collection_for_order(session: AsyncSession, order_id: str) -> CashEntryRead | None:
+    """The cash collected at an order's hand-over, with what was tendered and the change."""
+    entry = await cash_repo.cash_entry_for_order(session, order_id)
+    return None if entry is None else entry_read(entry)
+
+
 async def ledger_of(
     session: AsyncSession, rider: Rider, *, cursor: str | None, limit: int = DEFAULT_LIMIT
 ) -> CashLedger:

@@ -29,6 +29,7 @@ from kirana.logistics.ports import PickingQueue as PickingQueue
 from kirana.logistics.promise import DeliveryPromise as DeliveryPromise
 from kirana.logistics.promise import delivery_promise as delivery_promise
 from kirana.logistics.schemas import (
+    CashEntryRead,
     CashLedger,
     CashTendered,
     DeliveryRead,
@@ -501,6 +502,11 @@ async def cash_audit(session: AsyncSession) -> tuple[dict[str, int], list[cash.H
     """For the money auditor: cash collected by order id, and riders whose cash held is not
     the sum of their ledger."""
     return await cash.audit_rows(session)
+
+
+async def cash_collected_for_order(session: AsyncSession, order_id: str) -> CashEntryRead | None:
+    """The cash a rider collected at a cash-on-delivery hand-over (tendered, change), if any."""
+    return await cash.collection_for_order(session, order_id)
 
 
 async def delivery_for_order(session: AsyncSession, order_id: str) -> DeliveryRead | None:

@@ -14,6 +14,7 @@ from kirana.kit.openapi import problems
 from kirana.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 from kirana.orders import (
     handlers,  # noqa: F401  (subscribes the payment event handlers)
+    receipt,
     service,
     substitutions,
 )
@@ -35,6 +36,7 @@ from kirana.orders.schemas import (
     PickList,
     PromiseReport,
     QueueEntry,
+    ReceiptRead,
     SubstituteCandidate,
     SubstitutionApprove,
     SubstitutionCreate,
@@ -143,6 +145,26 @@ async def list_orders(
 @router.get("/orders/{order_id}", operation_id="getOrder")
 async def get_order(order_id: str, principal: CustomerUser, session: Session) -> OrderRead:
     return await service.get_order(session, principal, order_id)
+
+
+RECEIPT_DOC = (
+    "The order's itemised receipt: the lines as picked (a substitute with the line it replaced"
+    " and its price, the lines that left the bill), the bill, each capture and refund, the"
+    " cash collected and change on a cash order, and what was paid net; in minor units that"
+    " add up exactly."
+)
+
+
+@router.get(
+    "/orders/{order_id}/receipt",
+    operation_id="getOrderReceipt",
+    responses=problems(404, 422),
+    description=RECEIPT_DOC + " Another customer's order is not found (404).",
+)
+async def get_order_receipt(
+    order_id: ObjectId, principal: CustomerUser, session: Session, settings: AppSettings
+) -> ReceiptRead:
+    return await receipt.receipt(session, settings, principal, order_id)
 
 
 # A declined or abandoned payment is not the end: the customer pays again for the same order
@@ -324,6 +346,18 @@ async def admin_promise_report(
 @admin_router.get("/orders/{order_id}", operation_id="adminGetOrder")
 async def admin_get_order(order_id: str, principal: AdminUser, session: Session) -> OrderRead:
     return await service.get_order(session, principal, order_id)
+
+
+@admin_router.get(
+    "/orders/{order_id}/receipt",
+    operation_id="adminGetOrderReceipt",
+    responses=problems(404, 422),
+    description=RECEIPT_DOC,
+)
+async def admin_get_order_receipt(
+    order_id: ObjectId, principal: AdminUser, session: Session, settings: AppSettings
+) -> ReceiptRead:
+    return await receipt.receipt(session, settings, principal, order_id)
 
 
 @admin_router.post("/orders/{order_id}/cancel", operation_id="adminCancelOrder")

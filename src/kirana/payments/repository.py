@@ -483,3 +483,28 @@ async def record_delivery_result(
             delivered_at=delivered_at,
         )
     )
+
+
+# An order's receipt.
+
+
+async def captured_intents(session: AsyncSession, order_id: str) -> list[PaymentIntent]:
+    """Every payment of an order that captured money (of any kind), oldest first."""
+    result = await session.execute(
+        select(PaymentIntent)
+        .where(PaymentIntent.order_id == order_id, PaymentIntent.captured_amount > 0)
+        .order_by(PaymentIntent.created_at, PaymentIntent.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(result.scalars())
+
+
+async def refunds_of_order(session: AsyncSession, order_id: str) -> list[PaymentRefund]:
+    """Every refund of an order's payments, oldest first."""
+    result = await session.execute(
+        select(PaymentRefund)
+        .join(PaymentIntent, PaymentIntent.id == PaymentRefund.intent_id)
+        .where(PaymentIntent.order_id == order_id)
+        .order_by(PaymentRefund.created_at, PaymentRefund.id)
+    )
+    return list(result.scalars())

@@ -144,3 +144,31 @@ class PaymentSetup(BaseModel):
     card: MethodSetup
     upi: MethodSetup | None
     cod: MethodSetup
+
+
+class PaidLine(BaseModel):
+    """Money captured for an order, as its receipt shows it: the order's own payment, a
+    substitute's difference, or a capture on a payment we had voided (given back in full)."""
+
+    payment_id: str
+    kind: Literal["order", "difference", "late"]
+    method: PaymentMethod
+    provider: str
+    amount: int = Field(description="Captured, in minor units")
+    currency: str
+    at: datetime | None = Field(description="When it was captured")
+    substitution_id: str | None = None
+
+
+class RefundLine(BaseModel):
+    """Money given back on one of the order's payments, as its receipt shows it."""
+
+    refund_id: str
+    payment_id: str
+    amount: int
+    reason: str
+    status: RefundStatus = Field(
+        description="sent: the provider took it (the sandbox and cash at once); pending: being"
+        " sent; failed: an admin retries it"
+    )
+    at: datetime

@@ -23,7 +23,7 @@ from kirana.kit.errors import (
 )
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
-from kirana.payments import differences, intents, refunds, webhooks
+from kirana.payments import differences, intents, receipts, refunds, webhooks
 from kirana.payments import repository as repo
 from kirana.payments.gateways import (
     Instrument,
@@ -58,6 +58,7 @@ pay_difference = differences.pay_difference
 difference_payments = differences.difference_payments
 void_differences = differences.void_differences
 refund_unused_difference = differences.refund_unused_difference
+money_of_order = receipts.money_of_order
 
 
 def confirm_out(intent: PaymentIntent, status: Outcome, reason: str | None) -> ConfirmOut:

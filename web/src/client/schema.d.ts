@@ -314,6 +314,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/orders/{order_id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin Get Order Receipt
+         * @description The order's itemised receipt: the lines as picked (a substitute with the line it replaced and its price, the lines that left the bill), the bill, each capture and refund, the cash collected and change on a cash order, and what was paid net; in minor units that add up exactly.
+         */
+        get: operations["adminGetOrderReceipt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/outbox": {
         parameters: {
             query?: never;
@@ -1230,6 +1250,26 @@ export interface paths {
         put?: never;
         /** Pay Order Again */
         post: operations["payOrderAgain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orders/{order_id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Order Receipt
+         * @description The order's itemised receipt: the lines as picked (a substitute with the line it replaced and its price, the lines that left the bill), the bill, each capture and refund, the cash collected and change on a cash order, and what was paid net; in minor units that add up exactly. Another customer's order is not found (404).
+         */
+        get: operations["getOrderReceipt"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2190,6 +2230,28 @@ export interface components {
             settled_total: number;
             /** Store Id */
             store_id: string;
+        };
+        /**
+         * CashPaid
+         * @description Cash the rider collected at the door.
+         */
+        CashPaid: {
+            /**
+             * Amount
+             * @description What the cash paid: tendered - change
+             */
+            amount: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Change */
+            change: number;
+            /** Rider Name */
+            rider_name: string;
+            /** Tendered */
+            tendered: number;
         };
         /**
          * CashTendered
@@ -3173,6 +3235,41 @@ export interface components {
             next_cursor?: string | null;
         };
         /**
+         * PaidLine
+         * @description Money captured for an order, as its receipt shows it: the order's own payment, a
+         *     substitute's difference, or a capture on a payment we had voided (given back in full).
+         */
+        PaidLine: {
+            /**
+             * Amount
+             * @description Captured, in minor units
+             */
+            amount: number;
+            /**
+             * At
+             * @description When it was captured
+             */
+            at: string | null;
+            /** Currency */
+            currency: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "order" | "difference" | "late";
+            /**
+             * Method
+             * @enum {string}
+             */
+            method: "card" | "upi" | "cod";
+            /** Payment Id */
+            payment_id: string;
+            /** Provider */
+            provider: string;
+            /** Substitution Id */
+            substitution_id?: string | null;
+        };
+        /**
          * PaymentCreate
          * @description Another payment for an unpaid order: another card, UPI, or cash on delivery.
          */
@@ -3632,6 +3729,151 @@ export interface components {
             /** Razorpay Signature */
             razorpay_signature: string;
         };
+        /**
+         * ReceiptLine
+         * @description One line of a receipt, at the price the customer pays for it.
+         */
+        ReceiptLine: {
+            /** Line Id */
+            line_id: string;
+            /**
+             * Line Total
+             * @description quantity x unit_price
+             */
+            line_total: number;
+            /** Mrp */
+            mrp: number;
+            /** Name */
+            name: string;
+            /**
+             * Paid Difference
+             * @description A dearer substitute the customer agreed to pay the store's price for
+             */
+            paid_difference: boolean;
+            /** Product Id */
+            product_id: string;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Removed Because
+             * @description A removed line: why it left the bill; null on the bill's lines
+             */
+            removed_because: ("out_of_stock" | "substitute_declined" | "substitute_lapsed") | null;
+            /** @description A substitute: the line of the order it replaced (the first one, through a substitute of a substitute) */
+            replaces: components["schemas"]["ReplacedLine"] | null;
+            /**
+             * Store Unit Price
+             * @description A substitute: the store's price a unit; unit_price is lower when the customer did not agree to a dearer one
+             */
+            store_unit_price: number | null;
+            /** Unit */
+            unit: string;
+            /** Unit Price */
+            unit_price: number;
+        };
+        /**
+         * ReceiptRead
+         * @description An order's itemised receipt as picked, with every payment and refund. Money is in
+         *     minor units and adds up exactly: sum(lines.line_total) = subtotal; subtotal + fees_total
+         *     - discount + tip = total; paid - refunded = net_paid (sum(payments.amount) = paid,
+         *     sum(refunds.amount) = refunded); balance_due = total - net_paid (0 once cancelled).
+         */
+        ReceiptRead: {
+            /** Address */
+            address: {
+                [key: string]: unknown;
+            };
+            /**
+             * Balance Due
+             * @description Still to pay (a cash order before the hand-over; an unpaid order); 0 once paid, or cancelled
+             */
+            balance_due: number;
+            /** @description Cash on delivery: what the rider collected */
+            cash: components["schemas"]["CashPaid"] | null;
+            /** Coupon Code */
+            coupon_code: string | null;
+            /** Currency */
+            currency: string;
+            /** Customer Name */
+            customer_name: string;
+            /** Delivered At */
+            delivered_at: string | null;
+            /**
+             * Delivery Fee
+             * @description The fee of code 'delivery', 0 when free
+             */
+            delivery_fee: number;
+            /** Discount */
+            discount: number;
+            /** Fees */
+            fees: components["schemas"]["FeeLine"][];
+            /** Fees Total */
+            fees_total: number;
+            /** Item Count */
+            item_count: number;
+            /**
+             * Lines
+             * @description The bill's lines, as picked
+             */
+            lines: components["schemas"]["ReceiptLine"][];
+            /**
+             * Mrp Savings
+             * @description sum over the lines of (mrp - unit_price) x quantity
+             */
+            mrp_savings: number;
+            /** Net Paid */
+            net_paid: number;
+            /** Number */
+            number: string;
+            /** Order Id */
+            order_id: string;
+            /** Paid */
+            paid: number;
+            /** Payment Method */
+            payment_method: string;
+            /**
+             * Payments
+             * @description Every capture, oldest first
+             */
+            payments: components["schemas"]["PaidLine"][];
+            /**
+             * Placed At
+             * Format: date-time
+             */
+            placed_at: string;
+            /** Refunded */
+            refunded: number;
+            /**
+             * Refunds
+             * @description Every refund, oldest first
+             */
+            refunds: components["schemas"]["RefundLine"][];
+            /**
+             * Removed
+             * @description Lines that left the bill while picking
+             */
+            removed: components["schemas"]["ReceiptLine"][];
+            status: components["schemas"]["OrderStatus"];
+            store: components["schemas"]["ReceiptStore"];
+            /** Subtotal */
+            subtotal: number;
+            /** Tip */
+            tip: number;
+            /**
+             * Total
+             * @description What the order costs, as picked
+             */
+            total: number;
+        };
+        /** ReceiptStore */
+        ReceiptStore: {
+            /** Address */
+            address: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+        };
         /** Recommendations */
         Recommendations: {
             /** Items */
@@ -3648,6 +3890,31 @@ export interface components {
         RefreshIn: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /**
+         * RefundLine
+         * @description Money given back on one of the order's payments, as its receipt shows it.
+         */
+        RefundLine: {
+            /** Amount */
+            amount: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Payment Id */
+            payment_id: string;
+            /** Reason */
+            reason: string;
+            /** Refund Id */
+            refund_id: string;
+            /**
+             * Status
+             * @description sent: the provider took it (the sandbox and cash at once); pending: being sent; failed: an admin retries it
+             * @enum {string}
+             */
+            status: "pending" | "sent" | "failed";
         };
         /** RegisterIn */
         RegisterIn: {
@@ -3677,6 +3944,24 @@ export interface components {
              */
             token_type?: string;
             user: components["schemas"]["UserRead"];
+        };
+        /**
+         * ReplacedLine
+         * @description The line a substitute took the place of, as it was ordered.
+         */
+        ReplacedLine: {
+            /** Line Id */
+            line_id: string;
+            /** Line Total */
+            line_total: number;
+            /** Name */
+            name: string;
+            /** Quantity */
+            quantity: number;
+            /** Unit */
+            unit: string;
+            /** Unit Price */
+            unit_price: number;
         };
         /** RiderCreate */
         RiderCreate: {
@@ -6023,6 +6308,64 @@ export interface operations {
             };
             /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adminGetOrderReceipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptRead"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10355,6 +10698,64 @@ export interface operations {
             };
             /** @description Conflicts with the current state; `code` says how (for example `insufficient_stock`) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each field (`validation_failed`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getOrderReceipt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                order_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceiptRead"];
+                };
+            };
+            /** @description No valid access token (`token_missing`, `token_invalid`, `token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this (`role_required`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not one the caller may see (`not_found` and its kinds) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
