@@ -9,7 +9,11 @@ the outbox beside it, all on this machine:
 
 1. Checkout with no worker running: checkouts/s and the events/s they write to the outbox.
 2. That backlog drained by one worker, then a second backlog made the same way drained by two:
-   events relayed and handled per second (every consumer done: ``published_at`` set).
+   events relayed and handled per second (every consumer done: ``published_at`` set). The
+   workers are started, wait until they are up, and are paused (SIGSTOP) before the backlog
+   is written; resumed together, their drain times relaying, not processes starting (a
+   worker's imports take seconds on a busy machine, and a backlog of a few hundred events
+   drains in about as long).
 3. One worker running while checkouts run at full rate: the lag from an event's commit to its
    last consumer (``published_at - created_at``), p50/p99.
 4. The same, with the worker paused (SIGSTOP) for 20 s under load, then resumed: how long until
@@ -36,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -84,6 +89,16 @@ class Worker:
     def signal(self, sig: signal.Signals) -> None:
         assert self.proc is not None
         os.killpg(self.proc.pid, sig)
+
+    async def ready(self, limit_s: float = 120) -> None:
+        """Wait until the worker has imported everything and started its jobs (its start-up
+        line), so that a drain times relaying, not a process starting."""
+        started = time.time()
+        while b"Worker running" not in await asyncio.to_thread(Path(self.log.name).read_bytes):
+            assert self.proc is not None
+            if self.proc.poll() is not None or time.time() - started > limit_s:
+                raise SystemExit(f"kirana worker did not start: see {self.log.name}")
+            await asyncio.sleep(0.1)
 
     def __exit__(self, *_: object) -> None:
         if self.proc and self.proc.poll() is None:
@@ -141,31 +156,46 @@ async def _timed_shop(
     return got, end - seconds, end
 
 
-async def _drain(
-    conn: asyncpg.Connection, url: str, workers: int, limit_s: float = 300
-) -> dict[str, Any]:
-    """Start ``workers`` workers on the backlog there is and time them until it is gone."""
-    backlog, _ = await _backlog(conn)
-    started = time.time()
+@contextlib.asynccontextmanager
+async def _standing_by(url: str, workers: int) -> AsyncIterator[list[Worker]]:
+    """``workers`` workers started and ready, then paused (SIGSTOP) while a backlog is made:
+    ``_drain`` resumes them together."""
     procs = [Worker(url) for _ in range(workers)]
-    for p in procs:
-        p.__enter__()
-    cpu_from: tuple[int, int] | None = None
-    cpu_to = _cpu_ticks()
     try:
-        while time.time() - started < limit_s:
-            left, _ = await _backlog(conn)
-            if left == 0:
-                cpu_to = _cpu_ticks()
-                break
-            if cpu_from is None and left < backlog:  # the workers are up and relaying
-                cpu_from = _cpu_ticks()
-            await asyncio.sleep(0.1)
-        else:
-            raise SystemExit(f"{workers} worker(s) did not drain the backlog in {limit_s} s")
+        for p in procs:
+            p.__enter__()
+        for p in procs:
+            await p.ready()
+        await asyncio.sleep(1.0)  # their first rounds (nothing is due) are over
+        for p in procs:
+            p.signal(signal.SIGSTOP)
+        yield procs
     finally:
         for p in procs:
             p.__exit__()
+
+
+async def _drain(
+    conn: asyncpg.Connection, procs: list[Worker], limit_s: float = 300
+) -> dict[str, Any]:
+    """Resume the paused ``procs`` on the backlog there is and time them until it is gone."""
+    backlog, _ = await _backlog(conn)
+    started = time.time()
+    for p in procs:
+        p.signal(signal.SIGCONT)
+    cpu_from: tuple[int, int] | None = None
+    cpu_to = _cpu_ticks()
+    while time.time() - started < limit_s:
+        left, _ = await _backlog(conn)
+        if left == 0:
+            cpu_to = _cpu_ticks()
+            break
+        if cpu_from is None and left < backlog:  # the workers are relaying
+            cpu_from = _cpu_ticks()
+        await asyncio.sleep(0.1)
+    else:
+        raise SystemExit(f"{len(procs)} worker(s) did not drain the backlog in {limit_s} s")
+    workers = len(procs)
     row = await conn.fetchrow(
         "SELECT count(*) AS n, extract(epoch FROM max(published_at) - min(published_at)) AS span"
         " FROM outbox WHERE published_at >= $1",
@@ -268,29 +298,31 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     think_ms=args.think_ms,
                     seconds=None,
                 )
-                await _drain(conn, app_url, 1)
+                async with _standing_by(app_url, 1) as procs:
+                    await _drain(conn, procs)
                 await admin_sql(app_dsn, "ANALYZE")
 
-                log("1. checkout with no worker ...")
-                got, t0, t1 = await _timed_shop(
-                    server, take(per_round), seeded.store_id, args, args.seconds
-                )
-                emitted = await _emitted(conn, t0, t1)
-                emit = {
-                    "checkouts_per_second": got["checkouts_per_second"],
-                    "checkout_p99_ms": got["checkout"]["p99_ms"],
-                    "events_per_second": round(emitted / (t1 - t0), 1),
-                    "events_per_checkout": round(emitted / max(got["checkouts"], 1), 2),
-                }
-                result["checkout"] = emit
-                log(f"  {emit}")
-
-                log("2. the backlog drained by one worker ...")
-                one = await _drain(conn, app_url, 1)
+                log("1. checkout with no worker running (one started and paused) ...")
+                async with _standing_by(app_url, 1) as procs:
+                    got, t0, t1 = await _timed_shop(
+                        server, take(per_round), seeded.store_id, args, args.seconds
+                    )
+                    emitted = await _emitted(conn, t0, t1)
+                    emit = {
+                        "checkouts_per_second": got["checkouts_per_second"],
+                        "checkout_p99_ms": got["checkout"]["p99_ms"],
+                        "events_per_second": round(emitted / (t1 - t0), 1),
+                        "events_per_checkout": round(emitted / max(got["checkouts"], 1), 2),
+                    }
+                    result["checkout"] = emit
+                    log(f"  {emit}")
+                    log("2. the backlog drained by that worker, resumed ...")
+                    one = await _drain(conn, procs)
                 log(f"  {one}")
-                log("   a second backlog, drained by two workers ...")
-                await _timed_shop(server, take(per_round), seeded.store_id, args, args.seconds)
-                two = await _drain(conn, app_url, 2)
+                log("   a second backlog, drained by two workers started before it ...")
+                async with _standing_by(app_url, 2) as procs:
+                    await _timed_shop(server, take(per_round), seeded.store_id, args, args.seconds)
+                    two = await _drain(conn, procs)
                 log(f"  {two}")
                 result["drain"] = {"one_worker": one, "two_workers": two}
 
