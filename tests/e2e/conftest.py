@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -177,3 +178,21 @@ def browser(e2e_ready: None) -> Iterator[object]:
             yield b
         finally:
             b.close()
+
+
+@contextlib.contextmanager
+def people(tag: str) -> Iterator[list[Any]]:
+    """The browser contexts of a test's people, appended by the test: if it fails, every page
+    they show is saved as ``FAILED-<tag>-<i>-<j>.png``; all are closed at the end."""
+    contexts: list[Any] = []
+    try:
+        yield contexts
+    except Exception:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        for i, ctx in enumerate(contexts):
+            for j, page in enumerate(ctx.pages):
+                page.screenshot(path=str(SCREENSHOTS / f"FAILED-{tag}-{i}-{j}.png"), full_page=True)
+        raise
+    finally:
+        for ctx in contexts:
+            ctx.close()

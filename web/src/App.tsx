@@ -12,6 +12,7 @@ import { CartPage } from './customer/CartPage';
 import { CheckoutPage } from './customer/CheckoutPage';
 import { OrderPage } from './customer/OrderPage';
 import { OrdersPage } from './customer/OrdersPage';
+import { ReceiptPage } from './customer/ReceiptPage';
 import { AccountPage } from './customer/AccountPage';
 import { LoginPage, RegisterPage } from './customer/AuthPages';
 
@@ -31,6 +32,7 @@ const CUSTOMER_ROUTES: Array<[string, Render]> = [
   ['/checkout', () => <CheckoutPage />],
   ['/orders', () => <OrdersPage />],
   ['/orders/:id', (p) => <OrderPage id={p.id!} key={p.id} />],
+  ['/orders/:id/receipt', (p) => <ReceiptPage id={p.id!} key={p.id} />],
   ['/account', () => <AccountPage />],
   ['/login', () => <LoginPage />],
   ['/register', () => <RegisterPage />],

@@ -342,6 +342,7 @@ export function OrderPage({ id }: { id: string }) {
             Cancel order
           </Button>
         ) : null}
+        <Link to={`/orders/${o.id}/receipt`}>View receipt</Link>
         <Link to="/orders">All orders</Link>
       </aside>
     </div>
