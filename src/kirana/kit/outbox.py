@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -177,24 +177,39 @@ async def emit(
 ) -> str:
     """Record an event in the caller's transaction; it is relayed after commit. ``key`` (by
     default the payload's ``order_id``) keeps the events of one order in order."""
+    [event_id] = await emit_many(session, [(event_type, payload, key)])
+    return event_id
+
+
+async def emit_many(
+    session: AsyncSession, events: Sequence[tuple[str, dict[str, Any], str | None]]
+) -> list[str]:
+    """``emit`` for many events (type, payload, key) in one statement, in the order given."""
+    if not events:
+        return []
     if session.new or session.dirty or session.deleted:
         await session.flush()  # callers have relied on emit() flushing their pending changes
-    event_id = new_id()
-    row = {
-        "id": event_id,
-        "type": event_type,
-        "payload": payload,
-        "created_at": clock.now(),
-        "key": key if key is not None else payload.get("order_id"),
-        "request_id": telemetry.request_id(),
-    }
-    await session.execute(insert(table_of(OutboxEvent)), row)
+    now = clock.now()
+    request_id = telemetry.request_id()
+    ids = [new_id() for _ in events]
+    rows = [
+        {
+            "id": event_id,
+            "type": event_type,
+            "payload": payload,
+            "created_at": now,
+            "key": key if key is not None else payload.get("order_id"),
+            "request_id": request_id,
+        }
+        for event_id, (event_type, payload, key) in zip(ids, events, strict=True)
+    ]
+    await session.execute(insert(table_of(OutboxEvent)), rows)
     transaction = session.get_transaction()
     if is_postgresql(session) and session.info.get(CHANNEL) is not transaction:
         await session.execute(text(f"NOTIFY {CHANNEL}"))  # once per transaction
         session.info[CHANNEL] = transaction
     wake()
-    return event_id
+    return ids
 
 
 @asynccontextmanager

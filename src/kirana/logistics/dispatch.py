@@ -12,16 +12,19 @@ With no idle rider the orders wait and are dispatched when a rider of the store 
 frees up (and by a periodic sweep, which also catches a wakeup lost to a concurrent
 transaction).
 
-Double assignment is impossible by construction: a rider is claimed with a conditional update
-(``current_delivery_id IS NULL``), each delivery with another (still waiting), candidate rows
-held by a concurrent dispatcher are skipped rather than waited on, a trip whose claims do not
-all succeed is rolled back whole (a savepoint), and a partial unique index allows one open
-trip per rider.
+Double assignment is impossible by construction: riders are claimed with a conditional update
+(``current_delivery_id IS NULL``), deliveries with another (still waiting), each counting the
+rows it matched; candidate rows held by a concurrent dispatcher are skipped rather than waited
+on, trips whose claims do not all succeed are rolled back whole (a savepoint), and a partial
+unique index allows one open trip per rider. A run's trips are written together (one statement
+per table, whatever their number); when one of them loses a claim, they are rolled back and
+claimed one trip at a time, so the others still start.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,12 +37,11 @@ from kirana.kit import clock
 from kirana.kit.clock import ensure_aware
 from kirana.kit.geo import haversine_m
 from kirana.kit.ids import new_id
-from kirana.kit.outbox import emit
+from kirana.kit.outbox import emit_many
 from kirana.logistics import batching, locations
 from kirana.logistics import repository as repo
 from kirana.logistics import trips_repository as trips_repo
 from kirana.logistics.models import Delivery, DeliveryTrip, Rider
-from kirana.logistics.state import DeliveryStatus, sources
 from kirana.logistics.travel import seconds_matrix, travel_seconds
 
 log = logging.getLogger(__name__)
@@ -185,76 +187,95 @@ async def dispatch_waiting(session: AsyncSession, store_id: str) -> int:
         trips = batching.plan_nearest(drops, couriers, ride)
     by_id = {d.id: d for d in waiting}
     riders_by_id = {r.id: r for r in riders}
-    assigned = 0
-    for trip in trips:
-        if await start_trip(session, store, trip, by_id, riders_by_id[trip.rider_id], now):
-            assigned += len(trip.delivery_ids)
-    return assigned
+    return await start_trips(session, store, trips, by_id, riders_by_id, now)
 
 
 def _at(now: datetime, seconds: float) -> datetime:
     return now + timedelta(seconds=max(0.0, seconds))
 
 
-async def start_trip(
+async def start_trips(
     session: AsyncSession,
     store: StorePlace,
-    planned: batching.PlannedTrip,
+    planned: Sequence[batching.PlannedTrip],
     deliveries: dict[str, Delivery],
-    rider: Rider,
+    riders: dict[str, Rider],
     now: datetime,
-) -> bool:
-    """Claim the rider and every drop of the trip, or nothing (someone else was quicker)."""
-    s = settings()
-    trip = DeliveryTrip(
-        id=new_id(),
-        store_id=store.id,
-        rider_id=rider.id,
-        strategy=planned.strategy,
-        created_at=now,
-        at_store_by=_at(now, planned.at_store_s),
-        depart_at=_at(now, planned.depart_s),
-        back_at=None if planned.back_s is None else _at(now, planned.back_s),
-        replans=0,
+) -> int:
+    """Start the planned trips; the number of deliveries assigned. Every trip is claimed at
+    once, in a few statements whatever their number; when a claim fails (a rider or an order
+    taken meanwhile), trip by trip instead, each whole or not at all."""
+    if not planned:
+        return 0
+    started = await _claim_trips(session, store, planned, deliveries, now)
+    if started is None:
+        started = []
+        for trip in planned if len(planned) > 1 else ():
+            started += await _claim_trips(session, store, [trip], deliveries, now) or []
+    await emit_many(
+        session,
+        [
+            (
+                "delivery.assigned",
+                delivery_event(deliveries[delivery_id], riders[trip.rider_id])
+                | {"trip_id": trip_id, "sequence": seq + 1, "strategy": trip.strategy},
+                None,
+            )
+            for trip, trip_id in started
+            for seq, delivery_id in enumerate(trip.delivery_ids)
+        ],
     )
+    return sum(len(trip.delivery_ids) for trip, _ in started)
+
+
+async def _claim_trips(
+    session: AsyncSession,
+    store: StorePlace,
+    planned: Sequence[batching.PlannedTrip],
+    deliveries: dict[str, Delivery],
+    now: datetime,
+) -> list[tuple[batching.PlannedTrip, str]] | None:
+    """Claim the riders and every drop of the trips, or nothing (None: someone else was
+    quicker for one of them); each trip with the id it was given."""
+    s = settings()
+    rows = [
+        DeliveryTrip(
+            id=new_id(),
+            store_id=store.id,
+            rider_id=p.rider_id,
+            strategy=p.strategy,
+            created_at=now,
+            at_store_by=_at(now, p.at_store_s),
+            depart_at=_at(now, p.depart_s),
+            back_at=None if p.back_s is None else _at(now, p.back_s),
+            replans=0,
+        )
+        for p in planned
+    ]
+    assignments = []
+    for p, trip in zip(planned, rows, strict=True):
+        for seq, delivery_id in enumerate(p.delivery_ids):
+            delivery = deliveries[delivery_id]
+            # Just in time: packed as the rider can leave, never before it is needed.
+            pick_after = trip.depart_at - timedelta(
+                seconds=pick_seconds(s, store.prep_minutes, delivery.items)
+            )
+            late = delivery.packed_at is not None or pick_after <= now
+            assignments.append(
+                repo.Assignment(delivery_id, p.rider_id, trip.id, seq, None if late else pick_after)
+            )
     try:
         async with session.begin_nested():
-            if not await repo.claim_rider(session, rider.id, planned.delivery_ids[0], sync=False):
+            await trips_repo.add_trips(session, rows)
+            # A drop assigned or cancelled meanwhile, or a rider taken, undoes every trip here.
+            if await repo.assign_deliveries(session, assignments, now) != len(assignments):
                 raise _Taken
-            await trips_repo.add_trip(session, trip)
-            for seq, delivery_id in enumerate(planned.delivery_ids):
-                delivery = deliveries[delivery_id]
-                # Just in time: packed as the rider can leave, never before it is needed.
-                pick_after = trip.depart_at - timedelta(
-                    seconds=pick_seconds(s, store.prep_minutes, delivery.items)
-                )
-                moved = await repo.move_delivery(
-                    session,
-                    delivery_id,
-                    from_statuses=sources(DeliveryStatus.ASSIGNED),
-                    sync=False,
-                    status=DeliveryStatus.ASSIGNED,
-                    rider_id=rider.id,
-                    trip_id=trip.id,
-                    trip_seq=seq,
-                    pick_after=None if delivery.packed_at or pick_after <= now else pick_after,
-                    assigned_at=now,
-                    updated_at=now,
-                )
-                if not moved:
-                    raise _Taken  # assigned or cancelled meanwhile: the whole trip is undone
+            if await repo.claim_riders(session, {t.id: t.rider_id for t in rows}) != len(rows):
+                raise _Taken
     except _Taken:
-        return False
-    for seq, delivery_id in enumerate(planned.delivery_ids):
-        delivery = deliveries[delivery_id]
-        await emit(
-            session,
-            "delivery.assigned",
-            delivery_event(delivery, rider)
-            | {"trip_id": trip.id, "sequence": seq + 1, "strategy": planned.strategy},
-        )
-    return True
+        return None
+    return [(p, trip.id) for p, trip in zip(planned, rows, strict=True)]
 
 
 class _Taken(Exception):
-    """A claim of the trip failed: roll the trip back."""
+    """A claim of the trips failed: roll them back."""

@@ -8,19 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, insert, literal, select, update
+from sqlalchemy import bindparam, case, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit.cache import CACHE_KEYS, CACHE_NEUTRAL, forget_after_commit
-from kirana.kit.db import UTCDateTime
+from kirana.kit.db import UTCDateTime, table_of
 from kirana.kit.ids import new_id
 from kirana.logistics.models import (
     Delivery,
+    DeliveryTrip,
     Rider,
     RiderBreadcrumb,
     RiderShift,
 )
-from kirana.logistics.state import ACTIVE_STATUSES, DeliveryStatus
+from kirana.logistics.state import ACTIVE_STATUSES, DeliveryStatus, sources
 from kirana.users.models import User
 
 # The riders' cached states (positions.rider_state), by rider id: a write to one rider's row
@@ -325,24 +326,103 @@ async def idle_riders(session: AsyncSession, store_id: str) -> list[Rider]:
     return list((await session.execute(query)).scalars())
 
 
-async def claim_rider(
-    session: AsyncSession, rider_id: str, delivery_id: str, *, sync: bool = True
-) -> bool:
-    """Give an idle online rider ``delivery_id``; False if someone else got them first.
-    ``sync=False`` leaves the rider objects already loaded as they are (dispatch, which holds
-    every idle rider of a store, reads none of them again: evaluating the update against each
-    is most of the cost of a big store's run)."""
+async def claim_riders(session: AsyncSession, trips: dict[str, str]) -> int:
+    """Put the rider of each new trip (``trips``: trip id -> rider id), if still idle and
+    online, on the trip's first drop, in one statement; the number claimed (fewer than the
+    trips: someone else got some of the riders first). The rider objects already loaded are
+    left as they are: dispatch, which holds every idle rider of a store, reads none of them
+    again (evaluating the update against each would be most of the cost of a big store's
+    run)."""
+    if not trips:
+        return 0
+    rider_ids = list(trips.values())
+    trip_table = table_of(DeliveryTrip)
+    first_drop = (
+        select(Delivery.id)
+        .join(trip_table, trip_table.c.id == Delivery.trip_id)
+        .where(
+            trip_table.c.id.in_(list(trips)),
+            trip_table.c.rider_id == Rider.id,
+            Delivery.trip_seq == 0,
+        )
+        .scalar_subquery()
+    )
     result = await session.execute(
         update(Rider)
         .where(
-            Rider.id == rider_id,
+            Rider.id.in_(rider_ids),
             Rider.is_online.is_(True),
             Rider.current_delivery_id.is_(None),
         )
-        .values(current_delivery_id=delivery_id)
-        .execution_options(synchronize_session="auto" if sync else False, **only_rider(rider_id))
+        .values(current_delivery_id=first_drop)
+        .execution_options(synchronize_session=False, **{CACHE_KEYS: {RIDER_STATES: rider_ids}})
     )
-    return _rowcount(result) == 1
+    return _rowcount(result)
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A waiting delivery given to a rider's trip, at its place among the drops."""
+
+    delivery_id: str
+    rider_id: str
+    trip_id: str
+    trip_seq: int
+    pick_after: datetime | None
+
+
+_deliveries = table_of(Delivery)
+_ASSIGN = (
+    update(_deliveries)
+    .where(
+        _deliveries.c.id == bindparam("b_id"),
+        # Not IN: an executemany statement cannot expand a list.
+        or_(*(_deliveries.c.status == s for s in sources(DeliveryStatus.ASSIGNED))),
+    )
+    .values(
+        status=DeliveryStatus.ASSIGNED,
+        rider_id=bindparam("b_rider_id"),
+        trip_id=bindparam("b_trip_id"),
+        trip_seq=bindparam("b_trip_seq"),
+        pick_after=bindparam("b_pick_after"),
+        assigned_at=bindparam("b_at"),
+        updated_at=bindparam("b_at"),
+    )
+)
+
+
+async def assign_deliveries(
+    session: AsyncSession, assignments: Sequence[Assignment], at: datetime
+) -> int:
+    """Move waiting deliveries onto their new trips (one statement run for all of them); the
+    number moved, counted on the trips (fewer than given: some were assigned or cancelled
+    meanwhile, and stay as they are). A waiting delivery has no rider: only the riders it is
+    given to have their states forgotten."""
+    if not assignments:
+        return 0
+    await session.execute(
+        _ASSIGN.execution_options(
+            **{CACHE_KEYS: {RIDER_STATES: sorted({a.rider_id for a in assignments})}}
+        ),
+        [
+            {
+                "b_id": a.delivery_id,
+                "b_rider_id": a.rider_id,
+                "b_trip_id": a.trip_id,
+                "b_trip_seq": a.trip_seq,
+                "b_pick_after": a.pick_after,
+                "b_at": at,
+            }
+            for a in assignments
+        ],
+    )
+    # The trips are new: a delivery on one was moved by the statement above, and by no other.
+    moved = await session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(Delivery.trip_id.in_(sorted({a.trip_id for a in assignments})))
+    )
+    return int(moved or 0)
 
 
 async def release_rider(session: AsyncSession, rider_id: str, delivery_id: str) -> None:
@@ -446,17 +526,14 @@ async def move_delivery(
     delivery_id: str,
     *,
     from_statuses: Sequence[DeliveryStatus],
-    sync: bool = True,
     **values: Any,
 ) -> bool:
-    """Conditionally move a delivery; False if it was no longer in ``from_statuses``
-    (``sync=False``: as ``claim_rider``'s). The state of the rider on it is forgotten (of
-    every rider, if the move changes the rider)."""
+    """Conditionally move a delivery; False if it was no longer in ``from_statuses``. The
+    state of the rider on it is forgotten (of every rider, if the move changes the rider)."""
     statement = (
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.status.in_(list(from_statuses)))
         .values(**values)
-        .execution_options(synchronize_session="auto" if sync else False)
     )
     if "rider_id" in values:
         return _rowcount(await session.execute(statement)) == 1

@@ -14,8 +14,9 @@ from kirana.logistics.repository import only_rider
 from kirana.logistics.state import ACTIVE_STATUSES
 
 
-async def add_trip(session: AsyncSession, trip: DeliveryTrip) -> None:
-    session.add(trip)
+async def add_trips(session: AsyncSession, trips: Sequence[DeliveryTrip]) -> None:
+    """Insert the trips (one statement for many: the ORM batches their rows)."""
+    session.add_all(trips)
     await session.flush()
 
 
