@@ -157,7 +157,15 @@ async def test_a_dearer_substitute_paid_for_and_a_line_left_out_by_card(
 async def test_a_cheaper_substitute_refunds_its_difference_on_the_receipt(
     db: Database, client: httpx.AsyncClient
 ) -> None:
-    p = await _picking(db, client)
+    admin = await make_admin(db, client)
+    r = await client.post(
+        "/api/v1/admin/coupons",
+        json={"code": "TENOFF", "kind": "percent", "percent_off": 10},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    p = await _picking(db, client, coupon="TENOFF")
+    assert p.order["discount"] == 2_100  # 10% of 21,000
     bread = p.line(p.shop.products[0])
     offer = await _propose(client, p, bread, p.cheaper, 2)  # 2 x 4,000 for 2 x 4,500
     await _approve(client, p, offer)
@@ -171,8 +179,14 @@ async def test_a_cheaper_substitute_refunds_its_difference_on_the_receipt(
     assert sub["replaces"]["line_id"] == bread["id"] and sub["paid_difference"] is False
     assert by_product[p.shop.products[1]]["replaces"] is None
     assert receipt["removed"] == []
-    assert [x["amount"] for x in receipt["refunds"]] == [1_000]
-    assert receipt["total"] == p.order["total"] - 1_000 == receipt["net_paid"]
+    # The coupon is worked out again on the new subtotal: 10% of 20,000.
+    assert (receipt["coupon_code"], receipt["subtotal"], receipt["discount"]) == (
+        "TENOFF",
+        20_000,
+        2_000,
+    )
+    assert [x["amount"] for x in receipt["refunds"]] == [1_000 - 100]
+    assert receipt["total"] == p.order["total"] - 900 == receipt["net_paid"]
     assert receipt["balance_due"] == 0
     await _audit_ok(db)
 

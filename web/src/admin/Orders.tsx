@@ -148,6 +148,9 @@ function OrderDialog({
             })}
           </div>
           <Timeline status={o.status} timeline={o.timeline} paymentMethod={o.payment_method} />
+          <a href={`/orders/${o.id}/receipt`} target="_blank" rel="noopener">
+            Receipt (opens a printable page)
+          </a>
           {CANCELLABLE.includes(o.status) ? (
             <Button
               variant="danger"
