@@ -79,6 +79,34 @@ def test_cache_expires_and_bumps() -> None:
     assert zero.get("k") is None
 
 
+def test_a_cache_lives_on_the_clock_virtual_time_too() -> None:
+    """Time to live is kit.clock's: moved by advance(), and in virtual seconds on a source
+    such as the simulator's; an entry kept before the clock went back is not served."""
+    from datetime import UTC, datetime
+
+    cache = TTLCache(ttl_seconds=2)
+    try:
+        cache.set("k", 1)
+        clock.advance(timedelta(seconds=1))
+        assert cache.get("k") == 1
+        clock.advance(timedelta(seconds=1.5))
+        assert cache.get("k") is None  # 2.5 s on the moved clock, however little really passed
+        virtual = [datetime(2026, 3, 2, 7, 0, tzinfo=UTC)]
+        clock.set_source(lambda: virtual[0])
+        cache.set("v", 2)
+        virtual[0] += timedelta(seconds=1.9)
+        assert cache.get("v") == 2
+        virtual[0] += timedelta(seconds=0.2)
+        assert cache.get("v") is None  # expired on the virtual clock, in no real time
+        cache.set("w", 3)
+    finally:
+        clock.set_source(None)
+        clock.reset()
+    assert cache.get("w") is None  # kept on a clock that is gone: more than the TTL away now
+    cache.set("x", 4)
+    assert cache.get("x") == 4
+
+
 SECRET = "a-test-secret-of-forty-characters-xxxxxx"
 
 

@@ -45,6 +45,9 @@ def test_a_short_run_writes_a_sane_report(tmp_path: Path) -> None:
     # a store two or three minutes' ride away: picking, riding, handing over take minutes
     assert 3 < metrics["p50_delivery_minutes"] <= metrics["p90_delivery_minutes"] < 60
     assert metrics["strategy"] == "nearest" and metrics["seed"] == 7
+    # the run ends once the last order is handed over (and its rider is back), long before
+    # the two hours it may take to deliver the rest
+    assert metrics["simulated_minutes"] < SHORT.hours * 60 + 60
     assert page.startswith("<!doctype html>")
     assert page.count("<svg") == 5
     assert "<script" not in page and "http" not in page.replace("http://www.w3.org", "")

@@ -31,13 +31,13 @@ share entries.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.config import Settings
+from kirana.kit import clock
 from kirana.kit.cache import TTLCache, bump_after_commit, cache_named, caches_named
 
 T = TypeVar("T")
@@ -80,7 +80,7 @@ async def get_or_build(settings: Settings, key: Any, build: Callable[[], Awaitab
     entry: tuple[float, T] | None = cache.get(key)
     if entry is not None:
         fresh_until, value = entry
-        if time.monotonic() >= fresh_until and (id(cache), cache.version, key) not in _building:
+        if clock.monotonic() >= fresh_until and (id(cache), cache.version, key) not in _building:
             return await _build_once(cache, key, build)
         # Yield once even on a hit. A hit never waits on I/O, and handlers that never yield
         # were measured to stretch the tail under 64 connections (p99 ~2-3x) on a busy machine.
@@ -114,7 +114,7 @@ async def _build_once(cache: TTLCache, key: Any, build: Callable[[], Awaitable[T
         future.exception()  # retrieved, so asyncio does not warn when nobody waited
         raise
     else:
-        cache.set(key, (time.monotonic() + cache.ttl / 2, value), version=flight[1])
+        cache.set(key, (clock.monotonic() + cache.ttl / 2, value), version=flight[1])
         future.set_result(value)
         return value
     finally:

@@ -1,5 +1,8 @@
 """A small in-process TTL cache with a version stamp, for hot reads such as catalog pages.
 
+Time to live is measured on ``kit.clock.monotonic()``: the process's monotonic clock, or the
+simulator's virtual one while it runs.
+
 Writers call ``bump()``; readers key by ``version`` so a change in this process is seen at
 once. A change committed through :func:`bump_after_commit` is also announced to the other
 processes (:mod:`kirana.kit.cache_bus`, with Redis), which forget it as soon as the message
@@ -8,7 +11,6 @@ comes; the TTL bounds how stale an entry may be if that message is lost.
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from itertools import chain
@@ -18,6 +20,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction
 from sqlalchemy.orm import Session as OrmSession
+
+from kirana.kit import clock
 
 T = TypeVar("T")
 
@@ -36,7 +40,10 @@ class TTLCache:
         if entry is None:
             return None
         expires, value = entry
-        if expires < time.monotonic():
+        now = clock.monotonic()
+        # Expired, or kept from before the clock was set back (a test's reset, the simulator's
+        # end): either way older than the TTL may be.
+        if not now <= expires <= now + self.ttl:
             self._entries.pop((self.version, key), None)
             return None
         return value
@@ -63,7 +70,7 @@ class TTLCache:
             return
         if stamp is not None and stamp != self.stamp(key if stamp[1] else None):
             return
-        self._entries[(self.version, key)] = (time.monotonic() + self.ttl, value)
+        self._entries[(self.version, key)] = (clock.monotonic() + self.ttl, value)
         if len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-_now: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
+
+def _wall() -> datetime:
+    return datetime.now(UTC)
+
+
+_now: Callable[[], datetime] = _wall
 _offset = timedelta(0)
 
 
 def now() -> datetime:
     return _now() + _offset
+
+
+def monotonic() -> float:
+    """Seconds that only go forward, for how long something has been kept (the caches' time to
+    live): the process's monotonic clock, moved on by :func:`advance`; on a source set with
+    :func:`set_source` (the simulator's virtual clock), that source's seconds, so a cache kept
+    for a second is kept for a virtual second."""
+    if _now is _wall:
+        return time.monotonic() + _offset.total_seconds()
+    return (_now() + _offset).timestamp()
 
 
 def advance(delta: timedelta) -> None:
@@ -24,9 +40,10 @@ def reset() -> None:
     _offset = timedelta(0)
 
 
-def set_source(source: Callable[[], datetime]) -> None:
+def set_source(source: Callable[[], datetime] | None) -> None:
+    """Read "now" from ``source``; None: the wall clock again."""
     global _now
-    _now = source
+    _now = _wall if source is None else source
 
 
 def ensure_aware(value: datetime) -> datetime:

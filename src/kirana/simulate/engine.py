@@ -30,7 +30,7 @@ from kirana.config import Settings
 from kirana.kit import clock
 from kirana.kit.db import Database
 from kirana.kit.errors import Conflict, KiranaError
-from kirana.kit.outbox import Event, add_listener, drain, new_wakeup
+from kirana.kit.outbox import BATCH, Event, add_listener, new_wakeup, relay_once
 from kirana.logistics import locations, positions
 from kirana.logistics import service as logistics
 from kirana.logistics.ports import PickingQueue
@@ -82,10 +82,16 @@ class RiderSim:
     lat: float
     lng: float
     phase: Phase = "at_store"
-    open_tasks: int = 0
+    # The orders dispatch gave the rider, not picked up yet (from the delivery.* events), and
+    # the bags picked up, not handed over yet: (delivery id, order id, lat, lng), in turn.
+    given: set[str] = field(default_factory=set)
     drops: deque[tuple[str, str, float, float]] = field(default_factory=deque)
     # The ride under way: from, to, leaving and arriving (virtual seconds); lat, lng is its end.
     leg: tuple[float, float, float, float, float, float] | None = None
+
+    @property
+    def open_tasks(self) -> int:
+        return len(self.given) + len(self.drops)
 
     def where(self, now: float) -> tuple[float, float]:
         """Along the ride under way (a straight line between its ends is close enough for
@@ -121,6 +127,7 @@ class Trace:
 
 
 _WATCHING = ("sample", "sweep", "replan", "ping")
+_STAGES = ("waiting_pick", "picking", "packed")  # the stages the queue samples count
 
 _running: Simulation | None = None
 _listening = False
@@ -169,11 +176,16 @@ class Simulation:
         self._queue: list[tuple[float, int, str, str, str]] = []
         self._seq = 0
         self.now = 0.0
-        self._confirmed: set[str] = set()  # stores with newly confirmed orders
-        self._assigned: list[str] = []  # riders given a delivery
-        self._unassigned: list[str] = []  # riders whose trip was planned again without them
+        self._confirmed: set[str] = set()  # stores whose queue changed: pickers look again
+        self._assigned: list[tuple[str, str]] = []  # (rider user id, order id) given
+        self._unassigned: list[tuple[str, str]] = []  # taken back by re-planning
         self._pick_wake: dict[str, float] = {}  # store -> when a just-in-time pick is due
         self._stage: dict[str, str] = {}  # order id -> waiting_pick, picking, packed, out, done
+        # Orders at each stage a store, kept as they move (the samples read it each minute).
+        self._at_stage: dict[str, dict[str, int]] = {
+            stage: dict.fromkeys(self.stores, 0) for stage in _STAGES
+        }
+        self._open = 0  # orders placed and not delivered
 
     # --- time ---------------------------------------------------------------------------
 
@@ -215,7 +227,7 @@ class Simulation:
             return await self._run(progress)
         finally:
             _running = None
-            clock.set_source(lambda: datetime.now(UTC))
+            clock.set_source(None)
             clock.reset()
 
     async def _run(self, progress: Progress | None) -> Trace:
@@ -251,7 +263,21 @@ class Simulation:
         return self.trace
 
     def _all_done(self) -> bool:
-        return all(stage == "done" for stage in self._stage.values())
+        return self._open == 0
+
+    def _set_stage(self, order_id: str, stage: str) -> None:
+        """Move an order on (the counts the samples read follow it)."""
+        store_id = self.trace.orders[order_id].store_id
+        before = self._stage.get(order_id)
+        if before in self._at_stage:
+            self._at_stage[before][store_id] -= 1
+        if stage in self._at_stage:
+            self._at_stage[stage][store_id] += 1
+        if before is None:
+            self._open += 1
+        if stage == "done":
+            self._open -= 1
+        self._stage[order_id] = stage
 
     async def _handle(self, kind: str, who: str, what: str) -> None:
         if kind == "order":
@@ -288,30 +314,38 @@ class Simulation:
     def heard(self, event: Event) -> None:
         if event.type == "order.confirmed":
             self._confirmed.add(str(event.payload["store_id"]))
-        elif event.type == "delivery.assigned":
-            self._assigned.append(str(event.payload["rider_user_id"]))
-        elif event.type == "delivery.unassigned":
-            self._unassigned.append(str(event.payload["rider_user_id"]))
+        elif event.type in ("delivery.assigned", "delivery.unassigned"):
+            given = (str(event.payload["rider_user_id"]), str(event.payload["order_id"]))
+            if event.type == "delivery.assigned":
+                self._assigned.append(given)
+            else:
+                self._unassigned.append(given)
+            # Dispatch plans the pick for the rider (``pick_after``): the pickers look again.
+            self._confirmed.add(str(event.payload["store_id"]))
 
     async def _settle(self) -> None:
         """Relay the events the last step wrote (the handlers run: dispatch, notifications ...),
         then let the people who heard of something act on it, until all is quiet."""
         while True:
-            if self._written.is_set():  # something emitted an event (emit() sets it)
+            # Something emitted an event (emit() sets it): relay a round; the handlers that
+            # emit in turn set it again. No round to find the outbox empty.
+            while self._written.is_set():
                 self._written.clear()
-                await drain(self.db)
+                if await relay_once(self.db) >= BATCH:
+                    self._written.set()  # a full batch: there may be more
             if not self._confirmed and not self._assigned and not self._unassigned:
                 return
             stores, self._confirmed = sorted(self._confirmed), set()
-            riders, self._assigned = self._assigned, []
-            for user_id in self._unassigned:
-                self.riders[user_id].open_tasks = max(0, self.riders[user_id].open_tasks - 1)
+            assigned, self._assigned = self._assigned, []
+            for user_id, order_id in self._unassigned:
+                self.riders[user_id].given.discard(order_id)
             self._unassigned = []
+            for user_id, order_id in assigned:
+                self.riders[user_id].given.add(order_id)
             for store_id in stores:
                 await self._start_picking(store_id)
-            for user_id in riders:
+            for user_id in dict.fromkeys(u for u, _ in assigned):
                 rider = self.riders[user_id]
-                rider.open_tasks += 1
                 if rider.phase == "at_store":
                     await self._try_pick_up(rider)
 
@@ -379,7 +413,7 @@ class Simulation:
             return
         order_id = str(answer["id"])
         self.trace.orders[order_id] = OrderTrace(order_id, store.id, len(products), self.now)
-        self._stage[order_id] = "waiting_pick"
+        self._set_stage(order_id, "waiting_pick")
 
     def _refuse(self, code: str) -> None:
         self.trace.refused[code] = self.trace.refused.get(code, 0) + 1
@@ -412,7 +446,7 @@ class Simulation:
                 await orders.staff_transition(
                     session, self._staff(picker, store_id), entry.id, OrderStatus.PICKING
                 )
-            self._stage[entry.id] = "picking"
+            self._set_stage(entry.id, "picking")
             seconds = pick_seconds(
                 self.settings,
                 prep_minutes=store.prep_minutes,
@@ -434,17 +468,19 @@ class Simulation:
                 session, self._staff(picker, store_id), order_id, OrderStatus.PACKED
             )
         self.trace.orders[order_id].packed_at = self.now
-        self._stage[order_id] = "packed"
+        self._set_stage(order_id, "packed")
         self.free_pickers[store_id].append(picker)
         await self._start_picking(store_id)
         for rider in self.riders.values():
-            if rider.rider.store_id == store_id and rider.phase == "at_store" and rider.open_tasks:
+            if order_id in rider.given and rider.phase == "at_store":
                 await self._try_pick_up(rider)
 
     # --- riders -------------------------------------------------------------------------
 
     async def _try_pick_up(self, rider: RiderSim) -> None:
         """At the store: take every bag the rider was given once all of them are packed."""
+        if not rider.given or any(self._stage.get(o) != "packed" for o in rider.given):
+            return  # nothing given, or a bag still with the pickers: the packing wakes them
         user_id = rider.rider.user_id
         async with self.db.transaction(write=False) as session:
             tasks = (await logistics.rider_tasks(session, orders, user_id)).items
@@ -457,7 +493,8 @@ class Simulation:
             async with self.db.transaction() as session:
                 await logistics.mark_picked_up(session, orders, user_id, task.delivery_id)
             self.trace.orders[task.order_id].picked_up_at = self.now
-            self._stage[task.order_id] = "out"
+            self._set_stage(task.order_id, "out")
+            rider.given.discard(task.order_id)
         rider.phase = "out"
         rider.drops.extend(self._drop_order(rider, given))
         self._ride_to_next_drop(rider)
@@ -505,8 +542,7 @@ class Simulation:
                 session, orders, rider.rider.user_id, delivery_id, otp=code
             )
         self.trace.orders[order_id].delivered_at = self.now
-        self._stage[order_id] = "done"
-        rider.open_tasks -= 1
+        self._set_stage(order_id, "done")
         if rider.drops:
             self._ride_to_next_drop(rider)
             return
@@ -516,12 +552,7 @@ class Simulation:
     # --- watching -----------------------------------------------------------------------
 
     def _sample(self) -> None:
-        counts: dict[str, dict[str, int]] = {
-            stage: dict.fromkeys(self.stores, 0) for stage in ("waiting_pick", "picking", "packed")
-        }
-        for order_id, stage in self._stage.items():
-            if stage in counts:
-                counts[stage][self.trace.orders[order_id].store_id] += 1
+        counts = {stage: dict(by_store) for stage, by_store in self._at_stage.items()}
         self.trace.samples.append(
             Sample(
                 at=self.now,

@@ -30,11 +30,6 @@ from kirana.simulate.demand import percentile
 from kirana.simulate.engine import START, Simulation, Trace
 from kirana.simulate.options import STRATEGY_SETTING, Options
 
-# The settings the simulator sets for a run (a strategy setting is added to them when the
-# build has one): caches off, because their time to live is wall-clock time and a virtual
-# minute may last a millisecond.
-CACHES_OFF = {"catalog_cache_seconds": 0.0, "pricing_cache_seconds": 0.0}
-
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -47,6 +42,9 @@ class Outcome:
 
 
 def run_settings(base: Settings, database_url: str, options: Options, strategy: str) -> Settings:
+    """The settings of a run: its scratch database, the demo market, the strategy (when the
+    build has the setting). The caches keep their times to live, counted in virtual seconds
+    (``kit.clock.monotonic``), as a live process counts them in real ones."""
     update: dict[str, Any] = {
         "database_url": database_url,
         "pickers_per_store": options.pickers,
@@ -55,7 +53,6 @@ def run_settings(base: Settings, database_url: str, options: Options, strategy: 
         "time_zone": DEMO_MARKET.time_zone,
         "locale": DEMO_MARKET.locale,
         "redis_url": None,
-        **CACHES_OFF,
     }
     if STRATEGY_SETTING in type(base).model_fields:
         update[STRATEGY_SETTING] = strategy
