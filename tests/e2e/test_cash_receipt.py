@@ -86,11 +86,33 @@ def _flow(server: Server, browser: Any, contexts: list[Any]) -> None:
     shop.get_by_test_id("order-total").filter(has_text=euros(due)).wait_for()
     shop.get_by_test_id("payment-summary").filter(has_text="pay the rider").wait_for()
 
-    # The store packs it.
-    staff_api = api_login(server, staff_login.phone, staff_login.password)
-    for step in ("start-picking", "packed"):
-        r = httpx.post(f"{server.url}/api/v1/store-ops/orders/{order_id}/{step}", headers=staff_api)
-        assert r.status_code == 200, r.text
+    # The store packs it: the queue shows the order as the customer placed it, cash to collect.
+    staff_ctx = browser.new_context(viewport=DESKTOP)
+    staff_ctx.set_default_timeout(TIMEOUT)
+    contexts.append(staff_ctx)
+    staff = staff_ctx.new_page()
+    sign_in(staff, server, staff_login.phone, staff_login.password, "/store")
+    queued = staff.get_by_role("listitem").filter(has_text=f"#{order['number']}")
+    queued.filter(has_text=euros(due)).wait_for()
+    queued.click()
+    staff.get_by_role("button", name="Start picking").click()
+    boxes = staff.get_by_role("checkbox", name=re.compile("^Picked "))
+    boxes.first.wait_for()
+    staff.wait_for_function(
+        "() => [...document.querySelectorAll('.pick-row input')].every(b => !b.disabled)"
+    )
+    for i in range(boxes.count()):
+        boxes.nth(i).check()
+    staff.get_by_role("button", name="Packed — hand to rider").click()
+    _wait(
+        lambda: (
+            httpx.get(f"{server.url}/api/v1/orders/{order_id}", headers=customer_api).json()[
+                "status"
+            ]
+            == "packed"
+        ),
+        "the order to be packed",
+    )
 
     # The rider picks it up and hands it over: a larger note, and change.
     tendered = (due // 5_000 + 1) * 5_000
