@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from sqlalchemy import text
 
 from kirana.kit.db import Database
 from kirana.kit.outbox import drain
@@ -155,3 +156,42 @@ async def test_concurrent_dispatch_never_gives_a_rider_two_orders(
     assert sum(d["status"] == "waiting" for d in found) == 2
     for rider in riders:
         assert len(await tasks(client, rider)) == 1
+
+
+async def test_orders_confirmed_together_are_opened_and_dispatched_in_one_share(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    """The relay hands the dispatch consumer a share of confirmations at once: each order gets
+    one delivery, the store's riders are given the nearest of them, the rest wait; the same
+    confirmations again (a redelivered share) open nothing more."""
+    shop = await make_shop(db, client, on_hand=100)
+    riders = [await add_rider(db, client, shop.store_id, online=True) for _ in range(2)]
+    placed = []
+    for _, headers, address_id in [await add_customer(db, client) for _ in range(3)]:
+        r = await client.put(
+            f"/api/v1/cart/items/{shop.products[0]}",
+            json={"quantity": 1, "store_id": shop.store_id},
+            headers=headers,
+        )
+        assert r.status_code == 200, r.text
+        r = await client.post(
+            "/api/v1/orders",
+            json={"address_id": address_id, "payment_method": "cod"},
+            headers={**headers, "Idempotency-Key": f"k-{address_id}"},
+        )
+        assert r.status_code == 201, r.text
+        placed.append(r.json())
+    await drain(db)  # the three order.confirmed events reach the consumer in one share
+    found = [await delivery_of(db, p["id"]) for p in placed]
+    assert sorted(d["status"] for d in found) == ["assigned", "assigned", "waiting"]
+    assert {d["rider_user_id"] for d in found if d["rider_id"]} == {r.user_id for r in riders}
+
+    async with db.transaction() as session:
+        await service.start_deliveries(
+            session,
+            [service.Opening(p["id"], shop.store_id, 60.171, 24.94, items=1) for p in placed * 2],
+        )
+    assert [await delivery_of(db, p["id"]) for p in placed] == found
+    async with db.transaction(write=False) as session:
+        rows = await session.execute(text("SELECT count(*) FROM deliveries"))
+    assert rows.scalar_one() == 3

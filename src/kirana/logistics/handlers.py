@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit.clock import ensure_aware
-from kirana.kit.outbox import Event, subscribe
+from kirana.kit.outbox import Event, subscribe, subscribe_batch
 from kirana.logistics import service
 
 
@@ -28,16 +28,23 @@ def _time(value: object) -> datetime | None:
         return None
 
 
-@subscribe("order.confirmed", consumer="logistics.dispatch")
-async def dispatch_confirmed_order(session: AsyncSession, event: Event) -> None:
-    await service.start_delivery(
+@subscribe_batch("order.confirmed", consumer="logistics.dispatch")
+async def dispatch_confirmed_orders(session: AsyncSession, events: list[Event]) -> None:
+    """A share of confirmed orders at once: their deliveries opened together, and each store's
+    waiting orders dispatched once for the share rather than once per order."""
+    await service.start_deliveries(
         session,
-        order_id=str(event.payload["order_id"]),
-        store_id=str(event.payload["store_id"]),
-        drop_lat=_coordinate(event.payload.get("drop_lat")),
-        drop_lng=_coordinate(event.payload.get("drop_lng")),
-        items=_count(event.payload.get("items")),
-        promised_by=_time(event.payload.get("promised_by")),
+        [
+            service.Opening(
+                order_id=str(e.payload["order_id"]),
+                store_id=str(e.payload["store_id"]),
+                drop_lat=_coordinate(e.payload.get("drop_lat")),
+                drop_lng=_coordinate(e.payload.get("drop_lng")),
+                items=_count(e.payload.get("items")),
+                promised_by=_time(e.payload.get("promised_by")),
+            )
+            for e in events
+        ],
     )
 
 

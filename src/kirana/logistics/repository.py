@@ -434,9 +434,19 @@ async def release_rider(session: AsyncSession, rider_id: str, delivery_id: str) 
     )
 
 
-async def add_delivery(session: AsyncSession, delivery: Delivery) -> None:
-    session.add(delivery)
+async def add_deliveries(session: AsyncSession, deliveries: Sequence[Delivery]) -> None:
+    session.add_all(deliveries)
     await session.flush()
+
+
+async def orders_with_delivery(session: AsyncSession, order_ids: Sequence[str]) -> set[str]:
+    """Which of ``order_ids`` have a delivery already."""
+    if not order_ids:
+        return set()
+    rows = await session.execute(
+        select(Delivery.order_id).where(Delivery.order_id.in_(sorted(set(order_ids))))
+    )
+    return set(rows.scalars())
 
 
 async def delivery_by_id(

@@ -9,6 +9,8 @@ Other services call :func:`riders_on_shift`, :func:`rider_position_for_order` an
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -355,33 +357,49 @@ async def unlock_delivery(session: AsyncSession, delivery_id: str) -> DeliveryRe
 # --- reactions to orders --------------------------------------------------------------------
 
 
-async def start_delivery(
-    session: AsyncSession,
-    *,
-    order_id: str,
-    store_id: str,
-    drop_lat: float | None,
-    drop_lng: float | None,
-    items: int | None = None,
-    promised_by: datetime | None = None,
-) -> None:
-    """An order was confirmed: open its delivery and dispatch the store's waiting orders."""
-    if await repo.delivery_by_order(session, order_id) is not None:
-        return  # a redelivered order.confirmed
-    delivery = Delivery(
-        id=new_id(),
-        order_id=order_id,
-        store_id=store_id,
-        status=DeliveryStatus.WAITING,
-        drop_lat=drop_lat,
-        drop_lng=drop_lng,
-        otp_attempts=0,
-        locked=False,
-        items=items,
-        promised_by=promised_by,
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """A confirmed order's delivery to open: where it goes, its size and its promise."""
+
+    order_id: str
+    store_id: str
+    drop_lat: float | None
+    drop_lng: float | None
+    items: int | None = None
+    promised_by: datetime | None = None
+
+
+async def start_deliveries(session: AsyncSession, openings: Sequence[Opening]) -> None:
+    """Orders were confirmed: open their deliveries (an order that has one already — a
+    redelivered order.confirmed — is skipped) and dispatch each of their stores' waiting
+    orders once, however many of its orders came at once."""
+    known = await repo.orders_with_delivery(session, [o.order_id for o in openings])
+    fresh: dict[str, Opening] = {}
+    for opening in openings:
+        if opening.order_id not in known:
+            fresh.setdefault(opening.order_id, opening)
+    if not fresh:
+        return
+    await repo.add_deliveries(
+        session,
+        [
+            Delivery(
+                id=new_id(),
+                order_id=o.order_id,
+                store_id=o.store_id,
+                status=DeliveryStatus.WAITING,
+                drop_lat=o.drop_lat,
+                drop_lng=o.drop_lng,
+                otp_attempts=0,
+                locked=False,
+                items=o.items,
+                promised_by=o.promised_by,
+            )
+            for o in fresh.values()
+        ],
     )
-    await repo.add_delivery(session, delivery)
-    await dispatch.dispatch_waiting(session, store_id)
+    for store_id in sorted({o.store_id for o in fresh.values()}):
+        await dispatch.dispatch_waiting(session, store_id)
 
 
 async def cancel_delivery(session: AsyncSession, order_id: str) -> None:
