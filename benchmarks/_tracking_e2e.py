@@ -380,12 +380,13 @@ def ingest(
         tokens = [s["token"] for s in asyncio.run(shifts())]
         script = Path(tmp) / "ping.lua"
         script.write_text(_lua(tokens, "/api/v1/rider/location", auth=True))
-        kirana = wrk(
-            f"{d['a']}/api/v1/rider/location",
-            connections=connections,
-            seconds=seconds,
-            script=script,
-        )
+        with _cpu_of(d["a"]) as kirana_cpu:
+            kirana = wrk(
+                f"{d['a']}/api/v1/rider/location",
+                connections=connections,
+                seconds=seconds,
+                script=script,
+            )
         bare_port = free_port()
         bare_script = Path(tmp) / "bare.lua"
         bare_script.write_text(_lua(tokens, "/ping", auth=False))
@@ -398,22 +399,60 @@ def ingest(
             "bare_ping_app:app",
             *uvicorn_flags(bare_port),
         ]
-        with server("bare FastAPI", argv, {}, bare_port) as bare_base:
+        with (
+            server("bare FastAPI", argv, {}, bare_port) as bare_base,
+            _cpu_of(bare_base) as bare_cpu,
+        ):
             bare = wrk(
                 f"{bare_base}/ping", connections=connections, seconds=seconds, script=bare_script
             )
     return {
-        "kirana": kirana.as_dict(),
-        "bare": bare.as_dict(),
+        "riders": riders,
+        "kirana": {**kirana.as_dict(), "server_cpu_ms_per_request": _per(kirana_cpu, kirana)},
+        "bare": {**bare.as_dict(), "server_cpu_ms_per_request": _per(bare_cpu, bare)},
         "ratio": round(kirana.rps / bare.rps, 3) if bare.rps else None,
     }
 
 
-def _lua(tokens: list[str], path: str, *, auth: bool) -> str:
+@contextlib.contextmanager
+def _cpu_of(base: str) -> Iterator[list[float]]:
+    """The CPU seconds (user + system) the server listening at ``base`` spent in the block:
+    on a busy machine, a figure the other processes move much less than requests/s."""
+    port = base.rsplit(":", 1)[1]
+    listening = subprocess.run(
+        ["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, check=True
+    ).stdout
+    pid = listening.split("pid=", 1)[1].split(",", 1)[0]
+
+    def seconds() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    spent: list[float] = []
+    before = seconds()
+    yield spent
+    spent.append(seconds() - before)
+
+
+def _per(spent: list[float], load: Any) -> float | None:
+    return round(spent[0] * 1000 / load.requests, 3) if spent and load.requests else None
+
+
+def _lua(tokens: list[str], path: str, *, auth: bool, threads: int = 2) -> str:
+    """wrk's script: the riders' tokens in turn, each wrk thread starting at its own share of
+    the list, so no two threads send one rider's reports at the same moment (a phone sends
+    one at a time; two at once would race each other's motion check)."""
     listed = ",".join(json.dumps(t) for t in tokens)
     header = '["Authorization"] = "Bearer " .. t, ' if auth else ""
     return (
-        f"tokens = {{{listed}}}\nn = 0\n"
+        f"tokens = {{{listed}}}\nn = 0\nstarted = 0\n"
+        "setup = function(thread)\n"
+        "  thread:set('first', started)\n"
+        "  started = started + 1\n"
+        "end\n"
+        "init = function(args)\n"
+        f"  n = first * math.floor(#tokens / {threads})\n"
+        "end\n"
         "request = function()\n"
         "  n = n + 1\n"
         "  local t = tokens[(n % #tokens) + 1]\n"

@@ -26,12 +26,12 @@ from kirana.users.api import router as users_router
 # routes match one path and method, so the order changes nothing else). Browsing and checkout
 # come before the 30 admin routes, which used to be matched before checkout.
 ROUTERS = (
+    live_router,  # rider location reports: every few seconds from every rider on shift
     catalog_router,
     orders_router,
     users_router,
     logistics_router,
     maps_router,
-    live_router,
     store_ops_router,
     payments_router,
     notifications_router,

@@ -110,6 +110,13 @@ async def running(settings: Settings) -> AsyncIterator[Running]:
         yield r
 
 
+@pytest.fixture
+async def running_on_each(settings: Settings, broker_kind: str) -> AsyncIterator[Running]:
+    """``running``, once with the in-process broker and index and once with Redis's."""
+    async with serve(live_settings(settings, **redis_changes(broker_kind))) as r:
+        yield r
+
+
 class Socket:
     """A client socket whose frames are read as JSON objects."""
 

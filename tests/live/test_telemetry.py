@@ -121,8 +121,11 @@ async def test_bad_reports_are_dropped_counted_and_never_stored(
     assert (r.status_code, r.json()["code"]) == (404, "rider_not_found")
 
 
-async def test_positions_from_the_rider_socket_reach_customer_and_city(running: Running) -> None:
-    r = running
+async def test_positions_from_the_rider_socket_reach_customer_and_city(
+    running_on_each: Running,
+) -> None:
+    """On Redis, the index and both channels get a position in one pipeline."""
+    r = running_on_each
     shop = await make_shop(r.db, r.http)
     rider = await add_rider(r.db, r.http, shop.store_id, online=True, at=(STORE_LAT, STORE_LNG))
     admin = await factories.login(r.http, await factories.make_user(r.db, "admin"))

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog import service as catalog
-from kirana.deps import RiderUser, Session
+from kirana.deps import RiderUser, Session, SessionlessRiderUser
 from kirana.kit.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from kirana.kit.openapi import problems
 from kirana.live import mqtt, sockets, telemetry
@@ -100,8 +100,7 @@ async def rider_socket(ws: WebSocket) -> None:
             except telemetry.Dropped as dropped:
                 live.metrics.telemetry_dropped.labels("ws", dropped.reason).inc()
                 raise
-            async with live.db.transaction() as session:
-                await telemetry.ingest(live, session, connection.principal.id, report, "ws")
+            await telemetry.ingest(live, connection.principal.id, report, "ws")
         except telemetry.Dropped as dropped:  # counted where it was dropped
             connection.send(
                 sockets.control(
@@ -151,13 +150,13 @@ def _refusal(dropped: telemetry.Dropped) -> Exception:
     responses=problems(404, 409),
 )
 async def update_location(
-    body: LocationReport, principal: RiderUser, session: Session, request: Request
+    body: LocationReport, principal: SessionlessRiderUser, request: Request
 ) -> RiderRead:
     """Report the rider's position (every few seconds while on shift)."""
     live: Live = request.app.state.live
     report = telemetry.Report(body.lat, body.lng, body.at, body.rider_id)
     try:
-        accepted = await telemetry.ingest(live, session, principal.id, report, "http")
+        accepted = await telemetry.ingest(live, principal.id, report, "http")
     except telemetry.Dropped as dropped:
         raise _refusal(dropped) from dropped
     return positions.as_read(accepted.state, accepted.fix)

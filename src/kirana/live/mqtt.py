@@ -191,8 +191,7 @@ async def _ingest(live: Live, user_id: str, payload: Any, telemetry: Any) -> Non
         live.metrics.telemetry_dropped.labels("mqtt", dropped.reason).inc()
         return
     try:
-        async with live.db.transaction() as session:
-            await telemetry.ingest(live, session, user_id, report, "mqtt")
+        await telemetry.ingest(live, user_id, report, "mqtt")
     except telemetry.Dropped:
         return  # counted
     except Exception:

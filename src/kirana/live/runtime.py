@@ -13,9 +13,9 @@ from kirana.config import Settings
 from kirana.kit.cache_bus import CacheBus
 from kirana.kit.db import Database
 from kirana.live import broker as brokers
-from kirana.live.broker import Broker
+from kirana.live.broker import Broker, Message, RedisBroker
 from kirana.logistics import locations, positions
-from kirana.logistics.locations import LocationIndex
+from kirana.logistics.locations import Fix, LocationIndex, RedisLocationIndex
 from kirana.operations import Metrics
 
 log = logging.getLogger("kirana.live")
@@ -42,6 +42,22 @@ class Live:
         self.tasks: list[asyncio.Task[None]] = []
         self.closing = asyncio.Event()
         self.mqtt_ready = asyncio.Event()  # the bridge is subscribed (tests wait for it)
+
+    async def index_and_publish(self, fix: Fix, messages: list[tuple[str, Message]]) -> None:
+        """Put ``fix`` in the location index and publish ``messages`` (position updates: kept
+        in no history). On Redis, both are made from the same URL: one pipeline, one round
+        trip for all of it."""
+        index, broker = self.index, self.broker
+        if isinstance(index, RedisLocationIndex) and isinstance(broker, RedisBroker):
+            async with index.redis.pipeline(transaction=False) as pipe:
+                index.put_into(pipe, fix)
+                for channel, message in messages:
+                    broker.publish_into(pipe, channel, message, keep=False)
+                await pipe.execute()
+            return
+        await index.put(fix)
+        for channel, message in messages:
+            await broker.publish(channel, message, keep=False)
 
     async def start(self, *, mqtt: bool = True) -> None:
         brokers.use(self.broker)

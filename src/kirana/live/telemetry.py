@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import RedisError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog import geo
 from kirana.kit import clock
@@ -147,32 +146,38 @@ def eta_minutes(state: positions.RiderState, lat: float, lng: float) -> int | No
     return max(1, math.ceil(seconds / 60))
 
 
-async def ingest(
-    live: Live, session: AsyncSession, user_id: str, report: Report, transport: str
-) -> Accepted:
-    """Check, index, publish and sample one report; raises :class:`Dropped` (counted)."""
+async def ingest(live: Live, user_id: str, report: Report, transport: str) -> Accepted:
+    """Check, index, publish and sample one report; raises :class:`Dropped` (counted). The
+    database is touched only when the rider's state is not cached (a read) or a sample is due
+    (a write), each in a transaction of its own: most reports touch none."""
     try:
         now = clock.now()
         at = _check_fix(live, report, now)
-        state = _check_rider(
-            await positions.rider_state(session, live.settings, user_id=user_id), report
-        )
+        state = _check_rider(await _rider_state(live, user_id), report)
         previous = await _quietly(live.index.get(state.rider_id))
         _check_motion(live, previous, report.lat, report.lng, at)
     except Dropped as dropped:
         live.metrics.telemetry_dropped.labels(transport, dropped.reason).inc()
         raise
     fix = Fix(state.rider_id, report.lat, report.lng, at)
-    await _quietly(live.index.put(fix))
+    await _quietly(live.index_and_publish(fix, position_messages(state, fix)))
     sampled = False
     if live.samples.due(state, at):
-        sampled = await positions.record_sample(
-            session, state, lat=fix.lat, lng=fix.lng, at=at, every=live.sample_every
-        )
+        async with live.db.transaction() as session:
+            sampled = await positions.record_sample(
+                session, state, lat=fix.lat, lng=fix.lng, at=at, every=live.sample_every
+            )
         live.samples.stored(state, at)
     live.metrics.telemetry_accepted.labels(transport).inc()
-    await _quietly(publish_position(live, state, fix))
     return Accepted(fix, state, sampled)
+
+
+async def _rider_state(live: Live, user_id: str) -> positions.RiderState | None:
+    state = positions.cached_rider_state(live.settings, user_id)
+    if state is not None:
+        return state
+    async with live.db.transaction(write=False) as session:
+        return await positions.rider_state(session, live.settings, user_id=user_id)
 
 
 async def _quietly(step: Awaitable[T]) -> T | None:
@@ -185,7 +190,9 @@ async def _quietly(step: Awaitable[T]) -> T | None:
         return None
 
 
-async def publish_position(live: Live, state: positions.RiderState, fix: Fix) -> None:
+def position_messages(state: positions.RiderState, fix: Fix) -> list[tuple[str, Message]]:
+    """The position for the city map and, when the rider is on a trip, for its customer (with
+    the ETA): each channel with its message."""
     at = fix.at.isoformat()
     order_id = state.trip.order_id if state.trip else None
     city = Message.make(
@@ -200,17 +207,17 @@ async def publish_position(live: Live, state: positions.RiderState, fix: Fix) ->
             "at": at,
         },
     )
-    await live.broker.publish(CITY, city, keep=False)
-    if order_id is not None:
-        customer = Message.make(
-            "rider.position",
-            {
-                "order_id": order_id,
-                "name": state.name,
-                "lat": fix.lat,
-                "lng": fix.lng,
-                "eta_minutes": eta_minutes(state, fix.lat, fix.lng),
-                "at": at,
-            },
-        )
-        await live.broker.publish(order_channel(order_id), customer, keep=False)
+    if order_id is None:
+        return [(CITY, city)]
+    customer = Message.make(
+        "rider.position",
+        {
+            "order_id": order_id,
+            "name": state.name,
+            "lat": fix.lat,
+            "lng": fix.lng,
+            "eta_minutes": eta_minutes(state, fix.lat, fix.lng),
+            "at": at,
+        },
+    )
+    return [(CITY, city), (order_channel(order_id), customer)]

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from kirana.catalog.geo import haversine_m
 
@@ -119,9 +120,14 @@ class RedisLocationIndex:
 
     async def put(self, fix: Fix) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.geoadd(self.geo_key, (fix.lng, fix.lat, fix.rider_id))
-            pipe.hset(self.fix_key, fix.rider_id, f"{fix.lat},{fix.lng},{fix.at.timestamp()}")
+            self.put_into(pipe, fix)
             await pipe.execute()
+
+    def put_into(self, pipe: Pipeline, fix: Fix) -> None:
+        """The commands of ``put``, added to ``pipe`` (telemetry sends the position's
+        publications in the same round trip)."""
+        pipe.geoadd(self.geo_key, (fix.lng, fix.lat, fix.rider_id))
+        pipe.hset(self.fix_key, fix.rider_id, f"{fix.lat},{fix.lng},{fix.at.timestamp()}")
 
     @staticmethod
     def _parse(rider_id: str, raw: str | bytes | None) -> Fix | None:

@@ -85,12 +85,11 @@ async def rider_state(
 ) -> RiderState | None:
     """The rider whose account ``user_id`` is, with the delivery they are on (one query when
     not cached; the store's position from the catalog's cached store list)."""
+    found = cached_rider_state(settings, user_id)
+    if found is not None:
+        return found
     cache = _states(settings)
     rider_id = _RIDER_IDS.get(user_id)
-    if rider_id is not None:
-        found: RiderState | None = cache.get(rider_id)
-        if found is not None and found.user_id == user_id:
-            return found
     stamp = cache.stamp(rider_id)  # a write committed while we read must not be outlived
     found = await _read_state(session, settings, user_id)
     if found is not None:
@@ -100,6 +99,15 @@ async def rider_state(
         if rider_id is None or rider_id == found.rider_id:
             cache.set(found.rider_id, found, stamp=stamp)
     return found
+
+
+def cached_rider_state(settings: Settings, user_id: str) -> RiderState | None:
+    """``rider_state`` if it is cached, without a database; None if it must be read."""
+    rider_id = _RIDER_IDS.get(user_id)
+    if rider_id is None:
+        return None
+    found: RiderState | None = _states(settings).get(rider_id)
+    return found if found is not None and found.user_id == user_id else None
 
 
 async def _read_state(session: AsyncSession, settings: Settings, user_id: str) -> RiderState | None:

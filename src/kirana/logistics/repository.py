@@ -85,6 +85,20 @@ async def set_position(
     )
 
 
+_riders = table_of(Rider)
+# A Core statement built once (a report's sample is written every few seconds per rider):
+# no ORM bulk-update machinery, no statement to build and look up in the cache each time.
+_SET_POSITION_SAMPLED = (
+    update(_riders)
+    .where(
+        _riders.c.id == bindparam("rider_id"),
+        _riders.c.last_seen_at.is_(None) | (_riders.c.last_seen_at <= bindparam("unless_after")),
+    )
+    .values(lat=bindparam("new_lat"), lng=bindparam("new_lng"), last_seen_at=bindparam("at"))
+    .execution_options(**{CACHE_NEUTRAL: True})
+)
+
+
 async def set_position_sampled(
     session: AsyncSession,
     rider_id: str,
@@ -97,13 +111,14 @@ async def set_position_sampled(
     A sample changes nothing the riders' cached states are read for (positions.rider_state),
     so it does not make them forget."""
     result = await session.execute(
-        update(Rider)
-        .where(
-            Rider.id == rider_id,
-            (Rider.last_seen_at.is_(None)) | (Rider.last_seen_at <= unless_after),
-        )
-        .values(lat=lat, lng=lng, last_seen_at=at)
-        .execution_options(**{CACHE_NEUTRAL: True})
+        _SET_POSITION_SAMPLED,
+        {
+            "rider_id": rider_id,
+            "new_lat": lat,
+            "new_lng": lng,
+            "at": at,
+            "unless_after": unless_after,
+        },
     )
     return _rowcount(result) == 1
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -207,12 +208,28 @@ async def authenticate(session: AsyncSession, settings: Settings, token: str) ->
     checked once per process (kit.security), its account's standing on every use (from a
     cache that forgets an account as soon as a change to it commits), so a changed password
     ends older tokens and a changed role or store counts at once."""
+    claims = _claims(settings, token)
+    return _principal(claims, await _standing(session, settings, claims["sub"]))
+
+
+def authenticate_cached(settings: Settings, token: str) -> Principal | None:
+    """``authenticate`` without a database: the caller if the account's standing is cached,
+    None if it must be read (the same refusals otherwise)."""
+    claims = _claims(settings, token)
+    found: _Standing | None = _accounts(settings).get(claims["sub"])
+    return None if found is None else _principal(claims, found)
+
+
+def _claims(settings: Settings, token: str) -> dict[str, Any]:
     claims = security.decode_access_token(token, settings.secret_key)
     if claims is None:
         raise Unauthorized(
             "The access token is invalid or expired; refresh it or log in", code="invalid_token"
         )
-    user = await _standing(session, settings, claims["sub"])
+    return claims
+
+
+def _principal(claims: dict[str, Any], user: _Standing | None) -> Principal:
     if user is None or not user.is_active:
         raise Unauthorized("The account is not active", code="account_inactive")
     if claims.get("ver", 0) != user.token_version:
