@@ -14,7 +14,7 @@ from sqlalchemy import text
 from kirana.kit.db import Database
 from kirana.kit.outbox import drain
 from tests.logistics.fleet import add_rider, delivery_of
-from tests.orders.shop import add_customer, make_admin
+from tests.orders.shop import add_customer, fill_cart, make_admin, make_shop, place
 from tests.orders.test_substitution_difference import approve_dearer
 from tests.orders.test_substitutions import (
     CARD,
@@ -279,3 +279,29 @@ async def test_someone_elses_unknown_and_malformed_orders_are_refused(
     r = await client.get(f"/api/v1/orders/{p.order['id']}/receipt")
     assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem")
     assert await snapshot(db) == snap
+
+
+async def test_a_cancelled_order_shows_its_payment_given_back_and_nothing_due(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    shop = await make_shop(db, client)
+    await fill_cart(client, shop)
+    r = await place(client, shop, "card")
+    assert r.status_code == 201, r.text
+    order = r.json()
+    r = await client.post(
+        f"/api/v1/payments/{order['payment']['id']}/confirm", json=CARD, headers=shop.headers
+    )
+    assert r.json()["status"] == "succeeded", r.text
+    await drain(db)
+    r = await client.post(f"/api/v1/orders/{order['id']}/cancel", headers=shop.headers)
+    assert r.status_code == 200, r.text
+    await drain(db)  # the payments consumer gives it back
+
+    receipt = await receipt_of(client, shop.headers, order["id"])
+    adds_up(receipt)
+    assert receipt["status"] == "cancelled"
+    assert [(x["kind"], x["amount"]) for x in receipt["payments"]] == [("order", order["total"])]
+    assert [x["amount"] for x in receipt["refunds"]] == [order["total"]]
+    assert (receipt["net_paid"], receipt["balance_due"]) == (0, 0)
+    await _audit_ok(db)
