@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import httpx
 from sqlalchemy import text
@@ -20,7 +21,29 @@ from tests.logistics.fleet import (
     shift,
     tasks,
 )
-from tests.orders.shop import add_customer, make_shop
+from tests.orders.shop import Shop, add_customer, make_shop
+
+
+async def orders_of_new_customers(
+    db: Database, client: httpx.AsyncClient, shop: Shop, n: int
+) -> list[dict[str, Any]]:
+    """A cash order of one item from each of ``n`` new customers, their events not relayed."""
+    placed = []
+    for _, headers, address_id in [await add_customer(db, client) for _ in range(n)]:
+        r = await client.put(
+            f"/api/v1/cart/items/{shop.products[0]}",
+            json={"quantity": 1, "store_id": shop.store_id},
+            headers=headers,
+        )
+        assert r.status_code == 200, r.text
+        r = await client.post(
+            "/api/v1/orders",
+            json={"address_id": address_id, "payment_method": "cod"},
+            headers={**headers, "Idempotency-Key": f"k-{address_id}"},
+        )
+        assert r.status_code == 201, r.text
+        placed.append(r.json())
+    return placed
 
 
 async def test_the_nearest_idle_online_rider_is_assigned(
@@ -122,22 +145,7 @@ async def test_concurrent_dispatch_never_gives_a_rider_two_orders(
 ) -> None:
     shop = await make_shop(db, client, on_hand=100)
     riders = [await add_rider(db, client, shop.store_id) for _ in range(4)]
-    customers = [await add_customer(db, client) for _ in range(6)]
-    placed = []
-    for _, headers, address_id in customers:
-        r = await client.put(
-            f"/api/v1/cart/items/{shop.products[0]}",
-            json={"quantity": 1, "store_id": shop.store_id},
-            headers=headers,
-        )
-        assert r.status_code == 200, r.text
-        r = await client.post(
-            "/api/v1/orders",
-            json={"address_id": address_id, "payment_method": "cod"},
-            headers={**headers, "Idempotency-Key": f"k-{address_id}"},
-        )
-        assert r.status_code == 201, r.text
-        placed.append(r.json()["id"])
+    placed = [o["id"] for o in await orders_of_new_customers(db, client, shop, 6)]
     # Riders come online at once while the orders' confirmations are being relayed.
     results = await asyncio.gather(
         drain(db),
@@ -166,21 +174,7 @@ async def test_orders_confirmed_together_are_opened_and_dispatched_in_one_share(
     confirmations again (a redelivered share) open nothing more."""
     shop = await make_shop(db, client, on_hand=100)
     riders = [await add_rider(db, client, shop.store_id, online=True) for _ in range(2)]
-    placed = []
-    for _, headers, address_id in [await add_customer(db, client) for _ in range(3)]:
-        r = await client.put(
-            f"/api/v1/cart/items/{shop.products[0]}",
-            json={"quantity": 1, "store_id": shop.store_id},
-            headers=headers,
-        )
-        assert r.status_code == 200, r.text
-        r = await client.post(
-            "/api/v1/orders",
-            json={"address_id": address_id, "payment_method": "cod"},
-            headers={**headers, "Idempotency-Key": f"k-{address_id}"},
-        )
-        assert r.status_code == 201, r.text
-        placed.append(r.json())
+    placed = await orders_of_new_customers(db, client, shop, 3)
     await drain(db)  # the three order.confirmed events reach the consumer in one share
     found = [await delivery_of(db, p["id"]) for p in placed]
     assert sorted(d["status"] for d in found) == ["assigned", "assigned", "waiting"]
