@@ -70,3 +70,28 @@ async def test_the_hold_itself_never_oversells(db: Database) -> None:
             await stock.reserve(session, store, "order-x", {a: 2}, seen=lie)
     assert refused.value.short[0].available == 1
     assert await held(db, store, a) == [(1, 0), (0, -1)]
+
+
+async def test_fulfil_takes_every_line_off_the_shelf_and_release_gives_it_back(
+    db: Database,
+) -> None:
+    """A reservation's lines close in one go (one statement for all of them): fulfilled ones
+    leave the shelf, released ones are only no longer held; running either again does nothing."""
+    store = await make_store(db)
+    cat = await make_category(db)
+    a = await make_product(db, cat, store_id=store, on_hand=5, name="Apples")
+    b = await make_product(db, cat, store_id=store, on_hand=4, name="Bread")
+    async with db.transaction() as session:
+        await stock.reserve(session, store, "order-kept", {a: 3, b: 1})
+        await stock.reserve(session, store, "order-gone", {a: 1, b: 2})
+    assert await held(db, store, a, b) == [(5, 4), (4, 3), (4, -1)]
+    async with db.transaction() as session:
+        assert await stock.fulfil(session, "order-kept") == 2
+        assert await stock.release(session, "order-gone") == 2
+    assert await held(db, store, a, b) == [(2, 0), (3, 0), (4, -1)]
+    async with db.transaction() as session:
+        assert await stock.fulfil(session, "order-kept") == 0
+        assert await stock.release(session, "order-gone") == 0
+    assert await held(db, store, a, b) == [(2, 0), (3, 0), (4, -1)]
+    async with db.transaction(write=False) as session:
+        assert (await stock.audit(session)) == []

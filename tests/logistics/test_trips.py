@@ -19,6 +19,7 @@ from kirana.kit.clock import ensure_aware
 from kirana.kit.db import Database
 from kirana.kit.outbox import drain
 from kirana.logistics import dispatch, fleet, promise, service
+from kirana.logistics import trips_repository as trips_repo
 from kirana.logistics.models import DeliveryTrip
 from kirana.logistics.travel import travel_seconds
 from tests.logistics.fleet import RiderLogin, add_rider, delivery_of, pack, shift, tasks
@@ -222,6 +223,13 @@ async def test_a_silent_rider_gives_back_the_drops_not_picked_up(
     assert [(t["replans"], t["ended_at"] is None) for t in trips] == [(1, True), (0, True)]
     async with db.transaction() as session:  # nothing more to do
         assert await service.replan_trips(session) == 0
+        # the sweep reads every open trip's drops in one query, as each trip's own would
+        ids = [t["id"] for t in trips]
+        together = await trips_repo.active_drops_of_trips(session, ids)
+        for trip_id in ids:
+            alone = await trips_repo.active_drops_of_trip(session, trip_id)
+            assert [d.id for d in together.get(trip_id, [])] == [d.id for d in alone]
+        assert sum(len(d) for d in together.values()) == 3
 
 
 async def test_a_rider_late_at_the_store_loses_the_trip_to_one_who_is_there(

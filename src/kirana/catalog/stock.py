@@ -238,19 +238,38 @@ async def _close(
         .all()
     )
     now = clock.now()
-    for r in open_rows:
-        values = {"reserved": Stock.reserved - r.quantity, "updated_at": now}
-        if take_off_shelf:
-            values["on_hand"] = Stock.on_hand - r.quantity
+    if open_rows:  # one executemany for the order's lines, not a statement a line
         await session.execute(
-            update(Stock)
-            .where(Stock.store_id == r.store_id, Stock.product_id == r.product_id)
-            .values(**values)
+            _close_statement(take_off_shelf),
+            [
+                {"at_store": r.store_id, "of_product": r.product_id, "held": r.quantity, "now": now}
+                for r in open_rows
+            ],
         )
+    for r in open_rows:
         r.status = status
         r.closed_at = now
     await session.flush()
     return len(open_rows)
+
+
+@cache
+def _close_statement(take_off_shelf: bool) -> Update:
+    """A stock line's held units given back (and taken off the shelf, when they left with the
+    order), for an executemany of a reservation's lines."""
+    stock = table_of(Stock)
+    held = bindparam("held", type_=Integer())
+    values: dict[str, Any] = {"reserved": stock.c.reserved - held, "updated_at": bindparam("now")}
+    if take_off_shelf:
+        values["on_hand"] = stock.c.on_hand - held
+    return (
+        update(stock)
+        .where(
+            stock.c.store_id == bindparam("at_store"),
+            stock.c.product_id == bindparam("of_product"),
+        )
+        .values(**values)
+    )
 
 
 async def release(session: AsyncSession, ref: str) -> int:

@@ -125,8 +125,10 @@ async def replan_trips(session: AsyncSession) -> int:
     late_by = timedelta(seconds=s.dispatch_late_seconds)
     stores: set[str] = set()
     replanned = 0
-    for trip, rider in await trips_repo.open_trips(session):
-        drops = await trips_repo.active_drops_of_trip(session, trip.id)
+    open_trips = await trips_repo.open_trips(session)
+    drops_of = await trips_repo.active_drops_of_trips(session, [t.id for t, _ in open_trips])
+    for trip, rider in open_trips:
+        drops = drops_of.get(trip.id, [])
         if not drops:  # every drop finished some other way
             await trips_repo.point_rider_at(session, rider.id, trip.id, None)
             await trips_repo.end_trip(session, trip.id, now)

@@ -39,6 +39,24 @@ async def active_drops_of_trip(session: AsyncSession, trip_id: str) -> list[Deli
     return list(rows.scalars())
 
 
+async def active_drops_of_trips(
+    session: AsyncSession, trip_ids: Sequence[str]
+) -> dict[str, list[Delivery]]:
+    """:func:`active_drops_of_trip` of many trips in one query (the re-planning sweep's)."""
+    if not trip_ids:
+        return {}
+    rows = await session.execute(
+        select(Delivery)
+        .where(Delivery.trip_id.in_(list(trip_ids)), Delivery.status.in_(ACTIVE_STATUSES))
+        .order_by(Delivery.trip_id, Delivery.trip_seq, Delivery.id)
+        .execution_options(populate_existing=True)
+    )
+    drops: dict[str, list[Delivery]] = {}
+    for delivery in rows.scalars():
+        drops.setdefault(str(delivery.trip_id), []).append(delivery)
+    return drops
+
+
 async def open_trips(session: AsyncSession) -> list[tuple[DeliveryTrip, Rider]]:
     """Every trip not yet ended, with its rider."""
     rows = await session.execute(
