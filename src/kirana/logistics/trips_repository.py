@@ -30,19 +30,15 @@ async def trip_by_id(session: AsyncSession, trip_id: str) -> DeliveryTrip | None
 
 
 async def active_drops_of_trip(session: AsyncSession, trip_id: str) -> list[Delivery]:
-    rows = await session.execute(
-        select(Delivery)
-        .where(Delivery.trip_id == trip_id, Delivery.status.in_(ACTIVE_STATUSES))
-        .order_by(Delivery.trip_seq, Delivery.id)
-        .execution_options(populate_existing=True)
-    )
-    return list(rows.scalars())
+    """The trip's drops not finished, in the trip's order."""
+    return (await active_drops_of_trips(session, [trip_id])).get(trip_id, [])
 
 
 async def active_drops_of_trips(
     session: AsyncSession, trip_ids: Sequence[str]
 ) -> dict[str, list[Delivery]]:
-    """:func:`active_drops_of_trip` of many trips in one query (the re-planning sweep's)."""
+    """Each trip's drops not finished, in the trip's order, in one query (the re-planning
+    sweep reads every open trip's)."""
     if not trip_ids:
         return {}
     rows = await session.execute(
