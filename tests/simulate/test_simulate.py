@@ -3,21 +3,28 @@ the same figures, and bad options end in one line with exit code 2."""
 
 from __future__ import annotations
 
+import heapq
 import random
 import subprocess
 import sys
+from collections import deque
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import orjson
 import pytest
+from sqlalchemy import update
 
 import kirana
 from kirana.config import Settings
+from kirana.kit.outbox import relay_once
+from kirana.logistics.models import Delivery
 from kirana.simulate.api import latest_report
 from kirana.simulate.command import run
 from kirana.simulate.demand import arrivals, load
-from kirana.simulate.run import Options
+from kirana.simulate.engine import START
+from kirana.simulate.run import Options, city_simulation
 
 # A few minutes of a small city: about eight orders.
 SHORT = Options(stores=1, riders=3, pickers=2, orders_per_hour=60, hours=0.15, speed=1e6, seed=7)
@@ -157,3 +164,29 @@ def test_compare_runs_both_strategies_on_the_same_demand(tmp_path: Path) -> None
     )
     page = (folder / "report.html").read_text()
     assert "Comparison" in page and page.count("<svg") == 10
+
+
+async def test_pickers_wait_for_the_pick_after_dispatch_plans(tmp_path: Path) -> None:
+    """Just in time: an order whose bag dispatch wants picked later (``pick_after``, as a
+    batched trip's rider is due) is not started before then; a picker comes back to it then."""
+    options = replace(SHORT, riders=1, pickers=1)
+    async with city_simulation(_settings(tmp_path), options, "nearest", tmp_path) as sim:
+        with sim.running():
+            await sim._order(0)  # nobody on shift yet: its delivery waits for a rider
+            [order_id] = sim.trace.orders
+            store_id = sim.trace.orders[order_id].store_id
+            await relay_once(sim.db)  # the delivery is made; the pickers not told yet
+            sim._confirmed.clear()
+            due = START + timedelta(minutes=10)
+            async with sim.db.transaction() as session:
+                await session.execute(
+                    update(Delivery).where(Delivery.order_id == order_id).values(pick_after=due)
+                )
+            await sim._start_picking(store_id)
+            assert sim._stage[order_id] == "waiting_pick"  # the free picker left it
+            assert [(at, kind) for at, _, kind, *_ in sim._queue] == [(600.0, "pick_wake")]
+            at, _, kind, who, what = heapq.heappop(sim._queue)
+            sim.now = at
+            await sim._handle(kind, who, what)
+            assert sim._stage[order_id] == "picking"
+            assert sim.free_pickers[store_id] == deque()

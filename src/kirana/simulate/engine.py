@@ -20,7 +20,8 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal, cast
@@ -214,6 +215,13 @@ class Simulation:
     # --- the loop -----------------------------------------------------------------------
 
     async def run(self, progress: Progress | None = None) -> Trace:
+        with self.running():
+            return await self._run(progress)
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """While inside, the services read this simulation's virtual time and its people hear
+        the outbox's events."""
         global _running, _listening
         if not _listening:
             add_listener(_on_event)
@@ -224,7 +232,7 @@ class Simulation:
         clock.reset()
         clock.set_source(self._virtual_now)
         try:
-            return await self._run(progress)
+            yield
         finally:
             _running = None
             clock.set_source(None)

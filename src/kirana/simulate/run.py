@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import random
 import tempfile
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -131,13 +132,12 @@ async def _measure(db: Database, settings: Settings, trace: Trace, strategy: str
     )
 
 
-async def _run_one(
-    base: Settings,
-    options: Options,
-    strategy: str,
-    folder: Path,
-    progress: Callable[[str, float, float], None] | None,
-) -> Outcome:
+@asynccontextmanager
+async def city_simulation(
+    base: Settings, options: Options, strategy: str, folder: Path
+) -> AsyncIterator[Simulation]:
+    """The run's scratch database in ``folder``, migrated, with the city built in it, and the
+    simulation over them (not started); the database is closed on the way out."""
     url = f"sqlite+aiosqlite:///{folder / f'{strategy}.db'}"
     settings = run_settings(base, url, options, strategy)
     market.configure(settings.market)
@@ -161,7 +161,7 @@ async def _run_one(
                 places=places,
                 now=START,
             )
-        sim = Simulation(
+        yield Simulation(
             db,
             settings,
             city,
@@ -171,16 +171,26 @@ async def _run_one(
             seed=options.seed,
             speed=options.speed,
         )
-        total = options.hours * 3600
-
-        def tick(now: float) -> None:
-            if progress is not None:
-                progress(strategy, now, total)
-
-        trace = await sim.run(tick)
-        return await _measure(db, settings, trace, strategy)
     finally:
         await db.dispose()
+
+
+async def _run_one(
+    base: Settings,
+    options: Options,
+    strategy: str,
+    folder: Path,
+    progress: Callable[[str, float, float], None] | None,
+) -> Outcome:
+    total = options.hours * 3600
+
+    def tick(now: float) -> None:
+        if progress is not None:
+            progress(strategy, now, total)
+
+    async with city_simulation(base, options, strategy, folder) as sim:
+        trace = await sim.run(tick)
+        return await _measure(sim.db, sim.settings, trace, strategy)
 
 
 async def simulate(
