@@ -20,7 +20,9 @@ import kirana
 from kirana.config import Settings
 from kirana.kit.outbox import relay_once
 from kirana.logistics.models import Delivery
+from kirana.maps.geocoding import Place
 from kirana.simulate.api import latest_report
+from kirana.simulate.city import riders_by_demand
 from kirana.simulate.command import run
 from kirana.simulate.demand import arrivals, load
 from kirana.simulate.engine import START
@@ -190,3 +192,18 @@ async def test_pickers_wait_for_the_pick_after_dispatch_plans(tmp_path: Path) ->
             await sim._handle(kind, who, what)
             assert sim._stage[order_id] == "picking"
             assert sim.free_pickers[store_id] == deque()
+
+
+def test_riders_go_to_the_stores_in_proportion_to_their_customers() -> None:
+    """Staffed for its demand: a store nearest to most customers gets most riders, each at
+    least one, all of them shared out."""
+    west, east = (60.17, 24.90), (60.17, 24.99)
+
+    def home(lng: float) -> Place:
+        return Place("Test 1", "Test", "1", "00100", "Helsinki", 60.17, lng)
+
+    homes = [home(24.90)] * 6 + [home(24.91)] * 2 + [home(24.99)] * 2
+    assert riders_by_demand([west, east], homes, 10) == [8, 2]
+    assert riders_by_demand([west, east], homes, 2) == [1, 1]
+    assert riders_by_demand([west, east, (60.2, 25.1)], homes, 7) == [5, 1, 1]
+    assert sum(riders_by_demand([west, east], homes, 11)) == 11

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from kirana.catalog import service as catalog
 from kirana.catalog.models import Category, Product, Stock, Store
 from kirana.kit import security
+from kirana.kit.geo import haversine_m
 from kirana.kit.ids import new_id
 from kirana.logistics import service as logistics
 from kirana.maps.geocoding import Place
@@ -77,6 +78,31 @@ def _store_points(
     spare = rng.sample(places, min(len(places), max(0, count - len(points))))
     points += [(f"{p.street} Dark Store {i + 1}", p.lat, p.lng) for i, p in enumerate(spare)]
     return points
+
+
+def riders_by_demand(
+    stores: list[tuple[float, float]], homes: list[Place], riders: int
+) -> list[int]:
+    """How many of ``riders`` each store gets: in proportion to the customers it is the nearest
+    store of (whom serviceability gives it: every address is within every store's radius), the
+    remainder to the largest fractions (ties to the first store), and at least one each."""
+    near = [0] * len(stores)
+    for home in homes:
+        nearest = min(
+            range(len(stores)), key=lambda i: haversine_m(home.lat, home.lng, *stores[i])
+        )
+        near[nearest] += 1
+    total = max(1, sum(near))
+    exact = [riders * n / total for n in near]
+    counts = [int(x) for x in exact]
+    by_fraction = sorted(range(len(stores)), key=lambda i: (-(exact[i] - counts[i]), i))
+    for i in by_fraction[: riders - sum(counts)]:
+        counts[i] += 1
+    for i, n in enumerate(counts):
+        if n == 0:  # a store nobody is nearest to still has its rider
+            counts[i] = 1
+            counts[counts.index(max(counts))] -= 1
+    return counts
 
 
 async def build_city(
@@ -139,9 +165,11 @@ async def build_city(
         s["id"]: [user_row("store_staff", f"Picker {i + 1}", s["id"]) for i in range(pickers)]
         for s in store_rows
     }
+    homes = [rng.choice(places) for _ in range(customers)]
+    shares = riders_by_demand([(s["lat"], s["lng"]) for s in store_rows], homes, riders)
+    rider_stores = [row["id"] for row, n in zip(store_rows, shares, strict=True) for _ in range(n)]
     rider_users = [
-        user_row("rider", f"Rider {n + 1}", store_rows[n % len(store_rows)]["id"])
-        for n in range(riders)
+        user_row("rider", f"Rider {n + 1}", store_id) for n, store_id in enumerate(rider_stores)
     ]
     customer_users = [user_row("customer", f"Customer {n + 1}", None) for n in range(customers)]
     everyone = [u for rows in staff.values() for u in rows] + rider_users + customer_users
@@ -158,8 +186,7 @@ async def build_city(
         sim_riders.append(SimRider(made.user_id, made.id, made.store_id, made.vehicle))
 
     sim_customers = []
-    for user in customer_users:
-        home = rng.choice(places)
+    for user, home in zip(customer_users, homes, strict=True):
         address = await users.add_address(
             session,
             user["id"],
