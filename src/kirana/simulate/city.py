@@ -88,9 +88,7 @@ def riders_by_demand(
     remainder to the largest fractions (ties to the first store), and at least one each."""
     near = [0] * len(stores)
     for home in homes:
-        nearest = min(
-            range(len(stores)), key=lambda i: haversine_m(home.lat, home.lng, *stores[i])
-        )
+        nearest = min(range(len(stores)), key=lambda i: haversine_m(home.lat, home.lng, *stores[i]))
         near[nearest] += 1
     total = max(1, sum(near))
     exact = [riders * n / total for n in near]
