@@ -18,6 +18,7 @@ from tests.logistics.fleet import (
     add_rider,
     delivery_of,
     order,
+    pack,
     shift,
     tasks,
 )
@@ -130,14 +131,48 @@ async def test_cancelling_frees_the_rider_for_the_next_waiting_order(
     assert [t["order_id"] for t in await tasks(client, rider)] == [second["id"]]
 
 
-async def test_going_offline_is_refused_during_a_delivery(
+async def test_going_off_shift_mid_trip_ends_the_shift_at_the_last_drop(
     db: Database, client: httpx.AsyncClient
 ) -> None:
     shop = await make_shop(db, client)
     rider = await add_rider(db, client, shop.store_id, online=True)
-    await order(db, client, shop)
+    first = await order(db, client, shop)
+    [task] = await tasks(client, rider)
     r = await client.post("/api/v1/rider/shift", json={"online": False}, headers=rider.headers)
-    assert r.status_code == 409 and r.json()["code"] == "delivery_in_progress"
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["is_online"], body["off_after_trip"]) == (True, True)
+    assert body["current_delivery"]["id"] == task["delivery_id"]
+    # Changing their mind keeps the shift; asking again marks it again.
+    assert (await shift(client, rider, True))["off_after_trip"] is False
+    assert (await shift(client, rider, False))["off_after_trip"] is True
+    # The trip goes on; the rider is given nothing new, now or after the hand-over.
+    second = await order(db, client, shop)
+    assert (await delivery_of(db, second["id"]))["status"] == "waiting"
+    await pack(db, client, shop, first["id"])
+    await drain(db)
+    r = await client.post(
+        f"/api/v1/rider/deliveries/{task['delivery_id']}/picked-up", headers=rider.headers
+    )
+    assert r.status_code == 200, r.text
+    r = await client.post(
+        f"/api/v1/rider/deliveries/{task['delivery_id']}/delivered",
+        json={"otp": first["delivery_otp"]},
+        headers=rider.headers,
+    )
+    assert r.status_code == 200, r.text
+    assert (await delivery_of(db, first["id"]))["status"] == "delivered"
+    assert (await delivery_of(db, second["id"]))["status"] == "waiting"
+    async with db.transaction(write=False) as session:
+        now = await service.read_rider(session, rider.user_id)
+        assert (now.is_online, now.off_after_trip, now.current_delivery) == (False, False, None)
+        open_shifts = await session.scalar(
+            text("SELECT count(*) FROM rider_shifts WHERE ended_at IS NULL")
+        )
+    assert open_shifts == 0
+    # Back on shift, the rider takes the order that waited.
+    await shift(client, rider, True)
+    assert (await delivery_of(db, second["id"]))["rider_user_id"] == rider.user_id
 
 
 async def test_concurrent_dispatch_never_gives_a_rider_two_orders(

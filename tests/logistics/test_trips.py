@@ -4,6 +4,7 @@ cancellations, riders gone silent or late, and two dispatchers at once."""
 from __future__ import annotations
 
 import asyncio
+import math
 from datetime import datetime, timedelta
 from itertools import pairwise
 from typing import Any
@@ -18,9 +19,10 @@ from kirana.kit import clock
 from kirana.kit.clock import ensure_aware
 from kirana.kit.db import Database
 from kirana.kit.outbox import drain
-from kirana.logistics import dispatch, fleet, promise, service
+from kirana.logistics import dispatch, fleet, positions, promise, service
 from kirana.logistics import trips_repository as trips_repo
 from kirana.logistics.models import DeliveryTrip
+from kirana.logistics.state import DeliveryStatus
 from kirana.logistics.travel import travel_seconds
 from tests.logistics.fleet import RiderLogin, add_rider, delivery_of, pack, shift, tasks
 from tests.orders.shop import Shop, add_customer, fill_cart, make_shop, place
@@ -315,3 +317,110 @@ async def test_a_store_with_no_rider_on_shift_keeps_its_orders_waiting(
         assert await service.sweep_waiting(session) == 0
         assert await service.replan_trips(session) == 0
     assert {(await delivery_of(db, p["id"]))["status"] for p in placed} == {"waiting"}
+
+
+async def test_a_rider_going_off_mid_trip_is_not_counted_on_and_ends_with_the_trip(
+    db: Database, client: httpx.AsyncClient, batched: Settings
+) -> None:
+    shop, placed = await three_waiting(db, client)
+    rider = await add_rider(db, client, shop.store_id, online=True)
+    found = await tasks(client, rider)
+    assert len(found) == 3
+
+    async def free_riders() -> int:
+        async with db.transaction(write=False) as session:
+            store = await catalog.get_store(session, batched, shop.store_id)
+            return len((await promise.rider_outlook(session, batched, store)).free)
+
+    assert await free_riders() == 1  # back after the trip
+    body = await shift(client, rider, False)
+    assert (body["is_online"], body["off_after_trip"]) == (True, True)
+    assert await free_riders() == 0  # not coming back: the promise does not wait for them
+    later = await order_to(db, client, shop, NORTH[0])
+    # The trip ends however it ends (here every order cancelled): the shift ends with it, and
+    # the order placed meanwhile still waits for another rider.
+    for p in placed:
+        r = await client.post(f"/api/v1/orders/{p['id']}/cancel", json={}, headers=p["headers"])
+        assert r.status_code == 200, r.text
+        await drain(db)
+    assert await tasks(client, rider) == []
+    state = await me(db, rider)
+    assert (state["is_online"], state["off_after_trip"]) == (False, False)
+    assert (await delivery_of(db, later["id"]))["status"] == "waiting"
+    [trip] = await trip_rows(db)
+    assert trip["ended_at"] is not None
+
+
+async def test_a_later_drop_s_eta_counts_the_drops_ridden_before_it(
+    db: Database, client: httpx.AsyncClient, batched: Settings
+) -> None:
+    shop, placed = await three_waiting(db, client)
+    rider = await add_rider(db, client, shop.store_id, online=True)
+    found = await tasks(client, rider)
+    assert [t["sequence"] for t in found] == [1, 2, 3]
+    by_order = {p["id"]: p for p in placed}
+    drops = [(t["drop"]["lat"], t["drop"]["lng"]) for t in found]
+
+    async def tracking_eta(task: dict[str, Any]) -> int:
+        owner = by_order[task["order_id"]]["headers"]
+        r = await client.get(f"/api/v1/orders/{task['order_id']}/tracking", headers=owner)
+        assert r.status_code == 200, r.text
+        eta: int = r.json()["eta_minutes"]
+        return eta
+
+    def minutes(legs: list[tuple[tuple[float, float], tuple[float, float]]]) -> int:
+        seconds = sum(travel_seconds(*a, *b, "scooter") for a, b in legs)
+        return max(1, -(-int(seconds + 60 * (len(legs) - 1)) // 60))
+
+    for task in found:
+        await pack(db, client, shop, task["order_id"])
+    await drain(db)
+    for task in found:
+        await pick_up(client, rider, task)
+    r = await client.post(
+        "/api/v1/rider/location", json={"lat": STORE[0], "lng": STORE[1]}, headers=rider.headers
+    )
+    assert r.status_code == 200, r.text
+    legs = list(pairwise([STORE, *drops]))
+    etas = [await tracking_eta(t) for t in found]
+    assert etas == [minutes(legs[: n + 1]) for n in range(3)]
+    assert etas[0] < etas[1] < etas[2]
+    # The first bag handed over, the rider at its door: the next customers' ETAs start there.
+    otp = {p["id"]: p["delivery_otp"] for p in placed}
+    await deliver(client, rider, found[0], otp[found[0]["order_id"]])
+    clock.advance(timedelta(seconds=30))
+    r = await client.post(
+        "/api/v1/rider/location",
+        json={"lat": drops[0][0], "lng": drops[0][1]},
+        headers=rider.headers,
+    )
+    assert r.status_code == 200, r.text
+    assert [await tracking_eta(t) for t in found[1:]] == [
+        minutes(legs[1:2]),
+        minutes(legs[1:3]),
+    ]
+
+
+def test_before_the_pick_up_every_drop_s_eta_goes_by_the_store() -> None:
+    legs = [
+        positions.TripLeg(f"d{i}", f"o{i}", DeliveryStatus.ASSIGNED, *STORE, *at)
+        for i, at in enumerate(NORTH)
+    ]
+    nowhere = positions.TripLeg("d9", "o9", DeliveryStatus.ASSIGNED, *STORE, None, None)
+    state = positions.RiderState(
+        "r", "u", "s", "R", True, None, legs[0], later=(legs[1], nowhere, legs[2])
+    )
+    ride = [travel_seconds(*a, *b, "scooter") for a, b in pairwise([NEARBY, STORE, *NORTH])]
+    etas = positions.drop_etas(state, *NEARBY)
+    assert (
+        etas
+        == {
+            "o0": math.ceil(sum(ride[:2]) / 60),
+            "o1": math.ceil((sum(ride[:3]) + 60) / 60),
+            "o9": None,  # no coordinates: no ETA, and taken to be where the rider is
+            "o2": math.ceil((sum(ride[:4]) + 180) / 60),
+        }
+    )
+    assert (
+        positions.drop_etas(positions.RiderState("r", "u", "s", "R", True, None, None), 0, 0) == {}
+    )

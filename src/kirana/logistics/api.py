@@ -66,7 +66,12 @@ async def check_serviceability(
     return await service.serviceability(session, settings, orders, lat, lng)
 
 
-@router.post("/rider/shift", operation_id="setRiderShift")
+@router.post(
+    "/rider/shift",
+    operation_id="setRiderShift",
+    description="Go on or off shift. Off shift on a trip: the trip is finished first, no new"
+    " one is given, and the shift ends at its last drop (off_after_trip until then).",
+)
 async def set_shift(body: ShiftIn, principal: RiderUser, session: Session) -> RiderRead:
     return await service.set_shift(session, principal.id, online=body.online)
 

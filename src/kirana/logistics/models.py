@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -55,6 +56,11 @@ class Rider(Timestamps, Base):
     # rider's ledger (RiderCashEntry), moved by one conditional update per entry, so a
     # settlement can never take it below zero however many are raced.
     cash_held: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
+    # Going off shift after the trip: asked for mid-trip, the rider finishes the trip's drops,
+    # is given no new one, and the shift ends at the last drop's hand-over.
+    off_after_trip: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
 
 class Delivery(Base):

@@ -14,7 +14,9 @@ The sampled position writes are the exception: they change nothing the state hol
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,10 +28,12 @@ from kirana.kit.cache import TTLCache, cache_named, forget_on_writes
 from kirana.kit.clock import ensure_aware
 from kirana.kit.ids import new_id
 from kirana.logistics import repository as repo
+from kirana.logistics.batching import HANDOVER_SECONDS
 from kirana.logistics.locations import Fix
 from kirana.logistics.models import Delivery, Rider, RiderBreadcrumb
 from kirana.logistics.schemas import CurrentDelivery, RiderRead
 from kirana.logistics.state import DeliveryStatus
+from kirana.logistics.travel import travel_seconds
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +61,9 @@ class RiderState:
     # The row's sampled position, for an answer when the location index has none.
     lat: float | None = None
     lng: float | None = None
+    off_after_trip: bool = False
+    # The trip's drops after ``trip`` (the one the rider is on), in the order they are ridden.
+    later: tuple[TripLeg, ...] = ()
 
 
 # A write to a rider's row or its delivery forgets that rider's state; one to a store (its
@@ -116,28 +123,34 @@ async def _read_state(session: AsyncSession, settings: Settings, user_id: str) -
         return None
     rider, delivery = row
     store = None
+    later: list[Delivery] = []
     if delivery is not None:
         store = (await catalog.stores(session, settings)).get(delivery.store_id)
-    return state_of(rider, delivery, (store.lat, store.lng) if store else (None, None))
+        later = (await repo.later_drops_of(session, [rider.id])).get(rider.id, [])
+    return state_of(rider, delivery, (store.lat, store.lng) if store else (None, None), later)
+
+
+def _leg(delivery: Delivery, store_at: tuple[float | None, float | None]) -> TripLeg:
+    return TripLeg(
+        delivery_id=delivery.id,
+        order_id=delivery.order_id,
+        status=delivery.status,
+        store_lat=store_at[0],
+        store_lng=store_at[1],
+        drop_lat=delivery.drop_lat,
+        drop_lng=delivery.drop_lng,
+    )
 
 
 def state_of(
     rider: Rider,
     delivery: Delivery | None,
     store_at: tuple[float | None, float | None] = (None, None),
+    later: Sequence[Delivery] = (),
 ) -> RiderState:
-    """The rider and the delivery they are on (from ``store_at``, the store's position)."""
-    trip = None
-    if delivery is not None:
-        trip = TripLeg(
-            delivery_id=delivery.id,
-            order_id=delivery.order_id,
-            status=delivery.status,
-            store_lat=store_at[0],
-            store_lng=store_at[1],
-            drop_lat=delivery.drop_lat,
-            drop_lng=delivery.drop_lng,
-        )
+    """The rider and the delivery they are on (from ``store_at``, the store's position), with
+    the trip's drops after it."""
+    trip = None if delivery is None else _leg(delivery, store_at)
     return RiderState(
         rider_id=rider.id,
         user_id=rider.user_id,
@@ -150,7 +163,34 @@ def state_of(
         cash_held=rider.cash_held,
         lat=rider.lat,
         lng=rider.lng,
+        off_after_trip=rider.off_after_trip,
+        later=tuple(_leg(d, store_at) for d in later),
     )
+
+
+def drop_etas(state: RiderState, lat: float, lng: float) -> dict[str, int | None]:
+    """Minutes until each customer of the rider's trip has their bag, by order id, the rider
+    being at (lat, lng): by the store first while the bag is still to be picked up, then each
+    drop in turn, counting the ride to every drop before it and the hand-over there. A drop
+    without coordinates has no ETA (it is taken to be where the rider is)."""
+    if state.trip is None:
+        return {}
+    here, seconds = (lat, lng), 0.0
+    first = state.trip
+    if first.status == DeliveryStatus.ASSIGNED and first.store_lat is not None:
+        assert first.store_lng is not None
+        seconds += travel_seconds(*here, first.store_lat, first.store_lng, state.vehicle)
+        here = (first.store_lat, first.store_lng)
+    etas: dict[str, int | None] = {}
+    for leg in (first, *state.later):
+        if leg.drop_lat is None or leg.drop_lng is None:
+            etas[leg.order_id] = None
+        else:
+            seconds += travel_seconds(*here, leg.drop_lat, leg.drop_lng, state.vehicle)
+            here = (leg.drop_lat, leg.drop_lng)
+            etas[leg.order_id] = max(1, math.ceil(seconds / 60))
+        seconds += HANDOVER_SECONDS
+    return etas
 
 
 class Samples:
@@ -186,6 +226,7 @@ def as_read(state: RiderState, fix: Fix | None) -> RiderRead:
         store_id=state.store_id,
         vehicle=state.vehicle,
         is_online=state.is_online,
+        off_after_trip=state.off_after_trip,
         lat=fix.lat if fix else state.lat,
         lng=fix.lng if fix else state.lng,
         last_seen_at=fix.at if fix else state.last_seen_at,

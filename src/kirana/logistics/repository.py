@@ -138,19 +138,16 @@ async def rider_with_trip(
 
 
 async def set_online(session: AsyncSession, rider_id: str, online: bool, at: datetime) -> None:
-    """Put the rider on or off shift, opening or closing its shift row (at most one open)."""
+    """Put the rider on or off shift, opening or closing its shift row (at most one open);
+    either way the rider is no longer going off after their trip."""
     await session.execute(
         update(Rider)
         .where(Rider.id == rider_id)
-        .values(is_online=online, last_seen_at=at, updated_at=at)
+        .values(is_online=online, off_after_trip=False, last_seen_at=at, updated_at=at)
         .execution_options(**only_rider(rider_id))
     )
     if not online:
-        await session.execute(
-            update(RiderShift)
-            .where(RiderShift.rider_id == rider_id, RiderShift.ended_at.is_(None))
-            .values(ended_at=at)
-        )
+        await _end_shift_row(session, rider_id, at)
         return
     open_shift = select(RiderShift.id).where(
         RiderShift.rider_id == rider_id, RiderShift.ended_at.is_(None)
@@ -164,6 +161,43 @@ async def set_online(session: AsyncSession, rider_id: str, online: bool, at: dat
                 ).where(Rider.id == rider_id),
             )
         )
+
+
+async def _end_shift_row(session: AsyncSession, rider_id: str, at: datetime) -> None:
+    await session.execute(
+        update(RiderShift)
+        .where(RiderShift.rider_id == rider_id, RiderShift.ended_at.is_(None))
+        .values(ended_at=at)
+    )
+
+
+async def go_off_after_trip(session: AsyncSession, rider_id: str, at: datetime) -> None:
+    """The rider on shift asked to go off it mid-trip: no new trip; off at the trip's end."""
+    await session.execute(
+        update(Rider)
+        .where(Rider.id == rider_id, Rider.is_online.is_(True))
+        .values(off_after_trip=True, updated_at=at)
+        .execution_options(**only_rider(rider_id))
+    )
+
+
+async def end_shift_if_going_off(session: AsyncSession, rider_id: str, at: datetime) -> bool:
+    """Take the rider off shift if they asked to go off after their trip and are free now
+    (one conditional update); True if their shift ended."""
+    result = await session.execute(
+        update(Rider)
+        .where(
+            Rider.id == rider_id,
+            Rider.off_after_trip.is_(True),
+            Rider.current_delivery_id.is_(None),
+        )
+        .values(is_online=False, off_after_trip=False, updated_at=at)
+        .execution_options(**only_rider(rider_id))
+    )
+    if _rowcount(result) != 1:
+        return False
+    await _end_shift_row(session, rider_id, at)
+    return True
 
 
 async def fleet_rows(
@@ -276,7 +310,13 @@ _OUTLOOK = (
         Delivery.drop_lng,
     )
     .select_from(_ONE_ROW)
-    .outerjoin(Rider, (Rider.store_id == bindparam("store_id")) & Rider.is_online.is_(True))
+    # A rider going off after their trip will not be back for another.
+    .outerjoin(
+        Rider,
+        (Rider.store_id == bindparam("store_id"))
+        & Rider.is_online.is_(True)
+        & Rider.off_after_trip.is_(False),
+    )
     .outerjoin(Delivery, Delivery.id == Rider.current_delivery_id)
     .order_by(Rider.id)
 )
@@ -332,6 +372,7 @@ async def idle_riders(session: AsyncSession, store_id: str) -> list[Rider]:
         .where(
             Rider.store_id == store_id,
             Rider.is_online.is_(True),
+            Rider.off_after_trip.is_(False),
             Rider.current_delivery_id.is_(None),
         )
         .order_by(Rider.id)
@@ -367,6 +408,7 @@ async def claim_riders(session: AsyncSession, trips: dict[str, str]) -> int:
         .where(
             Rider.id.in_(rider_ids),
             Rider.is_online.is_(True),
+            Rider.off_after_trip.is_(False),
             Rider.current_delivery_id.is_(None),
         )
         .values(current_delivery_id=first_drop)

@@ -113,6 +113,12 @@ class RiderPosition(BaseModel):
     name: str
     lat: float
     lng: float
+    eta_minutes: int | None = Field(
+        None,
+        description="Minutes until the customer has the bag, from where the rider is: by the"
+        " store while it is still to be picked up, then the trip's drops before this one (the"
+        " ride to each and its hand-over) and the ride to this one.",
+    )
 
 
 class DeliveryRead(BaseModel):
@@ -137,6 +143,11 @@ class RiderRead(BaseModel):
     store_id: str
     vehicle: Vehicle
     is_online: bool
+    off_after_trip: bool = Field(
+        False,
+        description="Asked to go off shift mid-trip: no new trip is given, and the shift ends"
+        " when this trip's last drop is handed over (is_online stays true until then).",
+    )
     lat: float | None
     lng: float | None
     last_seen_at: datetime | None

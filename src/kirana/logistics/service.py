@@ -183,12 +183,14 @@ async def _read_me(session: AsyncSession, user_id: str) -> RiderRead:
 
 
 async def set_shift(session: AsyncSession, user_id: str, *, online: bool) -> RiderRead:
-    """Start or end the rider's shift; coming online takes the store's oldest waiting order."""
+    """Start or end the rider's shift; coming online takes the store's oldest waiting order.
+    Going off mid-trip finishes the trip first: no new trip is given, and the shift ends at
+    the trip's last hand-over (``off_after_trip`` until then; going online again keeps the
+    shift)."""
     rider = await _me(session, user_id, lock=True)
     if not online and rider.current_delivery_id is not None:
-        raise Conflict(
-            "Finish the current delivery before going offline", code="delivery_in_progress"
-        )
+        await repo.go_off_after_trip(session, rider.id, clock.now())
+        return await _read_me(session, user_id)
     await repo.set_online(session, rider.id, online, clock.now())
     if online:
         await dispatch.dispatch_waiting(session, rider.store_id)
@@ -501,7 +503,8 @@ async def riders_on_shift(session: AsyncSession, store_id: str) -> tuple[int, in
 
 
 async def rider_position_for_order(session: AsyncSession, order_id: str) -> RiderPosition | None:
-    """The position of the rider on the order, for the customer's tracking screen."""
+    """The position of the rider on the order, for the customer's tracking screen, with the
+    minutes until the customer has the bag from there (the drops before theirs counted)."""
     found = await repo.rider_on_order(session, order_id)
     if found is None:
         return None
@@ -510,10 +513,14 @@ async def rider_position_for_order(session: AsyncSession, order_id: str) -> Ride
         return None
     fix = await locations.current().get(rider.id)  # fresher than the row's sample
     if fix is not None:
-        return RiderPosition(name=rider.name, lat=fix.lat, lng=fix.lng)
-    if rider.lat is None or rider.lng is None:
+        lat, lng = fix.lat, fix.lng
+    elif rider.lat is None or rider.lng is None:
         return None
-    return RiderPosition(name=rider.name, lat=rider.lat, lng=rider.lng)
+    else:
+        lat, lng = rider.lat, rider.lng
+    state = await positions.rider_state(session, dispatch.settings(), user_id=rider.user_id)
+    eta = None if state is None else positions.drop_etas(state, lat, lng).get(order_id)
+    return RiderPosition(name=rider.name, lat=lat, lng=lng, eta_minutes=eta)
 
 
 async def cash_audit(session: AsyncSession) -> tuple[dict[str, int], list[cash.HeldMismatch]]:

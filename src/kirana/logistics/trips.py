@@ -4,7 +4,8 @@ A trip is planned again when its rider goes offline or silent (no position for
 ``dispatch_silent_seconds``) or is late at the store (``dispatch_late_seconds`` past the plan,
 and not there): the drops not yet picked up go back to the pool for the next dispatch, the bags
 the rider holds stay with them, re-sequenced from where they are. A cancelled order's drop
-leaves its trip; the rider goes on to the next drop, or is free.
+leaves its trip; the rider goes on to the next drop, or is free. A rider who asked to go off
+shift mid-trip goes off as their trip ends, however it ends.
 """
 
 from __future__ import annotations
@@ -35,15 +36,23 @@ async def drop_finished(session: AsyncSession, rider_id: str, delivery: Delivery
     free them and end the trip. True when the rider is free."""
     if delivery.trip_id is None:  # a delivery from before trips
         await repo.release_rider(session, rider_id, delivery.id)
+        await repo.end_shift_if_going_off(session, rider_id, clock.now())
         return True
     rest = await trips_repo.active_drops_of_trip(session, delivery.trip_id)
-    await trips_repo.point_rider_at(
-        session, rider_id, delivery.trip_id, rest[0].id if rest else None
-    )
     if rest:
+        await trips_repo.point_rider_at(session, rider_id, delivery.trip_id, rest[0].id)
         return False
-    await trips_repo.end_trip(session, delivery.trip_id, clock.now())
+    await _end(session, rider_id, delivery.trip_id)
     return True
+
+
+async def _end(session: AsyncSession, rider_id: str, trip_id: str) -> None:
+    """The trip has no drop left: end it and free its rider, whose shift ends here if they
+    asked to go off after it."""
+    now = clock.now()
+    await trips_repo.point_rider_at(session, rider_id, trip_id, None)
+    await trips_repo.end_trip(session, trip_id, now)
+    await repo.end_shift_if_going_off(session, rider_id, now)
 
 
 def best_order(
@@ -111,8 +120,7 @@ async def replan(session: AsyncSession, trip: DeliveryTrip, rider: Rider, *, why
         await trips_repo.resequence(session, [d.id for d in ordered])
         await trips_repo.point_rider_at(session, rider.id, trip.id, ordered[0].id)
     else:
-        await trips_repo.point_rider_at(session, rider.id, trip.id, None)
-        await trips_repo.end_trip(session, trip.id, clock.now())
+        await _end(session, rider.id, trip.id)
     dispatch.log.info("trip %s of rider %s planned again: %s", trip.id, rider.id, why)
 
 
@@ -130,8 +138,7 @@ async def replan_trips(session: AsyncSession) -> int:
     for trip, rider in open_trips:
         drops = drops_of.get(trip.id, [])
         if not drops:  # every drop finished some other way
-            await trips_repo.point_rider_at(session, rider.id, trip.id, None)
-            await trips_repo.end_trip(session, trip.id, now)
+            await _end(session, rider.id, trip.id)
             stores.add(trip.store_id)
             continue
         if not any(d.status == DeliveryStatus.ASSIGNED for d in drops):

@@ -397,15 +397,22 @@ async def list_orders(
 async def tracking(session: AsyncSession, principal: Principal, order_id: str) -> TrackingRead:
     order = await customer_order(session, principal, order_id)
     rider = None
+    live: int | None = None
     if order.status in state.ACTIVE_STATUSES:
         position = await logistics.rider_position_for_order(session, order.id)
         if position is not None:
             rider = RiderOnMap(name=position.name, lat=position.lat, lng=position.lng)
+            live = position.eta_minutes  # from where the rider is, earlier drops counted
     remaining: int | None = None
     if order.status in state.OPEN_STATUSES:
         started = order.confirmed_at or order.created_at
         elapsed = (clock.now() - started).total_seconds() / 60
         remaining = max(1, round(order.eta_minutes - elapsed))
+        if live is not None:
+            # On the way the rider's ride is the answer; before, the promise unless that is
+            # shorter than the ride.
+            on_the_way = order.status == OrderStatus.OUT_FOR_DELIVERY
+            remaining = live if on_the_way else max(remaining, live)
     return TrackingRead(
         status=order.status,
         eta_minutes=remaining,

@@ -1550,7 +1550,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set Shift */
+        /**
+         * Set Shift
+         * @description Go on or off shift. Off shift on a trip: the trip is finished first, no new one is given, and the shift ends at its last drop (off_after_trip until then).
+         */
         post: operations["setRiderShift"];
         delete?: never;
         options?: never;
@@ -4005,6 +4008,12 @@ export interface components {
             lng: number | null;
             /** Name */
             name: string;
+            /**
+             * Off After Trip
+             * @description Asked to go off shift mid-trip: no new trip is given, and the shift ends when this trip's last drop is handed over (is_online stays true until then).
+             * @default false
+             */
+            off_after_trip?: boolean;
             /** Store Id */
             store_id: string;
             /** User Id */

@@ -180,4 +180,42 @@ describe('rider app', () => {
       { otp: '4321', cash: { tendered: 50_000, change: 25_050 } },
     ]);
   });
+
+  it('going offline mid-trip keeps the trip and ends the shift with its last drop', async () => {
+    setTokens({ access_token: 'A', refresh_token: 'R' });
+    localStorage.setItem('kirana.rider.online', '1');
+    let status = 'picked_up';
+    const { calls } = fakeServer({
+      'GET /api/v1/me': () => ({ body: { ...ME, roles: ['rider'], store_id: 's1' } }),
+      'POST /api/v1/rider/shift': () => ({ body: { is_online: true, off_after_trip: true } }),
+      'POST /api/v1/rider/location': () => ({ body: {} }),
+      'GET /api/v1/rider/tasks': () => ({
+        body: { items: status === 'delivered' ? [] : [{ ...TASK, status }], next_cursor: null },
+      }),
+      'GET /api/v1/rider/cash': () => ({
+        body: { cash_held: 0, currency: 'INR', items: [], next_cursor: null },
+      }),
+      'POST /api/v1/rider/deliveries/{id}/delivered': () => {
+        status = 'delivered';
+        return { body: { id: 'd1', order_id: 'o1', rider_id: 'r1', rider_name: 'R', status } };
+      },
+    });
+    vi.stubGlobal(
+      'navigator',
+      Object.assign(Object.create(navigator), {
+        geolocation: { watchPosition: vi.fn(() => 1), clearWatch: vi.fn() },
+      }),
+    );
+    renderApp(<RiderApp />, '/rider');
+    const code = await screen.findByLabelText("Customer's delivery code");
+    await userEvent.click(screen.getByRole('switch', { name: 'Online for deliveries' }));
+    expect(await screen.findByText(/Going offline after this trip/)).toBeInTheDocument();
+    expect(calls.find((c) => c.path === '/api/v1/rider/shift')!.body).toEqual({ online: false });
+    expect(screen.getByText('You are online')).toBeInTheDocument();
+    expect(screen.getByRole('switch', { name: 'Online for deliveries' })).not.toBeChecked();
+    await userEvent.type(code, '4321');
+    await userEvent.click(screen.getByRole('button', { name: 'Complete delivery' }));
+    expect(await screen.findByText('You are offline')).toBeInTheDocument();
+    expect(localStorage.getItem('kirana.rider.online')).toBe('0');
+  });
 });

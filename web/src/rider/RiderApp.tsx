@@ -265,6 +265,8 @@ function TaskCard({
 export default function RiderApp() {
   const [online, setOnline] = useState(() => localStorage.getItem(ONLINE_KEY) === '1');
   const [switching, setSwitching] = useState(false);
+  // Asked to go off shift mid-trip: on shift until the trip's last drop, given nothing new.
+  const [leaving, setLeaving] = useState(false);
   const [error, setError] = useState<unknown>(null);
   // Assignments and cancellations arrive over the rider's live channel; polling only while it
   // is down.
@@ -282,9 +284,11 @@ export default function RiderApp() {
     setSwitching(true);
     setError(null);
     try {
-      await unwrap(api.POST('/api/v1/rider/shift', { body: { online: next } }));
-      setOnline(next);
-      localStorage.setItem(ONLINE_KEY, next ? '1' : '0');
+      const me = await unwrap(api.POST('/api/v1/rider/shift', { body: { online: next } }));
+      const stays = !next && me.off_after_trip === true;
+      setLeaving(stays);
+      setOnline(next || stays);
+      localStorage.setItem(ONLINE_KEY, next || stays ? '1' : '0');
     } catch (e) {
       setError(e);
     } finally {
@@ -296,6 +300,14 @@ export default function RiderApp() {
     unwrap(api.GET('/api/v1/rider/cash', { params: { query: { limit: 5 } } })),
   );
   const list = (tasks.data?.items ?? []) as RiderTask[];
+  const tripOver = leaving && tasks.data !== undefined && list.length === 0;
+  useEffect(() => {
+    if (!tripOver) return;
+    // The trip is over: the shift ended with it.
+    setLeaving(false);
+    setOnline(false);
+    localStorage.setItem(ONLINE_KEY, '0');
+  }, [tripOver]);
   return (
     <div className="staff-shell">
       <StaffTop title="Rider" />
@@ -312,6 +324,11 @@ export default function RiderApp() {
                 ? (problem ?? (spot ? 'Sharing your location' : 'Finding your location…'))
                 : 'Go online to get deliveries'}
             </div>
+            {leaving ? (
+              <div className="subtle" role="status">
+                Going offline after this trip: no new deliveries.
+              </div>
+            ) : null}
             {online ? <LiveNote status={socket.status} pollSeconds={5} /> : null}
           </div>
           <label className="switch">
@@ -319,7 +336,7 @@ export default function RiderApp() {
             <input
               type="checkbox"
               role="switch"
-              checked={online}
+              checked={online && !leaving}
               disabled={switching}
               onChange={(e) => void toggle(e.target.checked)}
               aria-label="Online for deliveries"
