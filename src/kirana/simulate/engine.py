@@ -311,9 +311,7 @@ class Simulation:
                 await logistics.replan_trips(session)
             self._at(REPLAN_SECONDS, "replan")
         elif kind == "ping":
-            for rider in self.riders.values():
-                if rider.open_tasks:
-                    await self._report_position(rider)
+            await self._report_position(*(r for r in self.riders.values() if r.open_tasks))
             self._at(PING_SECONDS, "ping")
         elif kind == "pick_wake":
             self._pick_wake.pop(who, None)
@@ -376,17 +374,21 @@ class Simulation:
             except Conflict:
                 continue  # dispatch still holds the rider on a trip: the shift stays open
 
-    async def _report_position(self, rider: RiderSim) -> None:
-        """What the rider app sends: into the location index, and sampled to the database."""
+    async def _report_position(self, *riders: RiderSim) -> None:
+        """What the rider app sends: into the location index, and sampled to the database. The
+        reports of one moment (the minute's, of every rider on a trip) share a transaction."""
         at = self._virtual_now()
-        lat, lng = rider.where(self.now)
-        await locations.current().put(locations.Fix(rider.rider.rider_id, lat, lng, at))
         async with self.db.transaction() as session:
-            state = await positions.rider_state(session, self.settings, user_id=rider.rider.user_id)
-            if state is not None:
-                await positions.record_sample(
-                    session, state, lat=lat, lng=lng, at=at, every=timedelta(0)
+            for rider in riders:
+                lat, lng = rider.where(self.now)
+                await locations.current().put(locations.Fix(rider.rider.rider_id, lat, lng, at))
+                state = await positions.rider_state(
+                    session, self.settings, user_id=rider.rider.user_id
                 )
+                if state is not None:
+                    await positions.record_sample(
+                        session, state, lat=lat, lng=lng, at=at, every=timedelta(0)
+                    )
 
     # --- customers ----------------------------------------------------------------------
 
