@@ -80,6 +80,8 @@ async def simulated(options: Options) -> dict[str, Any]:
         "loop_wall_seconds": round(loop, 2),
         "ratio_wall_to_target": round(wall / TARGET_SECONDS, 3),
         "simulated_minutes": minutes,
+        # no run at this speed ends sooner, however fast the work
+        "pace_floor_seconds": round(minutes * 60 / options.speed, 1),
         "simulated_minutes_per_wall_second": round(minutes / wall, 2),
         "orders": outcome.metrics["orders"],
         # the loop's time per order, as the ceiling's (which has no setup in its time)
@@ -186,6 +188,7 @@ def _markdown(args: argparse.Namespace, report: dict[str, Any]) -> str:
         ("ratio to the 3 minutes", "ratio_wall_to_target"),
         ("the event loop alone, s", "loop_wall_seconds"),
         ("virtual minutes (ordering, then until the last delivery)", "simulated_minutes"),
+        ("the pace's floor: virtual seconds / speed", "pace_floor_seconds"),
         ("loop ms per order", "ms_per_order"),
     ]
     figures = [
