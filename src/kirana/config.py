@@ -120,9 +120,9 @@ class Settings(BaseSettings):
     # "batched" groups a store's waiting orders into trips of up to dispatch_max_drops drops
     # within a bag of dispatch_bag_items items, sequenced by PyVRP within each order's promise
     # (less dispatch_promise_margin_seconds), giving the solver dispatch_solver_seconds a run
-    # and falling back to "nearest" when it finds no plan. Nearest stays the default until the
-    # simulator's comparison (kirana simulate --compare nearest,batched) has shown the gain.
-    dispatch_strategy: Literal["nearest", "batched"] = "nearest"
+    # and falling back to "nearest" when it finds no plan. Batched is the default since the
+    # simulator's comparison (benchmarks/results/simulate-compare.md) showed the gain.
+    dispatch_strategy: Literal["nearest", "batched"] = "batched"
     dispatch_bag_items: int = Field(default=20, ge=1, le=500)
     dispatch_max_drops: int = Field(default=3, ge=1, le=3)
     dispatch_solver_seconds: float = Field(default=0.3, gt=0, le=30)

@@ -6,8 +6,10 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import text
 
+from kirana.config import Settings
 from kirana.kit.db import Database
 from kirana.kit.outbox import drain
 from kirana.logistics import service
@@ -45,6 +47,12 @@ async def orders_of_new_customers(
         assert r.status_code == 201, r.text
         placed.append(r.json())
     return placed
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """These are tests of the nearest-rider rule (batched dispatch: test_trips.py)."""
+    return settings.model_copy(update={"dispatch_strategy": "nearest"})
 
 
 async def test_the_nearest_idle_online_rider_is_assigned(

@@ -237,7 +237,9 @@ async def test_a_silent_rider_gives_back_the_drops_not_picked_up(
 async def test_a_rider_late_at_the_store_loses_the_trip_to_one_who_is_there(
     db: Database, client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    settings = settings.model_copy(update={"dispatch_late_seconds": 60})
+    settings = settings.model_copy(
+        update={"dispatch_strategy": "nearest", "dispatch_late_seconds": 60}
+    )
     dispatch.configure(settings)  # the nearest rule, and late after a minute
     shop = await make_shop(db, client, on_hand=100)
     late = await add_rider(db, client, shop.store_id, online=True, at=NEARBY)
