@@ -26,7 +26,7 @@ from kirana.simulate.city import riders_by_demand
 from kirana.simulate.command import run
 from kirana.simulate.demand import arrivals, load
 from kirana.simulate.engine import START
-from kirana.simulate.run import Options, city_simulation
+from kirana.simulate.run import Options, city_simulation, simulate
 
 # A few minutes of a small city: about eight orders.
 SHORT = Options(stores=1, riders=3, pickers=2, orders_per_hour=60, hours=0.15, speed=1e6, seed=7)
@@ -60,6 +60,17 @@ def test_a_short_run_writes_a_sane_report(tmp_path: Path) -> None:
     assert page.startswith("<!doctype html>")
     assert page.count("<svg") == 5
     assert "<script" not in page and "http" not in page.replace("http://www.w3.org", "")
+
+
+async def test_the_run_ends_at_the_last_hand_over(tmp_path: Path) -> None:
+    """Once ordering is over and every order is handed over, nothing is left to wait for:
+    not the riders' rides back, nor the two hours the rest may take."""
+    [outcome] = await simulate(_settings(tmp_path), replace(SHORT, hours=0.1))
+    trace = outcome.trace
+    last = max(o.delivered_at or 0.0 for o in trace.orders.values())
+    assert outcome.metrics["undelivered"] == 0 and last > 0.1 * 3600  # after ordering
+    assert trace.simulated_seconds == last
+    assert outcome.metrics["simulated_minutes"] == round(last / 60, 2)
 
 
 def test_the_same_seed_gives_the_same_metrics(tmp_path: Path) -> None:

@@ -127,7 +127,6 @@ class Trace:
     ended: datetime = START
 
 
-_WATCHING = ("sample", "sweep", "replan", "ping")
 _STAGES = ("waiting_pick", "picking", "packed")  # the stages the queue samples count
 
 _running: Simulation | None = None
@@ -251,8 +250,8 @@ class Simulation:
         wall_start = time.perf_counter()
         while self._queue:
             at, _, kind, who, what = heapq.heappop(self._queue)
-            if kind in _WATCHING and at > demand_ends and self._all_done():
-                continue  # nothing left to watch: let the queue run dry
+            if at > demand_ends and self._all_done():
+                break  # ordering is over and every order handed over: the run ends there
             if at > demand_ends + DRAIN_LIMIT_SECONDS:
                 break
             self.now = at
