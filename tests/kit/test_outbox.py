@@ -69,12 +69,20 @@ async def test_consumers_of_a_batch_take_turns_on_sqlite_only(db: Database) -> N
     import asyncio
 
     steps: list[str] = []
+    entered: set[str] = set()
+    both_in = asyncio.Event()
 
     def consumer(name: str):  # type: ignore[no-untyped-def]
         @subscribe("test.turns", consumer=f"test.{name}")
         async def handle(session, event: Event) -> None:  # type: ignore[no-untyped-def]
             steps.append(f"{name} in")
-            await asyncio.sleep(0.01)
+            entered.add(name)
+            if len(entered) == 2:
+                both_in.set()
+            if db.is_sqlite:
+                await asyncio.sleep(0.01)
+            else:  # each waits for the other: only consumers side by side can both finish
+                await asyncio.wait_for(both_in.wait(), 30)
             steps.append(f"{name} out")
 
     consumer("a")

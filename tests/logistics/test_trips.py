@@ -148,7 +148,9 @@ async def test_orders_going_the_same_way_ride_one_trip_in_order(
     async with db.transaction(write=False) as session:
         report = await fleet.report(session, since=None, until=None, store_id=shop.store_id)
     [row] = report.riders
-    assert (row.deliveries, row.busy_seconds) == (3, pytest.approx(600, abs=5))
+    # (The ten virtual minutes, and the real seconds the test itself takes on a loaded machine:
+    # a minute's slack still tells one trip of ~600 s from three drops' ~1,800.)
+    assert (row.deliveries, row.busy_seconds) == (3, pytest.approx(600, abs=60))
     assert row.idle_seconds is not None and row.online_seconds >= row.busy_seconds
 
 
