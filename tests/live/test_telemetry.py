@@ -3,6 +3,7 @@ stored; good ones on the customer's and the admin's sockets, with an ETA."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -13,7 +14,11 @@ from fastapi import FastAPI
 from kirana.kit import clock
 from kirana.kit.db import Database
 from kirana.kit.outbox import drain
-from kirana.logistics import locations
+from kirana.live.channels import CITY, order_channel
+from kirana.live.telemetry import position_messages
+from kirana.logistics import locations, positions
+from kirana.logistics.locations import Fix
+from kirana.logistics.state import DeliveryStatus
 from tests import factories
 from tests.live.conftest import Running, bearer, socket_to
 from tests.logistics.fleet import STORE_LAT, STORE_LNG, add_rider
@@ -214,3 +219,34 @@ async def test_what_a_report_is_checked_against_changes_at_once(
     assert r.status_code == 200, r.text
     r = await client.post(url, json=spot, headers=other.headers)
     assert (r.status_code, r.json()["code"]) == (401, "token_revoked")
+
+
+def test_every_customer_of_a_trip_is_told_the_position_with_their_own_eta() -> None:
+    """A rider carrying three bags: the city map gets one message, and each of the three
+    customers one on their order's channel with the minutes until their own bag (the earlier
+    drops' rides and hand-overs counted); a rider off any trip goes to the city map only."""
+    store, drops = (60.17, 24.94), [(60.1745, 24.9440), (60.1752, 24.9452), (60.1760, 24.9445)]
+    legs = [
+        positions.TripLeg(f"d{i}", f"o{i}", DeliveryStatus.PICKED_UP, *store, *at)
+        for i, at in enumerate(drops)
+    ]
+    state = positions.RiderState(
+        "r", "u", "s", "Ravi", True, None, legs[0], later=(legs[1], legs[2])
+    )
+    fix = Fix("r", 60.171, 24.941, clock.now())
+    messages = position_messages(state, fix)
+    assert [channel for channel, _ in messages] == [
+        CITY,
+        *(order_channel(f"o{i}") for i in range(3)),
+    ]
+    etas = positions.drop_etas(state, fix.lat, fix.lng)
+    told = [json.loads(message.text) for _, message in messages[1:]]
+    for frame, order_id in zip(told, ["o0", "o1", "o2"], strict=True):
+        assert frame["type"] == "rider.position"
+        assert frame["data"]["order_id"] == order_id
+        assert frame["data"]["eta_minutes"] == etas[order_id]
+        assert (frame["data"]["lat"], frame["data"]["name"]) == (60.171, "Ravi")
+    got = [frame["data"]["eta_minutes"] for frame in told]
+    assert got == sorted(got) and got[0] < got[2]  # later bags come later
+    off = positions.RiderState("r", "u", "s", "Ravi", True, None, None)
+    assert [channel for channel, _ in position_messages(off, fix)] == [CITY]

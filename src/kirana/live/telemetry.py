@@ -32,8 +32,6 @@ from kirana.live.broker import Message
 from kirana.live.channels import CITY, order_channel
 from kirana.logistics import positions
 from kirana.logistics.locations import Fix
-from kirana.logistics.state import DeliveryStatus
-from kirana.logistics.travel import travel_seconds
 
 if TYPE_CHECKING:
     from kirana.live.runtime import Live
@@ -129,23 +127,6 @@ def _check_motion(live: Live, previous: Fix | None, lat: float, lng: float, at: 
         raise Dropped("jump", "the position moved farther than a rider could have gone")
 
 
-def eta_minutes(state: positions.RiderState, lat: float, lng: float) -> int | None:
-    """Minutes until the customer has the bag: via the store while it is still to be picked up."""
-    trip = state.trip
-    if trip is None or trip.drop_lat is None or trip.drop_lng is None:
-        return None
-    if trip.status == DeliveryStatus.ASSIGNED and trip.store_lat is not None:
-        assert trip.store_lng is not None
-        seconds = travel_seconds(
-            lat, lng, trip.store_lat, trip.store_lng, state.vehicle
-        ) + travel_seconds(
-            trip.store_lat, trip.store_lng, trip.drop_lat, trip.drop_lng, state.vehicle
-        )
-    else:
-        seconds = travel_seconds(lat, lng, trip.drop_lat, trip.drop_lng, state.vehicle)
-    return max(1, math.ceil(seconds / 60))
-
-
 async def ingest(live: Live, user_id: str, report: Report, transport: str) -> Accepted:
     """Check, index, publish and sample one report; raises :class:`Dropped` (counted). The
     database is touched only when the rider's state is not cached (a read) or a sample is due
@@ -191,8 +172,10 @@ async def _quietly(step: Awaitable[T]) -> T | None:
 
 
 def position_messages(state: positions.RiderState, fix: Fix) -> list[tuple[str, Message]]:
-    """The position for the city map and, when the rider is on a trip, for its customer (with
-    the ETA): each channel with its message."""
+    """The position for the city map and, when the rider is on a trip, for each customer of
+    the trip with their own ETA (``positions.drop_etas``: the rides to the earlier drops and
+    their hand-overs counted): each channel with its message. A customer whose bag is a later
+    drop watches the rider coming by way of the earlier ones, as the tracking endpoint says."""
     at = fix.at.isoformat()
     order_id = state.trip.order_id if state.trip else None
     city = Message.make(
@@ -207,17 +190,18 @@ def position_messages(state: positions.RiderState, fix: Fix) -> list[tuple[str, 
             "at": at,
         },
     )
-    if order_id is None:
-        return [(CITY, city)]
-    customer = Message.make(
-        "rider.position",
-        {
-            "order_id": order_id,
-            "name": state.name,
-            "lat": fix.lat,
-            "lng": fix.lng,
-            "eta_minutes": eta_minutes(state, fix.lat, fix.lng),
-            "at": at,
-        },
-    )
-    return [(CITY, city), (order_channel(order_id), customer)]
+    messages = [(CITY, city)]
+    for drop_order_id, eta in positions.drop_etas(state, fix.lat, fix.lng).items():
+        customer = Message.make(
+            "rider.position",
+            {
+                "order_id": drop_order_id,
+                "name": state.name,
+                "lat": fix.lat,
+                "lng": fix.lng,
+                "eta_minutes": eta,
+                "at": at,
+            },
+        )
+        messages.append((order_channel(drop_order_id), customer))
+    return messages
