@@ -271,7 +271,7 @@ if __name__ == "__main__":
     )
     parser.add_argument(
         "--note",
-        default="a 2-core machine; one helper session was running its tests",
+        default="a 2-core machine; see the load averages for how busy it was",
         help="how busy the machine was, for the results",
     )
     parser.add_argument("--out", default="tracking")
