@@ -12,6 +12,7 @@ from kirana.config import Settings
 from kirana.kit import clock
 from kirana.kit.db import Database
 from kirana.logistics import batching, dispatch
+from kirana.logistics import delivery_repository as deliveries_repo
 from kirana.logistics import repository as repo
 from tests.logistics.fleet import add_rider
 from tests.logistics.test_trips import three_waiting
@@ -32,7 +33,9 @@ async def _start_two_trips(db: Database, client: httpx.AsyncClient, meanwhile: s
         await session.execute(text("UPDATE riders SET is_online = :t"), {"t": True})
     async with db.transaction() as session:
         store = await dispatch.store_place(session, shop.store_id)
-        first, second, third = await repo.waiting_deliveries(session, shop.store_id, limit=10)
+        first, second, third = await deliveries_repo.waiting_deliveries(
+            session, shop.store_id, limit=10
+        )
         one, two = await repo.idle_riders(session, shop.store_id)
         planned = [
             batching.PlannedTrip(

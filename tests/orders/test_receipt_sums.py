@@ -18,7 +18,7 @@ from kirana.logistics.schemas import CashEntryRead
 from kirana.orders.coupons import CouponTerms, raw_discount
 from kirana.orders.models import Order, OrderItem, OrderSubstitution
 from kirana.orders.receipt import compose
-from kirana.orders.schemas import ReceiptStore
+from kirana.orders.receipt_schemas import ReceiptStore
 from kirana.orders.state import LineStatus, OrderStatus, SubstitutionStatus
 from kirana.orders.substitutions import charged_unit_price, rebill
 from kirana.payments.schemas import PaidLine, RefundLine

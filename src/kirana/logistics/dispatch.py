@@ -39,6 +39,7 @@ from kirana.kit.geo import haversine_m
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit_many
 from kirana.logistics import batching, locations
+from kirana.logistics import delivery_repository as deliveries_repo
 from kirana.logistics import repository as repo
 from kirana.logistics import trips_repository as trips_repo
 from kirana.logistics.models import Delivery, DeliveryTrip, Rider
@@ -158,7 +159,7 @@ async def dispatch_waiting(session: AsyncSession, store_id: str) -> int:
     here = (store.lat, store.lng)
     batched = s.dispatch_strategy == "batched"
     limit = len(riders) * (WAITING_PER_RIDER if batched else 1)
-    waiting = await repo.waiting_deliveries(session, store_id, limit=limit)
+    waiting = await deliveries_repo.waiting_deliveries(session, store_id, limit=limit)
     if not waiting:
         return 0
     now = clock.now()

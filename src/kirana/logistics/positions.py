@@ -27,6 +27,7 @@ from kirana.config import Settings
 from kirana.kit.cache import TTLCache, cache_named, forget_on_writes
 from kirana.kit.clock import ensure_aware
 from kirana.kit.ids import new_id
+from kirana.logistics import delivery_repository as deliveries_repo
 from kirana.logistics import repository as repo
 from kirana.logistics.batching import HANDOVER_SECONDS
 from kirana.logistics.locations import Fix
@@ -252,9 +253,9 @@ async def record_sample(
     await repo.set_position_sampled(session, state.rider_id, lat, lng, at, at - every)
     if state.trip is None:
         return False
-    last = await repo.last_breadcrumb_at(session, state.trip.delivery_id)
+    last = await deliveries_repo.last_breadcrumb_at(session, state.trip.delivery_id)
     if last is None or at - ensure_aware(last) >= every:
-        await repo.add_breadcrumb(
+        await deliveries_repo.add_breadcrumb(
             session,
             RiderBreadcrumb(
                 id=new_id(),

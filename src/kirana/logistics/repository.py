@@ -1,5 +1,6 @@
-"""Every query of the logistics service about riders and deliveries (trips: trips_repository;
-the cash ledgers: cash_repository)."""
+"""Every query of the logistics service about riders: their rows, shifts and positions, the
+store's outlook of them, and their claims on deliveries (the deliveries themselves:
+delivery_repository; trips: trips_repository; the cash ledgers: cash_repository)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, insert, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from kirana.kit.cache import CACHE_KEYS, CACHE_NEUTRAL, forget_after_commit
+from kirana.kit.cache import CACHE_KEYS, CACHE_NEUTRAL
 from kirana.kit.db import UTCDateTime, table_of
 from kirana.kit.ids import new_id
 from kirana.logistics.models import (
@@ -33,7 +34,7 @@ def only_rider(rider_id: str) -> dict[str, Any]:
     return {CACHE_KEYS: {RIDER_STATES: (rider_id,)}}
 
 
-def _rowcount(result: Any) -> int:
+def rowcount(result: Any) -> int:
     return int(result.rowcount)
 
 
@@ -120,7 +121,7 @@ async def set_position_sampled(
             "unless_after": unless_after,
         },
     )
-    return _rowcount(result) == 1
+    return rowcount(result) == 1
 
 
 async def rider_with_trip(
@@ -194,7 +195,7 @@ async def end_shift_if_going_off(session: AsyncSession, rider_id: str, at: datet
         .values(is_online=False, off_after_trip=False, updated_at=at)
         .execution_options(**only_rider(rider_id))
     )
-    if _rowcount(result) != 1:
+    if rowcount(result) != 1:
         return False
     await _end_shift_row(session, rider_id, at)
     return True
@@ -414,7 +415,7 @@ async def claim_riders(session: AsyncSession, trips: dict[str, str]) -> int:
         .values(current_delivery_id=first_drop)
         .execution_options(synchronize_session=False, **{CACHE_KEYS: {RIDER_STATES: rider_ids}})
     )
-    return _rowcount(result)
+    return rowcount(result)
 
 
 @dataclass(frozen=True, slots=True)
@@ -489,180 +490,6 @@ async def release_rider(session: AsyncSession, rider_id: str, delivery_id: str) 
         .values(current_delivery_id=None)
         .execution_options(**only_rider(rider_id))
     )
-
-
-async def add_deliveries(session: AsyncSession, deliveries: Sequence[Delivery]) -> None:
-    session.add_all(deliveries)
-    await session.flush()
-
-
-async def orders_with_delivery(session: AsyncSession, order_ids: Sequence[str]) -> set[str]:
-    """Which of ``order_ids`` have a delivery already."""
-    if not order_ids:
-        return set()
-    rows = await session.execute(
-        select(Delivery.order_id).where(Delivery.order_id.in_(sorted(set(order_ids))))
-    )
-    return set(rows.scalars())
-
-
-async def delivery_by_id(
-    session: AsyncSession, delivery_id: str, *, lock: bool = False
-) -> Delivery | None:
-    query = (
-        select(Delivery).where(Delivery.id == delivery_id).execution_options(populate_existing=True)
-    )
-    if lock:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def delivery_by_order(
-    session: AsyncSession, order_id: str, *, lock: bool = False
-) -> Delivery | None:
-    query = (
-        select(Delivery)
-        .where(Delivery.order_id == order_id)
-        .execution_options(populate_existing=True)
-    )
-    if lock:
-        query = query.with_for_update()
-    return (await session.execute(query)).scalar_one_or_none()
-
-
-async def deliveries_by_ids(session: AsyncSession, ids: Sequence[str]) -> dict[str, Delivery]:
-    if not ids:
-        return {}
-    rows = await session.execute(select(Delivery).where(Delivery.id.in_(list(ids))))
-    return {d.id: d for d in rows.scalars()}
-
-
-async def active_deliveries_of(session: AsyncSession, rider_id: str) -> list[Delivery]:
-    """The rider's drops not yet handed over, in the trip's order."""
-    rows = await session.execute(
-        select(Delivery)
-        .where(Delivery.rider_id == rider_id, Delivery.status.in_(ACTIVE_STATUSES))
-        .order_by(Delivery.trip_seq, Delivery.created_at, Delivery.id)
-    )
-    return list(rows.scalars())
-
-
-async def record_packed(session: AsyncSession, order_id: str, at: datetime) -> None:
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.order_id == order_id, Delivery.packed_at.is_(None))
-        .values(packed_at=at)
-        .execution_options(**{CACHE_NEUTRAL: True})  # nothing a rider's state holds
-    )
-
-
-async def pick_after_of(session: AsyncSession, order_ids: Sequence[str]) -> dict[str, datetime]:
-    """When the store should start picking each order, where dispatch planned a later start."""
-    if not order_ids:
-        return {}
-    rows = await session.execute(
-        select(Delivery.order_id, Delivery.pick_after).where(
-            Delivery.order_id.in_(list(order_ids)), Delivery.pick_after.is_not(None)
-        )
-    )
-    return {str(o): at for o, at in rows.all() if at is not None}
-
-
-async def waiting_deliveries(session: AsyncSession, store_id: str, limit: int) -> list[Delivery]:
-    """The store's oldest unassigned deliveries, skipping rows another dispatcher holds."""
-    rows = await session.execute(
-        select(Delivery)
-        .where(Delivery.store_id == store_id, Delivery.status == DeliveryStatus.WAITING)
-        .order_by(Delivery.created_at, Delivery.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
-    )
-    return list(rows.scalars())
-
-
-async def stores_with_waiting(session: AsyncSession) -> list[str]:
-    rows = await session.execute(
-        select(Delivery.store_id).where(Delivery.status == DeliveryStatus.WAITING).distinct()
-    )
-    return [r[0] for r in rows.all()]
-
-
-async def move_delivery(
-    session: AsyncSession,
-    delivery_id: str,
-    *,
-    from_statuses: Sequence[DeliveryStatus],
-    **values: Any,
-) -> bool:
-    """Conditionally move a delivery; False if it was no longer in ``from_statuses``. The
-    state of the rider on it is forgotten (of every rider, if the move changes the rider)."""
-    statement = (
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status.in_(list(from_statuses)))
-        .values(**values)
-    )
-    if "rider_id" in values:
-        return _rowcount(await session.execute(statement)) == 1
-    moved = (
-        await session.execute(
-            statement.returning(Delivery.rider_id).execution_options(
-                **{CACHE_KEYS: {RIDER_STATES: ()}}
-            )
-        )
-    ).first()
-    if moved is not None and moved[0] is not None:
-        forget_after_commit(session, RIDER_STATES, [moved[0]])
-    return moved is not None
-
-
-async def count_wrong_otp(
-    session: AsyncSession, delivery_id: str, *, lock_at: int, at: datetime
-) -> None:
-    await session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id)
-        .values(
-            otp_attempts=Delivery.otp_attempts + 1,
-            locked=Delivery.otp_attempts + 1 >= lock_at,
-            updated_at=at,
-        )
-        .execution_options(**{CACHE_NEUTRAL: True})  # nothing a rider's state holds
-    )
-
-
-async def rider_on_order(session: AsyncSession, order_id: str) -> tuple[Delivery, Rider] | None:
-    row = (
-        await session.execute(
-            select(Delivery, Rider)
-            .join(Rider, Rider.id == Delivery.rider_id)
-            .where(Delivery.order_id == order_id)
-        )
-    ).first()
-    return None if row is None else (row[0], row[1])
-
-
-async def last_breadcrumb_at(session: AsyncSession, delivery_id: str) -> datetime | None:
-    value: datetime | None = await session.scalar(
-        select(func.max(RiderBreadcrumb.recorded_at)).where(
-            RiderBreadcrumb.delivery_id == delivery_id
-        )
-    )
-    return value
-
-
-async def add_breadcrumb(session: AsyncSession, crumb: RiderBreadcrumb) -> None:
-    session.add(crumb)
-    await session.flush()
-
-
-async def breadcrumbs_of(session: AsyncSession, delivery_id: str) -> list[RiderBreadcrumb]:
-    rows = await session.execute(
-        select(RiderBreadcrumb)
-        .where(RiderBreadcrumb.delivery_id == delivery_id)
-        .order_by(RiderBreadcrumb.recorded_at, RiderBreadcrumb.id)
-    )
-    return list(rows.scalars())
 
 
 # --- the team ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.pagination import Page, decode_cursor, encode_cursor
 from kirana.logistics import cash, dispatch, locations, positions, trips
+from kirana.logistics import delivery_repository as deliveries_repo
 from kirana.logistics import repository as repo
 from kirana.logistics.models import Delivery, Rider
 from kirana.logistics.ports import OrderDesk
@@ -142,7 +143,7 @@ async def list_riders(
         holding_cash=holding_cash,
     )
     more, rows = len(rows) > limit, rows[:limit]
-    current = await repo.deliveries_by_ids(
+    current = await deliveries_repo.deliveries_by_ids(
         session, [r.current_delivery_id for r in rows if r.current_delivery_id]
     )
     fixes = await locations.current().many([r.id for r in rows])
@@ -175,7 +176,7 @@ async def _store_ref(session: AsyncSession, store_id: str) -> StoreRef:
 
 async def _read_me(session: AsyncSession, user_id: str) -> RiderRead:
     rider = await _me(session, user_id)
-    current = await repo.deliveries_by_ids(
+    current = await deliveries_repo.deliveries_by_ids(
         session, [rider.current_delivery_id] if rider.current_delivery_id else []
     )
     fix = await locations.current().get(rider.id)
@@ -208,7 +209,7 @@ async def read_rider(session: AsyncSession, user_id: str) -> RiderRead:
 async def rider_tasks(session: AsyncSession, orders: OrderDesk, user_id: str) -> Page[RiderTask]:
     rider = await _me(session, user_id)
     tasks = []
-    for delivery in await repo.active_deliveries_of(session, rider.id):
+    for delivery in await deliveries_repo.active_deliveries_of(session, rider.id):
         info = await orders.delivery_info(session, delivery.order_id)
         cod = info.payment_method == "cod"
         tasks.append(
@@ -241,7 +242,7 @@ async def rider_tasks(session: AsyncSession, orders: OrderDesk, user_id: str) ->
 
 
 async def _my_delivery(session: AsyncSession, rider: Rider, delivery_id: str) -> Delivery:
-    delivery = await repo.delivery_by_id(session, delivery_id, lock=True)
+    delivery = await deliveries_repo.delivery_by_id(session, delivery_id, lock=True)
     if delivery is None or delivery.rider_id != rider.id:
         raise NotFound("No such delivery", code="delivery_not_found")
     return delivery
@@ -261,7 +262,7 @@ async def mark_picked_up(
     )
     await orders.mark_out_for_delivery(session, delivery.order_id, rider_user_id=user_id)
     now = clock.now()
-    await repo.move_delivery(
+    await deliveries_repo.move_delivery(
         session,
         delivery.id,
         from_statuses=sources(DeliveryStatus.PICKED_UP),
@@ -303,7 +304,9 @@ async def mark_delivered(
     now = clock.now()
     if not hmac.compare_digest(otp.encode(), info.delivery_otp.encode()):
         left = MAX_OTP_ATTEMPTS - (delivery.otp_attempts + 1)
-        await repo.count_wrong_otp(session, delivery.id, lock_at=MAX_OTP_ATTEMPTS, at=now)
+        await deliveries_repo.count_wrong_otp(
+            session, delivery.id, lock_at=MAX_OTP_ATTEMPTS, at=now
+        )
         if left <= 0:
             raise DeliveryLocked(
                 "Too many wrong codes: this delivery is locked; call support",
@@ -318,7 +321,7 @@ async def mark_delivered(
         await cash.record_collection(
             session, rider, collection, order_id=delivery.order_id, delivery_id=delivery.id
         )
-    await repo.move_delivery(
+    await deliveries_repo.move_delivery(
         session,
         delivery.id,
         from_statuses=sources(DeliveryStatus.DELIVERED),
@@ -342,10 +345,10 @@ async def my_cash(
 
 async def unlock_delivery(session: AsyncSession, delivery_id: str) -> DeliveryRead:
     """Support: after checking with the customer, let the rider try the code again."""
-    delivery = await repo.delivery_by_id(session, delivery_id, lock=True)
+    delivery = await deliveries_repo.delivery_by_id(session, delivery_id, lock=True)
     if delivery is None:
         raise NotFound("No such delivery", code="delivery_not_found")
-    await repo.move_delivery(
+    await deliveries_repo.move_delivery(
         session,
         delivery.id,
         from_statuses=(delivery.status,),
@@ -375,14 +378,14 @@ async def start_deliveries(session: AsyncSession, openings: Sequence[Opening]) -
     """Orders were confirmed: open their deliveries (an order that has one already — a
     redelivered order.confirmed — is skipped) and dispatch each of their stores' waiting
     orders once, however many of its orders came at once."""
-    known = await repo.orders_with_delivery(session, [o.order_id for o in openings])
+    known = await deliveries_repo.orders_with_delivery(session, [o.order_id for o in openings])
     fresh: dict[str, Opening] = {}
     for opening in openings:
         if opening.order_id not in known:
             fresh.setdefault(opening.order_id, opening)
     if not fresh:
         return
-    await repo.add_deliveries(
+    await deliveries_repo.add_deliveries(
         session,
         [
             Delivery(
@@ -407,11 +410,11 @@ async def start_deliveries(session: AsyncSession, openings: Sequence[Opening]) -
 async def cancel_delivery(session: AsyncSession, order_id: str) -> None:
     """An order was cancelled: cancel its delivery; its rider goes on to the trip's next drop,
     or is free and gets the next waiting order."""
-    delivery = await repo.delivery_by_order(session, order_id, lock=True)
+    delivery = await deliveries_repo.delivery_by_order(session, order_id, lock=True)
     if delivery is None or delivery.status in FINAL_STATUSES:
         return
     now = clock.now()
-    await repo.move_delivery(
+    await deliveries_repo.move_delivery(
         session,
         delivery.id,
         from_statuses=sources(DeliveryStatus.CANCELLED),
@@ -431,7 +434,7 @@ async def cancel_delivery(session: AsyncSession, order_id: str) -> None:
 async def sweep_waiting(session: AsyncSession) -> int:
     """Assign waiting deliveries in every store (a periodic safety net)."""
     total = 0
-    for store_id in await repo.stores_with_waiting(session):
+    for store_id in await deliveries_repo.stores_with_waiting(session):
         total += await dispatch.dispatch_waiting(session, store_id)
     return total
 
@@ -450,13 +453,13 @@ async def replan_trips(session: AsyncSession) -> int:
 
 async def order_packed(session: AsyncSession, order_id: str) -> None:
     """The store packed the order: its bag is ready for a trip to leave."""
-    await repo.record_packed(session, order_id, clock.now())
+    await deliveries_repo.record_packed(session, order_id, clock.now())
 
 
 async def pick_after_of(session: AsyncSession, order_ids: list[str]) -> dict[str, datetime]:
     """When the store should start picking each order (just in time for its rider), for the
     orders whose trip planned a later start than now."""
-    return await repo.pick_after_of(session, order_ids)
+    return await deliveries_repo.pick_after_of(session, order_ids)
 
 
 # --- what other services read ---------------------------------------------------------------
@@ -505,7 +508,7 @@ async def riders_on_shift(session: AsyncSession, store_id: str) -> tuple[int, in
 async def rider_position_for_order(session: AsyncSession, order_id: str) -> RiderPosition | None:
     """The position of the rider on the order, for the customer's tracking screen, with the
     minutes until the customer has the bag from there (the drops before theirs counted)."""
-    found = await repo.rider_on_order(session, order_id)
+    found = await deliveries_repo.rider_on_order(session, order_id)
     if found is None:
         return None
     delivery, rider = found
@@ -535,14 +538,14 @@ async def cash_collected_for_order(session: AsyncSession, order_id: str) -> Cash
 
 
 async def delivery_for_order(session: AsyncSession, order_id: str) -> DeliveryRead | None:
-    delivery = await repo.delivery_by_order(session, order_id)
+    delivery = await deliveries_repo.delivery_by_order(session, order_id)
     return None if delivery is None else await _delivery_read(session, delivery.id)
 
 
 async def _delivery_read(session: AsyncSession, delivery_id: str) -> DeliveryRead:
-    delivery = await repo.delivery_by_id(session, delivery_id)
+    delivery = await deliveries_repo.delivery_by_id(session, delivery_id)
     assert delivery is not None
-    found = await repo.rider_on_order(session, delivery.order_id)
+    found = await deliveries_repo.rider_on_order(session, delivery.order_id)
     return DeliveryRead(
         id=delivery.id,
         order_id=delivery.order_id,

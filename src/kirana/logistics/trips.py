@@ -20,6 +20,7 @@ from kirana.kit import clock
 from kirana.kit.clock import ensure_aware
 from kirana.kit.geo import haversine_m
 from kirana.kit.outbox import emit
+from kirana.logistics import delivery_repository as deliveries_repo
 from kirana.logistics import dispatch, locations
 from kirana.logistics import repository as repo
 from kirana.logistics import trips_repository as trips_repo
@@ -82,7 +83,7 @@ def best_order(
 async def _return_to_pool(session: AsyncSession, drops: list[Delivery], rider: Rider) -> None:
     now = clock.now()
     for d in drops:
-        moved = await repo.move_delivery(
+        moved = await deliveries_repo.move_delivery(
             session,
             d.id,
             from_statuses=sources(DeliveryStatus.WAITING),

@@ -18,6 +18,7 @@ from kirana.orders import (
     service,
     substitutions,
 )
+from kirana.orders.receipt_schemas import ReceiptRead
 from kirana.orders.schemas import (
     AuditReport,
     CancelIn,
@@ -36,7 +37,6 @@ from kirana.orders.schemas import (
     PickList,
     PromiseReport,
     QueueEntry,
-    ReceiptRead,
     SubstituteCandidate,
     SubstitutionApprove,
     SubstitutionCreate,

@@ -19,15 +19,15 @@ from kirana.orders import lifecycle
 from kirana.orders import repository as repo
 from kirana.orders import substitution_repository as substitution_repo
 from kirana.orders.models import Order, OrderItem, OrderSubstitution
-from kirana.orders.schemas import (
+from kirana.orders.receipt_schemas import (
     CashPaid,
-    FeeLine,
     ReceiptLine,
     ReceiptRead,
     ReceiptStore,
     RemovedBecause,
     ReplacedLine,
 )
+from kirana.orders.schemas import FeeLine
 from kirana.orders.state import BILLED_LINES, LineStatus, OrderStatus, SubstitutionStatus
 from kirana.payments import service as payments
 from kirana.payments.schemas import PaidLine, RefundLine
