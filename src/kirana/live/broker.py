@@ -25,7 +25,6 @@ from typing import Any, Protocol
 
 import orjson
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 
 from kirana.kit import clock
@@ -169,18 +168,17 @@ class RedisBroker:
 
     async def publish(self, channel: str, message: Message, *, keep: bool) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
-            self.publish_into(pipe, channel, message, keep=keep)
+            if keep:
+                history = f"{self._prefix}h:{channel}"
+                pipe.rpush(history, message.text)
+                pipe.ltrim(history, -self._size, -1)
+                pipe.expire(history, 86_400)
+            pipe.publish(self.channel_key(channel), message.text)
             await pipe.execute()
 
-    def publish_into(self, pipe: Pipeline, channel: str, message: Message, *, keep: bool) -> None:
-        """The commands of ``publish``, added to ``pipe`` (a pipeline on the same Redis, which
-        carries other commands with them in one round trip)."""
-        if keep:
-            history = f"{self._prefix}h:{channel}"
-            pipe.rpush(history, message.text)
-            pipe.ltrim(history, -self._size, -1)
-            pipe.expire(history, 86_400)
-        pipe.publish(f"{self._prefix}ch:{channel}", message.text)
+    def channel_key(self, channel: str) -> str:
+        """The Redis channel ``channel``'s messages are published on."""
+        return f"{self._prefix}ch:{channel}"
 
     async def attach(self, sub: Subscription) -> None:
         if self._listener is None or self._listener.done():

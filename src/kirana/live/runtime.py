@@ -37,27 +37,29 @@ class Live:
             if settings.redis_url
             else None
         )
+        self.motion = locations.Motion(settings.telemetry_max_speed_mps)
         self.sample_every = timedelta(seconds=settings.telemetry_sample_seconds)
         self.samples = positions.Samples(self.sample_every)
         self.tasks: list[asyncio.Task[None]] = []
         self.closing = asyncio.Event()
         self.mqtt_ready = asyncio.Event()  # the bridge is subscribed (tests wait for it)
 
-    async def index_and_publish(self, fix: Fix, messages: list[tuple[str, Message]]) -> None:
-        """Put ``fix`` in the location index and publish ``messages`` (position updates: kept
-        in no history). On Redis, both are made from the same URL: one pipeline, one round
-        trip for all of it."""
-        index, broker = self.index, self.broker
+    async def keep_and_publish(
+        self, fix: Fix, messages: list[tuple[str, Message]]
+    ) -> locations.Refusal | None:
+        """Keep ``fix`` in the location index if it is plausible after the rider's last one
+        (``locations.refusal``), and then publish ``messages`` (position updates: kept in no
+        history); the refusal otherwise, with nothing kept or sent. On Redis, both are made
+        from the same URL: one script, one round trip for all of it."""
+        index, broker, motion = self.index, self.broker, self.motion
         if isinstance(index, RedisLocationIndex) and isinstance(broker, RedisBroker):
-            async with index.redis.pipeline(transaction=False) as pipe:
-                index.put_into(pipe, fix)
-                for channel, message in messages:
-                    broker.publish_into(pipe, channel, message, keep=False)
-                await pipe.execute()
-            return
-        await index.put(fix)
-        for channel, message in messages:
-            await broker.publish(channel, message, keep=False)
+            publish = [(broker.channel_key(channel), m.text) for channel, m in messages]
+            return await index.put_if_plausible(fix, motion, publish)
+        refused = await index.put_if_plausible(fix, motion)
+        if refused is None:
+            for channel, message in messages:
+                await broker.publish(channel, message, keep=False)
+        return refused
 
     async def start(self, *, mqtt: bool = True) -> None:
         brokers.use(self.broker)

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from redis.exceptions import RedisError
 
-from kirana.catalog import geo
 from kirana.kit import clock
 from kirana.kit.clock import ensure_aware
 from kirana.live.broker import Message
@@ -40,8 +39,6 @@ log = logging.getLogger("kirana.telemetry")
 T = TypeVar("T")
 TRANSPORTS = ("http", "ws", "mqtt")
 REASONS = ("out_of_range", "future", "stale", "not_a_rider", "wrong_rider", "off_shift", "jump")
-# A jump shorter than this is GPS noise, whatever the time between the two fixes.
-JITTER_M = 50.0
 
 
 class Dropped(Exception):
@@ -116,32 +113,28 @@ def _check_rider(state: positions.RiderState | None, report: Report) -> position
     return state
 
 
-def _check_motion(live: Live, previous: Fix | None, lat: float, lng: float, at: datetime) -> None:
-    if previous is None:
-        return
-    if at <= previous.at:
-        raise Dropped("stale", "the report is not newer than the last accepted one")
-    distance = geo.haversine_m(previous.lat, previous.lng, lat, lng)
-    seconds = (at - previous.at).total_seconds()
-    if distance > JITTER_M and distance / seconds > live.settings.telemetry_max_speed_mps:
-        raise Dropped("jump", "the position moved farther than a rider could have gone")
+_REFUSALS = {
+    "stale": "the report is not newer than the last accepted one",
+    "jump": "the position moved farther than a rider could have gone",
+}
 
 
 async def ingest(live: Live, user_id: str, report: Report, transport: str) -> Accepted:
     """Check, index, publish and sample one report; raises :class:`Dropped` (counted). The
-    database is touched only when the rider's state is not cached (a read) or a sample is due
-    (a write), each in a transaction of its own: most reports touch none."""
+    motion check against the rider's last fix and the index's write are one step
+    (``Live.keep_and_publish``). The database is touched only when the rider's state is not
+    cached (a read) or a sample is due (a write), each in a transaction of its own: most
+    reports touch none."""
     try:
-        now = clock.now()
-        at = _check_fix(live, report, now)
+        at = _check_fix(live, report, clock.now())
         state = _check_rider(await _rider_state(live, user_id), report)
-        previous = await _quietly(live.index.get(state.rider_id))
-        _check_motion(live, previous, report.lat, report.lng, at)
+        fix = Fix(state.rider_id, report.lat, report.lng, at)
+        refused = await _quietly(live.keep_and_publish(fix, position_messages(state, fix)))
+        if refused is not None:
+            raise Dropped(refused, _REFUSALS[refused])
     except Dropped as dropped:
         live.metrics.telemetry_dropped.labels(transport, dropped.reason).inc()
         raise
-    fix = Fix(state.rider_id, report.lat, report.lng, at)
-    await _quietly(live.index_and_publish(fix, position_messages(state, fix)))
     sampled = False
     if live.samples.due(state, at):
         async with live.db.transaction() as session:

@@ -8,19 +8,26 @@ database row when the index has none (a process that has just started, a rider n
 Two implementations behind one interface: in process for the embedded deployment, and Redis
 (``GEOADD``/``GEOSEARCH`` plus a hash of fixes) when ``KIRANA_REDIS_URL`` is set, so every API
 replica and worker sees one index.
+
+A report is kept only if it is plausible after the rider's last kept fix (:func:`refusal`:
+newer, and no faster than a vehicle goes). ``put_if_plausible`` checks and writes in one step:
+on Redis a script does both on the server, in one round trip, atomically, so two replicas
+taking one rider's reports at once cannot keep an older fix over a newer one.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Literal, Protocol
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 
-from kirana.catalog.geo import haversine_m
+from kirana.kit.geo import EARTH_RADIUS_M, haversine_m
+
+Refusal = Literal["stale", "jump"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +38,39 @@ class Fix:
     at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class Motion:
+    """How a rider can move: no faster than ``max_speed_mps``, once farther than ``jitter_m``
+    (a shorter move is GPS noise, whatever the time between the two fixes)."""
+
+    max_speed_mps: float
+    jitter_m: float = 50.0
+
+
+def refusal(previous: Fix | None, fix: Fix, motion: Motion) -> Refusal | None:
+    """Why ``fix`` cannot follow ``previous`` (the rider's last kept fix): ``stale`` when it
+    is not newer, ``jump`` when the rider would have gone faster than it can; None if it can.
+    The Redis index's script (``_PUT_IF_PLAUSIBLE``) is the same rule, run by Redis."""
+    if previous is None:
+        return None
+    seconds = fix.at.timestamp() - previous.at.timestamp()
+    if seconds <= 0:
+        return "stale"
+    distance = haversine_m(previous.lat, previous.lng, fix.lat, fix.lng)
+    if distance > motion.jitter_m and distance / seconds > motion.max_speed_mps:
+        return "jump"
+    return None
+
+
 class LocationIndex(Protocol):
     async def put(self, fix: Fix) -> None: ...
+
+    async def put_if_plausible(
+        self, fix: Fix, motion: Motion, publish: Sequence[tuple[str, str]] = ()
+    ) -> Refusal | None:
+        """Keep ``fix`` unless :func:`refusal` says why not (returned, nothing kept). With a
+        fix kept, ``publish`` (Redis channel, text) pairs are published in the same step; an
+        index that is not on Redis refuses them (``ValueError``)."""
 
     async def get(self, rider_id: str) -> Fix | None: ...
 
@@ -69,6 +107,16 @@ class MemoryLocationIndex:
             self._cells.get(self._cell(old.lat, old.lng), set()).discard(fix.rider_id)
         self._fixes[fix.rider_id] = fix
         self._cells.setdefault(self._cell(fix.lat, fix.lng), set()).add(fix.rider_id)
+
+    async def put_if_plausible(
+        self, fix: Fix, motion: Motion, publish: Sequence[tuple[str, str]] = ()
+    ) -> Refusal | None:
+        if publish:
+            raise ValueError("the in-process index publishes nothing: publish on the broker")
+        refused = refusal(self._fixes.get(fix.rider_id), fix, motion)
+        if refused is None:
+            await self.put(fix)
+        return refused
 
     async def get(self, rider_id: str) -> Fix | None:
         return self._fixes.get(rider_id)
@@ -110,6 +158,33 @@ class MemoryLocationIndex:
         return None
 
 
+# KEYS: the geo set, the hash of fixes. ARGV: rider id, lat, lng, epoch, max speed (m/s),
+# jitter (m), then (channel, text) pairs to publish once the fix is kept. ``refusal``'s rule
+# on the previous fix, then the writes of ``put`` and the publications; nothing written when
+# refused. The fix is stored as the caller formatted it, so both ways store the same text.
+_PUT_IF_PLAUSIBLE = f"""
+local previous = redis.call('HGET', KEYS[2], ARGV[1])
+local lat, lng, at = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+if previous then
+  local plat, plng, pat = string.match(previous, '^([^,]+),([^,]+),([^,]+)$')
+  plat, plng, pat = tonumber(plat), tonumber(plng), tonumber(pat)
+  local seconds = at - pat
+  if seconds <= 0 then return 'stale' end
+  local r = math.pi / 180
+  local a = math.sin((lat - plat) * r / 2) ^ 2
+    + math.cos(plat * r) * math.cos(lat * r) * math.sin((lng - plng) * r / 2) ^ 2
+  local distance = 2 * {EARTH_RADIUS_M!r} * math.asin(math.min(1, math.sqrt(a)))
+  if distance > tonumber(ARGV[6]) and distance / seconds > tonumber(ARGV[5]) then
+    return 'jump'
+  end
+end
+redis.call('GEOADD', KEYS[1], lng, lat, ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. ',' .. ARGV[3] .. ',' .. ARGV[4])
+for i = 7, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
+return false
+"""
+
+
 class RedisLocationIndex:
     """One geo set (for ``GEOSEARCH``) and one hash of ``lat,lng,epoch`` per rider id."""
 
@@ -117,17 +192,24 @@ class RedisLocationIndex:
         self.redis: Redis = Redis.from_url(url, socket_timeout=2, decode_responses=True)
         self.geo_key = f"{prefix}geo"
         self.fix_key = f"{prefix}fix"
+        # EVALSHA, loading the script again after a Redis restart (redis-py's Script).
+        self._put_if_plausible = self.redis.register_script(_PUT_IF_PLAUSIBLE)
 
     async def put(self, fix: Fix) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
-            self.put_into(pipe, fix)
+            pipe.geoadd(self.geo_key, (fix.lng, fix.lat, fix.rider_id))
+            pipe.hset(self.fix_key, fix.rider_id, _stored(fix))
             await pipe.execute()
 
-    def put_into(self, pipe: Pipeline, fix: Fix) -> None:
-        """The commands of ``put``, added to ``pipe`` (telemetry sends the position's
-        publications in the same round trip)."""
-        pipe.geoadd(self.geo_key, (fix.lng, fix.lat, fix.rider_id))
-        pipe.hset(self.fix_key, fix.rider_id, f"{fix.lat},{fix.lng},{fix.at.timestamp()}")
+    async def put_if_plausible(
+        self, fix: Fix, motion: Motion, publish: Sequence[tuple[str, str]] = ()
+    ) -> Refusal | None:
+        lat, lng, at = _stored(fix).split(",")
+        args: list[str | float] = [fix.rider_id, lat, lng, at]
+        args += [motion.max_speed_mps, motion.jitter_m]
+        args += [part for pair in publish for part in pair]
+        refused = await self._put_if_plausible(keys=[self.geo_key, self.fix_key], args=args)
+        return "jump" if refused == "jump" else "stale" if refused == "stale" else None
 
     @staticmethod
     def _parse(rider_id: str, raw: str | bytes | None) -> Fix | None:
@@ -174,6 +256,10 @@ class RedisLocationIndex:
 
     async def close(self) -> None:
         await self.redis.aclose()
+
+
+def _stored(fix: Fix) -> str:
+    return f"{fix.lat},{fix.lng},{fix.at.timestamp()}"
 
 
 def make_index(redis_url: str | None, prefix: str = "kirana:riders:") -> LocationIndex:
