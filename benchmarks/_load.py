@@ -18,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -77,19 +78,23 @@ def server(
 ) -> Iterator[str]:
     """Run ``argv`` (a server on ``port``), wait until ``ready_path`` answers; yield its base URL."""
     base = f"http://{LOOPBACK}:{port}"
+    # Its standard error goes to a file, read when it fails: a pipe nobody reads would stop
+    # a server that logs more than the pipe holds.
+    errors = tempfile.TemporaryFile()  # noqa: SIM115  (open for the server's life)
     proc = subprocess.Popen(
         list(argv),
         env={**os.environ, **env},
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=errors,
         start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60
         while True:
             if proc.poll() is not None:
-                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+                errors.seek(0)
+                err = errors.read().decode(errors="replace")
                 raise RuntimeError(f"{name} exited with {proc.returncode}:\n{err[-3000:]}")
             try:
                 if httpx.get(base + ready_path, timeout=1).status_code == 200:
@@ -110,6 +115,7 @@ def server(
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
+        errors.close()
 
 
 def uvicorn_flags(port: int) -> list[str]:

@@ -30,7 +30,7 @@ from kirana.catalog import service as catalog
 from kirana.config import Settings
 from kirana.kit import clock
 from kirana.kit.db import Database
-from kirana.kit.errors import Conflict, KiranaError
+from kirana.kit.errors import KiranaError
 from kirana.kit.outbox import BATCH, Event, add_listener, new_wakeup, relay_once
 from kirana.logistics import locations, positions
 from kirana.logistics import service as logistics
@@ -367,11 +367,9 @@ class Simulation:
         for rider in self.riders.values():
             if rider.open_tasks:
                 continue  # still out: the shift stays open, as a real one would
-            try:
-                async with self.db.transaction() as session:
-                    await logistics.set_shift(session, rider.rider.user_id, online=False)
-            except Conflict:
-                continue  # dispatch still holds the rider on a trip: the shift stays open
+            # A rider dispatch still holds on a trip ends the shift at its last hand-over.
+            async with self.db.transaction() as session:
+                await logistics.set_shift(session, rider.rider.user_id, online=False)
 
     async def _report_position(self, *riders: RiderSim) -> None:
         """What the rider app sends: into the location index, and sampled to the database. The
