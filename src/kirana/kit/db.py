@@ -8,13 +8,14 @@ concurrency (WAL cannot upgrade a stale read snapshot). So write sessions start 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import DateTime, MetaData, Table, event
+from sqlalchemy import DateTime, MetaData, Table, all_, any_, bindparam, event
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import CursorResult, Dialect
@@ -161,6 +162,20 @@ def is_postgresql(session: AsyncSession) -> bool:
     """Whether the session runs on PostgreSQL (for the few statements the dialects spell
     differently, such as ``ON CONFLICT``)."""
     return session.get_bind().dialect.name == "postgresql"
+
+
+def among(
+    session: AsyncSession, column: Any, values: Collection[Any], *, negate: bool = False
+) -> Any:
+    """``column IN values`` (``NOT IN`` with ``negate``) for a list that varies in length, as
+    the relay's batches do. On PostgreSQL it is ``column = ANY(:array)`` (``<> ALL``): one
+    parameter, so the statement is the same whatever the length (prepared and planned once
+    per connection, not parsed again for every length, and no parameter per value rendered
+    in Python for each run). SQLite has no arrays: there it is ``IN``."""
+    if not is_postgresql(session):
+        return column.not_in(list(values)) if negate else column.in_(list(values))
+    array = bindparam(None, list(values), type_=ARRAY(column.type))
+    return column != all_(array) if negate else column == any_(array)
 
 
 async def changed(

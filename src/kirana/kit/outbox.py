@@ -42,7 +42,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from kirana.kit import clock, telemetry
 from kirana.kit.clock import ensure_aware
-from kirana.kit.db import Base, Database, UTCDateTime, is_postgresql, table_of
+from kirana.kit.db import Base, Database, UTCDateTime, among, is_postgresql, table_of
 from kirana.kit.ids import new_id
 from kirana.kit.loops import in_batches
 
@@ -296,9 +296,9 @@ async def _waiting_keys(session: AsyncSession, events: list[Event]) -> dict[str,
         await session.execute(
             select(OutboxEvent.id, OutboxEvent.type, OutboxEvent.key)
             .where(OutboxEvent.published_at.is_(None))
-            .where(OutboxEvent.key.in_(keys))
+            .where(among(session, OutboxEvent.key, keys))
             .where(OutboxEvent.id < max(ids))
-            .where(OutboxEvent.id.not_in(ids))
+            .where(among(session, OutboxEvent.id, ids, negate=True))
         )
     ).all()
     if not earlier:
@@ -307,7 +307,7 @@ async def _waiting_keys(session: AsyncSession, events: list[Event]) -> dict[str,
         (row.consumer, row.event_id)
         for row in await session.execute(
             select(HandledEvent.consumer, HandledEvent.event_id).where(
-                HandledEvent.event_id.in_([r.id for r in earlier])
+                among(session, HandledEvent.event_id, [r.id for r in earlier])
             )
         )
     }
@@ -374,7 +374,7 @@ async def _consume_share(
                     await session.execute(
                         select(HandledEvent.event_id)
                         .where(HandledEvent.consumer == consumer)
-                        .where(HandledEvent.event_id.in_([e.id for e in events]))
+                        .where(among(session, HandledEvent.event_id, [e.id for e in events]))
                     )
                 ).scalars()
             )
@@ -466,9 +466,10 @@ async def _settle(
     now = clock.now()
     done = [e for e, _ in claimed if e.id not in delivery.failed and e.id not in delivery.deferred]
     if done:
+        outbox = table_of(OutboxEvent)  # Core: the ORM would add RETURNING to sync a session
         await session.execute(
-            update(OutboxEvent)
-            .where(OutboxEvent.id.in_([e.id for e in done]))
+            update(outbox)
+            .where(among(session, outbox.c.id, [e.id for e in done]))
             .values(published_at=now)
         )
     retries = [
@@ -484,9 +485,10 @@ async def _settle(
     if retries:  # an ORM bulk UPDATE by primary key: one executemany
         await session.execute(update(OutboxEvent), retries)
     if delivery.deferred:
+        outbox = table_of(OutboxEvent)
         await session.execute(
-            update(OutboxEvent)
-            .where(OutboxEvent.id.in_(delivery.deferred))
+            update(outbox)
+            .where(among(session, outbox.c.id, delivery.deferred))
             .values(next_attempt_at=now + DEFER)
         )
     return done

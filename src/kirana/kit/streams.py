@@ -38,7 +38,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.kit import clock, ids
-from kirana.kit.db import Database, changed
+from kirana.kit.db import Database, among, changed, table_of
 from kirana.kit.loops import in_batches, pause
 from kirana.kit.outbox import (
     BATCH,
@@ -102,10 +102,10 @@ async def _waiting(
     batch = [e.id for e in events]
     rows = await session.execute(
         select(OutboxEvent.id, OutboxEvent.key)
-        .where(OutboxEvent.key.in_(keys))
+        .where(among(session, OutboxEvent.key, keys))
         .where(OutboxEvent.type.in_(types))
         .where(OutboxEvent.id < max(batch))
-        .where(OutboxEvent.id.not_in(batch))
+        .where(among(session, OutboxEvent.id, batch, negate=True))
         .where(
             ~exists().where(
                 (HandledEvent.consumer == consumer) & (HandledEvent.event_id == OutboxEvent.id)
@@ -191,9 +191,10 @@ class StreamRelay:
                     for event in wanted:
                         pipe.xadd(self.stream, _fields(event), maxlen=self.maxlen)  # type: ignore[arg-type]
                     await pipe.execute()
+            outbox = table_of(OutboxEvent)  # Core: no RETURNING to sync a session
             await session.execute(
-                update(OutboxEvent)
-                .where(OutboxEvent.id.in_([e.id for e, _ in claimed]))
+                update(outbox)
+                .where(among(session, outbox.c.id, [e.id for e, _ in claimed]))
                 .values(published_at=clock.now())
             )
         return len(claimed)
