@@ -4,7 +4,7 @@ through those services."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -541,17 +541,17 @@ async def best_sellers(
 
 
 async def paid_order_lines(
-    session: AsyncSession, since: datetime, customer_id: str | None
+    session: AsyncSession, since: datetime, customers: Collection[str] | None
 ) -> Sequence[Any]:
     """(order id, customer, store, placed at, product id) of every line of the paid orders
-    placed since ``since`` (of one customer if given), by order."""
+    placed since ``since`` (of these customers if given), by order."""
     query = (
         select(Order.id, Order.customer_id, Order.store_id, Order.created_at, OrderItem.product_id)
         .join(OrderItem, OrderItem.order_id == Order.id)
         .where(Order.status.in_(state.PAID_STATUSES), Order.created_at >= since, _BILLED)
     )
-    if customer_id is not None:
-        query = query.where(Order.customer_id == customer_id)
+    if customers is not None:
+        query = query.where(Order.customer_id.in_(sorted(customers)))
     return (await session.execute(query.order_by(Order.created_at, Order.id))).all()
 
 

@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from kirana.kit.db import dialect_insert, table_of
+from kirana.kit.db import among, dialect_insert, table_of
 from kirana.recommendations.models import (
     CustomerProduct,
     ProductOrders,
@@ -53,18 +53,22 @@ async def replace_customers(
     session: AsyncSession, scores: Mapping[str, Mapping[str, float]], *, everyone: bool
 ) -> None:
     """Each named customer's repeat scores, replacing theirs (``everyone``: replacing all).
-    Only the rows no longer scored are deleted; the others are upserted."""
+    Only the rows no longer scored are deleted; the others are upserted. The customers' rows
+    are read in one query and the stale ones (seldom any) deleted by key in one statement,
+    whatever the number of customers."""
     table = table_of(CustomerProduct)
     if everyone:
         await session.execute(delete(table))
-    else:
-        for customer_id in sorted(scores):
-            await session.execute(
-                delete(table).where(
-                    table.c.customer_id == customer_id,
-                    table.c.product_id.not_in(list(scores[customer_id])),
-                )
+    elif scores:
+        held = await session.execute(
+            select(table.c.customer_id, table.c.product_id).where(
+                among(session, table.c.customer_id, sorted(scores))
             )
+        )
+        stale = sorted((c, p) for c, p in held if p not in scores[c])
+        if stale:
+            key = tuple_(table.c.customer_id, table.c.product_id)
+            await session.execute(delete(table).where(key.in_(stale)))
     rows = [
         {"customer_id": c, "product_id": p, "score": s}
         for c, by_product in scores.items()

@@ -113,15 +113,18 @@ async def rebuild(session: AsyncSession) -> dict[str, int]:
 async def orders_paid(session: AsyncSession, paid: list[tuple[str, str]]) -> None:
     """Refresh at once what paid orders ``(customer, order)`` change: their customers' repeat
     scores and the counts of their products and pairs (trending waits for the next rebuild).
-    Customers are refreshed in id order, and each count row is written once, in key order."""
+    The customers' histories are read in one query and their scores replaced in one statement
+    per table, their rows in key order, and each count row is written once, in key order."""
     since = clock.now() - HISTORY
     new_orders = {order_id for _, order_id in paid}
-    scores: dict[str, dict[str, float]] = {}
+    customers = {customer_id for customer_id, _ in paid}
+    history: dict[str, list[tuple[str, ...]]] = {c: [] for c in customers}
     baskets: list[tuple[str, ...]] = []
-    for customer_id in sorted({customer_id for customer_id, _ in paid}):
-        purchases = await orders.purchases(session, since, customer_id)
-        scores[customer_id] = engine.repeat_scores([p.product_ids for p in purchases])
-        baskets += [p.product_ids for p in purchases if p.order_id in new_orders]
+    for purchase in await orders.purchases(session, since, customers):  # oldest first
+        history[purchase.customer_id].append(purchase.product_ids)
+        if purchase.order_id in new_orders:
+            baskets.append(purchase.product_ids)
+    scores = {c: engine.repeat_scores(history[c]) for c in sorted(customers)}
     await repo.replace_customers(session, scores, everyone=False)
     pairs, singles = engine.pair_counts(baskets)
     await repo.add_counts(session, pairs, singles)
