@@ -13,7 +13,7 @@ from kirana.kit import clock
 from kirana.kit.clock import ensure_aware
 from kirana.kit.errors import Conflict, NotFound
 from kirana.kit.ids import new_id
-from kirana.kit.outbox import emit
+from kirana.kit.outbox import emit_many
 from kirana.kit.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
 from kirana.logistics import service as logistics
 from kirana.orders import cart, state
@@ -124,29 +124,44 @@ async def transition(
     payload: dict[str, Any] | None = None,
 ) -> None:
     """Move ``order`` (loaded with a lock) to ``target``: check, record, announce."""
-    state.check(order.status, target, actor)
+    await transition_many(session, [order], target, actor, note=note, payload=payload)
+
+
+async def transition_many(
+    session: AsyncSession,
+    orders: list[Order],
+    target: OrderStatus,
+    actor: Actor,
+    *,
+    note: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """``transition`` for each of ``orders`` (loaded with a lock), in one statement per table
+    whatever their number: their updates in one flush, their timeline entries and their events
+    (in the order given) in one statement each."""
+    if not orders:
+        return
+    for order in orders:
+        state.check(order.status, target, actor)
     now = clock.now()
-    order.status = target
-    order.updated_at = now
-    if target == OrderStatus.CONFIRMED:
-        order.confirmed_at = now
+    for order in orders:
+        order.status = target
+        order.updated_at = now
+        if target == OrderStatus.CONFIRMED:
+            order.confirmed_at = now
     await session.flush()
-    await repo.add_event(
+    entry = {"status": target, "at": now, "actor": actor.id, "actor_role": actor.role}
+    await repo.add_events(
         session,
-        {
-            "id": new_id(),
-            "order_id": order.id,
-            "status": target,
-            "at": now,
-            "actor": actor.id,
-            "actor_role": actor.role,
-            "note": note,
-        },
+        [{"id": new_id(), "order_id": order.id, **entry, "note": note} for order in orders],
     )
-    body = base_payload(order)
-    if target == OrderStatus.CONFIRMED:
-        body |= dispatch_payload(order)
-    await emit(session, f"order.{target}", body | (payload or {}))
+    events = []
+    for order in orders:
+        body = base_payload(order)
+        if target == OrderStatus.CONFIRMED:
+            body |= dispatch_payload(order)
+        events.append((f"order.{target}", body | (payload or {}), None))
+    await emit_many(session, events)
 
 
 async def confirm(session: AsyncSession, order: Order, actor: Actor = state.SYSTEM) -> None:
@@ -212,9 +227,15 @@ async def cancel_by_admin(
 async def on_payment_succeeded(session: AsyncSession, order_id: str) -> None:
     """Confirm a pending order. Already confirmed: nothing to do. Cancelled: stays cancelled
     (payments refunds a late capture)."""
-    order = await repo.order_by_id(session, order_id, lock=True)
-    if order is not None and order.status == OrderStatus.PENDING_PAYMENT:
-        await confirm(session, order)
+    await on_payments_succeeded(session, [order_id])
+
+
+async def on_payments_succeeded(session: AsyncSession, order_ids: list[str]) -> None:
+    """``on_payment_succeeded`` for many orders at once: locked in id order in one query, the
+    pending ones confirmed together (``transition_many``)."""
+    orders = await repo.orders_by_ids(session, order_ids, lock=True)
+    pending = [o for o in orders if o.status == OrderStatus.PENDING_PAYMENT]
+    await transition_many(session, pending, OrderStatus.CONFIRMED, state.SYSTEM)
 
 
 async def expire_unpaid(session: AsyncSession, *, older_than_minutes: int = 15) -> int:

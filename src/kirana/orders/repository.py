@@ -327,12 +327,17 @@ async def order_by_id(session: AsyncSession, order_id: str, *, lock: bool = Fals
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def orders_by_ids(session: AsyncSession, order_ids: list[str]) -> list[Order]:
+async def orders_by_ids(
+    session: AsyncSession, order_ids: list[str], *, lock: bool = False
+) -> list[Order]:
+    """The orders, in no particular order; with ``lock``, locked (and returned) in id order,
+    so that writers locking several orders lock them in one order."""
     if not order_ids:
         return []
-    return list(
-        (await session.execute(select(Order).where(Order.id.in_(set(order_ids))))).scalars()
-    )
+    query = select(Order).where(Order.id.in_(set(order_ids)))
+    if lock:
+        query = query.order_by(Order.id).with_for_update()
+    return list((await session.execute(query)).scalars())
 
 
 async def insert_order_rows(
@@ -351,8 +356,10 @@ async def add_redemption(session: AsyncSession, row: dict[str, Any]) -> None:
     await session.execute(insert(table_of(CouponRedemption)), row)
 
 
-async def add_event(session: AsyncSession, event: dict[str, Any]) -> None:
-    await session.execute(insert(OrderEvent), [event])
+async def add_events(session: AsyncSession, events: list[dict[str, Any]]) -> None:
+    """Timeline entries, in one statement."""
+    if events:
+        await session.execute(insert(OrderEvent), events)
 
 
 async def items_of(session: AsyncSession, order_id: str) -> list[OrderItem]:
