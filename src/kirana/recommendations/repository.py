@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import delete, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from kirana.kit.db import among, dialect_insert, table_of
+from kirana.kit.db import among, dialect_insert, is_postgresql, table_of
 from kirana.recommendations.models import (
     CustomerProduct,
     ProductOrders,
@@ -77,11 +77,23 @@ async def replace_customers(
     await _upsert(session, CustomerProduct, rows)
 
 
+async def lock_for_rebuild(session: AsyncSession) -> None:
+    """Hold off the incremental writers (the paid-order consumers) until the rebuild commits:
+    it deletes and writes every row, in whatever order the table is read, and a consumer
+    writing its share's rows in key order would deadlock with it (a second of PostgreSQL's
+    deadlock timeout each, then the share run again event by event). The tables are locked
+    in the order the consumers write them. SQLite has one writer: nothing to do."""
+    if is_postgresql(session):
+        tables = ", ".join(table_of(m).name for m in (CustomerProduct, ProductOrders, ProductPair))
+        await session.execute(text(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE"))
+
+
 async def replace_pairs(
     session: AsyncSession, pairs: Mapping[tuple[str, str], int], singles: Mapping[str, int]
 ) -> None:
-    await session.execute(delete(table_of(ProductPair)))
+    # The tables in the order the consumers write them: the products' counts, then the pairs'.
     await session.execute(delete(table_of(ProductOrders)))
+    await session.execute(delete(table_of(ProductPair)))
     await _write_counts(session, pairs, singles, add=False)
 
 

@@ -97,9 +97,9 @@ async def rebuild(session: AsyncSession) -> dict[str, int]:
     for p in purchases:
         history[p.customer_id].append(p.product_ids)
         dated[p.store_id].append(((now - p.placed_at).total_seconds() / 86400, p.product_ids))
-    await repo.replace_customers(
-        session, {c: engine.repeat_scores(b) for c, b in history.items()}, everyone=True
-    )
+    scores = {c: engine.repeat_scores(b) for c, b in history.items()}
+    await repo.lock_for_rebuild(session)  # for the writes only, not the read above
+    await repo.replace_customers(session, scores, everyone=True)
     pairs, singles = engine.pair_counts(p.product_ids for p in purchases)
     await repo.replace_pairs(session, pairs, singles)
     trending = {store: engine.popularity(baskets) for store, baskets in dated.items()}
