@@ -11,8 +11,9 @@ the outbox beside it, all on this machine:
 1. Checkout with no worker running: checkouts/s and the events/s they write to the outbox.
 2. That backlog drained by one worker, then a second backlog made the same way drained by two:
    events relayed and handled per second (every consumer done: ``published_at`` set). The
-   workers are started, wait until they are up, and are paused (SIGSTOP) before the backlog
-   is written; resumed together, their drain times relaying, not processes starting (a
+   workers are started, wait until they are up and their start-up rounds are done (each job
+   runs once at start; then under 5% of a core for half a second), and are paused (SIGSTOP)
+   before the backlog is written; resumed together, their drain times relaying, not processes starting (a
    worker's imports take seconds on a busy machine, and a backlog of a few hundred events
    drains in about as long). The rate is the events published since the resume (the
    backlog and what handlers emit while it drains) over the time from the resume to the
@@ -108,6 +109,25 @@ class Worker:
                 raise SystemExit(f"kirana worker did not start: see {self.log.name}")
             await asyncio.sleep(0.1)
 
+    def cpu_ticks(self) -> int:
+        assert self.proc is not None
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])  # utime + stime
+
+    async def idle(self, limit_s: float = 120) -> None:
+        """Wait until the worker's start-up rounds are done (it runs every job once when it
+        starts: a rebuild of the recommendation models takes seconds on a busy machine) and
+        it uses under 5% of a core for half a second. Paused in the middle of one, it would
+        resume it beside the drain, holding rows the consumers write."""
+        started, ticks = time.time(), self.cpu_ticks()
+        while time.time() - started < limit_s:
+            await asyncio.sleep(0.5)
+            now = self.cpu_ticks()
+            if now - ticks <= 0.025 * os.sysconf("SC_CLK_TCK"):
+                return
+            ticks = now
+        raise SystemExit(f"kirana worker did not settle in {limit_s} s: see {self.log.name}")
+
     def __exit__(self, *_: object) -> None:
         if self.proc and self.proc.poll() is None:
             self.signal(signal.SIGCONT)
@@ -174,7 +194,8 @@ async def _standing_by(url: str, workers: int) -> AsyncIterator[list[Worker]]:
             p.__enter__()
         for p in procs:
             await p.ready()
-        await asyncio.sleep(1.0)  # their first rounds (nothing is due) are over
+        for p in procs:  # their first rounds are over (a model rebuild takes seconds)
+            await p.idle()
         for p in procs:
             p.signal(signal.SIGSTOP)
         yield procs
@@ -342,8 +363,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 result["drain"] = {"one_worker": one, "two_workers": two}
 
                 log("3. one worker beside checkout at full rate: the lag ...")
-                with Worker(app_url):
-                    await asyncio.sleep(3)  # the worker's start-up
+                with Worker(app_url) as worker_3:
+                    await worker_3.ready()  # its start-up and first rounds, before the load
+                    await worker_3.idle()
                     got, t0, t1 = await _timed_shop(
                         server, take(per_round), seeded.store_id, args, args.seconds
                     )
