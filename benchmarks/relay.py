@@ -21,8 +21,9 @@ the outbox beside it, all on this machine:
    first-to-last ``published_at`` span, but a batch's events all get its settle time, so the
    span left out each drain's first batch while counting its events: one batch in about 20
    for one worker, one in about 10 for two, which favoured two.) Each backlog is
-   ``--drain-seconds`` (120) of checkout, so that on a quiet machine the two workers' drain
-   lasts about 10 s and one batch's time is about 2% of it.
+   ``--drain-seconds`` (240) of checkout, some 30,000 events on a quiet machine, so that the
+   two workers' drain lasts about 10 s at 2,500-3,000 events/s and one batch's time is
+   under 2% of it.
 3. One worker running while checkouts run at full rate: the lag from an event's commit to its
    last consumer (``published_at - created_at``), p50/p99.
 4. The same, with the worker paused (SIGSTOP) for 20 s under load, then resumed: how long until
@@ -497,14 +498,14 @@ if __name__ == "__main__":
         default=os.environ.get("KIRANA_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres"),
     )
     parser.add_argument("--seconds", type=int, default=10)
-    # Checkout this long writes each drain's backlog: some 15,000 events on a quiet machine, so
+    # Checkout this long writes each drain's backlog: some 30,000 events on a quiet machine, so
     # that even two workers drain for about 10 s (30 s of it drained in 2-5 s, and one batch
     # or a pause of the machine's other work was a large part of the figure).
-    parser.add_argument("--drain-seconds", type=int, default=120)
+    parser.add_argument("--drain-seconds", type=int, default=240)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--think-ms", type=float, default=20.0)
     # Each of the five rounds of checkout takes an eighth (a customer checks out once).
-    parser.add_argument("--customers", type=int, default=80_000)
+    parser.add_argument("--customers", type=int, default=130_000)
     parser.add_argument("--out", default="relay")
     args = parser.parse_args()
     got = asyncio.run(main(args))
