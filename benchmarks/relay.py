@@ -70,8 +70,8 @@ WARM_UP = 300
 class Worker:
     """``kirana worker`` in a process group of its own, which can be paused and resumed."""
 
-    def __init__(self, url: str) -> None:
-        self.url = url
+    def __init__(self, url: str, api: str) -> None:
+        self.url, self.api = url, api
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115  (open for the worker's life)
             prefix="kirana-worker-", suffix=".log", delete=False
@@ -85,6 +85,9 @@ class Worker:
             "KIRANA_ENV": "development",
             "KIRANA_LOG_LEVEL": "warning",
             "KIRANA_DB_POOL_SIZE": "10",
+            # The sandbox card gateway calls the payment webhook back here, as it would the
+            # deployment's public address: elsewhere those calls fail and are retried.
+            "KIRANA_PUBLIC_BASE_URL": self.api,
         }
         kirana = shutil.which("kirana", path=str(Path(sys.executable).parent)) or "kirana"
         self.proc = subprocess.Popen(
@@ -186,10 +189,10 @@ async def _timed_shop(
 
 
 @contextlib.asynccontextmanager
-async def _standing_by(url: str, workers: int) -> AsyncIterator[list[Worker]]:
+async def _standing_by(url: str, api: str, workers: int) -> AsyncIterator[list[Worker]]:
     """``workers`` workers started and ready, then paused (SIGSTOP) while a backlog is made:
     ``_drain`` resumes them together."""
-    procs = [Worker(url) for _ in range(workers)]
+    procs = [Worker(url, api) for _ in range(workers)]
     try:
         for p in procs:
             p.__enter__()
@@ -333,12 +336,12 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     think_ms=args.think_ms,
                     seconds=None,
                 )
-                async with _standing_by(app_url, 1) as procs:
+                async with _standing_by(app_url, server.base, 1) as procs:
                     await _drain(conn, procs)
                 await admin_sql(app_dsn, "ANALYZE")
 
                 log("1. checkout with no worker running (one started and paused) ...")
-                async with _standing_by(app_url, 1) as procs:
+                async with _standing_by(app_url, server.base, 1) as procs:
                     got, t0, t1 = await _timed_shop(
                         server, take(per_round), seeded.store_id, args, args.drain_seconds
                     )
@@ -355,7 +358,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                     one = await _drain(conn, procs)
                 log(f"  {one}")
                 log("   a second backlog, drained by two workers started before it ...")
-                async with _standing_by(app_url, 2) as procs:
+                async with _standing_by(app_url, server.base, 2) as procs:
                     await _timed_shop(
                         server, take(per_round), seeded.store_id, args, args.drain_seconds
                     )
@@ -364,7 +367,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
                 result["drain"] = {"one_worker": one, "two_workers": two}
 
                 log("3. one worker beside checkout at full rate: the lag ...")
-                with Worker(app_url) as worker_3:
+                with Worker(app_url, server.base) as worker_3:
                     await worker_3.ready()  # its start-up and first rounds, before the load
                     await worker_3.idle()
                     got, t0, t1 = await _timed_shop(
