@@ -1,5 +1,6 @@
-"""An order after checkout: every transition (through orders.state), reads, store operations,
-and the functions logistics calls (through its ``OrderDesk``) when a rider picks up and delivers."""
+"""An order after checkout: every transition (through orders.state) and the reads of an order.
+The store's queue and pick lists are in ``orders.store_ops``; what logistics calls when a rider
+picks up and delivers is in ``orders.order_desk``."""
 
 from __future__ import annotations
 
@@ -10,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from kirana.catalog import stock
 from kirana.kit import clock
-from kirana.kit.clock import ensure_aware
-from kirana.kit.errors import Conflict, NotFound
+from kirana.kit.errors import NotFound
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit_many
 from kirana.kit.pagination import DEFAULT_LIMIT, Page, decode_cursor, encode_cursor
@@ -22,18 +22,12 @@ from kirana.orders import repository as repo
 from kirana.orders import substitution_repository as substitution_repo
 from kirana.orders.models import Order, OrderItem, OrderSubstitution
 from kirana.orders.schemas import (
-    DeliveryInfo,
-    DropAddress,
     FeeLine,
-    OrderBrief,
     OrderItemRead,
     OrderRead,
     OrderRow,
     OrderSummary,
     PaymentSummary,
-    PickLine,
-    PickList,
-    QueueEntry,
     RiderOnMap,
     SubstitutionRead,
     TimelineEntry,
@@ -43,7 +37,6 @@ from kirana.orders.schemas import (
 from kirana.orders.state import OrderStatus
 from kirana.payments import service as payments
 from kirana.payments.schemas import PaymentRead
-from kirana.users import service as users
 from kirana.users.schemas import Principal
 
 Actor = state.Actor
@@ -443,179 +436,3 @@ async def tracking(session: AsyncSession, principal: Principal, order_id: str) -
             for e in await repo.timeline_of(session, order.id)
         ],
     )
-
-
-# --- store operations -----------------------------------------------------------------------
-
-
-async def store_queue(
-    session: AsyncSession, principal: Principal, store_id: str, status: OrderStatus | None
-) -> Page[QueueEntry]:
-    check_store_access(principal, store_id)
-    statuses = [status] if status else list(state.STORE_QUEUE)
-    now = clock.now()
-    orders = await repo.store_queue(session, store_id, statuses)
-    pick_after = await logistics.pick_after_of(session, [o.id for o in orders])
-    return Page(
-        items=[
-            QueueEntry(
-                id=o.id,
-                number=o.number,
-                status=o.status,
-                item_count=o.item_count,
-                total=o.total,
-                created_at=o.created_at,
-                confirmed_at=o.confirmed_at,
-                minutes_since_confirmed=(
-                    int((now - o.confirmed_at).total_seconds() // 60) if o.confirmed_at else None
-                ),
-                pick_after=pick_after.get(o.id),
-            )
-            for o in orders
-        ]
-    )
-
-
-async def pick_list(session: AsyncSession, principal: Principal, order_id: str) -> PickList:
-    order = await staff_order(session, principal, order_id)
-    return await pick_list_of(session, order)
-
-
-async def pick_list_of(session: AsyncSession, order: Order) -> PickList:
-    """The order as its picker sees it: every line (with what became of it) and the
-    substitutes proposed."""
-    items = await repo.items_of(session, order.id)
-    return _pick_list(order, items, await substitution_reads(session, order.id, items))
-
-
-def _pick_list(
-    order: Order, items: list[OrderItem], substitutions: list[SubstitutionRead]
-) -> PickList:
-    return PickList(
-        id=order.id,
-        number=order.number,
-        status=order.status,
-        store_id=order.store_id,
-        item_count=order.item_count,
-        confirmed_at=order.confirmed_at,
-        delivery_instructions=order.delivery_instructions,
-        lines=[
-            PickLine(
-                aisle=i.aisle,
-                product_id=i.product_id,
-                name=i.name,
-                unit=i.unit,
-                quantity=i.quantity,
-                line_id=i.id,
-                status=i.status,
-                unit_price=i.unit_price,
-                substitute_for=i.substitute_for,
-            )
-            for i in sorted(items, key=lambda i: (i.aisle, i.name))
-        ],
-        substitutions=substitutions,
-    )
-
-
-async def staff_transition(
-    session: AsyncSession, principal: Principal, order_id: str, target: OrderStatus
-) -> PickList:
-    order = await staff_order(session, principal, order_id, lock=True)
-    if target == OrderStatus.PACKED and await substitution_repo.open_proposals(session, order.id):
-        raise Conflict(
-            "A substitute awaits the customer's answer; the order is packed after it",
-            code="substitution_open",
-        )
-    await transition(session, order, target, actor_of(principal))
-    return await pick_list_of(session, order)
-
-
-# --- what logistics calls -------------------------------------------------------------------
-
-
-async def delivery_info(session: AsyncSession, order_id: str) -> DeliveryInfo:
-    order = await load_order(session, order_id)
-    customer = await users.get_user(session, order.customer_id)
-    a = order.address
-    return DeliveryInfo(
-        order_id=order.id,
-        number=order.number,
-        store_id=order.store_id,
-        status=order.status,
-        drop=DropAddress(
-            line1=str(a.get("line1", "")),
-            city=str(a.get("city", "")),
-            pincode=str(a.get("pincode", "")),
-            lat=order.drop_lat,
-            lng=order.drop_lng,
-            instructions=order.delivery_instructions or a.get("instructions"),
-        ),
-        customer_id=order.customer_id,
-        customer_name=customer.name,
-        customer_phone=customer.phone,
-        item_count=order.item_count,
-        total=order.total,
-        currency=order.currency,
-        payment_method=order.payment_method,
-        delivery_otp=order.delivery_otp,
-    )
-
-
-async def mark_out_for_delivery(
-    session: AsyncSession, order_id: str, *, rider_user_id: str
-) -> None:
-    order = await load_order(session, order_id, lock=True)
-    await transition(
-        session,
-        order,
-        OrderStatus.OUT_FOR_DELIVERY,
-        Actor(rider_user_id, "rider"),
-        payload={"rider_id": rider_user_id},
-    )
-
-
-async def mark_delivered(session: AsyncSession, order_id: str, *, rider_user_id: str) -> None:
-    order = await load_order(session, order_id, lock=True)
-    state.check(order.status, OrderStatus.DELIVERED, Actor(rider_user_id, "rider"))
-    await stock.fulfil(session, order.id)
-    await transition(
-        session,
-        order,
-        OrderStatus.DELIVERED,
-        Actor(rider_user_id, "rider"),
-        payload={"rider_id": rider_user_id, "total": order.total},
-    )
-    # Held against the promise: the minutes from confirmation (payment done) to the hand-over.
-    started = order.confirmed_at or order.created_at
-    await repo.record_delivered(
-        session,
-        order.id,
-        at=order.updated_at,
-        minutes=round((order.updated_at - ensure_aware(started)).total_seconds() / 60, 2),
-    )
-
-
-async def order_owner(session: AsyncSession, order_id: str) -> str:
-    return (await load_order(session, order_id)).customer_id
-
-
-async def order_brief(session: AsyncSession, order_id: str) -> OrderBrief | None:
-    """Who owns an order and where it stands (None if there is no such order)."""
-    return (await order_briefs(session, [order_id])).get(order_id)
-
-
-async def order_briefs(session: AsyncSession, order_ids: list[str]) -> dict[str, OrderBrief]:
-    """``order_brief`` of each of ``order_ids`` that exists, in one query."""
-    return {
-        order.id: OrderBrief(
-            order.id,
-            order.number,
-            order.customer_id,
-            order.store_id,
-            order.status,
-            order.total,
-            order.currency,
-            order.payment_method,
-        )
-        for order in await repo.orders_by_ids(session, order_ids)
-    }

@@ -28,24 +28,24 @@ from kirana.orders.history import Purchase, cart_product_ids, purchases
 from kirana.orders.lifecycle import (
     cancel_by_admin,
     cancel_by_customer,
-    delivery_info,
     expire_unpaid,
     get_order,
     list_orders,
+    tracking,
+)
+from kirana.orders.order_desk import (
+    delivery_info,
     mark_delivered,
     mark_out_for_delivery,
     order_brief,
     order_briefs,
     order_owner,
-    pick_list,
-    staff_transition,
-    store_queue,
-    tracking,
 )
 from kirana.orders.payment_window import pay_again
 from kirana.orders.popular import popular_products
 from kirana.orders.promise_report import promise_report
 from kirana.orders.schemas import DeliveryInfo, DropAddress, OrderBrief
+from kirana.orders.store_ops import pick_list, staff_transition, store_queue
 
 __all__ = [
     "DeliveryInfo",

@@ -26,7 +26,7 @@ from kirana.kit.errors import Conflict, NotFound, ValidationFailed
 from kirana.kit.ids import new_id
 from kirana.kit.outbox import emit
 from kirana.kit.pagination import Page
-from kirana.orders import cart, coupons, lifecycle, state
+from kirana.orders import cart, coupons, lifecycle, state, store_ops
 from kirana.orders import pricing_repository as pricing_repo
 from kirana.orders import repository as repo
 from kirana.orders import substitution_repository as substitution_repo
@@ -187,7 +187,7 @@ async def mark_unavailable(
         },
     )
     await _cancel_if_empty(session, order)
-    return await lifecycle.pick_list_of(session, order)
+    return await store_ops.pick_list_of(session, order)
 
 
 async def propose(
